@@ -1,0 +1,141 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Brain",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "brain", targets: ["brain"]),
+        .executable(name: "brainctl", targets: ["brainctl"]),
+        .executable(name: "brain-bench", targets: ["brain-bench"]),
+        .library(name: "BrainClient", targets: ["BrainClient"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // protoc-c output for proto/brain.proto, linked against Debian's libprotobuf-c.
+        .target(
+            name: "CBrainWire",
+            linkerSettings: [.linkedLibrary("protobuf-c")]
+        ),
+        // Swift value types for the wire messages, the frame codec; the only module that touches C pointers.
+        .target(
+            name: "BrainProtocol",
+            dependencies: [
+                "CBrainWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The domain state: pure, synchronous, no I/O, no clock of its own.
+        .target(
+            name: "BrainCore",
+            dependencies: ["BrainProtocol"],
+            swiftSettings: strictSettings
+        ),
+        // JSON snapshots, the secret key; atomic file writes and recovery.
+        .target(
+            name: "BrainStore",
+            dependencies: [
+                "BrainCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // SwiftNIO on a Unix socket: connections, calls, streams, timers, the snapshot service.
+        .target(
+            name: "BrainServer",
+            dependencies: [
+                "BrainCore", "BrainStore", "BrainProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The Swift client: RPC calls and an agent session.
+        .target(
+            name: "BrainClient",
+            dependencies: [
+                "BrainProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "brain",
+            dependencies: [
+                "BrainServer", "BrainStore", "BrainCore", "BrainProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "brainctl",
+            dependencies: [
+                "BrainClient", "BrainProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "brain-bench",
+            dependencies: [
+                "BrainClient", "BrainProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "BrainProtocolTests",
+            dependencies: [
+                "BrainProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "BrainCoreTests",
+            dependencies: ["BrainCore", "BrainProtocol"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "BrainStoreTests",
+            dependencies: ["BrainStore", "BrainCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "BrainServerTests",
+            dependencies: [
+                "BrainServer", "BrainClient", "BrainProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["BrainClient", "BrainProtocol"],
+            swiftSettings: strictSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,57 @@
+public import BrainProtocol
+
+/// An agent known to the brain (seed 002's agents table).
+public struct Agent: Hashable, Sendable, Codable {
+    public var agentID: String
+    public var name: String
+    public var project: String
+    /// Hex HMAC-SHA256 of the token; the token itself is never kept.
+    public var tokenHash: String
+    public var protocolVersion: UInt32
+    public var frameworkAdapter: String
+    public var engineAdapters: [String]
+    public var schedulerAdapters: [String]
+    public var capabilitiesJSON: String
+    public var metadataJSON: String
+    public var state: AgentState
+    public var lastSeenAt: Int64
+    public var lastConnectAt: Int64
+    public var createdAt: Int64
+    public var updatedAt: Int64
+    /// The highest event sequence handled from this agent.
+    public var lastSeq: UInt64
+    /// Open connections that said hello as this agent (not persisted meaningfully: reset on load).
+    public var connections: Int
+    /// When the agent became unknown (at a restart); the timeout runs from here.
+    public var unknownSince: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case agentID = "agent_id", name, project, tokenHash = "token_hash", protocolVersion = "protocol_version"
+        case frameworkAdapter = "framework_adapter", engineAdapters = "engine_adapters"
+        case schedulerAdapters = "scheduler_adapters", capabilitiesJSON = "capabilities_json"
+        case metadataJSON = "metadata_json", state, lastSeenAt = "last_seen_at", lastConnectAt = "last_connect_at"
+        case createdAt = "created_at", updatedAt = "updated_at", lastSeq = "last_seq", connections
+        case unknownSince = "unknown_since"
+    }
+
+    /// The agent as clients see it.
+    public var info: AgentInfo {
+        var info = AgentInfo()
+        info.agentID = agentID
+        info.name = name
+        info.project = project
+        info.state = state
+        info.protocolVersion = protocolVersion
+        info.frameworkAdapter = frameworkAdapter
+        info.engineAdapters = engineAdapters
+        info.schedulerAdapters = schedulerAdapters
+        info.capabilitiesJSON = capabilitiesJSON
+        info.metadataJSON = metadataJSON
+        info.lastSeenAt = lastSeenAt
+        info.lastConnectAt = lastConnectAt
+        info.createdAt = createdAt
+        info.updatedAt = updatedAt
+        info.lastSeq = lastSeq
+        return info
+    }
+}

@@ -1,0 +1,165 @@
+public import BrainProtocol
+
+extension BrainState {
+    /// An agent says hello: register it (trust on first use) or check its token, and mark it online.
+    ///
+    /// - Parameters:
+    ///   - tokenHash: the HMAC of the presented token, computed by the caller under the brain's key.
+    /// - Returns: the agent and whether this hello registered it.
+    public mutating func hello(_ hello: Hello, tokenHash: String, now: Int64) -> Result<(Agent, registered: Bool), BrainError> {
+        let project = hello.project.isEmpty ? "default" : hello.project
+        guard configuration.supportsProtocol(hello.protocolVersion) else {
+            let supported = WireConstants.supportedProtocolVersions.map(String.init).joined(separator: ", ")
+            return .failure(BrainError(
+                .failedPrecondition,
+                "protocol version \(hello.protocolVersion) is not supported; this brain speaks version \(supported)"
+            ))
+        }
+        if let problem = validateName(hello.agentName, what: "agent name") ?? validateName(project, what: "project") {
+            return .failure(BrainError(.invalidArgument, problem))
+        }
+        for (json, field) in [(hello.capabilitiesJSON, "capabilities"), (hello.metadataJSON, "metadata")] where !json.isEmpty {
+            if let problem = JSONValidator.problem(in: json) {
+                return .failure(BrainError(.invalidArgument, "hello \(field) is not valid JSON: \(problem)"))
+            }
+        }
+        var registered = false
+        var agent: Agent
+        if let existing = self.agent(named: hello.agentName, project: project) {
+            guard constantTimeEqual(existing.tokenHash, tokenHash) else {
+                return .failure(BrainError(
+                    .unauthenticated,
+                    "wrong token for agent \"\(hello.agentName)\" in project \"\(project)\"; use the token it was registered with"
+                ))
+            }
+            agent = existing
+        } else {
+            guard !configuration.requireRegisteredAgents else {
+                return .failure(BrainError(
+                    .permissionDenied,
+                    "agent \"\(hello.agentName)\" is not registered in project \"\(project)\" and this brain requires registration; create it with `brainctl agent create \(hello.agentName) --project \(project)`"
+                ))
+            }
+            agent = Self.newAgent(name: hello.agentName, project: project, tokenHash: tokenHash, now: now)
+            registered = true
+        }
+        agent.protocolVersion = hello.protocolVersion
+        agent.frameworkAdapter = hello.frameworkAdapter
+        agent.engineAdapters = hello.engineAdapters
+        agent.schedulerAdapters = hello.schedulerAdapters
+        agent.capabilitiesJSON = hello.capabilitiesJSON
+        agent.metadataJSON = hello.metadataJSON
+        agent.state = .online
+        agent.lastSeenAt = now
+        agent.lastConnectAt = now
+        agent.updatedAt = now
+        agent.connections += 1
+        store(agent)
+        note(.agent(agent.info))
+        return .success((agent, registered))
+    }
+
+    /// `brainctl agent create`: registers an agent ahead of its first hello.
+    public mutating func createAgent(name: String, project: String, tokenHash: String, now: Int64) -> Result<Agent, BrainError> {
+        let project = project.isEmpty ? "default" : project
+        if let problem = validateName(name, what: "agent name") ?? validateName(project, what: "project") {
+            return .failure(BrainError(.invalidArgument, problem))
+        }
+        guard self.agent(named: name, project: project) == nil else {
+            return .failure(BrainError(.alreadyExists, "agent \"\(name)\" already exists in project \"\(project)\""))
+        }
+        let agent = Self.newAgent(name: name, project: project, tokenHash: tokenHash, now: now)
+        store(agent)
+        note(.agent(agent.info))
+        return .success(agent)
+    }
+
+    /// Any frame from an agent's connection is a sign of life.
+    public mutating func signOfLife(agentID: String, now: Int64) {
+        guard var agent = agents[agentID] else { return }
+        agent.lastSeenAt = now
+        if agent.state != .online {
+            agent.state = .online
+            agent.updatedAt = now
+            note(.agent(agent.info))
+        }
+        agents[agentID] = agent
+    }
+
+    /// An agent's connection closed. It stays online until its timeout passes without a reconnect.
+    public mutating func disconnected(agentID: String, now: Int64) {
+        guard var agent = agents[agentID] else { return }
+        agent.connections = max(0, agent.connections - 1)
+        agents[agentID] = agent
+    }
+
+    /// After a restart nobody is connected: every agent is unknown until it says hello or
+    /// the heartbeat timeout passes.
+    public mutating func markAllUnknown(now: Int64) {
+        for id in agents.keys {
+            agents[id]?.state = .unknown
+            agents[id]?.connections = 0
+            agents[id]?.unknownSince = now
+        }
+    }
+
+    /// Time passes: silent agents go offline (abandoning their runs) and runs past their
+    /// deadline are abandoned.
+    public mutating func tick(now: Int64) {
+        let timeout = configuration.heartbeatTimeoutNs
+        var goingOffline: [String] = []
+        for agent in agents.values {
+            switch agent.state {
+            case .online where now - agent.lastSeenAt > timeout: goingOffline.append(agent.agentID)
+            case .unknown where now - agent.unknownSince > timeout: goingOffline.append(agent.agentID)
+            default: break
+            }
+        }
+        for id in goingOffline.sorted() {
+            agents[id]?.state = .offline
+            agents[id]?.updatedAt = now
+            if let agent = agents[id] { note(.agent(agent.info)) }
+            abandonOpenRuns(ofAgent: id, now: now)
+        }
+        let expired = runDeadlines.filter { $0.value <= now }.keys.sorted()
+        for key in expired {
+            abandon(key: key, errorType: "timeout", message: "run exceeded its timeout of \(runs[key].timeoutMs) ms", now: now)
+        }
+    }
+
+    func validateName(_ name: String, what: String) -> String? {
+        if name.isEmpty { return "\(what) is empty" }
+        if name.count > configuration.maxNameLength {
+            return "\(what) is \(name.count) characters; the limit is \(configuration.maxNameLength)"
+        }
+        return nil
+    }
+
+    private mutating func store(_ agent: Agent) {
+        agents[agent.agentID] = agent
+        agentIDsByName[Self.nameKey(project: agent.project, name: agent.name)] = agent.agentID
+    }
+
+    private static func newAgent(name: String, project: String, tokenHash: String, now: Int64) -> Agent {
+        Agent(
+            agentID: DeterministicID.make("agent", project, name, String(now)), name: name, project: project,
+            tokenHash: tokenHash, protocolVersion: 0, frameworkAdapter: "", engineAdapters: [], schedulerAdapters: [],
+            capabilitiesJSON: "", metadataJSON: "", state: .unknown, lastSeenAt: 0, lastConnectAt: 0, createdAt: now,
+            updatedAt: now, lastSeq: 0, connections: 0, unknownSince: now
+        )
+    }
+}
+
+extension CoreConfiguration {
+    func supportsProtocol(_ version: UInt32) -> Bool { WireConstants.supportedProtocolVersions.contains(version) }
+}
+
+/// Compares two hashes in time independent of where they differ.
+func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+    let x = Array(a.utf8)
+    let y = Array(b.utf8)
+    guard x.count == y.count else { return false }
+    var difference: UInt8 = 0
+    for index in 0..<x.count { difference |= x[index] ^ y[index] }
+    return difference == 0
+}

@@ -1,0 +1,50 @@
+import BrainProtocol
+
+extension BrainState {
+    /// Records a refused agent event in the sink and returns it as the outcome.
+    mutating func reject(_ error: BrainError, phase: String, runID: String, agent: Agent, payload: String, now: Int64) -> EventOutcome {
+        recordError(
+            phase: phase, runID: runID, project: agent.project, agentName: agent.name, errorType: Self.errorType(for: error.code),
+            message: error.message, stack: "agent \(agent.name) (\(agent.agentID)) event", payloadJSON: payload, now: now
+        )
+        return .rejected(error)
+    }
+
+    /// Appends a row to the persistence-error sink (append-only); on about one write in
+    /// `errorPruneEvery`, rows past the retention are pruned.
+    public mutating func recordError(
+        phase: String, runID: String = "", project: String = "", agentName: String = "", errorType: String,
+        message: String, stack: String = "", payloadJSON: String = "", now: Int64
+    ) {
+        errorSerial += 1
+        revision &+= 1
+        persistenceErrors.append(PersistenceErrorRecord(
+            serial: errorSerial, errorID: DeterministicID.make("error", String(errorSerial), String(now)), runID: runID.lowercased(), phase: phase,
+            project: project, agentName: agentName, errorType: errorType, errorMessage: message, stack: stack,
+            payloadJSON: payloadJSON, createdAt: now
+        ))
+        if configuration.errorPruneEvery > 0, errorSerial % UInt64(configuration.errorPruneEvery) == 0 {
+            pruneErrors(now: now)
+        }
+    }
+
+    /// Drops sink rows older than the retention. Also run at every snapshot.
+    public mutating func pruneErrors(now: Int64) {
+        let cutoff = now - configuration.errorRetentionNs
+        guard let first = persistenceErrors.first, first.createdAt < cutoff else { return }
+        persistenceErrors.removeAll { $0.createdAt < cutoff }
+    }
+
+    /// The sink's error_type for a status code, in the seed's exception-class style.
+    static func errorType(for code: StatusCode) -> String {
+        switch code {
+        case .notFound: "EntityNotFoundError"
+        case .alreadyExists: "ConflictError"
+        case .failedPrecondition: "IllegalTransitionError"
+        case .invalidArgument: "ValidationError"
+        case .permissionDenied: "PermissionError"
+        case .unimplemented: "UnsupportedEventError"
+        default: "BrainError"
+        }
+    }
+}

@@ -1,0 +1,182 @@
+public import BrainProtocol
+
+extension BrainState {
+    /// Applies one event from an agent that said hello.
+    ///
+    /// An event at or below the agent's last seq was handled before and changes nothing.
+    /// A refused event is recorded in the persistence-error sink and still advances the
+    /// agent's seq, so resending it is harmless.
+    public mutating func apply(_ event: AgentEvent, agentID: String, now: Int64) -> EventOutcome {
+        guard let agent = agents[agentID] else {
+            return .rejected(BrainError(.failedPrecondition, "unknown agent id \(agentID); say hello first"))
+        }
+        eventsHandled &+= 1
+        if event.seq != 0, event.seq <= agent.lastSeq { return .duplicate }
+        let outcome: EventOutcome
+        switch event.kind {
+        case .runCreated(let created): outcome = createRun(created, agent: agent, seq: event.seq, now: now)
+        case .runStatus(let change): outcome = changeStatus(change, agent: agent, now: now)
+        case .step(let step): outcome = addStep(step, agent: agent, now: now)
+        case .unknown:
+            outcome = reject(
+                BrainError(.unimplemented, "event \(event.seq) has a kind this brain does not know; upgrade the brain"),
+                phase: PersistencePhase.handler, runID: "", agent: agent, payload: "{\"seq\":\(event.seq)}", now: now
+            )
+        }
+        if event.seq > agent.lastSeq { agents[agentID]?.lastSeq = event.seq }
+        return outcome
+    }
+
+    // MARK: Runs
+
+    mutating func createRun(_ created: RunCreated, agent: Agent, seq: UInt64, now: Int64) -> EventOutcome {
+        let payload = { JSONText.object(["run_id": created.runID, "goal": created.goal, "target_url": created.targetURL, "run_type": created.runType, "parent_run_id": created.parentRunID]) }
+        func refuse(_ code: StatusCode, _ message: String, _ runID: String = created.runID) -> EventOutcome {
+            reject(BrainError(code, message), phase: PersistencePhase.upsertRun, runID: runID, agent: agent, payload: payload(), now: now)
+        }
+        var runID = created.runID.lowercased()
+        if runID.isEmpty {
+            runID = DeterministicID.make("run", agent.agentID, String(seq))
+        } else if !UUIDText.isValid(runID) {
+            return refuse(.invalidArgument, "run id \"\(created.runID)\" is not a UUID (like 123e4567-e89b-12d3-a456-426614174000); leave it empty to let the brain choose one")
+        }
+        guard let status = RunStateMachine.initialStatus(created.initialStatus) else {
+            return refuse(.invalidArgument, "a run starts queued or running, not \(created.initialStatus.name)", runID)
+        }
+        if !created.targetURL.isEmpty, let problem = URLText.problem(in: created.targetURL) {
+            return refuse(.invalidArgument, "target_url \"\(created.targetURL)\" is not an absolute URL: \(problem)", runID)
+        }
+        if created.runType.count > configuration.maxRunTypeLength {
+            return refuse(.invalidArgument, "run_type is \(created.runType.count) characters; the limit is \(configuration.maxRunTypeLength)", runID)
+        }
+        for (json, field) in [(created.workflowJSON, "workflow"), (created.inputJSON, "input"), (created.metadataJSON, "metadata")] where !json.isEmpty {
+            if let problem = JSONValidator.problem(in: json) {
+                return refuse(.invalidArgument, "run \(field) is not valid JSON: \(problem)", runID)
+            }
+        }
+        var parentKey: Int?
+        if !created.parentRunID.isEmpty {
+            guard let key = runKeys[created.parentRunID.lowercased()], !runs[key].isDeleted else {
+                return refuse(.notFound, "parent run \(created.parentRunID) does not exist; create the parent first", runID)
+            }
+            parentKey = key
+        }
+        if let existingKey = runKeys[runID] {
+            let existing = runs[existingKey]
+            let same = existing.agentID == agent.agentID && existing.goal == created.goal && existing.targetURL == created.targetURL
+                && existing.runType == created.runType && existing.inputJSON == created.inputJSON
+                && existing.parentRunID == created.parentRunID.lowercased()
+            return same ? .duplicate : refuse(.alreadyExists, "run \(runID) already exists with different content", runID)
+        }
+        let key = runs.count
+        var run = Run(key: key, runID: runID, agent: agent, created: created, status: status, now: now)
+        run.parentRunID = created.parentRunID.lowercased()
+        runs.append(run)
+        runKeys[runID] = key
+        openRunsByAgent[agent.agentID, default: []].insert(key)
+        if created.timeoutMs > 0 {
+            runDeadlines[key] = now + Int64(clamping: created.timeoutMs) * 1_000_000
+        }
+        if let parentKey { runs[parentKey].childRunIDs.append(runID) }
+        note(.run(run.info))
+        return .applied
+    }
+
+    mutating func changeStatus(_ change: RunStatusChanged, agent: Agent, now: Int64) -> EventOutcome {
+        let phase = change.status.isTerminal ? PersistencePhase.updateRunTerminal : PersistencePhase.upsertRun
+        let payload = {
+            JSONText.object(["run_id": change.runID, "status": change.status.name, "error_type": change.errorType, "error_message": change.errorMessage])
+        }
+        func refuse(_ code: StatusCode, _ message: String) -> EventOutcome {
+            reject(BrainError(code, message), phase: phase, runID: change.runID, agent: agent, payload: payload(), now: now)
+        }
+        guard let key = runKeys[change.runID.lowercased()], !runs[key].isDeleted else {
+            return refuse(.notFound, "run \(change.runID) does not exist; send run_created before its status")
+        }
+        let run = runs[key]
+        guard run.agentID == agent.agentID else {
+            return refuse(.permissionDenied, "run \(change.runID) belongs to agent \(run.agentName), not \(agent.name)")
+        }
+        if run.status == change.status, run.status.isTerminal, sameTerminalContent(run, change) { return .duplicate }
+        guard let event = RunEvent(target: change.status), let next = RunStateMachine.next(run.status, on: event) else {
+            return refuse(.failedPrecondition, RunStateMachine.refusal(run.status, to: change.status, runID: run.runID))
+        }
+        for (json, field) in [(change.resultJSON, "result"), (change.errorContextJSON, "error_context")] where !json.isEmpty {
+            if let problem = JSONValidator.problem(in: json) { return refuse(.invalidArgument, "run \(field) is not valid JSON: \(problem)") }
+        }
+        if change.failedAtStep != 0, !run.stepIndex(seq: change.failedAtStep).found {
+            return refuse(.invalidArgument, "failed_at_step \(change.failedAtStep) is not a step of run \(run.runID) (it holds \(run.steps.count) steps)")
+        }
+        runs[key].status = next
+        runs[key].updatedAt = now
+        switch next {
+        case .completed:
+            runs[key].resultJSON = change.resultJSON
+        case .failed, .abandoned:
+            runs[key].errorType = change.errorType
+            runs[key].errorMessage = change.errorMessage
+            runs[key].failedAtStep = change.failedAtStep
+            runs[key].errorContextJSON = change.errorContextJSON
+        default:
+            break
+        }
+        if next.isTerminal { finish(key: key, now: now) }
+        note(.run(runs[key].info))
+        return .applied
+    }
+
+    private func sameTerminalContent(_ run: Run, _ change: RunStatusChanged) -> Bool {
+        run.resultJSON == change.resultJSON && run.errorType == change.errorType && run.errorMessage == change.errorMessage
+            && run.failedAtStep == change.failedAtStep && run.errorContextJSON == change.errorContextJSON
+    }
+
+    // MARK: Steps
+
+    mutating func addStep(_ step: StepReported, agent: Agent, now: Int64) -> EventOutcome {
+        let payload = {
+            JSONText.object(["run_id": step.runID, "seq": String(step.seq), "step_name": step.stepName, "status": step.status.name])
+        }
+        func refuse(_ code: StatusCode, _ phase: String, _ message: String) -> EventOutcome {
+            reject(BrainError(code, message), phase: phase, runID: step.runID, agent: agent, payload: payload(), now: now)
+        }
+        guard let key = runKeys[step.runID.lowercased()], !runs[key].isDeleted else {
+            return refuse(.notFound, PersistencePhase.persistStep, "run \(step.runID) does not exist; send run_created before its steps")
+        }
+        guard step.seq >= 1 else {
+            return refuse(.invalidArgument, PersistencePhase.createStep, "step seq must be 1 or more (it is 1-based)")
+        }
+        let position = runs[key].stepIndex(seq: step.seq)
+        if position.found {
+            if runs[key].steps[position.index].sameContent(as: step) { return .duplicate }
+            return refuse(.alreadyExists, PersistencePhase.createStep, "step \(step.seq) of run \(runs[key].runID) already exists with different content")
+        }
+        if runs[key].status.isTerminal {
+            return refuse(.failedPrecondition, PersistencePhase.incrementStep, "run \(runs[key].runID) is \(runs[key].status.name); a finished run takes no more steps")
+        }
+        if runs[key].agentID != agent.agentID {
+            return refuse(.permissionDenied, PersistencePhase.createStep, "run \(runs[key].runID) belongs to agent \(runs[key].agentName), not \(agent.name)")
+        }
+        if step.stepName.isEmpty || step.stepName.count > configuration.maxStepNameLength {
+            return refuse(.invalidArgument, PersistencePhase.createStep, "step_name must be 1 to \(configuration.maxStepNameLength) characters (it is \(step.stepName.count))")
+        }
+        guard step.status != .unspecified else {
+            return refuse(.invalidArgument, PersistencePhase.createStep, "step status must be ok, skip or error")
+        }
+        for (json, field) in [(step.inputJSON, "input"), (step.outputJSON, "output")] where !json.isEmpty {
+            if let problem = JSONValidator.problem(in: json) {
+                return refuse(.invalidArgument, PersistencePhase.createStep, "step \(field) is not valid JSON: \(problem)")
+            }
+        }
+        let stored = Step(step, receivedAt: now)
+        if position.index == runs[key].steps.count {
+            runs[key].steps.append(stored)
+        } else {
+            runs[key].steps.insert(stored, at: position.index)
+        }
+        runs[key].updatedAt = now
+        stepCount += 1
+        revision &+= 1
+        if collectChanges { note(.step(stored.info(runID: runs[key].runID))) }
+        return .applied
+    }
+}

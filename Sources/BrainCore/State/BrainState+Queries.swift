@@ -1,0 +1,115 @@
+public import BrainProtocol
+
+/// Page sizes of the list queries.
+public enum PageLimits {
+    public static let defaultPage = 50
+    public static let maxPage = 1_000
+
+    static func clamp(_ requested: UInt32) -> Int {
+        requested == 0 ? defaultPage : min(Int(requested), maxPage)
+    }
+}
+
+extension BrainState {
+    /// `ListAgents`: every agent, or those of one project, by name.
+    public func listAgents(project: String) -> [AgentInfo] {
+        agents.values.filter { project.isEmpty || $0.project == project }
+            .sorted { ($0.project, $0.name) < ($1.project, $1.name) }
+            .map(\.info)
+    }
+
+    /// `ListRuns`: newest first, filtered, one page.
+    public func listRuns(_ query: ListRunsQuery) -> Result<RunList, BrainError> {
+        let limit = PageLimits.clamp(query.limit)
+        var start = runs.count - 1
+        if !query.cursor.isEmpty {
+            guard query.cursor.hasPrefix("r"), let key = Int(query.cursor.dropFirst()), key >= 0, key <= runs.count else {
+                return .failure(BrainError(.invalidArgument, "cursor \"\(query.cursor)\" is not one this brain gave out; start without a cursor"))
+            }
+            start = key - 1
+        }
+        let statuses = Set(query.statuses)
+        let agentFilter = query.agent
+        let parent = query.parentRunID.lowercased()
+        var page: [RunInfo] = []
+        var key = start
+        while key >= 0 {
+            let run = runs[key]
+            key -= 1
+            if run.isDeleted, !query.includeDeleted { continue }
+            if !statuses.isEmpty, !statuses.contains(run.status) { continue }
+            if !agentFilter.isEmpty, run.agentName != agentFilter, run.agentID != agentFilter { continue }
+            if !query.project.isEmpty, run.project != query.project { continue }
+            if !parent.isEmpty, run.parentRunID != parent { continue }
+            if !query.runType.isEmpty, run.runType != query.runType { continue }
+            if query.createdSince != 0, run.createdAt < query.createdSince { continue }
+            if query.createdUntil != 0, run.createdAt > query.createdUntil { continue }
+            page.append(run.info)
+            if page.count == limit { break }
+        }
+        let more = page.count == limit && key >= 0
+        return .success(RunList(runs: page, nextCursor: more ? "r\(key + 1)" : ""))
+    }
+
+    /// `GetRun`: the run, its children and its steps (optionally a seq range).
+    public func getRun(_ query: GetRunQuery) -> Result<RunDetail, BrainError> {
+        guard let run = run(id: query.runID), query.includeDeleted || !run.isDeleted else {
+            return .failure(BrainError(.notFound, "run \(query.runID) does not exist"))
+        }
+        let from = max(query.fromSeq, 1)
+        let to = query.toSeq == 0 ? UInt32.max : query.toSeq
+        let first = run.stepIndex(seq: from).index
+        var steps: [StepInfo] = []
+        var index = first
+        while index < run.steps.count, run.steps[index].seq <= to {
+            steps.append(run.steps[index].info(runID: run.runID))
+            index += 1
+        }
+        return .success(RunDetail(run: run.info, childRunIDs: run.childRunIDs, steps: steps))
+    }
+
+    /// `ListSteps`: a run's steps from a seq, one page.
+    public func listSteps(_ query: ListStepsQuery) -> Result<StepList, BrainError> {
+        guard let run = run(id: query.runID), !run.isDeleted else {
+            return .failure(BrainError(.notFound, "run \(query.runID) does not exist"))
+        }
+        let limit = PageLimits.clamp(query.limit)
+        var index = run.stepIndex(seq: max(query.fromSeq, 1)).index
+        var steps: [StepInfo] = []
+        while index < run.steps.count, steps.count < limit {
+            steps.append(run.steps[index].info(runID: run.runID))
+            index += 1
+        }
+        let next = index < run.steps.count ? run.steps[index].seq : 0
+        return .success(StepList(steps: steps, nextSeq: next))
+    }
+
+    /// `ListPersistenceErrors`: newest first, filtered, one page.
+    public func listErrors(_ query: ListPersistenceErrorsQuery) -> Result<PersistenceErrorList, BrainError> {
+        let limit = PageLimits.clamp(query.limit)
+        var below = UInt64.max
+        if !query.cursor.isEmpty {
+            guard query.cursor.hasPrefix("e"), let serial = UInt64(query.cursor.dropFirst()) else {
+                return .failure(BrainError(.invalidArgument, "cursor \"\(query.cursor)\" is not one this brain gave out; start without a cursor"))
+            }
+            below = serial
+        }
+        let runID = query.runID.lowercased()
+        var page: [PersistenceErrorInfo] = []
+        var lastSerial: UInt64 = 0
+        var index = persistenceErrors.count - 1
+        while index >= 0 {
+            let row = persistenceErrors[index]
+            index -= 1
+            if row.serial >= below || row.deletedAt != 0 { continue }
+            if !runID.isEmpty, row.runID != runID { continue }
+            if !query.phase.isEmpty, row.phase != query.phase { continue }
+            if query.since != 0, row.createdAt < query.since { continue }
+            page.append(row.info)
+            lastSerial = row.serial
+            if page.count == limit { break }
+        }
+        let more = page.count == limit && index >= 0
+        return .success(PersistenceErrorList(errors: page, nextCursor: more ? "e\(lastSerial)" : ""))
+    }
+}

@@ -1,0 +1,61 @@
+public import BrainProtocol
+
+extension BrainState {
+    /// `CancelRun`: abandons the run (error_type `cancelled`) and its unfinished children.
+    public mutating func cancelRun(runID: String, reason: String, now: Int64) -> Result<RunInfo, BrainError> {
+        guard let key = runKeys[runID.lowercased()], !runs[key].isDeleted else {
+            return .failure(BrainError(.notFound, "run \(runID) does not exist"))
+        }
+        guard !runs[key].status.isTerminal else {
+            return .failure(BrainError(.failedPrecondition, "run \(runID) is already \(runs[key].status.name); only an unfinished run can be cancelled"))
+        }
+        let message = reason.isEmpty ? "cancelled by a client" : reason
+        var pending = [key]
+        while let next = pending.popLast() {
+            if !runs[next].status.isTerminal {
+                abandon(key: next, errorType: "cancelled", message: message, now: now)
+            }
+            for child in runs[next].childRunIDs {
+                if let childKey = runKeys[child] { pending.append(childKey) }
+            }
+        }
+        return .success(runs[key].info)
+    }
+
+    /// `DeleteRun`: a soft delete; the run disappears from standard queries.
+    public mutating func deleteRun(runID: String, now: Int64) -> Result<RunInfo, BrainError> {
+        guard let key = runKeys[runID.lowercased()], !runs[key].isDeleted else {
+            return .failure(BrainError(.notFound, "run \(runID) does not exist"))
+        }
+        runs[key].deletedAt = now
+        runs[key].updatedAt = now
+        note(.run(runs[key].info))
+        return .success(runs[key].info)
+    }
+
+    /// Moves an unfinished run to `abandoned`.
+    mutating func abandon(key: Int, errorType: String, message: String, now: Int64) {
+        guard RunStateMachine.next(runs[key].status, on: .abandon) != nil else { return }
+        runs[key].status = .abandoned
+        runs[key].errorType = errorType
+        runs[key].errorMessage = message
+        runs[key].updatedAt = now
+        finish(key: key, now: now)
+        note(.run(runs[key].info))
+    }
+
+    /// Abandons every unfinished run of an agent that went offline.
+    mutating func abandonOpenRuns(ofAgent agentID: String, now: Int64) {
+        guard let open = openRunsByAgent[agentID] else { return }
+        for key in open.sorted() {
+            abandon(key: key, errorType: "agent_offline", message: "agent went offline before the run finished", now: now)
+        }
+    }
+
+    /// Book-keeping when a run reaches a terminal status.
+    mutating func finish(key: Int, now: Int64) {
+        runs[key].completedAt = now
+        runDeadlines[key] = nil
+        openRunsByAgent[runs[key].agentID]?.remove(key)
+    }
+}

@@ -1,0 +1,87 @@
+public import BrainProtocol
+
+/// The whole state of the brain: a value, changed only by its `mutating` methods.
+///
+/// Pure and deterministic: every method that needs the time receives it (`now`, Unix
+/// nanoseconds), ids are derived from their inputs, and nothing here does I/O. Copying
+/// the value is the cheap, consistent view that snapshots encode.
+public struct BrainState: Sendable {
+    public var configuration: CoreConfiguration
+
+    /// Agents by id.
+    public internal(set) var agents: [String: Agent] = [:]
+    /// Agent id by "project\u{0}name".
+    var agentIDsByName: [String: String] = [:]
+    /// Every run ever created; a run's key is its index.
+    public internal(set) var runs: [Run] = []
+    /// Run key by public run id.
+    var runKeys: [String: Int] = [:]
+    /// Keys of runs that are not yet terminal, by agent id (for offline abandonment).
+    var openRunsByAgent: [String: Set<Int>] = [:]
+    /// Keys of non-terminal runs with a timeout, and their deadline (brain clock).
+    var runDeadlines: [Int: Int64] = [:]
+    /// The persistence-error sink, oldest first.
+    public internal(set) var persistenceErrors: [PersistenceErrorRecord] = []
+    /// Errors ever recorded (drives ids and the 1-in-N pruning).
+    public internal(set) var errorSerial: UInt64 = 0
+    /// Steps held across all runs.
+    public internal(set) var stepCount: UInt64 = 0
+    /// Agent events applied, duplicates and refusals included.
+    public internal(set) var eventsHandled: UInt64 = 0
+
+    /// Bumped by every change worth a snapshot (not by heartbeats alone).
+    public internal(set) var revision: UInt64 = 0
+
+    /// When true, changes are collected in ``pendingChanges`` for watchers.
+    public var collectChanges = false
+    /// Changes since the last ``drainChanges()``.
+    public private(set) var pendingChanges: [BrainChange] = []
+
+    public init(configuration: CoreConfiguration = CoreConfiguration()) {
+        self.configuration = configuration
+    }
+
+    /// Takes the changes collected since the last call.
+    public mutating func drainChanges() -> [BrainChange] {
+        defer { pendingChanges.removeAll(keepingCapacity: true) }
+        return pendingChanges
+    }
+
+    mutating func note(_ change: BrainChange) {
+        revision &+= 1
+        if collectChanges { pendingChanges.append(change) }
+    }
+
+    static func nameKey(project: String, name: String) -> String { project + "\u{0}" + name }
+
+    /// The run with public id `runID`, deleted or not.
+    public func run(id runID: String) -> Run? {
+        guard let key = runKeys[runID.lowercased()] else { return nil }
+        return runs[key]
+    }
+
+    /// The agent named `name` in `project`.
+    public func agent(named name: String, project: String) -> Agent? {
+        agentIDsByName[Self.nameKey(project: project, name: name)].flatMap { agents[$0] }
+    }
+
+    /// Counts of runs by status, soft-deleted runs excluded.
+    public var runCounts: RunCounts {
+        var counts = RunCounts()
+        for run in runs where !run.isDeleted { counts[run.status] += 1 }
+        return counts
+    }
+
+    /// Counts of agents by state.
+    public var agentCounts: AgentCounts {
+        var counts = AgentCounts()
+        for agent in agents.values {
+            switch agent.state {
+            case .online: counts.online += 1
+            case .offline: counts.offline += 1
+            case .unknown: counts.unknown += 1
+            }
+        }
+        return counts
+    }
+}

@@ -1,0 +1,21 @@
+/// The rules BrainCore enforces, set by the daemon's flags.
+public struct CoreConfiguration: Hashable, Sendable {
+    /// How often agents are asked to send a heartbeat.
+    public var heartbeatIntervalMs: UInt32 = 2_000
+    /// Silence after which an agent goes offline (default 3 × the interval).
+    public var heartbeatTimeoutMs: UInt32 = 6_000
+    /// When true, a hello from an agent not created with `brainctl agent create` is refused.
+    public var requireRegisteredAgents = false
+    /// Persistence-error rows older than this are pruned (default 30 days).
+    public var errorRetentionNs: Int64 = 30 * 24 * 3_600 * 1_000_000_000
+    /// Prune the error sink on about one write in this many (seed 001 uses 20).
+    public var errorPruneEvery = 20
+    /// Longest agent name, project, step name and run type.
+    public var maxNameLength = 200
+    public var maxStepNameLength = 50
+    public var maxRunTypeLength = 50
+
+    public init() {}
+
+    var heartbeatTimeoutNs: Int64 { Int64(heartbeatTimeoutMs) * 1_000_000 }
+}

@@ -1,0 +1,114 @@
+internal import CBrainWire
+public import NIOCore
+
+/// Encodes and decodes ``BrainRequest`` and ``BrainResponse`` through protobuf-c.
+///
+/// This is the only place that unpacks protobuf-c messages: each decode copies every
+/// value into Swift types and frees the C tree before it returns.
+public enum WireCodec {
+    // MARK: Requests
+
+    /// Decodes one frame body as a `Request`.
+    /// - Throws: ``BrainError`` with `INVALID_ARGUMENT` when the bytes are not a valid `Request`.
+    public static func decodeRequest(_ bytes: UnsafeRawBufferPointer) throws(BrainError) -> BrainRequest {
+        let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
+        guard let message = brain__v1__request__unpack(nil, bytes.count, base) else {
+            throw BrainError(.invalidArgument, "frame of \(bytes.count) bytes is not a valid brain.v1.Request")
+        }
+        defer { brain__v1__request__free_unpacked(message, nil) }
+        return BrainRequest(message.pointee)
+    }
+
+    /// Decodes the readable bytes of `buffer` as a `Request`.
+    public static func decodeRequest(_ buffer: ByteBuffer) throws(BrainError) -> BrainRequest {
+        do {
+            return try buffer.withUnsafeReadableBytes { bytes in try decodeRequest(bytes) }
+        } catch let error as BrainError {
+            throw error
+        } catch {
+            throw BrainError(.invalidArgument, "\(error)")
+        }
+    }
+
+    /// Appends `request` as one frame (length prefix and body) to `buffer`.
+    public static func writeFrame(_ request: BrainRequest, into buffer: inout ByteBuffer) {
+        let arena = CArena()
+        let message = request.c(arena)
+        withUnsafePointer(to: &message.pointee.base) { base in
+            writeFrame(packing: base, into: &buffer)
+        }
+    }
+
+    // MARK: Responses
+
+    /// Decodes one frame body as a `Response`.
+    public static func decodeResponse(_ bytes: UnsafeRawBufferPointer) throws(BrainError) -> BrainResponse {
+        let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
+        guard let message = brain__v1__response__unpack(nil, bytes.count, base) else {
+            throw BrainError(.invalidArgument, "frame of \(bytes.count) bytes is not a valid brain.v1.Response")
+        }
+        defer { brain__v1__response__free_unpacked(message, nil) }
+        return BrainResponse(message.pointee)
+    }
+
+    /// Decodes the readable bytes of `buffer` as a `Response`.
+    public static func decodeResponse(_ buffer: ByteBuffer) throws(BrainError) -> BrainResponse {
+        do {
+            return try buffer.withUnsafeReadableBytes { bytes in try decodeResponse(bytes) }
+        } catch let error as BrainError {
+            throw error
+        } catch {
+            throw BrainError(.invalidArgument, "\(error)")
+        }
+    }
+
+    /// Appends `response` as one frame (length prefix and body) to `buffer`.
+    public static func writeFrame(_ response: BrainResponse, into buffer: inout ByteBuffer) {
+        let arena = CArena()
+        let message = response.c(arena)
+        withUnsafePointer(to: &message.pointee.base) { base in
+            writeFrame(packing: base, into: &buffer)
+        }
+    }
+
+    /// Appends a cumulative ack frame without building a message tree: the hot path sends
+    /// one per read batch.
+    public static func writeAckFrame(ackedSeq: UInt64, into buffer: inout ByteBuffer) {
+        var ack = Brain__V1__Ack()
+        brain__v1__ack__init(&ack)
+        ack.acked_seq = ackedSeq
+        var response = Brain__V1__Response()
+        brain__v1__response__init(&response)
+        withUnsafeMutablePointer(to: &ack) { ackPointer in
+            response.result_case = BRAIN__V1__RESPONSE__RESULT_ACK
+            response.ack = ackPointer
+            withUnsafePointer(to: &response.base) { base in writeFrame(packing: base, into: &buffer) }
+        }
+    }
+
+    /// The bytes of `request` without a length prefix (for golden-bytes tests and recordings).
+    public static func encode(_ request: BrainRequest) -> [UInt8] {
+        var buffer = ByteBuffer()
+        writeFrame(request, into: &buffer)
+        buffer.moveReaderIndex(forwardBy: 4)
+        return buffer.readBytes(length: buffer.readableBytes) ?? []
+    }
+
+    /// The bytes of `response` without a length prefix.
+    public static func encode(_ response: BrainResponse) -> [UInt8] {
+        var buffer = ByteBuffer()
+        writeFrame(response, into: &buffer)
+        buffer.moveReaderIndex(forwardBy: 4)
+        return buffer.readBytes(length: buffer.readableBytes) ?? []
+    }
+
+    private static func writeFrame(packing message: UnsafePointer<ProtobufCMessage>, into buffer: inout ByteBuffer) {
+        let size = protobuf_c_message_get_packed_size(message)
+        buffer.reserveCapacity(minimumWritableBytes: 4 + size)
+        buffer.writeInteger(UInt32(truncatingIfNeeded: size), endianness: .big)
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { pointer in
+            guard size > 0, let base = pointer.baseAddress else { return 0 }
+            return protobuf_c_message_pack(message, base.assumingMemoryBound(to: UInt8.self))
+        }
+    }
+}

@@ -1,0 +1,144 @@
+import BrainCore
+import BrainProtocol
+import BrainStore
+import Logging
+import NIOCore
+
+extension BrainEngine {
+    /// Dispatches one request; replies are queued on the connection and written at the end of the batch.
+    func handle(_ request: BrainRequest, from context: ConnectionContext) {
+        let callID = request.callID
+        let now = WallClock.now()
+        switch request.method {
+        case .hello(let hello):
+            self.hello(hello, callID: callID, from: context, now: now)
+        case .heartbeat:
+            context.append(.ok(callID, .heartbeat(receivedAt: now)))
+        case .publish(let event):
+            publish(event, callID: callID, from: context, now: now)
+        case .getStatus:
+            context.append(.ok(callID, .statusReply(statusReply(now: now))))
+        case .listAgents(let project):
+            context.append(.ok(callID, .agents(state.listAgents(project: project))))
+        case .createAgent(let name, let project):
+            let token = SecretKey.newToken()
+            switch state.createAgent(name: name, project: project, tokenHash: secret.hash(token: token), now: now) {
+            case .success(let agent): context.append(.ok(callID, .createdAgent(agent.info, token: token)))
+            case .failure(let error): context.append(.failure(callID, error))
+            }
+        case .listRuns(let query):
+            reply(context, callID, state.listRuns(query).map { .runs($0) })
+        case .getRun(let query):
+            reply(context, callID, state.getRun(query).map { .run($0) })
+        case .listSteps(let query):
+            reply(context, callID, state.listSteps(query).map { .steps($0) })
+        case .cancelRun(let runID, let reason):
+            reply(context, callID, state.cancelRun(runID: runID, reason: reason, now: now).map { .runInfo($0) })
+        case .deleteRun(let runID):
+            reply(context, callID, state.deleteRun(runID: runID, now: now).map { .runInfo($0) })
+        case .listPersistenceErrors(let query):
+            reply(context, callID, state.listErrors(query).map { .persistenceErrors($0) })
+        case .watch(let query):
+            startWatch(query, callID: callID, from: context)
+        case .cancelCall(let target):
+            let cancelled = context.watches.removeValue(forKey: target) != nil
+            if cancelled {
+                watchCount -= 1
+                updateChangeCollection()
+                context.append(BrainResponse(callID: target, endOfStream: true))
+            }
+            context.append(.ok(callID, .cancelCall(cancelled: cancelled)))
+        case .getStats:
+            context.append(.ok(callID, .stats(statsReply())))
+        case .snapshot:
+            snapshot { result in
+                switch result {
+                case .success(let reply): context.append(.ok(callID, .snapshot(reply)))
+                case .failure(let error): context.append(.failure(callID, error))
+                }
+                context.flush()
+            }
+        case .unknown:
+            context.append(.failure(callID, BrainError(.unimplemented, "unknown or missing method; this brain speaks brain.v1 as of version \(BrainVersion.string)")))
+        }
+    }
+
+    private func reply(_ context: ConnectionContext, _ callID: UInt64, _ result: Result<BrainResponse.Result, BrainError>) {
+        switch result {
+        case .success(let value): context.append(.ok(callID, value))
+        case .failure(let error): context.append(.failure(callID, error))
+        }
+    }
+
+    private func hello(_ hello: Hello, callID: UInt64, from context: ConnectionContext, now: Int64) {
+        if let existing = context.agentID, let agent = state.agents[existing],
+            agent.name != hello.agentName || agent.project != (hello.project.isEmpty ? "default" : hello.project)
+        {
+            context.append(.failure(callID, BrainError(.failedPrecondition, "this connection already said hello as \(agent.name); open a new connection for another agent")))
+            return
+        }
+        switch state.hello(hello, tokenHash: secret.hash(token: hello.token), now: now) {
+        case .success(let (agent, registered)):
+            if let existing = context.agentID { state.disconnected(agentID: existing, now: now) }
+            context.agentID = agent.agentID
+            logger.info("agent \(agent.name) (\(agent.project)) connected\(registered ? ", registered" : "")")
+            context.append(.ok(callID, .welcome(Welcome(
+                agentID: agent.agentID, heartbeatIntervalMs: state.configuration.heartbeatIntervalMs,
+                heartbeatTimeoutMs: state.configuration.heartbeatTimeoutMs, lastSeq: agent.lastSeq, registered: registered,
+                protocolVersion: hello.protocolVersion, project: agent.project
+            ))))
+        case .failure(let error):
+            logger.info("hello from \(hello.agentName) refused: \(error)")
+            context.append(.failure(callID, error))
+        }
+    }
+
+    private func publish(_ event: AgentEvent, callID: UInt64, from context: ConnectionContext, now: Int64) {
+        guard let agentID = context.agentID else {
+            state.recordError(
+                phase: PersistencePhase.handler, errorType: "ProtocolError",
+                message: "event \(event.seq) published before hello", stack: "connection \(context.id)", now: now
+            )
+            context.append(BrainResponse(
+                callID: callID, error: BrainError(.failedPrecondition, "say hello before publishing events"),
+                result: .rejected(seq: event.seq)
+            ))
+            return
+        }
+        switch state.apply(event, agentID: agentID, now: now) {
+        case .applied, .duplicate:
+            break
+        case .rejected(let error):
+            context.append(BrainResponse(callID: callID, error: error, result: .rejected(seq: event.seq)))
+        }
+        if let agent = state.agents[agentID] { context.pendingAck = agent.lastSeq }
+    }
+
+    func statusReply(now: Int64) -> StatusReply {
+        var reply = StatusReply()
+        reply.version = BrainVersion.string
+        reply.startedAt = startedAt
+        reply.uptimeMs = UInt64(max(0, now - startedAt) / 1_000_000)
+        reply.socketPath = configuration.socketPath
+        reply.dataDir = configuration.dataDirectory
+        reply.agents = state.agentCounts
+        reply.lastSnapshotAt = lastSnapshotAt
+        reply.runs = state.runCounts
+        reply.steps = state.stepCount
+        reply.persistenceFault = persistenceFault
+        reply.persistenceErrors = UInt64(state.persistenceErrors.count)
+        reply.fsyncPolicy = "snapshot-only"
+        return reply
+    }
+
+    func statsReply() -> StatsReply {
+        var reply = StatsReply()
+        reply.runs = state.runCounts
+        reply.steps = state.stepCount
+        reply.eventsApplied = state.eventsHandled
+        reply.eventsPerSecond = eventsPerSecond
+        reply.persistenceErrors = UInt64(state.persistenceErrors.count)
+        reply.connections = UInt32(connections.count)
+        return reply
+    }
+}

@@ -1,0 +1,148 @@
+import BrainCore
+import BrainProtocol
+import BrainStore
+import Logging
+import NIOCore
+import NIOPosix
+
+/// The brain's heart on the server side: owns the ``BrainState`` and every connection,
+/// all on one event loop, so the state is changed by one thread with no locks.
+///
+/// Handlers call in synchronously; only snapshot encoding leaves the loop, working on a
+/// copy of the state (copy-on-write makes that cheap and consistent).
+final class BrainEngine {
+    let configuration: ServerConfiguration
+    let eventLoop: any EventLoop
+    let secret: SecretKey
+    let snapshots: SnapshotStore
+    let threadPool: NIOThreadPool
+    let logger: Logger
+    let startedAt: Int64
+
+    var state: BrainState
+    var connections: [Int: ConnectionContext] = [:]
+    private var nextConnectionID = 0
+    /// Number of open Watch streams, over all connections.
+    var watchCount = 0
+
+    // Snapshot book-keeping.
+    var lastSnapshotAt: Int64 = 0
+    var snapshotRevision: UInt64 = 0
+    var snapshotInFlight = false
+    var snapshotWaiters: [(Result<SnapshotReply, BrainError>) -> Void] = []
+    var snapshotAgain = false
+    var persistenceFault = ""
+
+    // Events-per-second samples: (time, events handled).
+    var rateSamples: [(Int64, UInt64)] = []
+
+    init(
+        configuration: ServerConfiguration, eventLoop: any EventLoop, secret: SecretKey, state: BrainState,
+        lastSnapshotAt: Int64, threadPool: NIOThreadPool, logger: Logger, now: Int64
+    ) {
+        self.configuration = configuration
+        self.eventLoop = eventLoop
+        self.secret = secret
+        self.snapshots = SnapshotStore(directory: configuration.dataDirectory)
+        self.threadPool = threadPool
+        self.logger = logger
+        self.startedAt = now
+        self.state = state
+        self.lastSnapshotAt = lastSnapshotAt
+        self.snapshotRevision = state.revision
+    }
+
+    // MARK: Connections
+
+    /// Registers a new connection, or returns `nil` when the limit is reached.
+    func open(channel: any Channel) -> ConnectionContext? {
+        eventLoop.preconditionInEventLoop()
+        guard connections.count < configuration.maxConnections else { return nil }
+        nextConnectionID += 1
+        let context = ConnectionContext(id: nextConnectionID, channel: channel)
+        connections[context.id] = context
+        return context
+    }
+
+    func close(_ context: ConnectionContext) {
+        guard connections.removeValue(forKey: context.id) != nil else { return }
+        watchCount -= context.watches.count
+        context.watches.removeAll()
+        if let agentID = context.agentID {
+            state.disconnected(agentID: agentID, now: WallClock.now())
+        }
+        updateChangeCollection()
+    }
+
+    // MARK: Frames
+
+    /// Handles one decoded frame body from `context`.
+    func received(frame: ByteBuffer, from context: ConnectionContext) {
+        guard !context.closing else { return }
+        context.heardFrom = true
+        let request: BrainRequest
+        do {
+            request = try WireCodec.decodeRequest(frame)
+        } catch {
+            fail(context, BrainError(.invalidArgument, "\(error.message); the connection is closed"), callID: 0)
+            return
+        }
+        handle(request, from: context)
+    }
+
+    /// Ends a read batch: acknowledge, tell watchers, write.
+    func readComplete(_ context: ConnectionContext) {
+        if context.heardFrom, let agentID = context.agentID {
+            state.signOfLife(agentID: agentID, now: WallClock.now())
+        }
+        context.heardFrom = false
+        if let seq = context.pendingAck {
+            WireCodec.writeAckFrame(ackedSeq: seq, into: &context.output)
+            context.pendingAck = nil
+        }
+        publishChanges()
+        context.flush()
+    }
+
+    /// A fatal problem with a connection: reply with the error, then close it. Other
+    /// connections are untouched.
+    func fail(_ context: ConnectionContext, _ error: BrainError, callID: UInt64) {
+        guard !context.closing else { return }
+        context.closing = true
+        logger.info("closing connection \(context.id): \(error)")
+        state.recordError(
+            phase: PersistencePhase.handler, agentName: context.agentID.flatMap { state.agents[$0]?.name } ?? "",
+            errorType: "ProtocolError", message: error.message, stack: "connection \(context.id)", now: WallClock.now()
+        )
+        context.append(.failure(callID, error))
+        let bytes = context.output
+        context.output.clear()
+        let channel = context.channel
+        channel.writeAndFlush(bytes).whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    // MARK: Time
+
+    /// Periodic: liveness, run timeouts, rate samples, and the snapshot schedule.
+    func tick() {
+        let now = WallClock.now()
+        state.tick(now: now)
+        publishChanges()
+        rateSamples.append((now, state.eventsHandled))
+        let horizon = now - 5_000_000_000
+        if let firstKept = rateSamples.firstIndex(where: { $0.0 >= horizon }), firstKept > 1 {
+            rateSamples.removeFirst(firstKept - 1)
+        }
+        if configuration.snapshotIntervalSeconds > 0,
+            Double(now - lastSnapshotAt) >= configuration.snapshotIntervalSeconds * 1e9,
+            state.revision != snapshotRevision
+        {
+            snapshot { _ in }
+        }
+    }
+
+    var eventsPerSecond: Double {
+        guard let first = rateSamples.first, let last = rateSamples.last, last.0 > first.0 else { return 0 }
+        return Double(last.1 - first.1) / (Double(last.0 - first.0) / 1e9)
+    }
+}

@@ -1,0 +1,154 @@
+import BrainCore
+import BrainProtocol
+import BrainStore
+public import Logging
+import NIOCore
+import NIOPosix
+public import ServiceLifecycle
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The brain daemon: a Unix-socket server over one event loop that owns the state.
+///
+/// ``start(configuration:logger:)`` loads the snapshot and binds; as a `Service`,
+/// ``run()`` serves until graceful shutdown (SIGTERM/SIGINT in a `ServiceGroup`), then
+/// stops accepting, ends streams, writes a final snapshot and removes the socket file.
+public final class BrainServer: Service, Sendable {
+    public let configuration: ServerConfiguration
+    private let logger: Logger
+    private let group: MultiThreadedEventLoopGroup
+    private let threadPool: NIOThreadPool
+    private let serverChannel: any Channel
+    private let engine: NIOLoopBound<BrainEngine>
+    private let lock: DataDirectoryLock
+    private let ticker: RepeatedTask
+
+    private init(
+        configuration: ServerConfiguration, logger: Logger, group: MultiThreadedEventLoopGroup, threadPool: NIOThreadPool,
+        serverChannel: any Channel, engine: NIOLoopBound<BrainEngine>, lock: DataDirectoryLock, ticker: RepeatedTask
+    ) {
+        self.configuration = configuration
+        self.logger = logger
+        self.group = group
+        self.threadPool = threadPool
+        self.serverChannel = serverChannel
+        self.engine = engine
+        self.lock = lock
+        self.ticker = ticker
+    }
+
+    /// Prepares the data directory, loads the snapshot, binds the socket and starts serving.
+    /// - Throws: ``StartupError`` or ``StoreError`` with a message naming what is wrong.
+    public static func start(configuration: ServerConfiguration, logger: Logger) async throws -> BrainServer {
+        do {
+            try FileIOBridge.makeDirectory(configuration.dataDirectory)
+        }
+        let lock = try DataDirectoryLock(directory: configuration.dataDirectory)
+        let secret = try SecretKey.loadOrCreate(in: configuration.dataDirectory)
+        let now = WallClock.now()
+        var state = BrainState(configuration: configuration.core)
+        var lastSnapshotAt: Int64 = 0
+        if let loaded = try SnapshotStore(directory: configuration.dataDirectory).load(configuration: configuration.core) {
+            state = loaded.state
+            lastSnapshotAt = loaded.writtenAt
+            state.markAllUnknown(now: now)
+            logger.info("loaded snapshot: \(state.agents.count) agents, \(state.runs.count) runs, \(state.stepCount) steps (\(loaded.bytes) bytes)")
+        }
+        try SocketGuard.prepare(path: configuration.socketPath)
+
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loop = group.next()
+        let threadPool = NIOThreadPool(numberOfThreads: 1)
+        threadPool.start()
+        let initialState = state
+        let lastSnapshot = lastSnapshotAt
+        let engine = try await loop.submit {
+            NIOLoopBound(
+                BrainEngine(
+                    configuration: configuration, eventLoop: loop, secret: secret, state: initialState,
+                    lastSnapshotAt: lastSnapshot, threadPool: threadPool, logger: logger, now: now
+                ), eventLoop: loop
+            )
+        }.get()
+        let maxFrameBytes = configuration.maxFrameBytes
+        let serverChannel: any Channel
+        do {
+            serverChannel = try await ServerBootstrap(group: group)
+                .serverChannelOption(.backlog, value: 256)
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        let handlers: [any ChannelHandler] = [
+                            ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrameBytes)),
+                            BrainConnectionHandler(engine: engine.value),
+                        ]
+                        try channel.pipeline.syncOperations.addHandlers(handlers)
+                    }
+                }
+                .bind(unixDomainSocketPath: configuration.socketPath, cleanupExistingSocketFile: false)
+                .get()
+        } catch {
+            try? await threadPool.shutdownGracefully()
+            try? await group.shutdownGracefully()
+            throw StartupError("cannot listen on \(configuration.socketPath): \(error)")
+        }
+        try SocketGuard.setMode(path: configuration.socketPath, groupAccess: configuration.socketGroupAccess)
+        let ticker = loop.scheduleRepeatedTask(
+            initialDelay: .milliseconds(configuration.tickIntervalMs), delay: .milliseconds(configuration.tickIntervalMs)
+        ) { _ in
+            engine.value.tick()
+        }
+        return BrainServer(
+            configuration: configuration, logger: logger, group: group, threadPool: threadPool,
+            serverChannel: serverChannel, engine: engine, lock: lock, ticker: ticker
+        )
+    }
+
+    /// Serves until graceful shutdown is triggered, then shuts down cleanly.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        try await shutdown()
+    }
+
+    /// Stops accepting, ends every stream, writes a final snapshot, closes connections and
+    /// removes the socket file.
+    public func shutdown() async throws {
+        logger.info("shutting down")
+        try? await serverChannel.close()
+        let loop = serverChannel.eventLoop
+        let engine = self.engine
+        let snapshot = try await loop.submit { () -> EventLoopFuture<SnapshotReply> in
+            let promise = loop.makePromise(of: SnapshotReply.self)
+            let brain = engine.value
+            brain.endStreams()
+            brain.snapshot { result in promise.completeWith(result.mapError { $0 as any Error }) }
+            return promise.futureResult
+        }.get().get()
+        logger.info("final snapshot written to \(snapshot.path) (\(snapshot.bytes) bytes)")
+        try await loop.submit { engine.value.closeAll() }.get()
+        ticker.cancel()
+        unlink(configuration.socketPath)
+        try await threadPool.shutdownGracefully()
+        try await group.shutdownGracefully()
+        _ = lock
+    }
+}
+
+extension BrainEngine {
+    /// Ends every Watch stream with `end_of_stream` (the brain is going away).
+    func endStreams() {
+        for context in connections.values {
+            for callID in context.watches.keys.sorted() {
+                context.append(BrainResponse(callID: callID, error: BrainError(.unavailable, "the brain is shutting down"), endOfStream: true))
+            }
+            watchCount -= context.watches.count
+            context.watches.removeAll()
+            context.flush()
+        }
+        updateChangeCollection()
+    }
+
+    func closeAll() {
+        for context in connections.values { context.channel.close(promise: nil) }
+    }
+}

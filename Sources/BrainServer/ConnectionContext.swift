@@ -1,0 +1,41 @@
+import BrainProtocol
+import NIOCore
+
+/// What the engine knows about one open connection. Lives on the brain's event loop.
+final class ConnectionContext {
+    let id: Int
+    let channel: any Channel
+    /// Set once the connection said hello.
+    var agentID: String?
+    /// The highest seq handled in this read batch, acknowledged at its end.
+    var pendingAck: UInt64?
+    /// Open Watch streams by call id.
+    var watches: [UInt64: WatchQuery] = [:]
+    /// Frames waiting to be written at the end of the batch.
+    var output: ByteBuffer
+    /// Whether anything arrived in this read batch (a sign of life).
+    var heardFrom = false
+    /// Set when the connection is being closed after a fatal error: nothing more is handled.
+    var closing = false
+
+    init(id: Int, channel: any Channel) {
+        self.id = id
+        self.channel = channel
+        self.output = channel.allocator.buffer(capacity: 256)
+    }
+
+    func append(_ response: BrainResponse) {
+        WireCodec.writeFrame(response, into: &output)
+    }
+
+    /// Writes and flushes whatever is queued.
+    func flush() {
+        guard output.readableBytes > 0, channel.isActive else {
+            output.clear()
+            return
+        }
+        let bytes = output
+        output = channel.allocator.buffer(capacity: 256)
+        channel.writeAndFlush(bytes, promise: nil)
+    }
+}

@@ -1,0 +1,110 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Small POSIX file helpers with errors that name the file.
+enum FileIO {
+    static func errnoText() -> String { String(cString: strerror(errno)) }
+
+    /// Creates `path` and its parents with `mode` when missing.
+    static func makeDirectory(_ path: String, mode: mode_t = 0o700) throws(StoreError) {
+        var partial = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            partial += "/" + component
+            var info = stat()
+            if stat(partial, &info) == 0 {
+                if (info.st_mode & S_IFMT) != S_IFDIR {
+                    throw StoreError(path: partial, problem: "exists but is not a directory")
+                }
+                continue
+            }
+            if mkdir(partial, mode) != 0, errno != EEXIST {
+                throw StoreError(path: partial, problem: "cannot create directory: \(errnoText())")
+            }
+        }
+    }
+
+    static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    /// The whole file, or `nil` when it does not exist.
+    static func read(_ path: String) throws(StoreError) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw StoreError(path: path, problem: "cannot open: \(errnoText())")
+        }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw StoreError(path: path, problem: "cannot read: \(errnoText())")
+            }
+            if count == 0 { break }
+            bytes.append(contentsOf: chunk[0..<count])
+        }
+        return bytes
+    }
+
+    /// Writes all of `bytes` to `fd`.
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws(StoreError) {
+        var offset = 0
+        while offset < bytes.count {
+            let written = write(fd, bytes.baseAddress.map { $0 + offset }, bytes.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw StoreError(path: path, problem: "cannot write: \(errnoText())")
+            }
+            offset += written
+        }
+    }
+
+    /// Replaces `path` atomically: temp file in the same directory, fsync, rename, fsync
+    /// the directory. A crash leaves the old file or the new one, never a torn one.
+    static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o600) throws(StoreError) {
+        let directory = Self.directory(of: path)
+        let temporary = "\(path).tmp-\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw StoreError(path: temporary, problem: "cannot create: \(errnoText())") }
+        var failure: StoreError? = bytes.withUnsafeBytes { buffer in
+            do throws(StoreError) {
+                try writeAll(fd, buffer, path: temporary)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        if failure == nil, fsync(fd) != 0 {
+            failure = StoreError(path: temporary, problem: "cannot fsync: \(errnoText())")
+        }
+        if close(fd) != 0, failure == nil {
+            failure = StoreError(path: temporary, problem: "cannot close: \(errnoText())")
+        }
+        if let failure {
+            unlink(temporary)
+            throw failure
+        }
+        guard rename(temporary, path) == 0 else {
+            let problem = errnoText()
+            unlink(temporary)
+            throw StoreError(path: path, problem: "cannot rename \(temporary) over it: \(problem)")
+        }
+        try fsyncDirectory(directory)
+    }
+
+    static func fsyncDirectory(_ directory: String) throws(StoreError) {
+        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw StoreError(path: directory, problem: "cannot open directory: \(errnoText())") }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw StoreError(path: directory, problem: "cannot fsync directory: \(errnoText())") }
+    }
+
+    static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+}

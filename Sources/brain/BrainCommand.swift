@@ -1,0 +1,11 @@
+import ArgumentParser
+
+@main
+struct BrainCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "brain",
+        abstract: "The Brain daemon: agents report runs, steps and heartbeats over a Unix socket.",
+        subcommands: [Serve.self],
+        defaultSubcommand: Serve.self
+    )
+}

@@ -1,0 +1,148 @@
+import ArgumentParser
+import BrainCore
+import BrainProtocol
+import BrainServer
+import BrainStore
+import Logging
+import ServiceLifecycle
+import UnixSignals
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `brain serve`: every flag has an environment variable; flags win.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the brain in the foreground until SIGTERM or SIGINT.",
+        discussion: """
+            Every option can also be set by the environment variable named in its help.
+            Durations accept ms, s, m, h and d suffixes (a bare number is seconds).
+            SIGTERM or SIGINT stops accepting, ends streams, writes a final snapshot and \
+            removes the socket file.
+            """
+    )
+
+    @Option(help: "Unix socket to listen on. [env: BRAIN_SOCKET] (default: $XDG_RUNTIME_DIR/brain/brain.sock, else /tmp/brain-<uid>/brain.sock)")
+    var socket: String?
+
+    @Option(help: "Directory for snapshots and the secret key. [env: BRAIN_DATA_DIR] (default: $XDG_STATE_HOME/brain, else ~/.local/state/brain)")
+    var dataDir: String?
+
+    @Option(help: "Largest frame accepted, in bytes; a larger one closes its connection with RESOURCE_EXHAUSTED. [env: BRAIN_MAX_FRAME_BYTES] (default: 4194304)")
+    var maxFrameBytes: Int?
+
+    @Option(help: "Heartbeat interval asked of agents. [env: BRAIN_HEARTBEAT_INTERVAL] (default: 2s)")
+    var heartbeatInterval: String?
+
+    @Option(help: "Silence after which an agent goes offline. [env: BRAIN_HEARTBEAT_TIMEOUT] (default: 3 × the interval)")
+    var heartbeatTimeout: String?
+
+    @Option(help: "Snapshot period when something changed; 0 = only at shutdown and on request. [env: BRAIN_SNAPSHOT_INTERVAL] (default: 30s)")
+    var snapshotInterval: String?
+
+    @Option(help: "Prune persistence-error rows older than this. [env: BRAIN_ERROR_RETENTION] (default: 30d)")
+    var errorRetention: String?
+
+    @Option(help: "Most simultaneous connections. [env: BRAIN_MAX_CONNECTIONS] (default: 1024)")
+    var maxConnections: Int?
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical. [env: BRAIN_LOG_LEVEL] (default: info)")
+    var logLevel: String?
+
+    @Flag(help: "Refuse agents not created with `brainctl agent create` (turns trust-on-first-use off). [env: BRAIN_REQUIRE_REGISTERED_AGENTS=1]")
+    var requireRegisteredAgents = false
+
+    @Flag(help: "Create the socket with mode 0660 so the owner's group may connect (default 0600). [env: BRAIN_SOCKET_GROUP_ACCESS=1]")
+    var socketGroupAccess = false
+
+    func run() async throws {
+        let configuration: ServerConfiguration
+        do {
+            configuration = try resolve()
+        } catch let error as ValidationError {
+            throw error
+        }
+        let level = Logger.Level(rawValue: logLevel ?? env("BRAIN_LOG_LEVEL") ?? "info") ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "brain")
+        Console.line("brain \(BrainVersion.string)")
+        Console.line("socket:   \(configuration.socketPath)")
+        Console.line("data dir: \(configuration.dataDirectory)")
+        let server: BrainServer
+        do {
+            server = try await BrainServer.start(configuration: configuration, logger: logger)
+        } catch {
+            Console.error("brain: error: \(error)")
+            throw ExitCode(1)
+        }
+        Console.line("listening on \(configuration.socketPath)")
+        let group = ServiceGroup(configuration: .init(
+            services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
+        ))
+        try await group.run()
+    }
+
+    private func env(_ name: String) -> String? {
+        guard let value = getenv(name) else { return nil }
+        let text = String(cString: value)
+        return text.isEmpty ? nil : text
+    }
+
+    private func flag(_ set: Bool, _ name: String) -> Bool {
+        set || ["1", "true", "yes"].contains(env(name)?.lowercased() ?? "")
+    }
+
+    private func duration(_ value: String?, _ variable: String, _ option: String) throws -> Double? {
+        guard let text = value ?? env(variable) else { return nil }
+        guard let seconds = DurationText.seconds(text) else {
+            throw ValidationError("\(option) \"\(text)\" is not a duration; use e.g. 500ms, 2s, 5m, 30d")
+        }
+        return seconds
+    }
+
+    private func integer(_ value: Int?, _ variable: String, _ option: String) throws -> Int? {
+        if let value { return value }
+        guard let text = env(variable) else { return nil }
+        guard let number = Int(text) else { throw ValidationError("\(variable)=\(text) is not a whole number (\(option))") }
+        return number
+    }
+
+    func resolve() throws -> ServerConfiguration {
+        var configuration = ServerConfiguration(
+            socketPath: socket ?? DefaultPaths.socket, dataDirectory: dataDir ?? DefaultPaths.dataDirectory
+        )
+        if let bytes = try integer(maxFrameBytes, "BRAIN_MAX_FRAME_BYTES", "--max-frame-bytes") {
+            guard bytes >= 64, bytes <= 1 << 30 else { throw ValidationError("--max-frame-bytes must be between 64 and 1073741824") }
+            configuration.maxFrameBytes = bytes
+        }
+        if let connections = try integer(maxConnections, "BRAIN_MAX_CONNECTIONS", "--max-connections") {
+            guard connections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
+            configuration.maxConnections = connections
+        }
+        let interval = try duration(heartbeatInterval, "BRAIN_HEARTBEAT_INTERVAL", "--heartbeat-interval") ?? 2
+        guard interval >= 0.01 else { throw ValidationError("--heartbeat-interval must be at least 10ms") }
+        let timeout = try duration(heartbeatTimeout, "BRAIN_HEARTBEAT_TIMEOUT", "--heartbeat-timeout") ?? interval * 3
+        guard timeout > interval else {
+            throw ValidationError("--heartbeat-timeout (\(timeout)s) must be longer than --heartbeat-interval (\(interval)s)")
+        }
+        configuration.core.heartbeatIntervalMs = UInt32(min(interval * 1_000, Double(UInt32.max)))
+        configuration.core.heartbeatTimeoutMs = UInt32(min(timeout * 1_000, Double(UInt32.max)))
+        if let snapshot = try duration(snapshotInterval, "BRAIN_SNAPSHOT_INTERVAL", "--snapshot-interval") {
+            configuration.snapshotIntervalSeconds = snapshot
+        }
+        if let retention = try duration(errorRetention, "BRAIN_ERROR_RETENTION", "--error-retention") {
+            configuration.core.errorRetentionNs = Int64(retention * 1e9)
+        }
+        if let level = logLevel ?? env("BRAIN_LOG_LEVEL"), Logger.Level(rawValue: level) == nil {
+            throw ValidationError("--log-level \"\(level)\" is not one of trace, debug, info, notice, warning, error, critical")
+        }
+        configuration.core.requireRegisteredAgents = flag(requireRegisteredAgents, "BRAIN_REQUIRE_REGISTERED_AGENTS")
+        configuration.socketGroupAccess = flag(socketGroupAccess, "BRAIN_SOCKET_GROUP_ACCESS")
+        return configuration
+    }
+}
+
