@@ -89,7 +89,7 @@ let package = Package(
         .executableTarget(
             name: "brainctl",
             dependencies: [
-                "BrainClient", "BrainProtocol",
+                "BrainClient", "BrainProtocol", "BrainCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings

@@ -1,0 +1,193 @@
+public import BrainProtocol
+
+/// An agent's session with the brain: hello, heartbeats on a timer, events numbered and
+/// kept until acknowledged, reconnect with backoff and resend after a brain restart.
+public actor AgentSession {
+    /// Settings of a session.
+    public struct Options: Sendable {
+        public var socketPath: String
+        public var hello: Hello
+        /// Most events kept unacknowledged; publishing more fails with RESOURCE_EXHAUSTED.
+        public var maxUnacked = 100_000
+        /// How long to keep trying to reconnect before giving up.
+        public var reconnectTimeoutSeconds: Double = 30
+
+        public init(socketPath: String, hello: Hello) {
+            self.socketPath = socketPath
+            self.hello = hello
+        }
+    }
+
+    public let options: Options
+    private var connection: BrainConnection?
+    public private(set) var welcome: Welcome?
+    private var nextSeq: UInt64 = 1
+    public private(set) var ackedSeq: UInt64 = 0
+    private var unacked: [(seq: UInt64, event: AgentEvent.Kind)] = []
+    private var unackedStart = 0
+    /// Events the brain refused, with its reasons.
+    public private(set) var rejections: [(seq: UInt64, error: BrainError)] = []
+    private var heartbeatTask: Task<Void, Never>?
+    private var reconnectTask: Task<Void, Never>?
+    private var closed = false
+    private var generation = 0
+
+    public init(options: Options) {
+        self.options = options
+    }
+
+    /// Connects and says hello.
+    /// - Throws: the brain's refusal (UNAUTHENTICATED, FAILED_PRECONDITION, ...) or UNAVAILABLE.
+    @discardableResult
+    public func start() async throws(BrainError) -> Welcome {
+        try await connectOnce()
+    }
+
+    private func connectOnce() async throws(BrainError) -> Welcome {
+        let connection = try await BrainConnection.connect(socketPath: options.socketPath)
+        let result: BrainResponse.Result
+        do {
+            result = try await connection.call(.hello(options.hello))
+        } catch {
+            await connection.close()
+            throw error
+        }
+        guard case .welcome(let welcome) = result else {
+            await connection.close()
+            throw BrainError(.internal, "the brain answered hello without a welcome")
+        }
+        generation += 1
+        let generation = self.generation
+        connection.onUnsolicited({ [weak self] response in
+            Task { await self?.unsolicited(response) }
+        }, onClose: { [weak self] _ in
+            Task { await self?.connectionClosed(generation: generation) }
+        })
+        self.connection = connection
+        self.welcome = welcome
+        acknowledge(through: welcome.lastSeq)
+        if nextSeq <= welcome.lastSeq { nextSeq = welcome.lastSeq + 1 }
+        // Resend everything the brain does not hold yet.
+        let pendingEvents = unacked[unackedStart...].map { BrainRequest.Method.publish(AgentEvent(seq: $0.seq, kind: $0.event)) }
+        if !pendingEvents.isEmpty { connection.send(pendingEvents) }
+        startHeartbeats(intervalMs: welcome.heartbeatIntervalMs)
+        return welcome
+    }
+
+    /// Publishes one event; returns its seq. It is sent now if connected, else on reconnect.
+    /// - Throws: RESOURCE_EXHAUSTED when `maxUnacked` events already wait for an ack.
+    @discardableResult
+    public func publish(_ event: AgentEvent.Kind) throws(BrainError) -> UInt64 {
+        try publish([event]).first ?? 0
+    }
+
+    /// Publishes several events in one write; returns their seqs.
+    @discardableResult
+    public func publish(_ events: [AgentEvent.Kind]) throws(BrainError) -> [UInt64] {
+        guard !closed else { throw BrainError(.failedPrecondition, "the session is closed") }
+        guard pendingCount + events.count <= options.maxUnacked else {
+            throw BrainError(.resourceExhausted, "\(pendingCount) events wait for an acknowledgement (the limit is \(options.maxUnacked)); wait with flush() or raise maxUnacked")
+        }
+        var seqs: [UInt64] = []
+        var methods: [BrainRequest.Method] = []
+        for event in events {
+            let seq = nextSeq
+            nextSeq += 1
+            unacked.append((seq, event))
+            seqs.append(seq)
+            methods.append(.publish(AgentEvent(seq: seq, kind: event)))
+        }
+        if let connection, connection.isActive { connection.send(methods) }
+        return seqs
+    }
+
+    /// Events published and not yet acknowledged.
+    public var pendingCount: Int { unacked.count - unackedStart }
+
+    /// The seq of the last event published.
+    public var lastPublishedSeq: UInt64 { nextSeq - 1 }
+
+    /// Waits until every published event is acknowledged.
+    /// - Throws: DEADLINE_EXCEEDED after `timeoutSeconds`.
+    public func flush(timeoutSeconds: Double = 30) async throws(BrainError) {
+        let target = lastPublishedSeq
+        let deadline = ContinuousClock.now + .milliseconds(Int(timeoutSeconds * 1_000))
+        while ackedSeq < target {
+            if ContinuousClock.now >= deadline {
+                throw BrainError(.deadlineExceeded, "\(target - ackedSeq) events still unacknowledged after \(timeoutSeconds)s")
+            }
+            try? await Task.sleep(for: .milliseconds(2))
+        }
+    }
+
+    /// Stops heartbeats and closes the connection. Unacknowledged events are dropped.
+    public func close() async {
+        closed = true
+        heartbeatTask?.cancel()
+        reconnectTask?.cancel()
+        await connection?.close()
+        connection = nil
+    }
+
+    // MARK: Internals
+
+    private func unsolicited(_ response: BrainResponse) {
+        switch response.result {
+        case .ack(let seq)?:
+            acknowledge(through: seq)
+        case .rejected(let seq)?:
+            rejections.append((seq, response.error ?? BrainError(.unknown, "refused")))
+        default:
+            break
+        }
+    }
+
+    private func acknowledge(through seq: UInt64) {
+        guard seq > ackedSeq else { return }
+        ackedSeq = seq
+        while unackedStart < unacked.count, unacked[unackedStart].seq <= seq { unackedStart += 1 }
+        if unackedStart > 4_096, unackedStart * 2 > unacked.count {
+            unacked.removeFirst(unackedStart)
+            unackedStart = 0
+        }
+    }
+
+    private func startHeartbeats(intervalMs: UInt32) {
+        heartbeatTask?.cancel()
+        let interval = max(10, Int(intervalMs))
+        heartbeatTask = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(interval))
+                await self?.sendHeartbeat()
+            }
+        }
+    }
+
+    private func sendHeartbeat() {
+        connection?.send([.heartbeat(sentAt: 0)])
+    }
+
+    private func connectionClosed(generation: Int) {
+        guard !closed, generation == self.generation else { return }
+        connection = nil
+        heartbeatTask?.cancel()
+        guard reconnectTask == nil else { return }
+        reconnectTask = Task { [weak self] in await self?.reconnectLoop() }
+    }
+
+    private func reconnectLoop() async {
+        let deadline = ContinuousClock.now + .milliseconds(Int(options.reconnectTimeoutSeconds * 1_000))
+        var delay = 50
+        while !closed, ContinuousClock.now < deadline {
+            do {
+                _ = try await connectOnce()
+                reconnectTask = nil
+                return
+            } catch {
+                try? await Task.sleep(for: .milliseconds(delay))
+                delay = min(delay * 2, 1_000)
+            }
+        }
+        reconnectTask = nil
+    }
+}

@@ -1,0 +1,92 @@
+import BrainProtocol
+import NIOCore
+
+/// Routes each `Response` to the call that is waiting for it, by call id. Lives on the
+/// connection's event loop; everything here is touched only there.
+final class ResponseRouter: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+
+    private var pending: [UInt64: EventLoopPromise<BrainResponse>] = [:]
+    private var streams: [UInt64: AsyncThrowingStream<BrainResponse, any Error>.Continuation] = [:]
+    private var nextCallID: UInt64 = 0
+    private var closedError: BrainError?
+    /// Responses no call waits for: acks, refused events, connection-level errors.
+    var unsolicited: ((BrainResponse) -> Void)?
+    /// Called once when the connection closes.
+    var onClose: ((BrainError) -> Void)?
+
+    func allocateCallID() -> UInt64 {
+        nextCallID += 1
+        return nextCallID
+    }
+
+    func register(_ callID: UInt64, promise: EventLoopPromise<BrainResponse>) {
+        if let closedError {
+            promise.fail(closedError)
+            return
+        }
+        pending[callID] = promise
+    }
+
+    func register(_ callID: UInt64, stream: AsyncThrowingStream<BrainResponse, any Error>.Continuation) {
+        if let closedError {
+            stream.finish(throwing: closedError)
+            return
+        }
+        streams[callID] = stream
+    }
+
+    func unregisterStream(_ callID: UInt64) {
+        streams.removeValue(forKey: callID)?.finish()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        let response: BrainResponse
+        do {
+            response = try WireCodec.decodeResponse(frame)
+        } catch {
+            context.fireErrorCaught(error)
+            return
+        }
+        if let promise = pending.removeValue(forKey: response.callID) {
+            promise.succeed(response)
+        } else if let stream = streams[response.callID] {
+            if let error = response.error {
+                streams.removeValue(forKey: response.callID)
+                stream.finish(throwing: error)
+            } else {
+                if response.result != nil { stream.yield(response) }
+                if response.endOfStream {
+                    streams.removeValue(forKey: response.callID)
+                    stream.finish()
+                }
+            }
+        } else {
+            unsolicited?(response)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        close(with: closedError ?? BrainError(.unavailable, "the connection to the brain closed"))
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        let brainError = (error as? BrainError) ?? BrainError(.unavailable, "connection error: \(error)")
+        closedError = brainError
+        context.close(promise: nil)
+    }
+
+    private func close(with error: BrainError) {
+        closedError = error
+        let waiting = pending
+        pending.removeAll()
+        for promise in waiting.values { promise.fail(error) }
+        let open = streams
+        streams.removeAll()
+        for stream in open.values { stream.finish(throwing: error) }
+        onClose?(error)
+        onClose = nil
+    }
+}
