@@ -1,0 +1,479 @@
+"""The agent side: BrainClient publishes runs and steps, Run is one run."""
+from __future__ import annotations
+
+import collections
+import logging
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any, Callable, Deque, Dict, Optional
+
+from . import brain_pb2 as pb
+from .connection import Connection, status_error
+from .convert import dumps, now_ns, run_status_value
+from .errors import BrainError, BrainTimeout, BufferFullError, ConnectionClosed
+from .framing import check_socket_path, encode_frame
+from .run import Run, _current_run
+
+log = logging.getLogger("brain_client")
+
+PROTOCOL_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """An event the brain refused (it still counts as handled; resending is harmless)."""
+
+    seq: int
+    code: str
+    message: str
+    kind: Optional[str]  # "run_created", "run_status" or "step"; None if no longer buffered
+    run_id: Optional[str]
+
+
+class BrainClient:
+    """An agent's connection to the brain.
+
+    >>> with BrainClient("/tmp/brain.sock", agent="crawler") as brain:
+    ...     with brain.start_run(goal="fetch the front page") as run:
+    ...         run.step("fetch", output={"status": 200})
+
+    Every published event gets the next agent sequence number and stays in a bounded
+    buffer until the brain acknowledges it. When the connection drops the client
+    reconnects with backoff (for ``reconnect_timeout`` seconds) and resends what the
+    brain has not acknowledged.
+    """
+
+    def __init__(
+        self,
+        socket_path,
+        agent: str,
+        token: Optional[str] = None,
+        project: str = "default",
+        *,
+        max_buffered_events: int = 10_000,
+        buffer_wait: float = 0.0,
+        reconnect_timeout: float = 30.0,
+        connect_timeout: float = 5.0,
+        call_timeout: float = 30.0,
+        framework_adapter: str = "python",
+        capabilities: Optional[Dict[str, Any]] = None,
+        metadata: Optional[Dict[str, Any]] = None,
+        on_rejection: Optional[Callable[[Rejection], None]] = None,
+    ) -> None:
+        """
+        :param max_buffered_events: unacknowledged events kept for resending; when the
+            buffer is full, publishing raises BufferFullError (after ``buffer_wait``
+            seconds of waiting for acks, 0 = at once).
+        :param reconnect_timeout: how long to keep reconnecting after the connection
+            drops before giving up (later publishes and flush() then raise).
+        :param on_rejection: called (on the reader thread) for every refused event.
+        """
+        self.socket_path = check_socket_path(socket_path)
+        if not agent:
+            raise ValueError("agent name must not be empty")
+        self.agent = agent
+        self.token = token or ""
+        self.project = project or "default"
+        self.max_buffered_events = int(max_buffered_events)
+        if self.max_buffered_events < 1:
+            raise ValueError("max_buffered_events must be at least 1")
+        self.buffer_wait = buffer_wait
+        self.reconnect_timeout = reconnect_timeout
+        self.connect_timeout = connect_timeout
+        self.call_timeout = call_timeout
+        self._hello_fields = dict(
+            framework_adapter=framework_adapter,
+            capabilities_json=dumps(capabilities),
+            metadata_json=dumps(metadata),
+        )
+        self.on_rejection = on_rejection
+
+        self._cond = threading.Condition()  # guards the state below
+        self._send_lock = threading.RLock()  # orders seq assignment + sending; never held by the reader
+        self._buffer: "collections.OrderedDict[int, pb.AgentEvent]" = collections.OrderedDict()
+        self._next_seq = 1
+        self._acked_seq = 0
+        self._conn: Optional[Connection] = None
+        self._closing = False
+        self._fatal: Optional[BrainError] = None
+        self._reconnecting = False
+        self.rejections: Deque[Rejection] = collections.deque(maxlen=10_000)
+        self.welcome: Optional[pb.Welcome] = None
+        self.agent_id: Optional[str] = None
+        self.reconnects = 0
+        self._reader_api = None
+        self._stop = threading.Event()
+
+        conn, welcome = self._connect_and_hello()
+        with self._send_lock, self._cond:
+            self._adopt(conn, welcome)
+            self._next_seq = welcome.last_seq + 1
+            self._acked_seq = welcome.last_seq
+        if conn.closed:  # closed between hello and now
+            self._on_disconnect(conn, None)
+        self._heartbeat_thread = threading.Thread(target=self._heartbeat_loop, name="brain-heartbeat", daemon=True)
+        self._heartbeat_thread.start()
+
+    # ------------------------------------------------------------------ public API
+
+    def start_run(
+        self,
+        goal: str = "",
+        target_url: str = "",
+        input: Any = None,
+        run_type: str = "",
+        parent=None,
+        metadata: Any = None,
+        timeout_ms: int = 0,
+        *,
+        run_id: Optional[str] = None,
+        initiated_by: str = "",
+        workflow: Any = None,
+        status: str = "running",
+    ) -> Run:
+        """Publish a RunCreated event and return the Run.
+
+        ``run_id`` defaults to a fresh UUID4, so a resend is idempotent. ``parent`` is a
+        Run or a run id. Use the Run as a context manager to complete or fail it.
+        """
+        if len(run_type) > 50:
+            raise ValueError("run_type is at most 50 characters")
+        rid = run_id or str(uuid.uuid4())
+        parent_id = parent.id if isinstance(parent, Run) else (parent or "")
+        event = pb.AgentEvent(
+            run_created=pb.RunCreated(
+                run_id=rid,
+                goal=goal,
+                target_url=target_url,
+                initiated_by=initiated_by,
+                run_type=run_type,
+                workflow_json=dumps(workflow),
+                input_json=dumps(input),
+                metadata_json=dumps(metadata),
+                parent_run_id=parent_id,
+                timeout_ms=int(timeout_ms or 0),
+                initial_status=run_status_value(status),
+                created_at=now_ns(),
+            )
+        )
+        self.publish(event)
+        return Run(self, rid)
+
+    @property
+    def current_run(self) -> Optional[Run]:
+        """The run of the innermost ``with brain.start_run(...)`` block, if any."""
+        return _current_run.get()
+
+    def step(self, name: Optional[str] = None):
+        """Decorator: record each call as a step of the current run (see Run.step_fn).
+
+        Outside a ``with brain.start_run(...)`` block the function just runs.
+        """
+
+        def decorate(fn):
+            import functools
+
+            step_name = name or fn.__name__
+
+            @functools.wraps(fn)
+            def wrapper(*args, **kwargs):
+                run = _current_run.get()
+                if run is None or run.client is not self:
+                    return fn(*args, **kwargs)
+                return run._call_as_step(step_name, fn, args, kwargs)
+
+            return wrapper
+
+        return decorate
+
+    def publish(self, event: "pb.AgentEvent") -> int:
+        """Assign the next seq to ``event``, buffer it and send it. Returns the seq."""
+        deadline = time.monotonic() + self.buffer_wait
+        while True:
+            # Wait for room without the send lock, so a reconnect can resend meanwhile.
+            with self._cond:
+                self._check_usable()
+                while len(self._buffer) >= self.max_buffered_events:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        raise BufferFullError(self.max_buffered_events, self._acked_seq, self._next_seq)
+                    self._cond.wait(min(remaining, 0.5))
+                    self._check_usable()
+            with self._send_lock:
+                with self._cond:
+                    self._check_usable()
+                    if len(self._buffer) >= self.max_buffered_events:
+                        continue  # another thread took the room
+                    seq = self._next_seq
+                    self._next_seq += 1
+                    event.seq = seq
+                    self._buffer[seq] = event
+                    conn = self._conn
+                if conn is not None:
+                    try:
+                        conn.send_raw(encode_frame(pb.Request(call_id=0, publish=event)))
+                    except ConnectionClosed:
+                        pass  # kept in the buffer; resent after reconnecting
+                return seq
+
+    def flush(self, timeout: Optional[float] = 30.0) -> None:
+        """Wait until the brain has acknowledged every published event."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._cond:
+            while self._buffer:
+                if self._fatal is not None:
+                    raise self._fatal
+                if self._closing and self._conn is None:
+                    raise ConnectionClosed("client closed with unacknowledged events")
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    raise BrainTimeout(
+                        f"{len(self._buffer)} events not acknowledged within {timeout} s "
+                        f"(acked up to seq {self._acked_seq}, last published {self._next_seq - 1})"
+                    )
+                self._cond.wait(0.5 if remaining is None else min(remaining, 0.5))
+
+    @property
+    def acked_seq(self) -> int:
+        return self._acked_seq
+
+    @property
+    def last_seq(self) -> int:
+        """The seq of the last published event."""
+        return self._next_seq - 1
+
+    @property
+    def pending(self) -> int:
+        """Events published but not yet acknowledged."""
+        return len(self._buffer)
+
+    @property
+    def connected(self) -> bool:
+        conn = self._conn
+        return conn is not None and not conn.closed
+
+    def close(self, flush_timeout: Optional[float] = 10.0) -> None:
+        """Flush (up to ``flush_timeout`` seconds; 0 to skip) and disconnect."""
+        if flush_timeout:
+            try:
+                self.flush(flush_timeout)
+            except BrainError as exc:
+                log.warning("brain_client: closing with %d unacknowledged events: %s", self.pending, exc)
+        with self._cond:
+            self._closing = True
+            conn, self._conn = self._conn, None
+            self._cond.notify_all()
+        self._stop.set()
+        if conn is not None:
+            conn.close()
+        if self._reader_api is not None:
+            self._reader_api.close()
+
+    def __enter__(self) -> "BrainClient":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.close()
+
+    # -- read side, on a separate connection without hello
+
+    @property
+    def reader(self):
+        """A BrainReader on its own connection (opened on first use)."""
+        with self._cond:
+            if self._reader_api is None:
+                from .reader import BrainReader
+
+                self._reader_api = BrainReader(self.socket_path, timeout=self.call_timeout)
+            return self._reader_api
+
+    def run(self, run_id: str, **kw):
+        return self.reader.run(run_id, **kw)
+
+    def runs(self, *args, **kw):
+        return self.reader.runs(*args, **kw)
+
+    def errors(self, *args, **kw):
+        return self.reader.errors(*args, **kw)
+
+    def status(self):
+        return self.reader.status()
+
+    def agents(self, *args, **kw):
+        return self.reader.agents(*args, **kw)
+
+    def watch(self, run_id: Optional[str] = None, project: Optional[str] = None, **kw):
+        return self.reader.watch(run_id=run_id, project=project, **kw)
+
+    # ------------------------------------------------------------------ internals
+
+    def _check_usable(self) -> None:
+        if self._fatal is not None:
+            raise self._fatal
+        if self._closing:
+            raise BrainError("FAILED_PRECONDITION", "the client is closed")
+
+    def _connect_and_hello(self):
+        conn = Connection(
+            self.socket_path,
+            connect_timeout=self.connect_timeout,
+            on_unsolicited=self._on_message,
+            on_close=None,
+        )
+        hello = pb.HelloRequest(
+            agent_name=self.agent,
+            project=self.project,
+            token=self.token,
+            protocol_version=PROTOCOL_VERSION,
+            **self._hello_fields,
+        )
+        try:
+            resp = conn.call(pb.Request(hello=hello), timeout=self.call_timeout)
+        except BaseException:
+            conn.close()
+            raise
+        if resp.WhichOneof("result") != "welcome":
+            conn.close()
+            raise BrainError("INTERNAL", f"expected a welcome, got {resp.WhichOneof('result')!r}")
+        return conn, resp.welcome
+
+    def _adopt(self, conn: Connection, welcome: "pb.Welcome") -> None:
+        """Install a fresh connection (send lock and state lock held)."""
+        self.welcome = welcome
+        self.agent_id = welcome.agent_id
+        self._conn = conn
+        conn._on_close = lambda err, c=conn: self._on_disconnect(c, err)
+
+    def _on_message(self, resp: "pb.Response") -> None:
+        kind = resp.WhichOneof("result")
+        if kind == "ack":
+            with self._cond:
+                acked = resp.ack.acked_seq
+                if acked > self._acked_seq:
+                    self._acked_seq = acked
+                while self._buffer:
+                    seq = next(iter(self._buffer))
+                    if seq > acked:
+                        break
+                    del self._buffer[seq]
+                self._cond.notify_all()
+        elif kind == "rejected":
+            err = status_error(resp) or BrainError("UNKNOWN", "event rejected without a status")
+            seq = resp.rejected.seq
+            with self._cond:
+                event = self._buffer.get(seq)
+            which = event.WhichOneof("event") if event is not None else None
+            run_id = getattr(event, which).run_id if which else None
+            rej = Rejection(seq=seq, code=err.code, message=err.message, kind=which, run_id=run_id)
+            self.rejections.append(rej)
+            log.warning("brain_client: the brain rejected event seq %d (%s of run %s): %s %s",
+                        seq, which, run_id, err.code, err.message)
+            if self.on_rejection is not None:
+                self.on_rejection(rej)
+        elif kind is None:
+            err = status_error(resp)
+            if err is not None:
+                log.warning("brain_client: the brain reported an error: %s", err)
+
+    def _on_disconnect(self, conn: Connection, error: Optional[BaseException]) -> None:
+        with self._cond:
+            if self._conn is not conn:
+                return
+            self._conn = None
+            self._cond.notify_all()
+            if self._closing or self._reconnecting:
+                return
+            self._reconnecting = True
+        log.warning("brain_client: connection to the brain lost (%s); reconnecting", error or "closed")
+        threading.Thread(target=self._reconnect_loop, name="brain-reconnect", daemon=True).start()
+
+    def _reconnect_loop(self) -> None:
+        deadline = time.monotonic() + self.reconnect_timeout
+        delay = 0.05
+        last_error: Optional[BaseException] = None
+        try:
+            while not self._closing:
+                try:
+                    conn, welcome = self._connect_and_hello()
+                except BrainError as exc:
+                    last_error = exc
+                    if exc.code not in ("UNAVAILABLE", "DEADLINE_EXCEEDED", "RESOURCE_EXHAUSTED"):
+                        self._give_up(exc)  # e.g. UNAUTHENTICATED: retrying will not help
+                        return
+                else:
+                    with self._send_lock:
+                        if self._resend(conn, welcome):
+                            self.reconnects += 1
+                            log.info("brain_client: reconnected to the brain (last_seq %d)", welcome.last_seq)
+                            return
+                if time.monotonic() + delay > deadline:
+                    self._give_up(
+                        BrainError("UNAVAILABLE",
+                                   f"could not reconnect to the brain at {self.socket_path} within "
+                                   f"{self.reconnect_timeout} s: {last_error}")
+                    )
+                    return
+                if self._stop.wait(delay):
+                    return
+                delay = min(delay * 2, 2.0)
+        finally:
+            with self._cond:
+                self._reconnecting = False
+                self._cond.notify_all()
+
+    def _resend(self, conn: Connection, welcome: "pb.Welcome") -> bool:
+        """Drop what the brain holds, resend the rest in order. Send lock held."""
+        last = welcome.last_seq
+        with self._cond:
+            if self._closing:
+                conn.close()
+                return True
+            if last < self._acked_seq:
+                log.error("brain_client: the brain holds events only up to seq %d but had acknowledged %d; "
+                          "events %d..%d are lost on its side", last, self._acked_seq, last + 1, self._acked_seq)
+            for seq in [s for s in self._buffer if s <= last]:
+                del self._buffer[seq]
+            self._acked_seq = max(self._acked_seq, last)
+            if last >= self._next_seq:
+                self._next_seq = last + 1
+            events = list(self._buffer.values())
+            self._cond.notify_all()
+        try:
+            # Buffered events go out before the connection is adopted, so nothing
+            # published meanwhile (the send lock is held) can overtake them.
+            frames = b"".join(encode_frame(pb.Request(call_id=0, publish=e)) for e in events)
+            if frames:
+                conn.send_raw(frames)
+        except ConnectionClosed:
+            return False
+        with self._cond:
+            self._adopt(conn, welcome)
+            if conn.closed:  # lost again before its close handler was installed
+                self._conn = None
+                return False
+        return True
+
+    def _give_up(self, error: BrainError) -> None:
+        log.error("brain_client: giving up on the brain: %s", error)
+        with self._cond:
+            self._fatal = error
+            self._cond.notify_all()
+
+    def _heartbeat_loop(self) -> None:
+        while True:
+            welcome = self.welcome
+            interval = (welcome.heartbeat_interval_ms if welcome and welcome.heartbeat_interval_ms else 5000) / 1000.0
+            if self._stop.wait(interval):
+                return
+            conn = self._conn
+            if conn is None:
+                continue
+            try:
+                conn.send(pb.Request(call_id=conn.next_call_id(), heartbeat=pb.HeartbeatRequest(sent_at=now_ns())))
+            except ConnectionClosed:
+                pass
+
+
+__all__ = ["BrainClient", "Rejection", "Run"]
