@@ -115,19 +115,20 @@ public final class BrainServer: Service, Sendable {
     public func shutdown() async throws {
         logger.info("shutting down")
         try? await serverChannel.close()
+        defer { unlink(configuration.socketPath) }
         let loop = serverChannel.eventLoop
         let engine = self.engine
         let snapshot = try await loop.submit { () -> EventLoopFuture<SnapshotReply> in
             let promise = loop.makePromise(of: SnapshotReply.self)
             let brain = engine.value
+            // Stop reading before the final snapshot, so nothing is acknowledged after it.
             brain.endStreams()
+            brain.closeAll()
             brain.snapshot { result in promise.completeWith(result.mapError { $0 as any Error }) }
             return promise.futureResult
         }.get().get()
         logger.info("final snapshot written to \(snapshot.path) (\(snapshot.bytes) bytes)")
-        try await loop.submit { engine.value.closeAll() }.get()
         ticker.cancel()
-        unlink(configuration.socketPath)
         try await threadPool.shutdownGracefully()
         try await group.shutdownGracefully()
         _ = lock
@@ -148,7 +149,11 @@ extension BrainEngine {
         updateChangeCollection()
     }
 
+    /// Stops handling every connection at once (nothing more is applied or acknowledged) and closes them.
     func closeAll() {
-        for context in connections.values { context.channel.close(promise: nil) }
+        for context in connections.values {
+            context.closing = true
+            context.channel.close(promise: nil)
+        }
     }
 }

@@ -72,16 +72,11 @@ struct Serve: AsyncParsableCommand {
         Console.line("brain \(BrainVersion.string)")
         Console.line("socket:   \(configuration.socketPath)")
         Console.line("data dir: \(configuration.dataDirectory)")
-        let server: BrainServer
-        do {
-            server = try await BrainServer.start(configuration: configuration, logger: logger)
-        } catch {
-            Console.error("brain: error: \(error)")
-            throw ExitCode(1)
-        }
-        Console.line("listening on \(configuration.socketPath)")
+        // The server binds inside the service group, after its signal handlers are in
+        // place: a SIGTERM that arrives right after the socket appears still shuts down cleanly.
         let group = ServiceGroup(configuration: .init(
-            services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
+            services: [BrainService(configuration: configuration, logger: logger)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
         ))
         try await group.run()
     }
@@ -146,3 +141,21 @@ struct Serve: AsyncParsableCommand {
     }
 }
 
+
+/// Starts the server when the group runs, serves until graceful shutdown, then shuts down.
+struct BrainService: Service {
+    let configuration: ServerConfiguration
+    let logger: Logger
+
+    func run() async throws {
+        let server: BrainServer
+        do {
+            server = try await BrainServer.start(configuration: configuration, logger: logger)
+        } catch {
+            Console.error("brain: error: \(error)")
+            exit(1)
+        }
+        Console.line("listening on \(configuration.socketPath)")
+        try await server.run()
+    }
+}

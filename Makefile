@@ -1,0 +1,60 @@
+# Brain: `make run` starts the daemon with its defaults, `make test` runs every suite.
+# Both install what is missing first (Debian packages with apt-get when run as root,
+# the Python client's requirements with pip).
+
+SHELL        := /bin/bash
+.SHELLFLAGS  := -eo pipefail -c
+SWIFT        ?= swift
+PYTHON       ?= python3
+APT_PACKAGES := libprotobuf-c-dev protobuf-c-compiler protobuf-compiler valgrind pkg-config
+DEBUG_BIN    := $(CURDIR)/.build/debug
+RELEASE_BIN  := $(CURDIR)/.build/release
+
+.PHONY: run test deps build release check-generated swift-test c-test python-test generate clean
+
+run: deps release
+	$(RELEASE_BIN)/brain serve
+
+test: deps check-generated swift-test c-test python-test
+	@echo "make test: every suite passed"
+
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "installing:$$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		else \
+			echo "missing Debian packages:$$missing -- run: sudo apt-get install -y$$missing" >&2; exit 1; \
+		fi; \
+	fi
+	@$(PYTHON) -c "import google.protobuf, pytest" 2>/dev/null || \
+		$(PYTHON) -m pip install -q --disable-pip-version-check "./clients/python[test]"
+
+generate:
+	scripts/generate-proto
+
+# The committed protobuf-c and Python code must match proto/.
+check-generated:
+	scripts/generate-proto --check
+
+build:
+	mkdir -p .build
+	$(SWIFT) build --build-tests 2>&1 | tee .build/build-log.txt
+	@! grep -E '^/.*/(Sources|Tests)/.*warning:' .build/build-log.txt || { echo "make: warnings in the project's code (above) fail the build" >&2; exit 1; }
+
+release:
+	$(SWIFT) build -c release --product brain
+	$(SWIFT) build -c release --product brainctl
+
+swift-test: build
+	$(SWIFT) test --skip-build
+
+c-test: build
+	$(MAKE) -C clients/c test BRAIN_BIN=$(DEBUG_BIN)/brain
+
+python-test: build
+	cd clients/python && BRAIN_BIN=$(DEBUG_BIN)/brain $(PYTHON) -m pytest -q tests
+
+clean:
+	rm -rf .build clients/c/build

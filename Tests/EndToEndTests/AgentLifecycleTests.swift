@@ -1,0 +1,83 @@
+import BrainClient
+import BrainProtocol
+import Foundation
+import Testing
+
+/// Agents against a real daemon: hello, heartbeats, liveness, refusals.
+@Suite(.serialized)
+struct AgentLifecycleTests {
+    static let fastHeartbeats = ["--heartbeat-interval", "100ms", "--heartbeat-timeout", "400ms"]
+
+    @Test func helloHeartbeatsKeepAnAgentOnlineAndAKilledAgentGoesOffline() async throws {
+        let brain = try BrainProcess(arguments: Self.fastHeartbeats)
+        try await brain.start()
+        let session = AgentSession(options: .init(socketPath: brain.socketPath, hello: Hello(agentName: "worker", token: "s3cret")))
+        let welcome = try await session.start()
+        #expect(welcome.registered)
+        #expect(welcome.heartbeatIntervalMs == 100)
+        #expect(welcome.heartbeatTimeoutMs == 400)
+        #expect(welcome.lastSeq == 0)
+
+        // Heartbeats every 100 ms keep it online well past the 400 ms timeout.
+        try await Task.sleep(for: .milliseconds(900))
+        let agents = try #require(try brain.brainctlJSON(["agents"]) as? [[String: Any]])
+        #expect(agents.count == 1)
+        #expect(agents.first?["state"] as? String == "online")
+        #expect(agents.first?["name"] as? String == "worker")
+        #expect(agents.first?["project"] as? String == "default")
+        #expect(agents.first?["last_seen_at"] is String)
+        #expect(agents.first?["last_connect_at"] is String)
+
+        // The agent dies without a word: offline within the timeout (plus a tick).
+        await session.close()
+        let wentOffline = try await eventually(3) {
+            let list = try brain.brainctlJSON(["agents"]) as? [[String: Any]]
+            return list?.first?["state"] as? String == "offline"
+        }
+        #expect(wentOffline)
+        let status = try #require(try brain.brainctlJSON(["status"]) as? [String: Any])
+        let counts = try #require(status["agents"] as? [String: Int])
+        #expect(counts["offline"] == 1 && counts["online"] == 0)
+        brain.stop()
+    }
+
+    @Test func wrongTokenAndUnsupportedVersionAreRefusedWithClearMessages() async throws {
+        let brain = try BrainProcess()
+        try await brain.start()
+        let first = AgentSession(options: .init(socketPath: brain.socketPath, hello: Hello(agentName: "a", token: "right")))
+        try await first.start()
+        await first.close()
+
+        let impostor = AgentSession(options: .init(socketPath: brain.socketPath, hello: Hello(agentName: "a", token: "wrong")))
+        let refused = await #expect(throws: BrainError.self) { try await impostor.start() }
+        #expect(refused?.code == .unauthenticated)
+
+        let future = AgentSession(options: .init(socketPath: brain.socketPath, hello: Hello(agentName: "b", protocolVersion: 99)))
+        let mismatch = await #expect(throws: BrainError.self) { try await future.start() }
+        #expect(mismatch?.code == .failedPrecondition)
+        #expect(mismatch?.message.contains("version 1") == true)
+
+        // The right token still works after the refusals.
+        let again = AgentSession(options: .init(socketPath: brain.socketPath, hello: Hello(agentName: "a", token: "right")))
+        let welcome = try await again.start()
+        #expect(!welcome.registered)
+        await again.close()
+        brain.stop()
+    }
+
+    @Test func registrationCanBeRequiredAndTokensIssuedByBrainctl() async throws {
+        let brain = try BrainProcess(arguments: ["--require-registered-agents"])
+        try await brain.start()
+        let stranger = AgentSession(options: .init(socketPath: brain.socketPath, hello: Hello(agentName: "stranger", token: "x")))
+        let refused = await #expect(throws: BrainError.self) { try await stranger.start() }
+        #expect(refused?.code == .permissionDenied)
+
+        let created = try #require(try brain.brainctlJSON(["agent", "create", "builder", "--project", "ci"]) as? [String: Any])
+        let token = try #require(created["token"] as? String)
+        let builder = AgentSession(options: .init(socketPath: brain.socketPath, hello: Hello(agentName: "builder", project: "ci", token: token)))
+        let welcome = try await builder.start()
+        #expect(welcome.project == "ci")
+        await builder.close()
+        brain.stop()
+    }
+}

@@ -1,0 +1,52 @@
+import BrainClient
+import BrainProtocol
+import Foundation
+import Testing
+
+/// Snapshots on a real daemon: SIGTERM writes one, a restart loads it, a corrupt one stops start-up.
+@Suite(.serialized)
+struct SnapshotRestartTests {
+    @Test func sigtermWritesASnapshotAndTheRestartedBrainShowsTheSameAgentsAsUnknown() async throws {
+        let brain = try BrainProcess()
+        try await brain.start()
+        for name in ["alpha", "beta"] {
+            let session = AgentSession(options: .init(socketPath: brain.socketPath, hello: Hello(agentName: name, token: name)))
+            try await session.start()
+            await session.close()
+        }
+        #expect(brain.stop(signal: SIGTERM) == 0)
+        let snapshot = try String(contentsOfFile: "\(brain.dataDirectory)/snapshot.json", encoding: .utf8)
+        #expect(snapshot.hasPrefix("{\"format_version\":1,"))
+
+        try await brain.start()
+        let agents = try #require(try brain.brainctlJSON(["agents"]) as? [[String: Any]])
+        #expect(agents.compactMap { $0["name"] as? String }.sorted() == ["alpha", "beta"])
+        #expect(agents.allSatisfy { $0["state"] as? String == "unknown" })
+        // Tokens survive: the secret key is kept in the data directory.
+        let wrong = AgentSession(options: .init(socketPath: brain.socketPath, hello: Hello(agentName: "alpha", token: "nope")))
+        await #expect(throws: BrainError.self) { try await wrong.start() }
+        let right = AgentSession(options: .init(socketPath: brain.socketPath, hello: Hello(agentName: "alpha", token: "alpha")))
+        try await right.start()
+        await right.close()
+        brain.stop()
+    }
+
+    @Test func aCorruptSnapshotStopsStartUpWithAMessageNamingTheFileAndIsNotOverwritten() async throws {
+        let brain = try BrainProcess()
+        try await brain.start()
+        brain.stop()
+        let path = "\(brain.dataDirectory)/snapshot.json"
+        let corrupt = "{\"format_version\":1,\"state\":{\"agents\":[tr"
+        try corrupt.write(toFile: path, atomically: true, encoding: .utf8)
+        let (status, text) = try brain.startExpectingFailure()
+        #expect(status == 1)
+        #expect(text.contains(path))
+        #expect(text.contains("It was not changed"))
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == corrupt)
+
+        try "{\"format_version\":99}".write(toFile: path, atomically: true, encoding: .utf8)
+        let (newerStatus, newerText) = try brain.startExpectingFailure()
+        #expect(newerStatus == 1)
+        #expect(newerText.contains("format version 99"))
+    }
+}

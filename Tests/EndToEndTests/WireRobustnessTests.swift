@@ -1,0 +1,90 @@
+import BrainClient
+import BrainProtocol
+import Foundation
+import Testing
+
+/// Bad input on one connection never disturbs another.
+@Suite(.serialized)
+struct WireRobustnessTests {
+    @Test func anOversizedFrameClosesOnlyItsConnection() async throws {
+        let brain = try BrainProcess(arguments: ["--max-frame-bytes", "1024"])
+        try await brain.start()
+        let healthy = try await brain.connect()
+        let bad = try await brain.connect()
+        let closed = ClosedSignal()
+        bad.onUnsolicited({ response in closed.record(response) }, onClose: { _ in closed.close() })
+        // A length prefix of 1 MiB: refused before any body is read.
+        bad.sendRaw([0x00, 0x10, 0x00, 0x00, 1, 2, 3])
+        #expect(try await eventually(3) { closed.isClosed })
+        #expect(closed.responses.first?.error?.code == .resourceExhausted)
+
+        guard case .statusReply(let status) = try await healthy.call(.getStatus) else {
+            Issue.record("healthy connection got no status")
+            return
+        }
+        #expect(status.version == BrainVersion.string)
+        await healthy.close()
+        brain.stop()
+    }
+
+    @Test func garbageGetsInvalidArgumentAndAnEmptyFrameUnimplemented() async throws {
+        let brain = try BrainProcess()
+        try await brain.start()
+        let connection = try await brain.connect()
+        let signal = ClosedSignal()
+        connection.onUnsolicited({ response in signal.record(response) }, onClose: { _ in signal.close() })
+        // A zero-length frame is an empty Request: UNIMPLEMENTED, connection kept.
+        connection.sendRaw([0, 0, 0, 0])
+        #expect(try await eventually(3) { signal.responses.count == 1 })
+        #expect(signal.responses.first?.error?.code == .unimplemented)
+        #expect(!signal.isClosed)
+        // Bytes that are not a Request: INVALID_ARGUMENT, then closed.
+        connection.sendRaw([0, 0, 0, 3, 0xff, 0xff, 0xff])
+        #expect(try await eventually(3) { signal.isClosed })
+        #expect(signal.responses.last?.error?.code == .invalidArgument)
+        brain.stop()
+    }
+
+    @Test func socketSafety() async throws {
+        let brain = try BrainProcess()
+        try await brain.start()
+        // A second brain on the same socket must not steal it.
+        let second = try BrainProcess()
+        let (status, text) = try second.startExpectingFailure(arguments: ["--socket", brain.socketPath])
+        #expect(status == 1)
+        #expect(text.contains("another brain is already answering on \(brain.socketPath)"))
+        // The first one still serves.
+        let connection = try await brain.connect()
+        await connection.close()
+
+        // Killed: the stale socket file is replaced by the next start.
+        brain.stop(signal: SIGKILL)
+        #expect(FileManager.default.fileExists(atPath: brain.socketPath))
+        try await brain.start()
+        brain.stop()
+        #expect(!FileManager.default.fileExists(atPath: brain.socketPath), "a clean shutdown removes the socket: \(brain.readOutput())")
+
+        let long = "/tmp/" + String(repeating: "x", count: 120) + ".sock"
+        let (longStatus, longText) = try second.startExpectingFailure(arguments: ["--socket", long])
+        #expect(longStatus == 1)
+        #expect(longText.contains("must be shorter than 104 bytes"))
+
+        let (brainctlStatus, brainctlOut, brainctlErr) = try second.brainctl(["status"])
+        #expect(brainctlStatus == 1)
+        #expect(brainctlOut.isEmpty)
+        #expect(brainctlErr.contains(second.socketPath))
+    }
+}
+
+/// Collects unsolicited responses and the close of a connection, from the event loop.
+final class ClosedSignal: @unchecked Sendable {
+    // @unchecked: every access holds `lock`.
+    private let lock = NSLock()
+    private var _responses: [BrainResponse] = []
+    private var _closed = false
+
+    func record(_ response: BrainResponse) { lock.withLock { _responses.append(response) } }
+    func close() { lock.withLock { _closed = true } }
+    var responses: [BrainResponse] { lock.withLock { _responses } }
+    var isClosed: Bool { lock.withLock { _closed } }
+}
