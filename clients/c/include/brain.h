@@ -1,0 +1,257 @@
+/*
+ * brain.h - C client library for the Brain daemon (agent side).
+ *
+ * An agent connects to the brain over a Unix domain socket, says hello, and then
+ * publishes events: runs starting, steps, runs completing or failing. Every event gets
+ * the next agent sequence number and is kept in a bounded in-memory buffer until the
+ * brain acknowledges it (acks are cumulative). When the connection drops, a background
+ * I/O thread reconnects with backoff and resends every event the brain does not hold.
+ *
+ * Threading model
+ *   brain_connect() starts one background I/O thread per client. It writes buffered
+ *   events (many frames per write), reads acks and rejections, sends heartbeats at the
+ *   interval the brain's welcome asks for, and reconnects. There is no poll function to
+ *   call. All functions taking a brain_client may be called from any thread, except
+ *   brain_close(), which must be the last call on a client.
+ *
+ * Errors
+ *   Functions return BRAIN_OK (0) or a negative brain_err. brain_last_error() returns a
+ *   sentence describing the calling thread's most recent failure; when the brain itself
+ *   refused something, brain_last_status() holds its status code (BRAIN_STATUS_*).
+ *
+ * Strings passed in are copied; NULL means "" (unset). JSON arguments are JSON text.
+ * All strings must be valid UTF-8 (checked, BRAIN_E_INVALID otherwise).
+ */
+#ifndef BRAIN_H
+#define BRAIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__) && defined(BRAIN_BUILDING_LIBRARY)
+#define BRAIN_API __attribute__((visibility("default")))
+#else
+#define BRAIN_API
+#endif
+
+/* The protocol version this library speaks. */
+#define BRAIN_PROTOCOL_VERSION 1
+/* Unix socket paths must be shorter than this (sun_path limit on macOS/BSD; the brain
+ * enforces the same limit). */
+#define BRAIN_MAX_SOCKET_PATH 104
+/* Length of a run id string including the terminating NUL ("xxxxxxxx-xxxx-...") */
+#define BRAIN_RUN_ID_LEN 37
+
+/* Library error codes (return values). */
+typedef enum brain_err {
+    BRAIN_OK = 0,
+    BRAIN_E_INVALID = -1,       /* bad argument (NULL, bad UTF-8, event too large) */
+    BRAIN_E_PATH_TOO_LONG = -2, /* socket path >= BRAIN_MAX_SOCKET_PATH bytes */
+    BRAIN_E_CONNECT = -3,       /* could not connect to the socket */
+    BRAIN_E_IO = -4,            /* read/write failed or the brain hung up */
+    BRAIN_E_PROTOCOL = -5,      /* the brain sent something that does not decode */
+    BRAIN_E_REFUSED = -6,       /* the brain refused: see brain_last_status() */
+    BRAIN_E_BUFFER_FULL = -7,   /* max_unacked events are waiting for acks */
+    BRAIN_E_TIMEOUT = -8,       /* the wait timed out */
+    BRAIN_E_FAILED = -9,        /* the client gave up (reconnect timed out or the brain
+                                   refused the hello on reconnect); see brain_last_error */
+    BRAIN_E_NOMEM = -10         /* out of memory */
+} brain_err;
+
+/* The brain's status codes (gRPC canonical codes, same numbers as brain.proto). */
+typedef enum brain_status {
+    BRAIN_STATUS_OK = 0,
+    BRAIN_STATUS_CANCELLED = 1,
+    BRAIN_STATUS_UNKNOWN = 2,
+    BRAIN_STATUS_INVALID_ARGUMENT = 3,
+    BRAIN_STATUS_DEADLINE_EXCEEDED = 4,
+    BRAIN_STATUS_NOT_FOUND = 5,
+    BRAIN_STATUS_ALREADY_EXISTS = 6,
+    BRAIN_STATUS_PERMISSION_DENIED = 7,
+    BRAIN_STATUS_RESOURCE_EXHAUSTED = 8,
+    BRAIN_STATUS_FAILED_PRECONDITION = 9,
+    BRAIN_STATUS_ABORTED = 10,
+    BRAIN_STATUS_OUT_OF_RANGE = 11,
+    BRAIN_STATUS_UNIMPLEMENTED = 12,
+    BRAIN_STATUS_INTERNAL = 13,
+    BRAIN_STATUS_UNAVAILABLE = 14,
+    BRAIN_STATUS_DATA_LOSS = 15,
+    BRAIN_STATUS_UNAUTHENTICATED = 16
+} brain_status;
+
+typedef enum brain_step_status {
+    BRAIN_STEP_OK = 1,
+    BRAIN_STEP_SKIP = 2,
+    BRAIN_STEP_ERROR = 3
+} brain_step_status;
+
+/* An event the brain refused (or, with seq 0, an error not tied to one event). */
+typedef struct brain_rejection {
+    uint64_t seq;          /* the agent seq of the refused event; 0 = connection error */
+    brain_status code;     /* why, e.g. BRAIN_STATUS_ALREADY_EXISTS */
+    char message[512];     /* the brain's message, truncated to fit */
+} brain_rejection;
+
+/* Called on the I/O thread for each rejection; must not call brain_close(). */
+typedef void (*brain_rejection_fn)(void *user, const brain_rejection *rejection);
+
+typedef struct brain_options {
+    const char *socket_path;           /* required; < BRAIN_MAX_SOCKET_PATH bytes */
+    const char *agent_name;            /* required */
+    const char *project;               /* NULL/"" = the default project */
+    const char *token;                 /* the agent's token (registered on first use) */
+    const char *framework_adapter;     /* e.g. "langgraph"; NULL = none */
+    const char *const *engine_adapters;    /* array of n_engine_adapters strings */
+    size_t n_engine_adapters;
+    const char *const *scheduler_adapters; /* array of n_scheduler_adapters strings */
+    size_t n_scheduler_adapters;
+    const char *capabilities_json;     /* JSON object text or NULL */
+    const char *metadata_json;         /* JSON object text or NULL */
+    uint32_t heartbeat_interval_ms;    /* 0 = the interval from the brain's welcome */
+    size_t max_unacked;                /* buffer bound in events; 0 = 65536 */
+    int64_t reconnect_timeout_ms;      /* give up after this long disconnected;
+                                          0 = 60000 (60 s), < 0 = never give up */
+    uint32_t connect_timeout_ms;       /* per attempt, for connect+hello+welcome;
+                                          0 = 10000 */
+    uint32_t max_frame_bytes;          /* largest event frame; 0 = 4 MiB (the brain's
+                                          default --max-frame-bytes) */
+    uint32_t protocol_version;         /* 0 = BRAIN_PROTOCOL_VERSION; for tests only */
+    brain_rejection_fn on_rejection;   /* optional; when NULL rejections are queued
+                                          for brain_next_rejection() */
+    void *user;                        /* passed to on_rejection */
+} brain_options;
+
+/* Fills *opts with defaults (all zero/NULL). */
+BRAIN_API void brain_options_init(brain_options *opts);
+
+typedef struct brain_client brain_client;
+
+/*
+ * Connects, sends hello and waits for the welcome (connect_timeout_ms). On success
+ * *out is a connected client whose next event seq is welcome.last_seq + 1, so a
+ * restarted agent continues its sequence. On failure *out is NULL and the return is
+ * e.g. BRAIN_E_PATH_TOO_LONG, BRAIN_E_CONNECT, or BRAIN_E_REFUSED with
+ * brain_last_status() = BRAIN_STATUS_UNAUTHENTICATED (wrong token) or
+ * BRAIN_STATUS_FAILED_PRECONDITION (unsupported protocol version).
+ */
+BRAIN_API int brain_connect(const brain_options *opts, brain_client **out);
+
+/* Stops the I/O thread, closes the socket and frees everything. Events not yet
+ * acknowledged are dropped: call brain_wait_acked() first. NULL is ignored. */
+BRAIN_API void brain_close(brain_client *c);
+
+/* What the brain said in its (latest) welcome. */
+typedef struct brain_welcome {
+    char agent_id[64];
+    char project[128];
+    uint32_t heartbeat_interval_ms;
+    uint32_t heartbeat_timeout_ms;
+    uint64_t last_seq;
+    int registered;               /* 1 when the first hello registered the agent */
+    uint32_t protocol_version;
+} brain_welcome;
+
+BRAIN_API void brain_get_welcome(brain_client *c, brain_welcome *out);
+
+/* ------------------------------------------------------------------ events
+ * Every publish function assigns the next agent seq (stored in *seq_out when not NULL),
+ * encodes the event, buffers it and returns without waiting: the I/O thread sends it.
+ * Publishing works while the client is reconnecting (events wait in the buffer).
+ * Returns BRAIN_E_BUFFER_FULL when max_unacked events are unacknowledged (nothing is
+ * dropped: wait with brain_wait_space() and publish again), BRAIN_E_FAILED after the
+ * client gave up, BRAIN_E_INVALID for bad arguments. */
+
+typedef struct brain_run_options {
+    const char *run_id;        /* NULL = generate a UUIDv4 here (recommended) */
+    const char *goal;
+    const char *target_url;    /* absolute URL or NULL */
+    const char *initiated_by;
+    const char *run_type;      /* at most 50 characters */
+    const char *workflow_json;
+    const char *input_json;
+    const char *metadata_json;
+    const char *parent_run_id;
+    uint64_t timeout_ms;       /* 0 = none */
+    int queued;                /* 1 = start QUEUED, 0 = start RUNNING (default) */
+} brain_run_options;
+
+/* Publishes RunCreated. run_id_out (BRAIN_RUN_ID_LEN bytes, may be NULL) receives the
+ * run id. opts may be NULL. The id is generated client side, so a resent event is
+ * idempotent. */
+BRAIN_API int brain_run_start(brain_client *c, const brain_run_options *opts,
+                              char run_id_out[BRAIN_RUN_ID_LEN], uint64_t *seq_out);
+
+typedef struct brain_step {
+    const char *run_id;        /* required */
+    uint32_t seq;              /* 1-based, unique within the run */
+    const char *name;          /* at most 50 characters */
+    brain_step_status status;  /* 0 is taken as BRAIN_STEP_OK */
+    const char *input_json;
+    const char *output_json;
+    const char *error;         /* for BRAIN_STEP_ERROR */
+    uint64_t duration_ms;
+    int64_t started_at_ns;     /* Unix ns, 0 = unset */
+} brain_step;
+
+/* Publishes StepReported. Resending identical content for the same run and step seq is
+ * harmless; different content is rejected by the brain with ALREADY_EXISTS. */
+BRAIN_API int brain_step_report(brain_client *c, const brain_step *step, uint64_t *seq_out);
+
+/* Publishes RunStatusChanged(COMPLETED) with an optional result (JSON text). */
+BRAIN_API int brain_run_complete(brain_client *c, const char *run_id,
+                                 const char *result_json, uint64_t *seq_out);
+
+/* Publishes RunStatusChanged(FAILED). failed_at_step 0 = unknown. */
+BRAIN_API int brain_run_fail(brain_client *c, const char *run_id, const char *error_type,
+                             const char *error_message, uint32_t failed_at_step,
+                             const char *error_context_json, uint64_t *seq_out);
+
+/* ------------------------------------------------------------------ waiting
+ * timeout_ms < 0 waits forever (until acked, or until the client gives up). */
+
+/* Waits until every event published so far is acknowledged (a rejected event counts
+ * as acknowledged; see brain_next_rejection). BRAIN_OK, BRAIN_E_TIMEOUT or
+ * BRAIN_E_FAILED. */
+BRAIN_API int brain_wait_acked(brain_client *c, int64_t timeout_ms);
+
+/* Waits until the buffer has room for at least one more event. */
+BRAIN_API int brain_wait_space(brain_client *c, int64_t timeout_ms);
+
+/* Pops the oldest queued rejection into *out: 1 if there was one, 0 if none. Only used
+ * when options.on_rejection is NULL. At most 65536 are kept; the rest are counted in
+ * brain_stats.rejections_dropped. */
+BRAIN_API int brain_next_rejection(brain_client *c, brain_rejection *out);
+
+typedef struct brain_stats {
+    uint64_t last_seq;           /* the last seq assigned (0 = none) */
+    uint64_t acked_seq;          /* every seq <= this is acknowledged */
+    uint64_t unacked;            /* events in the buffer */
+    uint64_t published;          /* events published through this client */
+    uint64_t rejections;         /* rejections received */
+    uint64_t rejections_dropped; /* rejections not queued (queue full) */
+    uint64_t reconnects;         /* successful reconnects */
+    uint64_t resent;             /* events (re)sent on a new connection after a reconnect */
+    int connected;               /* 1 when a connection is up right now */
+    int failed;                  /* 1 when the client gave up */
+} brain_stats;
+
+BRAIN_API void brain_get_stats(brain_client *c, brain_stats *out);
+
+/* ------------------------------------------------------------------ errors */
+
+/* The calling thread's last error as a sentence (never NULL; "" when none). */
+BRAIN_API const char *brain_last_error(void);
+/* The brain's status code behind the calling thread's last BRAIN_E_REFUSED / FAILED. */
+BRAIN_API brain_status brain_last_status(void);
+/* Static names: "BRAIN_E_BUFFER_FULL", "UNAUTHENTICATED", ... */
+BRAIN_API const char *brain_err_name(int err);
+BRAIN_API const char *brain_status_name(brain_status code);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* BRAIN_H */

@@ -1,0 +1,458 @@
+/* The public API: connect/close, publishing events, waiting, stats, rejections. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define DEFAULT_MAX_UNACKED 65536
+#define DEFAULT_RECONNECT_MS 60000
+#define DEFAULT_CONNECT_MS 10000
+#define DEFAULT_MAX_FRAME (4u << 20)
+#define MAX_QUEUED_REJECTIONS 65536
+
+/* protobuf-c wants char *; we never write through these. */
+#define S(x) ((char *)((x) ? (x) : ""))
+
+void brain_options_init(brain_options *opts) { memset(opts, 0, sizeof *opts); }
+
+static int check_str(const char *s, const char *field)
+{
+    if (s && !brain__utf8_valid(s))
+        return brain__fail(BRAIN_E_INVALID, BRAIN_STATUS_OK, "%s is not valid UTF-8", field);
+    return BRAIN_OK;
+}
+
+static int check_list(const char *const *v, size_t n, const char *field)
+{
+    if (n && !v)
+        return brain__fail(BRAIN_E_INVALID, BRAIN_STATUS_OK, "%s is NULL", field);
+    for (size_t i = 0; i < n; i++)
+        if (!v[i] || !brain__utf8_valid(v[i]))
+            return brain__fail(BRAIN_E_INVALID, BRAIN_STATUS_OK,
+                               "%s[%zu] is NULL or not valid UTF-8", field, i);
+    return BRAIN_OK;
+}
+
+static int validate(const brain_options *o)
+{
+    if (!o || !o->socket_path || !*o->socket_path)
+        return brain__fail(BRAIN_E_INVALID, BRAIN_STATUS_OK, "socket_path is required");
+    size_t n = strlen(o->socket_path);
+    if (n >= BRAIN_MAX_SOCKET_PATH)
+        return brain__fail(BRAIN_E_PATH_TOO_LONG, BRAIN_STATUS_OK,
+                           "socket path is %zu bytes; Unix socket paths must be shorter "
+                           "than %d bytes: %s", n, BRAIN_MAX_SOCKET_PATH, o->socket_path);
+    if (!o->agent_name || !*o->agent_name)
+        return brain__fail(BRAIN_E_INVALID, BRAIN_STATUS_OK, "agent_name is required");
+    int rc;
+    if ((rc = check_str(o->agent_name, "agent_name")) || (rc = check_str(o->project, "project")) ||
+        (rc = check_str(o->token, "token")) ||
+        (rc = check_str(o->framework_adapter, "framework_adapter")) ||
+        (rc = check_str(o->capabilities_json, "capabilities_json")) ||
+        (rc = check_str(o->metadata_json, "metadata_json")) ||
+        (rc = check_list(o->engine_adapters, o->n_engine_adapters, "engine_adapters")) ||
+        (rc = check_list(o->scheduler_adapters, o->n_scheduler_adapters, "scheduler_adapters")))
+        return rc;
+    return BRAIN_OK;
+}
+
+static int pack_hello(brain_client *c, const brain_options *o)
+{
+    Brain__V1__HelloRequest h = BRAIN__V1__HELLO_REQUEST__INIT;
+    h.agent_name = S(o->agent_name);
+    h.project = S(o->project);
+    h.token = S(o->token);
+    h.protocol_version = o->protocol_version ? o->protocol_version : BRAIN_PROTOCOL_VERSION;
+    h.framework_adapter = S(o->framework_adapter);
+    h.n_engine_adapters = o->n_engine_adapters;
+    h.engine_adapters = (char **)o->engine_adapters;
+    h.n_scheduler_adapters = o->n_scheduler_adapters;
+    h.scheduler_adapters = (char **)o->scheduler_adapters;
+    h.capabilities_json = S(o->capabilities_json);
+    h.metadata_json = S(o->metadata_json);
+    Brain__V1__Request req = BRAIN__V1__REQUEST__INIT;
+    req.call_id = 1;
+    req.method_case = BRAIN__V1__REQUEST__METHOD_HELLO;
+    req.hello = &h;
+    return brain__frame_pack(&req, BRAIN__MAX_RESPONSE_BYTES, &c->hello, &c->hello_len);
+}
+
+static void destroy(brain_client *c)
+{
+    if (c->fd >= 0)
+        close(c->fd);
+    if (c->wake[0] >= 0)
+        close(c->wake[0]);
+    if (c->wake[1] >= 0)
+        close(c->wake[1]);
+    brain__ring_free(&c->ring);
+    brain__rx_free(&c->rx);
+    pthread_cond_destroy(&c->cv);
+    pthread_mutex_destroy(&c->mu);
+    free(c->rej);
+    free(c->hello);
+    free(c->socket_path);
+    free(c);
+}
+
+int brain_connect(const brain_options *o, brain_client **out)
+{
+    if (!out)
+        return brain__fail(BRAIN_E_INVALID, BRAIN_STATUS_OK, "out is NULL");
+    *out = NULL;
+    int rc = validate(o);
+    if (rc)
+        return rc;
+    brain_client *c = calloc(1, sizeof *c);
+    if (!c)
+        return brain__fail(BRAIN_E_NOMEM, BRAIN_STATUS_OK, "out of memory");
+    c->fd = c->wake[0] = c->wake[1] = -1;
+    pthread_mutex_init(&c->mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&c->cv, &ca);
+    pthread_condattr_destroy(&ca);
+    c->socket_path = strdup(o->socket_path);
+    c->hb_override_ms = o->heartbeat_interval_ms;
+    c->connect_timeout_ms = o->connect_timeout_ms ? o->connect_timeout_ms : DEFAULT_CONNECT_MS;
+    c->max_frame = o->max_frame_bytes ? o->max_frame_bytes : DEFAULT_MAX_FRAME;
+    c->reconnect_timeout_ms = o->reconnect_timeout_ms ? o->reconnect_timeout_ms
+                                                      : DEFAULT_RECONNECT_MS;
+    c->on_rejection = o->on_rejection;
+    c->user = o->user;
+    c->hb_call_id = 1;
+    if (!c->socket_path) {
+        rc = brain__fail(BRAIN_E_NOMEM, BRAIN_STATUS_OK, "out of memory");
+        goto fail;
+    }
+    if ((rc = pack_hello(c, o)) ||
+        (rc = brain__ring_init(&c->ring, o->max_unacked ? o->max_unacked : DEFAULT_MAX_UNACKED)))
+        goto fail;
+    if (pipe2(c->wake, O_CLOEXEC | O_NONBLOCK) < 0) {
+        rc = brain__fail(BRAIN_E_IO, BRAIN_STATUS_OK, "pipe2(): %s", strerror(errno));
+        goto fail;
+    }
+    rc = brain__handshake(c->socket_path, c->hello, c->hello_len, c->connect_timeout_ms,
+                          &c->rx, &c->fd, &c->welcome);
+    if (rc)
+        goto fail;
+    c->next_seq = c->welcome.last_seq + 1;
+    c->acked_seq = c->welcome.last_seq;
+    c->stats.connected = 1;
+    c->last_tx_ms = c->last_rx_ms = brain__now_ms();
+    if (pthread_create(&c->thread, NULL, brain__io_main, c) != 0) {
+        rc = brain__fail(BRAIN_E_NOMEM, BRAIN_STATUS_OK, "cannot start the I/O thread");
+        goto fail;
+    }
+    c->thread_started = 1;
+    *out = c;
+    return BRAIN_OK;
+fail:
+    destroy(c);
+    return rc;
+}
+
+void brain_close(brain_client *c)
+{
+    if (!c)
+        return;
+    pthread_mutex_lock(&c->mu);
+    c->stop = 1;
+    pthread_cond_broadcast(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+    brain__wake(c);
+    if (c->thread_started)
+        pthread_join(c->thread, NULL);
+    destroy(c);
+}
+
+void brain__wake(brain_client *c)
+{
+    ssize_t r = write(c->wake[1], "w", 1);
+    (void)r; /* a full pipe already wakes the thread */
+}
+
+void brain_get_welcome(brain_client *c, brain_welcome *out)
+{
+    pthread_mutex_lock(&c->mu);
+    *out = c->welcome;
+    pthread_mutex_unlock(&c->mu);
+}
+
+/* ------------------------------------------------------------------ publishing */
+
+static int publish(brain_client *c, Brain__V1__AgentEvent *ev, uint64_t *seq_out)
+{
+    Brain__V1__Request req = BRAIN__V1__REQUEST__INIT;
+    req.call_id = 0;
+    req.method_case = BRAIN__V1__REQUEST__METHOD_PUBLISH;
+    req.publish = ev;
+    brain__frame f = {0, NULL, 0};
+    int rc = BRAIN_OK, wake = 0;
+
+    pthread_mutex_lock(&c->mu);
+    if (c->failed) {
+        rc = brain__fail(BRAIN_E_FAILED, c->fail_status, "%s", c->fail_msg);
+    } else if (c->ring.count >= c->ring.cap) {
+        rc = brain__fail(BRAIN_E_BUFFER_FULL, BRAIN_STATUS_OK,
+                         "%zu events are waiting for the brain's acknowledgement "
+                         "(max_unacked); wait with brain_wait_space() and publish again",
+                         c->ring.count);
+    } else {
+        f.seq = ev->seq = c->next_seq;
+        rc = brain__frame_pack(&req, c->max_frame, &f.data, &f.len);
+    }
+    if (rc == BRAIN_OK) {
+        brain__ring_push(&c->ring, f);
+        c->next_seq++;
+        c->stats.published++;
+        if (c->want_wake && c->fd >= 0) {
+            c->want_wake = 0;
+            wake = 1;
+        }
+        if (seq_out)
+            *seq_out = f.seq;
+    }
+    pthread_mutex_unlock(&c->mu);
+    if (wake)
+        brain__wake(c);
+    return rc;
+}
+
+int brain_run_start(brain_client *c, const brain_run_options *o,
+                    char run_id_out[BRAIN_RUN_ID_LEN], uint64_t *seq_out)
+{
+    static const brain_run_options none;
+    if (!c)
+        return brain__fail(BRAIN_E_INVALID, BRAIN_STATUS_OK, "client is NULL");
+    if (!o)
+        o = &none;
+    char id[BRAIN_RUN_ID_LEN];
+    int rc;
+    if (o->run_id) {
+        if (strlen(o->run_id) >= BRAIN_RUN_ID_LEN || !*o->run_id)
+            return brain__fail(BRAIN_E_INVALID, BRAIN_STATUS_OK,
+                               "run_id must be 1 to %d characters (a UUID)", BRAIN_RUN_ID_LEN - 1);
+        strcpy(id, o->run_id);
+    } else if ((rc = brain__uuid4(id))) {
+        return rc;
+    }
+    if ((rc = check_str(id, "run_id")) || (rc = check_str(o->goal, "goal")) ||
+        (rc = check_str(o->target_url, "target_url")) ||
+        (rc = check_str(o->initiated_by, "initiated_by")) ||
+        (rc = check_str(o->run_type, "run_type")) ||
+        (rc = check_str(o->workflow_json, "workflow_json")) ||
+        (rc = check_str(o->input_json, "input_json")) ||
+        (rc = check_str(o->metadata_json, "metadata_json")) ||
+        (rc = check_str(o->parent_run_id, "parent_run_id")))
+        return rc;
+    Brain__V1__RunCreated rcv = BRAIN__V1__RUN_CREATED__INIT;
+    rcv.run_id = id;
+    rcv.goal = S(o->goal);
+    rcv.target_url = S(o->target_url);
+    rcv.initiated_by = S(o->initiated_by);
+    rcv.run_type = S(o->run_type);
+    rcv.workflow_json = S(o->workflow_json);
+    rcv.input_json = S(o->input_json);
+    rcv.metadata_json = S(o->metadata_json);
+    rcv.parent_run_id = S(o->parent_run_id);
+    rcv.timeout_ms = o->timeout_ms;
+    rcv.initial_status = o->queued ? BRAIN__V1__RUN_STATUS__RUN_STATUS_QUEUED
+                                   : BRAIN__V1__RUN_STATUS__RUN_STATUS_RUNNING;
+    rcv.created_at = brain__wall_ns();
+    Brain__V1__AgentEvent ev = BRAIN__V1__AGENT_EVENT__INIT;
+    ev.event_case = BRAIN__V1__AGENT_EVENT__EVENT_RUN_CREATED;
+    ev.run_created = &rcv;
+    rc = publish(c, &ev, seq_out);
+    if (rc == BRAIN_OK && run_id_out)
+        memcpy(run_id_out, id, strlen(id) + 1);
+    return rc;
+}
+
+int brain_step_report(brain_client *c, const brain_step *s, uint64_t *seq_out)
+{
+    if (!c || !s || !s->run_id || !*s->run_id)
+        return brain__fail(BRAIN_E_INVALID, BRAIN_STATUS_OK, "client, step and run_id are required");
+    if (s->status < 0 || s->status > BRAIN_STEP_ERROR)
+        return brain__fail(BRAIN_E_INVALID, BRAIN_STATUS_OK, "bad step status %d", (int)s->status);
+    int rc;
+    if ((rc = check_str(s->run_id, "run_id")) || (rc = check_str(s->name, "step name")) ||
+        (rc = check_str(s->input_json, "input_json")) ||
+        (rc = check_str(s->output_json, "output_json")) || (rc = check_str(s->error, "error")))
+        return rc;
+    Brain__V1__StepReported st = BRAIN__V1__STEP_REPORTED__INIT;
+    st.run_id = S(s->run_id);
+    st.seq = s->seq;
+    st.step_name = S(s->name);
+    st.status = s->status ? (Brain__V1__StepStatus)s->status : BRAIN__V1__STEP_STATUS__STEP_STATUS_OK;
+    st.input_json = S(s->input_json);
+    st.output_json = S(s->output_json);
+    st.error = S(s->error);
+    st.duration_ms = s->duration_ms;
+    st.started_at = s->started_at_ns;
+    Brain__V1__AgentEvent ev = BRAIN__V1__AGENT_EVENT__INIT;
+    ev.event_case = BRAIN__V1__AGENT_EVENT__EVENT_STEP;
+    ev.step = &st;
+    return publish(c, &ev, seq_out);
+}
+
+static int run_status(brain_client *c, Brain__V1__RunStatusChanged *rs, uint64_t *seq_out)
+{
+    int rc;
+    if (!c || !rs->run_id || !*rs->run_id)
+        return brain__fail(BRAIN_E_INVALID, BRAIN_STATUS_OK, "client and run_id are required");
+    if ((rc = check_str(rs->run_id, "run_id")) || (rc = check_str(rs->result_json, "result_json")) ||
+        (rc = check_str(rs->error_type, "error_type")) ||
+        (rc = check_str(rs->error_message, "error_message")) ||
+        (rc = check_str(rs->error_context_json, "error_context_json")))
+        return rc;
+    rs->at = brain__wall_ns();
+    Brain__V1__AgentEvent ev = BRAIN__V1__AGENT_EVENT__INIT;
+    ev.event_case = BRAIN__V1__AGENT_EVENT__EVENT_RUN_STATUS;
+    ev.run_status = rs;
+    return publish(c, &ev, seq_out);
+}
+
+int brain_run_complete(brain_client *c, const char *run_id, const char *result_json,
+                       uint64_t *seq_out)
+{
+    Brain__V1__RunStatusChanged rs = BRAIN__V1__RUN_STATUS_CHANGED__INIT;
+    rs.run_id = (char *)run_id;
+    rs.status = BRAIN__V1__RUN_STATUS__RUN_STATUS_COMPLETED;
+    rs.result_json = S(result_json);
+    return run_status(c, &rs, seq_out);
+}
+
+int brain_run_fail(brain_client *c, const char *run_id, const char *error_type,
+                   const char *error_message, uint32_t failed_at_step,
+                   const char *error_context_json, uint64_t *seq_out)
+{
+    Brain__V1__RunStatusChanged rs = BRAIN__V1__RUN_STATUS_CHANGED__INIT;
+    rs.run_id = (char *)run_id;
+    rs.status = BRAIN__V1__RUN_STATUS__RUN_STATUS_FAILED;
+    rs.error_type = S(error_type);
+    rs.error_message = S(error_message);
+    rs.failed_at_step = failed_at_step;
+    rs.error_context_json = S(error_context_json);
+    return run_status(c, &rs, seq_out);
+}
+
+/* ------------------------------------------------------------------ waiting */
+
+/* Waits on cv until done(c) or the deadline; called and returns with mu held. */
+static int wait_until(brain_client *c, int (*done)(brain_client *), int64_t timeout_ms,
+                      const char *what)
+{
+    int64_t deadline = timeout_ms < 0 ? -1 : brain__now_ms() + timeout_ms;
+    while (!done(c)) {
+        if (c->failed)
+            return brain__fail(BRAIN_E_FAILED, c->fail_status, "%s", c->fail_msg);
+        if (c->stop)
+            return brain__fail(BRAIN_E_FAILED, BRAIN_STATUS_OK, "the client is closing");
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        int64_t step = 1000;
+        if (deadline >= 0) {
+            int64_t left = deadline - brain__now_ms();
+            if (left <= 0)
+                return brain__fail(BRAIN_E_TIMEOUT, BRAIN_STATUS_OK,
+                                   "timed out after %lld ms waiting %s", (long long)timeout_ms, what);
+            if (left < step)
+                step = left;
+        }
+        ts.tv_sec += step / 1000;
+        ts.tv_nsec += (step % 1000) * 1000000;
+        if (ts.tv_nsec >= 1000000000) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000;
+        }
+        pthread_cond_timedwait(&c->cv, &c->mu, &ts);
+    }
+    return BRAIN_OK;
+}
+
+static int all_acked(brain_client *c) { return c->acked_seq + 1 >= c->next_seq; }
+static int has_space(brain_client *c) { return c->ring.count < c->ring.cap; }
+
+int brain_wait_acked(brain_client *c, int64_t timeout_ms)
+{
+    if (!c)
+        return brain__fail(BRAIN_E_INVALID, BRAIN_STATUS_OK, "client is NULL");
+    pthread_mutex_lock(&c->mu);
+    int rc = wait_until(c, all_acked, timeout_ms, "for every event to be acknowledged");
+    pthread_mutex_unlock(&c->mu);
+    return rc;
+}
+
+int brain_wait_space(brain_client *c, int64_t timeout_ms)
+{
+    if (!c)
+        return brain__fail(BRAIN_E_INVALID, BRAIN_STATUS_OK, "client is NULL");
+    pthread_mutex_lock(&c->mu);
+    int rc = wait_until(c, has_space, timeout_ms, "for room in the event buffer");
+    pthread_mutex_unlock(&c->mu);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ stats, rejections */
+
+void brain_get_stats(brain_client *c, brain_stats *out)
+{
+    pthread_mutex_lock(&c->mu);
+    *out = c->stats;
+    out->last_seq = c->next_seq - 1;
+    out->acked_seq = c->acked_seq;
+    out->unacked = c->ring.count;
+    out->connected = c->fd >= 0;
+    out->failed = c->failed;
+    pthread_mutex_unlock(&c->mu);
+}
+
+void brain__deliver_rejection(brain_client *c, const brain_rejection *r)
+{
+    pthread_mutex_lock(&c->mu);
+    c->stats.rejections++;
+    if (!c->on_rejection) {
+        if (c->rej_count == c->rej_cap && c->rej_cap < MAX_QUEUED_REJECTIONS) {
+            size_t cap = c->rej_cap ? c->rej_cap * 2 : 16;
+            brain_rejection *n = malloc(cap * sizeof *n);
+            if (n) {
+                for (size_t i = 0; i < c->rej_count; i++)
+                    n[i] = c->rej[(c->rej_head + i) % c->rej_cap];
+                free(c->rej);
+                c->rej = n;
+                c->rej_cap = cap;
+                c->rej_head = 0;
+            }
+        }
+        if (c->rej_count < c->rej_cap) {
+            c->rej[(c->rej_head + c->rej_count) % c->rej_cap] = *r;
+            c->rej_count++;
+        } else {
+            c->stats.rejections_dropped++;
+        }
+    }
+    pthread_mutex_unlock(&c->mu);
+    if (c->on_rejection)
+        c->on_rejection(c->user, r);
+}
+
+int brain_next_rejection(brain_client *c, brain_rejection *out)
+{
+    int got = 0;
+    pthread_mutex_lock(&c->mu);
+    if (c->rej_count > 0) {
+        *out = c->rej[c->rej_head];
+        c->rej_head = (c->rej_head + 1) % c->rej_cap;
+        c->rej_count--;
+        got = 1;
+    }
+    pthread_mutex_unlock(&c->mu);
+    return got;
+}

@@ -1,0 +1,112 @@
+/* Internal declarations shared by the library's source files. Nothing here is
+ * exported from libbrain.so (built with -fvisibility=hidden); names start with
+ * brain__ so the static library does not pollute the caller's namespace either. */
+#ifndef BRAIN_INTERNAL_H
+#define BRAIN_INTERNAL_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stddef.h>
+
+#include "brain.h"
+#include "brain.pb-c.h"
+
+#define BRAIN__MAX_RESPONSE_BYTES (64u << 20) /* largest frame accepted from the brain */
+
+/* ---- error.c: thread-local last error */
+int brain__fail(int err, brain_status status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---- time.c */
+int64_t brain__now_ms(void);      /* CLOCK_MONOTONIC */
+int64_t brain__wall_ns(void);     /* CLOCK_REALTIME, Unix ns */
+int brain__uuid4(char out[BRAIN_RUN_ID_LEN]);
+
+/* ---- frame.c: framing and the receive buffer */
+int brain__frame_pack(const Brain__V1__Request *req, size_t max_frame, uint8_t **out,
+                      size_t *len);
+typedef struct brain__rxbuf {
+    uint8_t *data;
+    size_t len;   /* bytes held, from data[0] */
+    size_t off;   /* bytes already consumed */
+    size_t cap;
+} brain__rxbuf;
+int brain__rx_reserve(brain__rxbuf *rx, size_t n);
+/* 1 = a whole frame's body is at *body, its size in *len (consumed), 0 = need more bytes,
+ * BRAIN_E_PROTOCOL = the announced length exceeds max. */
+int brain__rx_next(brain__rxbuf *rx, size_t max, const uint8_t **body, size_t *len);
+void brain__rx_compact(brain__rxbuf *rx);
+void brain__rx_clear(brain__rxbuf *rx);
+void brain__rx_free(brain__rxbuf *rx);
+int brain__utf8_valid(const char *s);
+
+/* ---- buffer.c: the bounded buffer of encoded, unacknowledged events */
+typedef struct brain__frame {
+    uint64_t seq;
+    uint8_t *data; /* whole frame: length prefix + Request */
+    size_t len;
+} brain__frame;
+typedef struct brain__ring {
+    brain__frame *slots;
+    size_t cap, head, count;
+} brain__ring;
+int brain__ring_init(brain__ring *r, size_t cap);
+void brain__ring_free(brain__ring *r);
+brain__frame *brain__ring_at(brain__ring *r, size_t i);
+void brain__ring_push(brain__ring *r, brain__frame f); /* caller checked count < cap */
+/* Frees the leading frames with seq <= acked, at most limit of them; returns how many. */
+size_t brain__ring_pop_acked(brain__ring *r, uint64_t acked, size_t limit);
+
+/* ---- io.c: sockets with deadlines */
+int brain__sock_connect(const char *path, int *fd_out);
+int brain__write_all(int fd, const uint8_t *p, size_t n, int64_t deadline_ms);
+int brain__read_response(int fd, brain__rxbuf *rx, int64_t deadline_ms,
+                         Brain__V1__Response **out);
+/* hello -> welcome on a new connection; on success *fd_out is non-blocking. */
+int brain__handshake(const char *path, const uint8_t *hello, size_t hello_len,
+                     uint32_t timeout_ms, brain__rxbuf *rx, int *fd_out, brain_welcome *w);
+
+/* ---- client.c / iothread.c */
+struct brain_client {
+    /* Fixed after brain_connect. */
+    char *socket_path;
+    uint8_t *hello;
+    size_t hello_len;
+    uint32_t hb_override_ms, connect_timeout_ms, max_frame;
+    int64_t reconnect_timeout_ms;
+    brain_rejection_fn on_rejection;
+    void *user;
+    pthread_t thread;
+    int thread_started;
+    int wake[2];
+
+    /* Guarded by mu. */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int fd;
+    int stop, failed, want_wake;
+    char fail_msg[512];
+    brain_status fail_status;
+    uint64_t next_seq, acked_seq;
+    brain__ring ring;
+    size_t unsent;   /* ring index of the first frame not fully written */
+    size_t sent_off; /* bytes of that frame already written */
+    brain_welcome welcome;
+    brain_rejection *rej;
+    size_t rej_head, rej_count, rej_cap;
+    brain_stats stats;
+
+    /* I/O thread only. */
+    brain__rxbuf rx;
+    uint8_t ctl[64]; /* a pending heartbeat frame */
+    size_t ctl_len, ctl_off;
+    int64_t last_tx_ms, last_rx_ms;
+    uint64_t hb_call_id;
+};
+
+void *brain__io_main(void *arg);
+void brain__wake(brain_client *c);
+/* Records a rejection (queue or callback); called without mu held. */
+void brain__deliver_rejection(brain_client *c, const brain_rejection *r);
+
+#endif
