@@ -6,7 +6,7 @@ import NIOCore
 
 extension BrainEngine {
     /// Dispatches one request; replies are queued on the connection and written at the end of the batch.
-    func handle(_ request: BrainRequest, from context: ConnectionContext) {
+    func handle(_ request: BrainRequest, frame: ByteBuffer, from context: ConnectionContext) {
         let callID = request.callID
         let now = WallClock.now()
         switch request.method {
@@ -15,15 +15,19 @@ extension BrainEngine {
         case .heartbeat:
             context.append(.ok(callID, .heartbeat(receivedAt: now)))
         case .publish(let event):
-            publish(event, callID: callID, from: context, now: now)
+            publish(event, callID: callID, frame: frame, from: context, now: now)
         case .getStatus:
             context.append(.ok(callID, .statusReply(statusReply(now: now))))
         case .listAgents(let project):
             context.append(.ok(callID, .agents(state.listAgents(project: project))))
         case .createAgent(let name, let project):
             let token = SecretKey.newToken()
-            switch state.createAgent(name: name, project: project, tokenHash: secret.hash(token: token), now: now) {
-            case .success(let agent): context.append(.ok(callID, .createdAgent(agent.info, token: token)))
+            let tokenHash = secret.hash(token: token)
+            switch state.createAgent(name: name, project: project, tokenHash: tokenHash, now: now) {
+            case .success(let agent):
+                journal.append(.createAgent(name: agent.name, project: agent.project, tokenHash: tokenHash, now: now))
+                scheduleJournalFlush()
+                context.append(.ok(callID, .createdAgent(agent.info, token: token)))
             case .failure(let error): context.append(.failure(callID, error))
             }
         case .listRuns(let query):
@@ -33,9 +37,13 @@ extension BrainEngine {
         case .listSteps(let query):
             reply(context, callID, state.listSteps(query).map { .steps($0) })
         case .cancelRun(let runID, let reason):
-            reply(context, callID, state.cancelRun(runID: runID, reason: reason, now: now).map { .runInfo($0) })
+            let result = state.cancelRun(runID: runID, reason: reason, now: now)
+            if case .success = result { journalled(.cancelRun(runID: runID, reason: reason, now: now)) }
+            reply(context, callID, result.map { .runInfo($0) })
         case .deleteRun(let runID):
-            reply(context, callID, state.deleteRun(runID: runID, now: now).map { .runInfo($0) })
+            let result = state.deleteRun(runID: runID, now: now)
+            if case .success = result { journalled(.deleteRun(runID: runID, now: now)) }
+            reply(context, callID, result.map { .runInfo($0) })
         case .listPersistenceErrors(let query):
             reply(context, callID, state.listErrors(query).map { .persistenceErrors($0) })
         case .watch(let query):
@@ -63,6 +71,11 @@ extension BrainEngine {
         }
     }
 
+    private func journalled(_ record: JournalRecord) {
+        journal.append(record)
+        scheduleJournalFlush()
+    }
+
     private func reply(_ context: ConnectionContext, _ callID: UInt64, _ result: Result<BrainResponse.Result, BrainError>) {
         switch result {
         case .success(let value): context.append(.ok(callID, value))
@@ -77,8 +90,12 @@ extension BrainEngine {
             context.append(.failure(callID, BrainError(.failedPrecondition, "this connection already said hello as \(agent.name); open a new connection for another agent")))
             return
         }
-        switch state.hello(hello, tokenHash: secret.hash(token: hello.token), now: now) {
+        let tokenHash = secret.hash(token: hello.token)
+        switch state.hello(hello, tokenHash: tokenHash, now: now) {
         case .success(let (agent, registered)):
+            var withoutToken = hello
+            withoutToken.token = ""
+            journalled(.hello(tokenHash: tokenHash, request: WireCodec.encode(BrainRequest(callID: 0, method: .hello(withoutToken))), now: now))
             if let existing = context.agentID { state.disconnected(agentID: existing, now: now) }
             context.agentID = agent.agentID
             logger.info("agent \(agent.name) (\(agent.project)) connected\(registered ? ", registered" : "")")
@@ -93,22 +110,24 @@ extension BrainEngine {
         }
     }
 
-    private func publish(_ event: AgentEvent, callID: UInt64, from context: ConnectionContext, now: Int64) {
+    private func publish(_ event: AgentEvent, callID: UInt64, frame: ByteBuffer, from context: ConnectionContext, now: Int64) {
         guard let agentID = context.agentID else {
-            state.recordError(
+            recordServerError(JournalRecord.ErrorRow(
                 phase: PersistencePhase.handler, errorType: "ProtocolError",
-                message: "event \(event.seq) published before hello", stack: "connection \(context.id)", now: now
-            )
+                message: "event \(event.seq) published before hello", stack: "connection \(context.id)"
+            ))
             context.append(BrainResponse(
                 callID: callID, error: BrainError(.failedPrecondition, "say hello before publishing events"),
                 result: .rejected(seq: event.seq)
             ))
             return
         }
-        switch state.apply(event, agentID: agentID, now: now) {
-        case .applied, .duplicate:
-            break
-        case .rejected(let error):
+        let outcome = state.apply(event, agentID: agentID, now: now)
+        if outcome != .duplicate {
+            // Refusals are journaled too: replaying them rebuilds the same sink rows.
+            frame.withUnsafeReadableBytes { journal.appendEvent(agentID: agentID, request: $0, now: now) }
+        }
+        if case .rejected(let error) = outcome {
             context.append(BrainResponse(callID: callID, error: error, result: .rejected(seq: event.seq)))
         }
         if let agent = state.agents[agentID] { context.pendingAck = agent.lastSeq }
@@ -127,7 +146,8 @@ extension BrainEngine {
         reply.steps = state.stepCount
         reply.persistenceFault = persistenceFault
         reply.persistenceErrors = UInt64(state.persistenceErrors.count)
-        reply.fsyncPolicy = "snapshot-only"
+        reply.fsyncPolicy = configuration.fsyncPolicy.description
+        reply.journalBytes = UInt64(journal.totalBytes)
         return reply
     }
 

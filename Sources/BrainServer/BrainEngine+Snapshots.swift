@@ -23,14 +23,30 @@ extension BrainEngine {
         snapshotAgain = false
         let now = WallClock.now()
         state.pruneErrors(now: now)
+        // The snapshot covers every journal segment below the one started here.
+        let segment: Int
+        do {
+            segment = try journal.rotate(now: now)
+        } catch {
+            snapshotInFlight = false
+            let message = "snapshot not taken: the journal could not be rotated: \(error)"
+            persistenceFault = message
+            let waiters = snapshotWaiters
+            snapshotWaiters.removeAll()
+            recordServerError(JournalRecord.ErrorRow(phase: PersistencePhase.snapshot, errorType: "SnapshotWriteError", message: message))
+            for waiter in waiters { waiter(.failure(BrainError(.unavailable, message))) }
+            return
+        }
         let copy = state
         let revision = copy.revision
         let waiters = NIOLoopBound(snapshotWaiters, eventLoop: eventLoop)
         snapshotWaiters.removeAll()
         let engine = NIOLoopBound(self, eventLoop: eventLoop)
-        let store = snapshots
+        var configuredStore = snapshots
+        configuredStore.kept = configuration.snapshotsKept
+        let store = configuredStore
         let future = threadPool.runIfActive(eventLoop: eventLoop) { () throws -> Int in
-            let bytes = try SnapshotStore.encode(copy, writtenAt: now, brainVersion: BrainVersion.string)
+            let bytes = try SnapshotStore.encode(copy, writtenAt: now, brainVersion: BrainVersion.string, journalSegment: segment)
             try store.write(bytes)
             return bytes.count
         }
@@ -42,17 +58,17 @@ extension BrainEngine {
             case .success(let bytes):
                 self.lastSnapshotAt = now
                 self.snapshotRevision = revision
-                self.persistenceFault = ""
+                if !self.persistenceFault.hasPrefix("journal") { self.persistenceFault = "" }
+                self.journal.removeSegments(below: segment)
                 self.logger.debug("snapshot written: \(bytes) bytes to \(store.path)")
                 outcome = .success(SnapshotReply(writtenAt: now, bytes: UInt64(bytes), path: store.path))
             case .failure(let error):
                 let message = "snapshot failed, the previous one is kept: \(error)"
                 self.logger.error("\(message)")
                 self.persistenceFault = message
-                self.state.recordError(
-                    phase: PersistencePhase.snapshot, errorType: "SnapshotWriteError", message: message,
-                    stack: store.path, now: WallClock.now()
-                )
+                self.recordServerError(JournalRecord.ErrorRow(
+                    phase: PersistencePhase.snapshot, errorType: "SnapshotWriteError", message: message, stack: store.path
+                ))
                 outcome = .failure(BrainError(.unavailable, message))
             }
             for waiter in waiters.value { waiter(outcome) }

@@ -17,6 +17,8 @@ final class BrainEngine {
     let snapshots: SnapshotStore
     let threadPool: NIOThreadPool
     let logger: Logger
+    /// Every input is appended here before its ack is sent.
+    let journal: Journal
     let startedAt: Int64
 
     var state: BrainState
@@ -33,13 +35,20 @@ final class BrainEngine {
     var snapshotAgain = false
     var persistenceFault = ""
 
+    // Journal group commit: connections whose acks wait for the next flush.
+    var awaitingDurability: [ConnectionContext] = []
+    var journalFlushScheduled = false
+    /// Set while journal writes fail: acks stop until a write succeeds.
+    var journalFault: String?
+
     // Events-per-second samples: (time, events handled).
     var rateSamples: [(Int64, UInt64)] = []
 
     init(
         configuration: ServerConfiguration, eventLoop: any EventLoop, secret: SecretKey, state: BrainState,
-        lastSnapshotAt: Int64, threadPool: NIOThreadPool, logger: Logger, now: Int64
+        lastSnapshotAt: Int64, journal: Journal, threadPool: NIOThreadPool, logger: Logger, now: Int64
     ) {
+        self.journal = journal
         self.configuration = configuration
         self.eventLoop = eventLoop
         self.secret = secret
@@ -87,7 +96,7 @@ final class BrainEngine {
             fail(context, BrainError(.invalidArgument, "\(error.message); the connection is closed"), callID: 0)
             return
         }
-        handle(request, from: context)
+        handle(request, frame: frame, from: context)
     }
 
     /// Ends a read batch: acknowledge, tell watchers, write.
@@ -96,9 +105,13 @@ final class BrainEngine {
             state.signOfLife(agentID: agentID, now: WallClock.now())
         }
         context.heardFrom = false
-        if let seq = context.pendingAck {
-            WireCodec.writeAckFrame(ackedSeq: seq, into: &context.output)
-            context.pendingAck = nil
+        if context.pendingAck != nil {
+            // Acks wait for the journal: one flush for every connection read in this loop turn.
+            if !context.awaitingDurability {
+                context.awaitingDurability = true
+                awaitingDurability.append(context)
+            }
+            scheduleJournalFlush()
         }
         publishChanges()
         context.flush()
@@ -110,10 +123,10 @@ final class BrainEngine {
         guard !context.closing else { return }
         context.closing = true
         logger.info("closing connection \(context.id): \(error)")
-        state.recordError(
+        recordServerError(JournalRecord.ErrorRow(
             phase: PersistencePhase.handler, agentName: context.agentID.flatMap { state.agents[$0]?.name } ?? "",
-            errorType: "ProtocolError", message: error.message, stack: "connection \(context.id)", now: WallClock.now()
-        )
+            errorType: "ProtocolError", message: error.message, stack: "connection \(context.id)"
+        ))
         context.append(.failure(callID, error))
         let bytes = context.output
         context.output.clear()
@@ -126,18 +139,80 @@ final class BrainEngine {
     /// Periodic: liveness, run timeouts, rate samples, and the snapshot schedule.
     func tick() {
         let now = WallClock.now()
-        state.tick(now: now)
+        let timeouts = state.tick(now: now)
+        if !timeouts.isEmpty {
+            journal.append(.timeouts(timeouts, now: now))
+            scheduleJournalFlush()
+        }
+        if journalFault != nil || journal.hasPending { scheduleJournalFlush() }
         publishChanges()
         rateSamples.append((now, state.eventsHandled))
         let horizon = now - 5_000_000_000
         if let firstKept = rateSamples.firstIndex(where: { $0.0 >= horizon }), firstKept > 1 {
             rateSamples.removeFirst(firstKept - 1)
         }
-        if configuration.snapshotIntervalSeconds > 0,
-            Double(now - lastSnapshotAt) >= configuration.snapshotIntervalSeconds * 1e9,
-            state.revision != snapshotRevision
-        {
+        let changes = state.revision &- snapshotRevision
+        let intervalDue = configuration.snapshotIntervalSeconds > 0
+            && Double(now - lastSnapshotAt) >= configuration.snapshotIntervalSeconds * 1e9
+        let countDue = configuration.snapshotAfterChanges > 0 && changes >= configuration.snapshotAfterChanges
+        if changes > 0, intervalDue || countDue, !snapshotInFlight {
             snapshot { _ in }
+        }
+    }
+
+    /// Records a persistence error found by the server itself, and journals it.
+    func recordServerError(_ row: JournalRecord.ErrorRow) {
+        let now = WallClock.now()
+        state.recordError(
+            phase: row.phase, runID: row.runID, project: row.project, agentName: row.agentName, errorType: row.errorType,
+            message: row.message, stack: row.stack, payloadJSON: row.payloadJSON, now: now
+        )
+        journal.append(.error(row, now: now))
+        scheduleJournalFlush()
+    }
+
+    func scheduleJournalFlush() {
+        guard !journalFlushScheduled else { return }
+        journalFlushScheduled = true
+        // Runs after every channel of this loop turn has been read: one write and one
+        // fsync cover all of them (group commit).
+        let engine = NIOLoopBound(self, eventLoop: eventLoop)
+        eventLoop.execute { engine.value.flushJournal() }
+    }
+
+    /// Writes the journal and sends the acks that waited for it; on failure keeps them
+    /// waiting, tells the agents why, and retries at the next tick.
+    func flushJournal() {
+        journalFlushScheduled = false
+        let now = WallClock.now()
+        do {
+            try journal.flush(now: now)
+        } catch {
+            let reason = "journal write failed: \(error.problem) (\(error.path)); events are kept in memory and acknowledged once writing works again"
+            if journalFault != reason {
+                logger.error("\(reason)")
+                journalFault = reason
+                persistenceFault = reason
+            }
+            for context in awaitingDurability where context.pendingAck != nil && !context.closing {
+                context.append(.failure(0, BrainError(.unavailable, reason)))
+                context.flush()
+            }
+            return
+        }
+        if journalFault != nil {
+            logger.notice("journal writes work again")
+            journalFault = nil
+            if persistenceFault.hasPrefix("journal") { persistenceFault = "" }
+        }
+        let waiting = awaitingDurability
+        awaitingDurability.removeAll(keepingCapacity: true)
+        for context in waiting {
+            context.awaitingDurability = false
+            guard let seq = context.pendingAck, !context.closing else { continue }
+            context.pendingAck = nil
+            WireCodec.writeAckFrame(ackedSeq: seq, into: &context.output)
+            context.flush()
         }
     }
 

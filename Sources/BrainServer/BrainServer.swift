@@ -9,6 +9,13 @@ public import ServiceLifecycle
 import Glibc
 #endif
 
+/// Hands a non-Sendable value to the event loop that will own it from then on.
+struct UnsafeTransfer<Value>: @unchecked Sendable {
+    // @unchecked: used once, to move a value created before the loop existed onto it.
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
+
 /// The brain daemon: a Unix-socket server over one event loop that owns the state.
 ///
 /// ``start(configuration:logger:)`` loads the snapshot and binds; as a `Service`,
@@ -47,14 +54,14 @@ public final class BrainServer: Service, Sendable {
         let lock = try DataDirectoryLock(directory: configuration.dataDirectory)
         let secret = try SecretKey.loadOrCreate(in: configuration.dataDirectory)
         let now = WallClock.now()
-        var state = BrainState(configuration: configuration.core)
-        var lastSnapshotAt: Int64 = 0
-        if let loaded = try SnapshotStore(directory: configuration.dataDirectory).load(configuration: configuration.core) {
-            state = loaded.state
-            lastSnapshotAt = loaded.writtenAt
-            state.markAllUnknown(now: now)
-            logger.info("loaded snapshot: \(state.agents.count) agents, \(state.runs.count) runs, \(state.stepCount) steps (\(loaded.bytes) bytes)")
-        }
+        let recovered = try Recovery.open(
+            directory: configuration.dataDirectory, configuration: configuration.core, policy: configuration.fsyncPolicy,
+            snapshotsKept: configuration.snapshotsKept, logger: logger
+        )
+        var state = recovered.state
+        state.markAllUnknown(now: now)
+        let lastSnapshotAt = recovered.lastSnapshotAt
+        let journal = UnsafeTransfer(recovered.journal)
         try SocketGuard.prepare(path: configuration.socketPath)
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -67,7 +74,7 @@ public final class BrainServer: Service, Sendable {
             NIOLoopBound(
                 BrainEngine(
                     configuration: configuration, eventLoop: loop, secret: secret, state: initialState,
-                    lastSnapshotAt: lastSnapshot, threadPool: threadPool, logger: logger, now: now
+                    lastSnapshotAt: lastSnapshot, journal: journal.value, threadPool: threadPool, logger: logger, now: now
                 ), eventLoop: loop
             )
         }.get()

@@ -13,6 +13,8 @@ final class ConnectionContext {
     var watches: [UInt64: WatchQuery] = [:]
     /// Frames waiting to be written at the end of the batch.
     var output: ByteBuffer
+    /// Whether this connection's ack waits for the next journal flush.
+    var awaitingDurability = false
     /// Whether anything arrived in this read batch (a sign of life).
     var heardFrom = false
     /// Set when the connection is being closed after a fatal error: nothing more is handled.

@@ -1,5 +1,6 @@
 public import BrainCore
 import BrainProtocol
+public import BrainStore
 
 /// Every setting of a running brain, with the defaults `brain serve` uses.
 public struct ServerConfiguration: Sendable {
@@ -11,6 +12,12 @@ public struct ServerConfiguration: Sendable {
     public var maxFrameBytes = WireConstants.defaultMaxFrameBytes
     /// Snapshot every this many seconds when something changed (0 = only at shutdown and on request).
     public var snapshotIntervalSeconds: Double = 30
+    /// Also snapshot after this many changes, whichever comes first (0 = never by count).
+    public var snapshotAfterChanges: UInt64 = 100_000
+    /// Snapshots kept on disk (`snapshot.json` and older generations).
+    public var snapshotsKept = 3
+    /// When journal writes are fsynced, and so when acks are sent.
+    public var fsyncPolicy: FsyncPolicy = .batch
     /// Create the socket 0660 instead of 0600 so the owner's group may connect.
     public var socketGroupAccess = false
     /// Most simultaneous connections; more are refused with RESOURCE_EXHAUSTED.

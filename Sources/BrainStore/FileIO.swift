@@ -28,6 +28,16 @@ enum FileIO {
 
     static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
+    /// Best effort: keeping an older snapshot must never block writing the new one.
+    static func rename(_ from: String, to: String) { _ = Glibc.rename(from, to) }
+
+    /// Hard-links `from` as `to`, replacing `to` (best effort, as above).
+    static func link(_ from: String, to: String) {
+        let temporary = to + ".link"
+        unlink(temporary)
+        if Glibc.link(from, temporary) == 0 { _ = Glibc.rename(temporary, to) }
+    }
+
     /// The whole file, or `nil` when it does not exist.
     static func read(_ path: String) throws(StoreError) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -88,7 +98,7 @@ enum FileIO {
             unlink(temporary)
             throw failure
         }
-        guard rename(temporary, path) == 0 else {
+        guard Glibc.rename(temporary, path) == 0 else {
             let problem = errnoText()
             unlink(temporary)
             throw StoreError(path: path, problem: "cannot rename \(temporary) over it: \(problem)")

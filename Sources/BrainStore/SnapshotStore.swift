@@ -21,14 +21,18 @@ public struct SnapshotStore: Sendable {
         public var state: BrainState
         public var writtenAt: Int64
         public var bytes: Int
+        /// The first journal segment written after this snapshot: replay from here.
+        public var journalSegment: Int
     }
 
     /// Encodes `state` to JSON (no I/O; may run off the thread that owns the state).
-    public static func encode(_ state: BrainState, writtenAt: Int64, brainVersion: String) throws(StoreError) -> [UInt8] {
+    public static func encode(
+        _ state: BrainState, writtenAt: Int64, brainVersion: String, journalSegment: Int
+    ) throws(StoreError) -> [UInt8] {
         do {
             // The header is written by hand: JSONEncoder does not keep key order, and
             // format_version must come first for a reader to check before the rest.
-            var bytes = Array("{\"format_version\":\(formatVersion),\"brain_version\":\(JSONText.quote(brainVersion)),\"written_at\":\(writtenAt),\"state\":".utf8)
+            var bytes = Array("{\"format_version\":\(formatVersion),\"brain_version\":\(JSONText.quote(brainVersion)),\"written_at\":\(writtenAt),\"journal_segment\":\(journalSegment),\"state\":".utf8)
             bytes.append(contentsOf: try JSONEncoder().encode(state))
             bytes.append(contentsOf: Array("}\n".utf8))
             return bytes
@@ -37,9 +41,25 @@ public struct SnapshotStore: Sendable {
         }
     }
 
-    /// Writes already-encoded snapshot bytes atomically.
+    /// How many snapshots are kept: `snapshot.json` and `snapshot.1.json` ... older ones.
+    public var kept = 3
+
+    /// The path of the `generation`-th newest snapshot (0 = `snapshot.json`).
+    public func path(generation: Int) -> String {
+        generation == 0 ? path : "\(directory)/snapshot.\(generation).json"
+    }
+
+    /// Writes already-encoded snapshot bytes atomically, keeping the previous ones as
+    /// `snapshot.1.json`, `snapshot.2.json`, ... up to ``kept`` in all. `snapshot.json`
+    /// exists at every moment: the old one is linked aside before the new one replaces it.
     public func write(_ bytes: [UInt8]) throws(StoreError) {
         try FileIO.makeDirectory(directory)
+        if kept > 1, FileIO.exists(path) {
+            for generation in stride(from: kept - 1, to: 1, by: -1) where FileIO.exists(path(generation: generation - 1)) {
+                FileIO.rename(path(generation: generation - 1), to: path(generation: generation))
+            }
+            FileIO.link(path, to: path(generation: 1))
+        }
         try FileIO.writeAtomically(path, bytes)
     }
 
@@ -61,7 +81,7 @@ public struct SnapshotStore: Sendable {
             let document = try JSONDecoder().decode(SnapshotDocument.self, from: data)
             var state = document.state
             state.configuration = configuration
-            return Loaded(state: state, writtenAt: document.writtenAt, bytes: bytes.count)
+            return Loaded(state: state, writtenAt: document.writtenAt, bytes: bytes.count, journalSegment: document.journalSegment ?? 1)
         } catch {
             throw StoreError(path: path, problem: "cannot be read: \(Self.describe(error)). Move it away to start empty, or restore a good copy. It was not changed.")
         }
@@ -90,10 +110,12 @@ struct SnapshotDocument: Codable {
     var formatVersion: Int
     var brainVersion: String
     var writtenAt: Int64
+    var journalSegment: Int?
     var state: BrainState
 
     enum CodingKeys: String, CodingKey {
-        case formatVersion = "format_version", brainVersion = "brain_version", writtenAt = "written_at", state
+        case formatVersion = "format_version", brainVersion = "brain_version", writtenAt = "written_at"
+        case journalSegment = "journal_segment", state
     }
 }
 

@@ -40,6 +40,18 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Snapshot period when something changed; 0 = only at shutdown and on request. [env: BRAIN_SNAPSHOT_INTERVAL] (default: 30s)")
     var snapshotInterval: String?
 
+    @Option(help: "Also snapshot after this many changes, whichever comes first; 0 = by time only. [env: BRAIN_SNAPSHOT_AFTER_CHANGES] (default: 100000)")
+    var snapshotAfterChanges: Int?
+
+    @Option(help: "Snapshots kept in the data directory (snapshot.json, snapshot.1.json, ...). [env: BRAIN_SNAPSHOTS_KEPT] (default: 3)")
+    var snapshotsKept: Int?
+
+    @Option(help: "Journal fsync policy: batch (an ack means on disk), interval (fsync every --fsync-interval; a machine crash may lose that window) or never (benchmarks). [env: BRAIN_FSYNC] (default: batch)")
+    var fsync: String?
+
+    @Option(help: "The fsync period of --fsync interval. [env: BRAIN_FSYNC_INTERVAL] (default: 100ms)")
+    var fsyncInterval: String?
+
     @Option(help: "Prune persistence-error rows older than this. [env: BRAIN_ERROR_RETENTION] (default: 30d)")
     var errorRetention: String?
 
@@ -131,6 +143,24 @@ struct Serve: AsyncParsableCommand {
         }
         if let retention = try duration(errorRetention, "BRAIN_ERROR_RETENTION", "--error-retention") {
             configuration.core.errorRetentionNs = Int64(retention * 1e9)
+        }
+        if let changes = try integer(snapshotAfterChanges, "BRAIN_SNAPSHOT_AFTER_CHANGES", "--snapshot-after-changes") {
+            guard changes >= 0 else { throw ValidationError("--snapshot-after-changes must be 0 or more") }
+            configuration.snapshotAfterChanges = UInt64(changes)
+        }
+        if let kept = try integer(snapshotsKept, "BRAIN_SNAPSHOTS_KEPT", "--snapshots-kept") {
+            guard kept >= 1 else { throw ValidationError("--snapshots-kept must be at least 1") }
+            configuration.snapshotsKept = kept
+        }
+        switch fsync ?? env("BRAIN_FSYNC") ?? "batch" {
+        case "batch": configuration.fsyncPolicy = .batch
+        case "never": configuration.fsyncPolicy = .never
+        case "interval":
+            let period = try duration(fsyncInterval, "BRAIN_FSYNC_INTERVAL", "--fsync-interval") ?? 0.1
+            guard period >= 0.001 else { throw ValidationError("--fsync-interval must be at least 1ms") }
+            configuration.fsyncPolicy = .interval(milliseconds: Int(period * 1_000))
+        case let other:
+            throw ValidationError("--fsync \(other) is not one of batch, interval, never")
         }
         if let level = logLevel ?? env("BRAIN_LOG_LEVEL"), Logger.Level(rawValue: level) == nil {
             throw ValidationError("--log-level \"\(level)\" is not one of trace, debug, info, notice, warning, error, critical")

@@ -103,28 +103,44 @@ extension BrainState {
         }
     }
 
-    /// Time passes: silent agents go offline (abandoning their runs) and runs past their
-    /// deadline are abandoned.
-    public mutating func tick(now: Int64) {
+    /// What is due at `now`: agents silent past the timeout and runs past their deadline.
+    public func dueTimeouts(now: Int64) -> Timeouts {
         let timeout = configuration.heartbeatTimeoutNs
-        var goingOffline: [String] = []
+        var agentIDs: [String] = []
         for agent in agents.values {
             switch agent.state {
-            case .online where now - agent.lastSeenAt > timeout: goingOffline.append(agent.agentID)
-            case .unknown where now - agent.unknownSince > timeout: goingOffline.append(agent.agentID)
+            case .online where now - agent.lastSeenAt > timeout: agentIDs.append(agent.agentID)
+            case .unknown where now - agent.unknownSince > timeout: agentIDs.append(agent.agentID)
             default: break
             }
         }
-        for id in goingOffline.sorted() {
+        let runIDs = runDeadlines.filter { $0.value <= now }.keys.sorted().map { runs[$0].runID }
+        return Timeouts(agentIDs: agentIDs.sorted(), runIDs: runIDs)
+    }
+
+    /// Applies timeouts found by ``dueTimeouts(now:)``: the agents go offline (abandoning
+    /// their runs) and the runs are abandoned. Journaled as is, so replay needs no clock.
+    public mutating func applyTimeouts(_ timeouts: Timeouts, now: Int64) {
+        for id in timeouts.agentIDs {
+            guard agents[id] != nil, agents[id]?.state != .offline else { continue }
             agents[id]?.state = .offline
             agents[id]?.updatedAt = now
             if let agent = agents[id] { note(.agent(agent.info)) }
             abandonOpenRuns(ofAgent: id, now: now)
         }
-        let expired = runDeadlines.filter { $0.value <= now }.keys.sorted()
-        for key in expired {
+        for runID in timeouts.runIDs {
+            guard let key = runKeys[runID] else { continue }
             abandon(key: key, errorType: "timeout", message: "run exceeded its timeout of \(runs[key].timeoutMs) ms", now: now)
         }
+    }
+
+    /// Time passes: silent agents go offline (abandoning their runs) and runs past their
+    /// deadline are abandoned. Returns what timed out.
+    @discardableResult
+    public mutating func tick(now: Int64) -> Timeouts {
+        let due = dueTimeouts(now: now)
+        if !due.isEmpty { applyTimeouts(due, now: now) }
+        return due
     }
 
     func validateName(_ name: String, what: String) -> String? {

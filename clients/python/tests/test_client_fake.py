@@ -108,7 +108,7 @@ def test_reconnect_resends_unacked(fake_brain):
         fake_brain.start()
         run.complete()
         brain.flush(15)
-        assert brain.reconnects >= 1
+        assert wait_for(lambda: brain.reconnects >= 1)
         assert [e.seq for e in fake_brain.received] == list(range(1, 9))
         assert sorted(k[1] for k in fake_brain.steps if k[0] == run.id) == [1, 2, 3, 4, 5, 6]
 

@@ -1,0 +1,98 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads journal segments at start-up.
+public enum JournalReader {
+    /// What one segment holds.
+    public struct Segment: Sendable {
+        public var number: Int
+        public var records: [JournalRecord]
+        /// Bytes of valid records (the length to keep when a torn tail is cut).
+        public var validLength: Int
+        /// Bytes after the last valid record: a torn tail from a crash mid-write.
+        public var tornBytes: Int
+    }
+
+    /// Segment numbers present in `directory`, ascending.
+    public static func segments(in directory: String) -> [Int] {
+        guard let dir = opendir(directory) else { return [] }
+        defer { closedir(dir) }
+        var numbers: [Int] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard name.hasPrefix("journal-"), name.hasSuffix(".log") else { continue }
+            if let number = Int(name.dropFirst(8).dropLast(4)) { numbers.append(number) }
+        }
+        return numbers.sorted()
+    }
+
+    /// Reads one segment. A damaged record at the very end is a torn tail (reported, not
+    /// an error); damage followed by more data is corruption and throws, naming the offset.
+    public static func read(directory: String, segment: Int, isLast: Bool) throws(StoreError) -> Segment {
+        let path = "\(directory)/\(Journal.fileName(segment))"
+        guard let bytes = try FileIO.read(path) else {
+            return Segment(number: segment, records: [], validLength: 0, tornBytes: 0)
+        }
+        if bytes.count < Journal.magic.count {
+            // Created but never completed its header: a crash right after rotation.
+            guard isLast else {
+                throw StoreError(path: path, problem: "is truncated to \(bytes.count) bytes; run `brain recover --data-dir \(directory)`")
+            }
+            return Segment(number: segment, records: [], validLength: 0, tornBytes: bytes.count)
+        }
+        guard Array(bytes[0..<Journal.magic.count]) == Journal.magic else {
+            throw StoreError(path: path, problem: "does not start with the journal header; it is not a brain journal or is damaged at offset 0. Run `brain recover --data-dir \(directory)`")
+        }
+        var records: [JournalRecord] = []
+        var offset = Journal.magic.count
+        while offset < bytes.count {
+            let problem: String?
+            if bytes.count - offset < 8 {
+                problem = "a record header is cut short"
+            } else {
+                let length = Int(littleEndian32(bytes, offset))
+                let crc = littleEndian32(bytes, offset + 4)
+                if length > bytes.count - offset - 8 {
+                    problem = "a record of \(length) bytes runs past the end of the file"
+                } else {
+                    let payload = bytes[(offset + 8)..<(offset + 8 + length)]
+                    let actual = payload.withUnsafeBytes { CRC32C.checksum($0) }
+                    if actual != crc {
+                        problem = "a record's checksum does not match"
+                    } else if let record = JournalRecord.decode(payload) {
+                        records.append(record)
+                        offset += 8 + length
+                        continue
+                    } else {
+                        problem = "a record of a kind this brain does not know"
+                    }
+                }
+            }
+            // Damage: a torn tail only if nothing valid could follow (last segment, and the
+            // damaged record reaches the end of the file).
+            if isLast, let problem, isTail(bytes, from: offset) {
+                _ = problem
+                return Segment(number: segment, records: records, validLength: offset, tornBytes: bytes.count - offset)
+            }
+            throw StoreError(path: path, problem: "is damaged at offset \(offset): \(problem ?? "unknown"). The records before it are intact. Run `brain recover --data-dir \(directory)` to start from the last snapshot and keep the damaged files aside.")
+        }
+        return Segment(number: segment, records: records, validLength: offset, tornBytes: 0)
+    }
+
+    /// Whether the damaged record at `offset` is the last thing in the file: its announced
+    /// length reaches (or passes) the end, or the header itself is cut short.
+    static func isTail(_ bytes: [UInt8], from offset: Int) -> Bool {
+        if bytes.count - offset < 8 { return true }
+        let length = Int(littleEndian32(bytes, offset))
+        return offset + 8 + length >= bytes.count
+    }
+
+    static func littleEndian32(_ bytes: [UInt8], _ offset: Int) -> UInt32 {
+        UInt32(bytes[offset]) | UInt32(bytes[offset + 1]) << 8 | UInt32(bytes[offset + 2]) << 16 | UInt32(bytes[offset + 3]) << 24
+    }
+}

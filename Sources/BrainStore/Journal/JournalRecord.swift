@@ -1,0 +1,180 @@
+public import BrainCore
+
+/// One input to the state, as the journal keeps it. Replaying the records of a journal
+/// in order onto the snapshot they follow rebuilds the state exactly (BrainCore is
+/// deterministic: time and ids come from the records).
+public enum JournalRecord: Hashable, Sendable {
+    /// An agent event: the raw `Request` frame body it arrived in.
+    case event(agentID: String, request: [UInt8], now: Int64)
+    /// A successful hello: the `Request` with its token removed, and the token's HMAC.
+    case hello(tokenHash: String, request: [UInt8], now: Int64)
+    case createAgent(name: String, project: String, tokenHash: String, now: Int64)
+    case cancelRun(runID: String, reason: String, now: Int64)
+    case deleteRun(runID: String, now: Int64)
+    case timeouts(Timeouts, now: Int64)
+    case error(ErrorRow, now: Int64)
+
+    /// A persistence-error row recorded by the server itself (not by an event).
+    public struct ErrorRow: Hashable, Sendable {
+        public var phase, runID, project, agentName, errorType, message, stack, payloadJSON: String
+
+        public init(phase: String, runID: String = "", project: String = "", agentName: String = "", errorType: String,
+                    message: String, stack: String = "", payloadJSON: String = "") {
+            self.phase = phase
+            self.runID = runID
+            self.project = project
+            self.agentName = agentName
+            self.errorType = errorType
+            self.message = message
+            self.stack = stack
+            self.payloadJSON = payloadJSON
+        }
+    }
+
+    enum Kind: UInt8 {
+        case event = 1, hello, createAgent, cancelRun, deleteRun, timeouts, error
+    }
+
+    /// Appends the record's payload (without length and checksum) to `out`.
+    func encodePayload(into out: inout [UInt8]) {
+        var writer = RecordWriter(out: out)
+        switch self {
+        case .event(let agentID, let request, let now):
+            writer.header(.event, now)
+            writer.string(agentID)
+            writer.bytes(request)
+        case .hello(let tokenHash, let request, let now):
+            writer.header(.hello, now)
+            writer.string(tokenHash)
+            writer.bytes(request)
+        case .createAgent(let name, let project, let tokenHash, let now):
+            writer.header(.createAgent, now)
+            writer.string(name)
+            writer.string(project)
+            writer.string(tokenHash)
+        case .cancelRun(let runID, let reason, let now):
+            writer.header(.cancelRun, now)
+            writer.string(runID)
+            writer.string(reason)
+        case .deleteRun(let runID, let now):
+            writer.header(.deleteRun, now)
+            writer.string(runID)
+        case .timeouts(let timeouts, let now):
+            writer.header(.timeouts, now)
+            writer.strings(timeouts.agentIDs)
+            writer.strings(timeouts.runIDs)
+        case .error(let row, let now):
+            writer.header(.error, now)
+            for field in [row.phase, row.runID, row.project, row.agentName, row.errorType, row.message, row.stack, row.payloadJSON] {
+                writer.string(field)
+            }
+        }
+        out = writer.out
+    }
+
+    /// Decodes a payload; `nil` when it is not a record this build knows.
+    static func decode(_ payload: ArraySlice<UInt8>) -> JournalRecord? {
+        var reader = RecordReader(bytes: payload)
+        guard let raw = reader.u8(), let kind = Kind(rawValue: raw), let now = reader.i64() else { return nil }
+        switch kind {
+        case .event:
+            guard let agentID = reader.string(), let request = reader.bytes() else { return nil }
+            return .event(agentID: agentID, request: request, now: now)
+        case .hello:
+            guard let hash = reader.string(), let request = reader.bytes() else { return nil }
+            return .hello(tokenHash: hash, request: request, now: now)
+        case .createAgent:
+            guard let name = reader.string(), let project = reader.string(), let hash = reader.string() else { return nil }
+            return .createAgent(name: name, project: project, tokenHash: hash, now: now)
+        case .cancelRun:
+            guard let runID = reader.string(), let reason = reader.string() else { return nil }
+            return .cancelRun(runID: runID, reason: reason, now: now)
+        case .deleteRun:
+            guard let runID = reader.string() else { return nil }
+            return .deleteRun(runID: runID, now: now)
+        case .timeouts:
+            guard let agents = reader.strings(), let runs = reader.strings() else { return nil }
+            return .timeouts(Timeouts(agentIDs: agents, runIDs: runs), now: now)
+        case .error:
+            var fields: [String] = []
+            for _ in 0..<8 {
+                guard let field = reader.string() else { return nil }
+                fields.append(field)
+            }
+            return .error(ErrorRow(
+                phase: fields[0], runID: fields[1], project: fields[2], agentName: fields[3], errorType: fields[4],
+                message: fields[5], stack: fields[6], payloadJSON: fields[7]
+            ), now: now)
+        }
+    }
+}
+
+struct RecordWriter {
+    var out: [UInt8]
+
+    mutating func header(_ kind: JournalRecord.Kind, _ now: Int64) {
+        out.append(kind.rawValue)
+        integer(UInt64(bitPattern: now))
+    }
+
+    mutating func integer<T: FixedWidthInteger>(_ value: T) {
+        withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) }
+    }
+
+    mutating func bytes(_ value: [UInt8]) {
+        integer(UInt32(value.count))
+        out.append(contentsOf: value)
+    }
+
+    mutating func string(_ value: String) { bytes(Array(value.utf8)) }
+
+    mutating func strings(_ values: [String]) {
+        integer(UInt32(values.count))
+        for value in values { string(value) }
+    }
+}
+
+struct RecordReader {
+    let data: ArraySlice<UInt8>
+    var index: Int
+
+    init(bytes: ArraySlice<UInt8>) {
+        self.data = bytes
+        self.index = data.startIndex
+    }
+
+    mutating func u8() -> UInt8? {
+        guard index < data.endIndex else { return nil }
+        defer { index += 1 }
+        return data[index]
+    }
+
+    mutating func integer<T: FixedWidthInteger>(_: T.Type) -> T? {
+        let size = MemoryLayout<T>.size
+        guard data.endIndex - index >= size else { return nil }
+        var value: T = 0
+        for offset in 0..<size { value |= T(data[index + offset]) << (8 * offset) }
+        index += size
+        return value
+    }
+
+    mutating func i64() -> Int64? { integer(UInt64.self).map { Int64(bitPattern: $0) } }
+
+    mutating func bytes() -> [UInt8]? {
+        guard let count = integer(UInt32.self), data.endIndex - index >= Int(count) else { return nil }
+        defer { index += Int(count) }
+        return Array(data[index..<index + Int(count)])
+    }
+
+    mutating func string() -> String? { bytes().map { String(decoding: $0, as: UTF8.self) } }
+
+    mutating func strings() -> [String]? {
+        guard let count = integer(UInt32.self), count < 1_000_000 else { return nil }
+        var values: [String] = []
+        for _ in 0..<count {
+            guard let value = string() else { return nil }
+            values.append(value)
+        }
+        return values
+    }
+}

@@ -1,0 +1,60 @@
+public import BrainCore
+public import Logging
+
+/// Start-up: the newest snapshot, then every journal record after it.
+public struct Recovery {
+    /// What start-up rebuilt.
+    public struct Result {
+        public var state: BrainState
+        public var journal: Journal
+        public var lastSnapshotAt: Int64
+        public var recordsReplayed: Int
+        /// Bytes cut from a torn journal tail (a crash mid-write), 0 when clean.
+        public var tornBytes: Int
+    }
+
+    /// Loads the snapshot and replays the journal.
+    /// - Throws: ``StoreError`` naming the file, the offset and what to do when anything
+    ///   but a torn tail is damaged. Nothing is changed on disk in that case.
+    public static func open(
+        directory: String, configuration: CoreConfiguration, policy: FsyncPolicy, snapshotsKept: Int, logger: Logger
+    ) throws(StoreError) -> Result {
+        try FileIO.makeDirectory(directory)
+        var store = SnapshotStore(directory: directory)
+        store.kept = snapshotsKept
+        var state = BrainState(configuration: configuration)
+        var firstSegment = 1
+        var lastSnapshotAt: Int64 = 0
+        if let loaded = try store.load(configuration: configuration) {
+            state = loaded.state
+            firstSegment = loaded.journalSegment
+            lastSnapshotAt = loaded.writtenAt
+            logger.info("loaded snapshot \(store.path): \(state.agents.count) agents, \(state.runs.count) runs, \(state.stepCount) steps")
+        }
+        let segments = JournalReader.segments(in: directory).filter { $0 >= firstSegment }
+        // Read everything before changing anything: damage anywhere stops start-up untouched.
+        var read: [JournalReader.Segment] = []
+        for (index, number) in segments.enumerated() {
+            read.append(try JournalReader.read(directory: directory, segment: number, isLast: index == segments.count - 1))
+        }
+        var replayed = 0
+        for segment in read {
+            for record in segment.records { JournalReplay.apply(record, to: &state) }
+            replayed += segment.records.count
+        }
+        let last = read.last
+        let tornBytes = last?.tornBytes ?? 0
+        if tornBytes > 0, let last {
+            logger.warning("journal \(Journal.fileName(last.number)) ends in \(tornBytes) bytes of a record cut short by a crash; they were never acknowledged and are dropped")
+        }
+        if replayed > 0 { logger.info("replayed \(replayed) journal records") }
+        let otherBytes = read.dropLast().reduce(0) { $0 + $1.validLength }
+        let journal = try Journal(
+            directory: directory, segment: last?.number ?? firstSegment, validLength: last?.validLength,
+            policy: policy, otherBytes: otherBytes
+        )
+        // Segments a snapshot already covers (left by a crash between snapshot and clean-up).
+        journal.removeSegments(below: firstSegment)
+        return Result(state: state, journal: journal, lastSnapshotAt: lastSnapshotAt, recordsReplayed: replayed, tornBytes: tornBytes)
+    }
+}
