@@ -113,6 +113,16 @@ enum FileIO {
         guard fsync(fd) == 0 else { throw StoreError(path: directory, problem: "cannot fsync directory: \(errnoText())") }
     }
 
+    static func baseName(_ path: String) -> String {
+        path.split(separator: "/").last.map(String.init) ?? path
+    }
+
+    /// Copies a file (durably) to `target`.
+    static func copy(_ path: String, to target: String) throws(StoreError) {
+        guard let bytes = try read(path) else { throw StoreError(path: path, problem: "does not exist") }
+        try writeAtomically(target, bytes)
+    }
+
     static func directory(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])

@@ -32,6 +32,9 @@ public struct Recovery {
             logger.info("loaded snapshot \(store.path): \(state.agents.count) agents, \(state.runs.count) runs, \(state.stepCount) steps")
         }
         let segments = JournalReader.segments(in: directory).filter { $0 >= firstSegment }
+        if let gap = JournalReader.gap(in: segments, from: firstSegment) {
+            throw StoreError(path: "\(directory)/\(Journal.fileName(gap))", problem: "is missing: the journal after the snapshot has a gap, so replaying it would skip events. Run `brain recover --data-dir \(directory)`.")
+        }
         // Read everything before changing anything: damage anywhere stops start-up untouched.
         var read: [JournalReader.Segment] = []
         for (index, number) in segments.enumerated() {

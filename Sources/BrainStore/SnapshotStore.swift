@@ -9,7 +9,7 @@ public struct SnapshotStore: Sendable {
     public static let formatVersion = 1
     public static let fileName = "snapshot.json"
 
-    public let directory: String
+    public var directory: String
     public var path: String { "\(directory)/\(Self.fileName)" }
 
     public init(directory: String) {
@@ -66,16 +66,21 @@ public struct SnapshotStore: Sendable {
     /// Reads the snapshot, or `nil` on a first start (no file).
     /// - Throws: ``StoreError`` naming the file and the problem when it exists but cannot be used.
     public func load(configuration: CoreConfiguration) throws(StoreError) -> Loaded? {
+        try Self.load(path: path, configuration: configuration)
+    }
+
+    /// Reads the snapshot at `path`, or `nil` when there is none.
+    public static func load(path: String, configuration: CoreConfiguration) throws(StoreError) -> Loaded? {
         guard let bytes = try FileIO.read(path) else { return nil }
         let data = Data(bytes)
         let header: SnapshotHeader
         do {
             header = try JSONDecoder().decode(SnapshotHeader.self, from: data)
         } catch {
-            throw StoreError(path: path, problem: "is not a brain snapshot (\(Self.describe(error))); move it away to start empty, or restore a good copy. It was not changed.")
+            throw StoreError(path: path, problem: "is not a brain snapshot (\(Self.describe(error))). Run `brain recover --data-dir \(FileIO.directory(of: path))` to start from an older snapshot, or restore a good copy. It was not changed.")
         }
         guard header.formatVersion == Self.formatVersion else {
-            throw StoreError(path: path, problem: "has snapshot format version \(header.formatVersion); this brain reads version \(Self.formatVersion). Use a brain that matches, or move the file away. It was not changed.")
+            throw StoreError(path: path, problem: "has snapshot format version \(header.formatVersion); this brain reads version \(Self.formatVersion). Use a brain that matches, or run `brain recover` to start from an older snapshot. It was not changed.")
         }
         do {
             let document = try JSONDecoder().decode(SnapshotDocument.self, from: data)
@@ -83,7 +88,7 @@ public struct SnapshotStore: Sendable {
             state.configuration = configuration
             return Loaded(state: state, writtenAt: document.writtenAt, bytes: bytes.count, journalSegment: document.journalSegment ?? 1)
         } catch {
-            throw StoreError(path: path, problem: "cannot be read: \(Self.describe(error)). Move it away to start empty, or restore a good copy. It was not changed.")
+            throw StoreError(path: path, problem: "cannot be read: \(Self.describe(error)). Run `brain recover --data-dir \(FileIO.directory(of: path))` to start from an older snapshot, or restore a good copy. It was not changed.")
         }
     }
 

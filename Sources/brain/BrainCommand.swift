@@ -5,7 +5,7 @@ struct BrainCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "brain",
         abstract: "The Brain daemon: agents report runs, steps and heartbeats over a Unix socket.",
-        subcommands: [Serve.self],
+        subcommands: [Serve.self, Recover.self],
         defaultSubcommand: Serve.self
     )
 }
