@@ -75,7 +75,10 @@ extension BrainState {
         runKeys[runID] = key
         openRunsByAgent[agent.agentID, default: []].insert(key)
         if created.timeoutMs > 0 {
-            runDeadlines[key] = now + Int64(clamping: created.timeoutMs) * 1_000_000
+            // Saturating: timeout_ms comes off the wire and may be absurdly large.
+            let (nanos, overflow) = Int64(clamping: created.timeoutMs).multipliedReportingOverflow(by: 1_000_000)
+            let (deadline, late) = now.addingReportingOverflow(overflow ? Int64.max : nanos)
+            runDeadlines[key] = overflow || late ? Int64.max : deadline
         }
         if let parentKey { runs[parentKey].childRunIDs.append(runID) }
         note(.run(run.info))

@@ -29,6 +29,9 @@ extension BrainState {
         }
         runs[key].deletedAt = now
         runs[key].updatedAt = now
+        // Hidden from every query: no timeout or agent going offline touches it any more.
+        runDeadlines[key] = nil
+        openRunsByAgent[runs[key].agentID]?.remove(key)
         note(.run(runs[key].info))
         return .success(runs[key].info)
     }

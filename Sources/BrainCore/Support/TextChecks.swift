@@ -28,7 +28,8 @@ enum URLText {
         if rest.hasPrefix("//") {
             let authority = rest.dropFirst(2).prefix { $0 != "/" && $0 != "?" && $0 != "#" }
             let host = authority.split(separator: "@").last ?? ""
-            if host.isEmpty || host.hasPrefix(":") { return "it has no host" }
+            // file:///path has an empty host by design.
+            if scheme.lowercased() != "file", host.isEmpty || host.hasPrefix(":") { return "it has no host" }
         }
         return nil
     }
