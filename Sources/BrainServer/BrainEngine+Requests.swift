@@ -25,8 +25,7 @@ extension BrainEngine {
             let tokenHash = secret.hash(token: token)
             switch state.createAgent(name: name, project: project, tokenHash: tokenHash, now: now) {
             case .success(let agent):
-                journal.append(.createAgent(name: agent.name, project: agent.project, tokenHash: tokenHash, now: now))
-                scheduleJournalFlush()
+                appendJournal(.createAgent(name: agent.name, project: agent.project, tokenHash: tokenHash, now: now))
                 context.append(.ok(callID, .createdAgent(agent.info, token: token)))
             case .failure(let error): context.append(.failure(callID, error))
             }
@@ -38,11 +37,11 @@ extension BrainEngine {
             reply(context, callID, state.listSteps(query).map { .steps($0) })
         case .cancelRun(let runID, let reason):
             let result = state.cancelRun(runID: runID, reason: reason, now: now)
-            if case .success = result { journalled(.cancelRun(runID: runID, reason: reason, now: now)) }
+            if case .success = result { appendJournal(.cancelRun(runID: runID, reason: reason, now: now)) }
             reply(context, callID, result.map { .runInfo($0) })
         case .deleteRun(let runID):
             let result = state.deleteRun(runID: runID, now: now)
-            if case .success = result { journalled(.deleteRun(runID: runID, now: now)) }
+            if case .success = result { appendJournal(.deleteRun(runID: runID, now: now)) }
             reply(context, callID, result.map { .runInfo($0) })
         case .listPersistenceErrors(let query):
             reply(context, callID, state.listErrors(query).map { .persistenceErrors($0) })
@@ -71,11 +70,6 @@ extension BrainEngine {
         }
     }
 
-    private func journalled(_ record: JournalRecord) {
-        journal.append(record)
-        scheduleJournalFlush()
-    }
-
     private func reply(_ context: ConnectionContext, _ callID: UInt64, _ result: Result<BrainResponse.Result, BrainError>) {
         switch result {
         case .success(let value): context.append(.ok(callID, value))
@@ -95,7 +89,7 @@ extension BrainEngine {
         case .success(let (agent, registered)):
             var withoutToken = hello
             withoutToken.token = ""
-            journalled(.hello(tokenHash: tokenHash, request: WireCodec.encode(BrainRequest(callID: 0, method: .hello(withoutToken))), now: now))
+            appendJournal(.hello(tokenHash: tokenHash, request: WireCodec.encode(BrainRequest(callID: 0, method: .hello(withoutToken))), now: now))
             if let existing = context.agentID { state.disconnected(agentID: existing, now: now) }
             context.agentID = agent.agentID
             logger.info("agent \(agent.name) (\(agent.project)) connected\(registered ? ", registered" : "")")
@@ -125,7 +119,7 @@ extension BrainEngine {
         let outcome = state.apply(event, agentID: agentID, now: now)
         if outcome != .duplicate {
             // Refusals are journaled too: replaying them rebuilds the same sink rows.
-            frame.withUnsafeReadableBytes { journal.appendEvent(agentID: agentID, request: $0, now: now) }
+            frame.withUnsafeReadableBytes { journalBuffer.appendEvent(agentID: agentID, request: $0, now: now) }
         }
         if case .rejected(let error) = outcome {
             context.append(BrainResponse(callID: callID, error: error, result: .rejected(seq: event.seq)))
@@ -147,7 +141,7 @@ extension BrainEngine {
         reply.persistenceFault = persistenceFault
         reply.persistenceErrors = UInt64(state.persistenceErrors.count)
         reply.fsyncPolicy = configuration.fsyncPolicy.description
-        reply.journalBytes = UInt64(journal.totalBytes)
+        reply.journalBytes = UInt64(journalBytes + journalBuffer.count)
         return reply
     }
 

@@ -23,20 +23,6 @@ extension BrainEngine {
         snapshotAgain = false
         let now = WallClock.now()
         state.pruneErrors(now: now)
-        // The snapshot covers every journal segment below the one started here.
-        let segment: Int
-        do {
-            segment = try journal.rotate(now: now)
-        } catch {
-            snapshotInFlight = false
-            let message = "snapshot not taken: the journal could not be rotated: \(error)"
-            persistenceFault = message
-            let waiters = snapshotWaiters
-            snapshotWaiters.removeAll()
-            recordServerError(JournalRecord.ErrorRow(phase: PersistencePhase.snapshot, errorType: "SnapshotWriteError", message: message))
-            for waiter in waiters { waiter(.failure(BrainError(.unavailable, message))) }
-            return
-        }
         let copy = state
         let revision = copy.revision
         let waiters = NIOLoopBound(snapshotWaiters, eventLoop: eventLoop)
@@ -45,10 +31,19 @@ extension BrainEngine {
         var configuredStore = snapshots
         configuredStore.kept = configuration.snapshotsKept
         let store = configuredStore
-        let future = threadPool.runIfActive(eventLoop: eventLoop) { () throws -> Int in
-            let bytes = try SnapshotStore.encode(copy, writtenAt: now, brainVersion: BrainVersion.string, journalSegment: segment)
-            try store.write(bytes)
-            return bytes.count
+        let threadPool = self.threadPool
+        let loop = eventLoop
+        // The copy holds everything handed to the journal by rotateJournal(): it covers every
+        // segment below the new one. It is written only once the rotation succeeded.
+        let rotated = rotateJournal()
+        let segmentBox = NIOLoopBound(Box(0), eventLoop: eventLoop)
+        let future = rotated.flatMap { segment in
+            segmentBox.value.value = segment
+            return threadPool.runIfActive(eventLoop: loop) { () throws -> Int in
+                let bytes = try SnapshotStore.encode(copy, writtenAt: now, brainVersion: BrainVersion.string, journalSegment: segment)
+                try store.write(bytes)
+                return bytes.count
+            }
         }
         future.whenComplete { result in
             let `self` = engine.value
@@ -59,11 +54,13 @@ extension BrainEngine {
                 self.lastSnapshotAt = now
                 self.snapshotRevision = revision
                 if !self.persistenceFault.hasPrefix("journal") { self.persistenceFault = "" }
-                self.journal.removeSegments(below: segment)
+                self.removeJournalSegments(below: segmentBox.value.value)
                 self.logger.debug("snapshot written: \(bytes) bytes to \(store.path)")
                 outcome = .success(SnapshotReply(writtenAt: now, bytes: UInt64(bytes), path: store.path))
             case .failure(let error):
-                let message = "snapshot failed, the previous one is kept: \(error)"
+                let message = segmentBox.value.value == 0
+                    ? "snapshot not taken: the journal could not be rotated: \(error)"
+                    : "snapshot failed, the previous one is kept: \(error)"
                 self.logger.error("\(message)")
                 self.persistenceFault = message
                 self.recordServerError(JournalRecord.ErrorRow(
@@ -75,4 +72,10 @@ extension BrainEngine {
             if self.snapshotAgain || !self.snapshotWaiters.isEmpty { self.startSnapshot() }
         }
     }
+}
+
+/// A mutable cell for a value set in one future callback and read in a later one, on the loop.
+final class Box<Value> {
+    var value: Value
+    init(_ value: Value) { self.value = value }
 }

@@ -17,8 +17,10 @@ final class BrainEngine {
     let snapshots: SnapshotStore
     let threadPool: NIOThreadPool
     let logger: Logger
-    /// Every input is appended here before its ack is sent.
+    /// Every input is written here before its ack is sent; used only on `journalPool`.
     let journal: Journal
+    /// The journal's own thread: writes and fsyncs happen there, never on the event loop.
+    let journalPool: NIOThreadPool
     let startedAt: Int64
 
     var state: BrainState
@@ -35,9 +37,18 @@ final class BrainEngine {
     var snapshotAgain = false
     var persistenceFault = ""
 
-    // Journal group commit: connections whose acks wait for the next flush.
-    var awaitingDurability: [ConnectionContext] = []
+    // Journal group commit (see BrainEngine+Journal.swift).
+    var journalBuffer = JournalBuffer()
+    /// Chunks whose write failed, in order, written again before anything newer.
+    var journalRetry: [UInt8] = []
+    var journalWritesInFlight = 0
+    var journalFlushWanted = false
     var journalFlushScheduled = false
+    /// Connections whose acks wait for the next write.
+    var awaitingDurability: [ConnectionContext] = []
+    /// The segment new records go to, as the loop knows it.
+    var journalSegment: Int
+    var journalBytes: Int
     /// Set while journal writes fail: acks stop until a write succeeds.
     var journalFault: String?
 
@@ -46,9 +57,13 @@ final class BrainEngine {
 
     init(
         configuration: ServerConfiguration, eventLoop: any EventLoop, secret: SecretKey, state: BrainState,
-        lastSnapshotAt: Int64, journal: Journal, threadPool: NIOThreadPool, logger: Logger, now: Int64
+        lastSnapshotAt: Int64, journal: Journal, journalPool: NIOThreadPool, threadPool: NIOThreadPool, logger: Logger,
+        now: Int64
     ) {
         self.journal = journal
+        self.journalPool = journalPool
+        self.journalSegment = journal.segment
+        self.journalBytes = journal.totalBytes
         self.configuration = configuration
         self.eventLoop = eventLoop
         self.secret = secret
@@ -140,11 +155,8 @@ final class BrainEngine {
     func tick() {
         let now = WallClock.now()
         let timeouts = state.tick(now: now)
-        if !timeouts.isEmpty {
-            journal.append(.timeouts(timeouts, now: now))
-            scheduleJournalFlush()
-        }
-        if journalFault != nil || journal.hasPending { scheduleJournalFlush() }
+        if !timeouts.isEmpty { appendJournal(.timeouts(timeouts, now: now)) }
+        if journalFault != nil || !journalBuffer.isEmpty { scheduleJournalFlush() }
         publishChanges()
         rateSamples.append((now, state.eventsHandled))
         let horizon = now - 5_000_000_000
@@ -167,53 +179,7 @@ final class BrainEngine {
             phase: row.phase, runID: row.runID, project: row.project, agentName: row.agentName, errorType: row.errorType,
             message: row.message, stack: row.stack, payloadJSON: row.payloadJSON, now: now
         )
-        journal.append(.error(row, now: now))
-        scheduleJournalFlush()
-    }
-
-    func scheduleJournalFlush() {
-        guard !journalFlushScheduled else { return }
-        journalFlushScheduled = true
-        // Runs after every channel of this loop turn has been read: one write and one
-        // fsync cover all of them (group commit).
-        let engine = NIOLoopBound(self, eventLoop: eventLoop)
-        eventLoop.execute { engine.value.flushJournal() }
-    }
-
-    /// Writes the journal and sends the acks that waited for it; on failure keeps them
-    /// waiting, tells the agents why, and retries at the next tick.
-    func flushJournal() {
-        journalFlushScheduled = false
-        let now = WallClock.now()
-        do {
-            try journal.flush(now: now)
-        } catch {
-            let reason = "journal write failed: \(error.problem) (\(error.path)); events are kept in memory and acknowledged once writing works again"
-            if journalFault != reason {
-                logger.error("\(reason)")
-                journalFault = reason
-                persistenceFault = reason
-            }
-            for context in awaitingDurability where context.pendingAck != nil && !context.closing {
-                context.append(.failure(0, BrainError(.unavailable, reason)))
-                context.flush()
-            }
-            return
-        }
-        if journalFault != nil {
-            logger.notice("journal writes work again")
-            journalFault = nil
-            if persistenceFault.hasPrefix("journal") { persistenceFault = "" }
-        }
-        let waiting = awaitingDurability
-        awaitingDurability.removeAll(keepingCapacity: true)
-        for context in waiting {
-            context.awaitingDurability = false
-            guard let seq = context.pendingAck, !context.closing else { continue }
-            context.pendingAck = nil
-            WireCodec.writeAckFrame(ackedSeq: seq, into: &context.output)
-            context.flush()
-        }
+        appendJournal(.error(row, now: now))
     }
 
     var eventsPerSecond: Double {

@@ -26,6 +26,7 @@ public final class BrainServer: Service, Sendable {
     private let logger: Logger
     private let group: MultiThreadedEventLoopGroup
     private let threadPool: NIOThreadPool
+    private let journalPool: NIOThreadPool
     private let serverChannel: any Channel
     private let engine: NIOLoopBound<BrainEngine>
     private let lock: DataDirectoryLock
@@ -33,12 +34,14 @@ public final class BrainServer: Service, Sendable {
 
     private init(
         configuration: ServerConfiguration, logger: Logger, group: MultiThreadedEventLoopGroup, threadPool: NIOThreadPool,
+        journalPool: NIOThreadPool,
         serverChannel: any Channel, engine: NIOLoopBound<BrainEngine>, lock: DataDirectoryLock, ticker: RepeatedTask
     ) {
         self.configuration = configuration
         self.logger = logger
         self.group = group
         self.threadPool = threadPool
+        self.journalPool = journalPool
         self.serverChannel = serverChannel
         self.engine = engine
         self.lock = lock
@@ -68,13 +71,15 @@ public final class BrainServer: Service, Sendable {
         let loop = group.next()
         let threadPool = NIOThreadPool(numberOfThreads: 1)
         threadPool.start()
+        let journalPool = NIOThreadPool(numberOfThreads: 1)
+        journalPool.start()
         let initialState = state
         let lastSnapshot = lastSnapshotAt
         let engine = try await loop.submit {
             NIOLoopBound(
                 BrainEngine(
                     configuration: configuration, eventLoop: loop, secret: secret, state: initialState,
-                    lastSnapshotAt: lastSnapshot, journal: journal.value, threadPool: threadPool, logger: logger, now: now
+                    lastSnapshotAt: lastSnapshot, journal: journal.value, journalPool: journalPool, threadPool: threadPool, logger: logger, now: now
                 ), eventLoop: loop
             )
         }.get()
@@ -95,6 +100,7 @@ public final class BrainServer: Service, Sendable {
                 .bind(unixDomainSocketPath: configuration.socketPath, cleanupExistingSocketFile: false)
                 .get()
         } catch {
+            try? await journalPool.shutdownGracefully()
             try? await threadPool.shutdownGracefully()
             try? await group.shutdownGracefully()
             throw StartupError("cannot listen on \(configuration.socketPath): \(error)")
@@ -106,7 +112,7 @@ public final class BrainServer: Service, Sendable {
             engine.value.tick()
         }
         return BrainServer(
-            configuration: configuration, logger: logger, group: group, threadPool: threadPool,
+            configuration: configuration, logger: logger, group: group, threadPool: threadPool, journalPool: journalPool,
             serverChannel: serverChannel, engine: engine, lock: lock, ticker: ticker
         )
     }
@@ -137,6 +143,7 @@ public final class BrainServer: Service, Sendable {
         logger.info("final snapshot written to \(snapshot.path) (\(snapshot.bytes) bytes)")
         ticker.cancel()
         try await threadPool.shutdownGracefully()
+        try await journalPool.shutdownGracefully()
         try await group.shutdownGracefully()
         _ = lock
     }

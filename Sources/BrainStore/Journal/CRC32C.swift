@@ -1,18 +1,10 @@
+import CBrainCRC32C
+
 /// CRC-32C (Castagnoli), the checksum of each journal record: it catches torn and
 /// flipped bytes, and is what ext4, iSCSI and many logs use.
 public enum CRC32C {
-    private static let table: [UInt32] = (0..<256).map { index in
-        var crc = UInt32(index)
-        for _ in 0..<8 { crc = (crc & 1) != 0 ? (crc >> 1) ^ 0x82F6_3B78 : crc >> 1 }
-        return crc
-    }
-
     public static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
-        var crc: UInt32 = 0xFFFF_FFFF
-        table.withUnsafeBufferPointer { table in
-            for byte in bytes { crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
-        }
-        return crc ^ 0xFFFF_FFFF
+        cbrain_crc32c(0, bytes.baseAddress, bytes.count)
     }
 
     public static func checksum(_ bytes: [UInt8]) -> UInt32 {

@@ -4,28 +4,33 @@ import Glibc
 import Darwin
 #endif
 
-/// The append-only journal: every input applied to the state since the last snapshot.
+/// The append-only journal file: every input applied to the state since the last snapshot.
 ///
-/// Records are appended to a memory buffer and reach the file in ``flush(now:)``, once per
-/// batch (group commit). Segments are numbered: a snapshot rotates to a new segment and,
-/// once it is durable, the segments it covers are removed.
+/// The event loop encodes records into a ``JournalBuffer``; this class writes the
+/// buffers handed to it, on the journal's own thread, so the loop never waits for the
+/// disk. Segments are numbered: a snapshot rotates to a new segment and, once it is
+/// durable, the segments it covers are removed.
 ///
 /// On disk, a segment is the magic `BRAINJ1\n` then records of
 /// `u32 length | u32 crc32c | payload` (little-endian); see docs/snapshot-format.md.
-public final class Journal {
+public final class Journal: @unchecked Sendable {
+    // @unchecked: after start-up a Journal is used by one thread at a time, the journal
+    // thread (a one-thread pool whose tasks run in order); nothing else touches it.
     public static let magic: [UInt8] = Array("BRAINJ1\n".utf8)
 
     public let directory: String
     public let policy: FsyncPolicy
     public private(set) var segment: Int
     private var fd: Int32 = -1
-    private var pending: [UInt8] = []
-    /// Bytes of the current segment on disk (written, maybe not yet fsynced).
+    /// Bytes of the current segment on disk.
     public private(set) var segmentBytes: Int = 0
     /// Bytes in all segments, current included.
     public private(set) var totalBytes: Int = 0
     private var lastSync: Int64 = 0
     private var unsynced = false
+    /// Set after a failed write: later writes are refused until a retry succeeds, so records
+    /// never reach the file out of order.
+    public private(set) var faulted = false
 
     /// Opens (creating) segment `segment` for appending after its valid end.
     public init(directory: String, segment: Int, validLength: Int?, policy: FsyncPolicy, otherBytes: Int) throws(StoreError) {
@@ -34,7 +39,6 @@ public final class Journal {
         self.segment = segment
         self.totalBytes = otherBytes
         try open(segment: segment, validLength: validLength)
-        pending.reserveCapacity(1 << 20)
     }
 
     deinit { if fd >= 0 { close(fd) } }
@@ -52,14 +56,10 @@ public final class Journal {
         guard handle >= 0 else { throw StoreError(path: path, problem: "cannot open the journal: \(FileIO.errnoText())") }
         var length = validLength ?? 0
         if length < Self.magic.count {
-            guard ftruncate(handle, 0) == 0 else {
-                close(handle)
-                throw StoreError(path: path, problem: "cannot truncate: \(FileIO.errnoText())")
-            }
             length = 0
-            pending.append(contentsOf: Self.magic)
-        } else if ftruncate(handle, off_t(length)) != 0 {
-            // Cuts a torn tail found at start-up.
+        }
+        // Cuts a torn tail found at start-up (or a header never completed).
+        guard ftruncate(handle, off_t(length)) == 0 else {
             close(handle)
             throw StoreError(path: path, problem: "cannot truncate the torn tail: \(FileIO.errnoText())")
         }
@@ -67,52 +67,22 @@ public final class Journal {
         fd = handle
         segmentBytes = length
         totalBytes += length
-    }
-
-    /// Whether records wait to be written.
-    public var hasPending: Bool { !pending.isEmpty }
-
-    /// Appends a record to the buffer (not yet written).
-    public func append(_ record: JournalRecord) {
-        let start = pending.count
-        pending.append(contentsOf: [0, 0, 0, 0, 0, 0, 0, 0])
-        record.encodePayload(into: &pending)
-        seal(from: start)
-    }
-
-    /// Appends an agent event straight from its frame bytes: the hot path, no intermediate arrays.
-    public func appendEvent(agentID: String, request: UnsafeRawBufferPointer, now: Int64) {
-        let start = pending.count
-        pending.append(contentsOf: [0, 0, 0, 0, 0, 0, 0, 0])
-        var writer = RecordWriter(out: [])
-        swap(&writer.out, &pending)
-        writer.header(.event, now)
-        writer.string(agentID)
-        writer.integer(UInt32(request.count))
-        writer.out.append(contentsOf: request)
-        swap(&writer.out, &pending)
-        seal(from: start)
-    }
-
-    private func seal(from start: Int) {
-        let payloadLength = pending.count - start - 8
-        let crc = pending.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[(start + 8)...])) }
-        withUnsafeBytes(of: UInt32(payloadLength).littleEndian) { header in
-            for index in 0..<4 { pending[start + index] = header[index] }
-        }
-        withUnsafeBytes(of: crc.littleEndian) { header in
-            for index in 0..<4 { pending[start + 4 + index] = header[index] }
+        if length == 0 {
+            try write(Self.magic, now: 0, retry: true)
+            try sync(now: 0)
         }
     }
 
-    /// Writes what is buffered and makes it durable as the policy says.
-    /// Returns whether acknowledgements may now be sent for everything appended so far.
-    /// - Throws: ``StoreError`` when writing fails; the buffer is kept and retried next time.
-    @discardableResult
-    public func flush(now: Int64) throws(StoreError) -> Bool {
-        if !pending.isEmpty {
+    /// Writes `chunk` and makes it durable as the policy says.
+    /// - Parameter retry: writing again what failed before; clears the fault on success.
+    /// - Throws: ``StoreError`` when writing fails (the partial write is cut off again).
+    public func write(_ chunk: [UInt8], now: Int64, retry: Bool = false) throws(StoreError) {
+        if faulted, !retry {
+            throw StoreError(path: path(segment), problem: "an earlier journal write failed and is not yet retried")
+        }
+        if !chunk.isEmpty {
             let path = self.path(segment)
-            let failure: StoreError? = pending.withUnsafeBytes { bytes in
+            let failure: StoreError? = chunk.withUnsafeBytes { bytes in
                 do throws(StoreError) {
                     try FileIO.writeAll(fd, bytes, path: path)
                     return nil
@@ -124,11 +94,11 @@ public final class Journal {
                 // A partial write may have landed: cut the file back so a retry does not tear the segment.
                 _ = ftruncate(fd, off_t(segmentBytes))
                 lseek(fd, off_t(segmentBytes), SEEK_SET)
+                faulted = true
                 throw failure
             }
-            segmentBytes += pending.count
-            totalBytes += pending.count
-            pending.removeAll(keepingCapacity: true)
+            segmentBytes += chunk.count
+            totalBytes += chunk.count
             unsynced = true
         }
         switch policy {
@@ -139,30 +109,28 @@ public final class Journal {
         case .never:
             break
         }
-        return true
+        faulted = false
     }
 
     /// fsyncs the current segment if anything is unsynced.
     public func sync(now: Int64) throws(StoreError) {
         guard unsynced else { return }
         guard fdatasync(fd) == 0 else {
+            faulted = true
             throw StoreError(path: path(segment), problem: "cannot fsync the journal: \(FileIO.errnoText())")
         }
         unsynced = false
         lastSync = now
     }
 
-    /// Flushes and fsyncs, then starts a new segment. Returns the new segment's number:
-    /// a snapshot taken now covers every segment below it.
-    public func rotate(now: Int64) throws(StoreError) -> Int {
-        try flush(now: now)
+    /// fsyncs, then starts segment `next`: a snapshot taken now covers every segment below it.
+    public func rotate(to next: Int, now: Int64) throws(StoreError) {
+        if faulted { throw StoreError(path: path(segment), problem: "the journal is failing; not rotating") }
         try sync(now: now)
         close(fd)
         fd = -1
-        segment += 1
-        try open(segment: segment, validLength: nil)
-        try flush(now: now)
-        return segment
+        segment = next
+        try open(segment: next, validLength: nil)
     }
 
     /// Removes the segments below `segment` (covered by a durable snapshot).

@@ -1,0 +1,146 @@
+import BrainCore
+import BrainProtocol
+import BrainStore
+import Logging
+import NIOCore
+import NIOPosix
+
+/// Group commit: records gather in ``BrainEngine/journalBuffer`` while the loop reads;
+/// at the end of a loop turn the buffer goes to the journal thread in one write (and one
+/// fsync under `--fsync batch`), and only when that completes are the acks sent. One write
+/// is in flight at a time, so under load the batches grow and the disk sees fewer, larger
+/// writes, while the loop keeps reading and applying.
+extension BrainEngine {
+    /// Appends a record and makes sure a write follows.
+    func appendJournal(_ record: JournalRecord) {
+        journalBuffer.append(record)
+        scheduleJournalFlush()
+    }
+
+    func scheduleJournalFlush() {
+        guard !journalFlushScheduled else { return }
+        journalFlushScheduled = true
+        // Runs after every channel of this loop turn has been read.
+        let engine = NIOLoopBound(self, eventLoop: eventLoop)
+        eventLoop.execute { engine.value.flushJournal() }
+    }
+
+    /// Hands the buffer to the journal thread unless a write is already in flight (its
+    /// completion starts the next one).
+    func flushJournal() {
+        journalFlushScheduled = false
+        guard journalWritesInFlight == 0 else {
+            journalFlushWanted = true
+            return
+        }
+        journalFlushWanted = false
+        submitJournalWrite()
+    }
+
+    /// Submits everything buffered, with the acks it covers. Writes run in submission
+    /// order on the journal thread.
+    @discardableResult
+    func submitJournalWrite() -> EventLoopFuture<Void> {
+        let retry = !journalRetry.isEmpty
+        var chunk = journalRetry
+        journalRetry = []
+        chunk.append(contentsOf: journalBuffer.take())
+        var waiting: [(ConnectionContext, UInt64)] = []
+        for context in awaitingDurability {
+            context.awaitingDurability = false
+            if let seq = context.pendingAck {
+                context.pendingAck = nil
+                waiting.append((context, seq))
+            }
+        }
+        awaitingDurability.removeAll(keepingCapacity: true)
+        if chunk.isEmpty && waiting.isEmpty { return eventLoop.makeSucceededVoidFuture() }
+
+        journalWritesInFlight += 1
+        let journal = self.journal
+        let now = WallClock.now()
+        let payload = UnsafeTransfer(chunk)
+        let written = journalPool.runIfActive(eventLoop: eventLoop) { () throws -> Int in
+            try journal.write(payload.value, now: now, retry: retry)
+            return journal.totalBytes
+        }
+        let engine = NIOLoopBound(self, eventLoop: eventLoop)
+        let acks = NIOLoopBound(waiting, eventLoop: eventLoop)
+        return written.map { totalBytes in
+            engine.value.journalWritten(totalBytes: totalBytes, acks: acks.value)
+        }.flatMapErrorThrowing { error in
+            engine.value.journalFailed(error, chunk: payload.value, acks: acks.value)
+            throw error
+        }
+    }
+
+    private func journalWritten(totalBytes: Int, acks: [(ConnectionContext, UInt64)]) {
+        journalWritesInFlight -= 1
+        journalBytes = totalBytes
+        if journalFault != nil {
+            logger.notice("journal writes work again")
+            journalFault = nil
+            if persistenceFault.hasPrefix("journal") { persistenceFault = "" }
+        }
+        for (context, seq) in acks where !context.closing {
+            WireCodec.writeAckFrame(ackedSeq: seq, into: &context.output)
+            context.flush()
+        }
+        if journalFlushWanted { flushJournal() }
+    }
+
+    private func journalFailed(_ error: any Error, chunk: [UInt8], acks: [(ConnectionContext, UInt64)]) {
+        journalWritesInFlight -= 1
+        // Kept in order and written before anything newer once the disk works again.
+        journalRetry.append(contentsOf: chunk)
+        let problem = (error as? StoreError).map { "\($0.problem) (\($0.path))" } ?? "\(error)"
+        let reason = "journal write failed: \(problem); events are kept in memory and acknowledged once writing works again"
+        if journalFault != reason {
+            logger.error("\(reason)")
+            journalFault = reason
+            persistenceFault = reason
+        }
+        for (context, seq) in acks where !context.closing {
+            context.pendingAck = max(context.pendingAck ?? 0, seq)
+            if !context.awaitingDurability {
+                context.awaitingDurability = true
+                awaitingDurability.append(context)
+            }
+            context.append(.failure(0, BrainError(.unavailable, reason)))
+            context.flush()
+        }
+        // Retried at the next tick, not at once: a full disk rarely heals in microseconds.
+    }
+
+    /// Writes everything buffered, then starts a new segment; the future gives its number.
+    func rotateJournal() -> EventLoopFuture<Int> {
+        let flushed = submitJournalWrite()
+        journalSegment += 1
+        let next = journalSegment
+        let journal = self.journal
+        let now = WallClock.now()
+        let engine = NIOLoopBound(self, eventLoop: eventLoop)
+        let pool = journalPool
+        let loop = eventLoop
+        // Chained after the write: a failed write must not be followed by a rotation.
+        return flushed.flatMap {
+            pool.runIfActive(eventLoop: loop) { () throws -> Int in
+                try journal.rotate(to: next, now: now)
+                return next
+            }
+        }.flatMapErrorThrowing { error in
+            engine.value.journalSegment -= 1
+            throw error
+        }
+    }
+
+    /// Drops the segments a durable snapshot covers.
+    func removeJournalSegments(below segment: Int) {
+        let journal = self.journal
+        let engine = NIOLoopBound(self, eventLoop: eventLoop)
+        journalPool.runIfActive(eventLoop: eventLoop) { () -> Int in
+            journal.removeSegments(below: segment)
+            return journal.totalBytes
+        }.whenSuccess { engine.value.journalBytes = $0 }
+    }
+}
