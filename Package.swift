@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // protoc-c output for proto/brain.proto, linked against Debian's libprotobuf-c.
@@ -28,6 +29,8 @@ let package = Package(
             name: "CBrainWire",
             linkerSettings: [.linkedLibrary("protobuf-c")]
         ),
+        // CRC-32C for journal records, with the SSE4.2 instruction where the CPU has it.
+        .target(name: "CBrainCRC32C"),
         // Swift value types for the wire messages, the frame codec; the only module that touches C pointers.
         .target(
             name: "BrainProtocol",
@@ -47,7 +50,7 @@ let package = Package(
         .target(
             name: "BrainStore",
             dependencies: [
-                "BrainCore",
+                "BrainCore", "BrainProtocol", "CBrainCRC32C",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -99,6 +102,9 @@ let package = Package(
             dependencies: [
                 "BrainClient", "BrainProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),
@@ -129,6 +135,11 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ConformanceTests",
+            dependencies: ["BrainClient", "BrainProtocol"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -54,13 +54,17 @@ extension BrainEngine {
             }
         }
         awaitingDurability.removeAll(keepingCapacity: true)
-        if chunk.isEmpty && waiting.isEmpty { return eventLoop.makeSucceededVoidFuture() }
+        let recording = recordBuffer
+        recordBuffer = []
+        if chunk.isEmpty && waiting.isEmpty && recording.isEmpty { return eventLoop.makeSucceededVoidFuture() }
 
         journalWritesInFlight += 1
         let journal = self.journal
         let now = WallClock.now()
         let payload = UnsafeTransfer(chunk)
+        let recorder = self.recorder
         let written = journalPool.runIfActive(eventLoop: eventLoop) { () throws -> Int in
+            if let recorder, !recording.isEmpty { try? recorder.write(recording) }
             try journal.write(payload.value, now: now, retry: retry)
             return journal.totalBytes
         }

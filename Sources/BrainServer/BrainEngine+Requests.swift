@@ -116,6 +116,9 @@ extension BrainEngine {
             ))
             return
         }
+        if recorder != nil {
+            frame.withUnsafeReadableBytes { StreamRecorder.append(frame: $0, to: &recordBuffer) }
+        }
         let outcome = state.apply(event, agentID: agentID, now: now)
         if outcome != .duplicate {
             // Refusals are journaled too: replaying them rebuilds the same sink rows.

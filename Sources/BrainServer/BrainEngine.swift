@@ -51,19 +51,23 @@ final class BrainEngine {
     var journalBytes: Int
     /// Set while journal writes fail: acks stop until a write succeeds.
     var journalFault: String?
+    /// `--record`: frames waiting to be written by the journal thread.
+    let recorder: StreamRecorder?
+    var recordBuffer: [UInt8] = []
 
     // Events-per-second samples: (time, events handled).
     var rateSamples: [(Int64, UInt64)] = []
 
     init(
         configuration: ServerConfiguration, eventLoop: any EventLoop, secret: SecretKey, state: BrainState,
-        lastSnapshotAt: Int64, journal: Journal, journalPool: NIOThreadPool, threadPool: NIOThreadPool, logger: Logger,
-        now: Int64
+        lastSnapshotAt: Int64, journal: Journal, journalPool: NIOThreadPool, recorder: StreamRecorder?, threadPool: NIOThreadPool,
+        logger: Logger, now: Int64
     ) {
         self.journal = journal
         self.journalPool = journalPool
         self.journalSegment = journal.segment
         self.journalBytes = journal.totalBytes
+        self.recorder = recorder
         self.configuration = configuration
         self.eventLoop = eventLoop
         self.secret = secret

@@ -65,6 +65,7 @@ public final class BrainServer: Service, Sendable {
         state.markAllUnknown(now: now)
         let lastSnapshotAt = recovered.lastSnapshotAt
         let journal = UnsafeTransfer(recovered.journal)
+        let recorder = try configuration.recordPath.map { (path) throws(StoreError) in try StreamRecorder(path: path) }
         try SocketGuard.prepare(path: configuration.socketPath)
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -79,7 +80,7 @@ public final class BrainServer: Service, Sendable {
             NIOLoopBound(
                 BrainEngine(
                     configuration: configuration, eventLoop: loop, secret: secret, state: initialState,
-                    lastSnapshotAt: lastSnapshot, journal: journal.value, journalPool: journalPool, threadPool: threadPool, logger: logger, now: now
+                    lastSnapshotAt: lastSnapshot, journal: journal.value, journalPool: journalPool, recorder: recorder, threadPool: threadPool, logger: logger, now: now
                 ), eventLoop: loop
             )
         }.get()

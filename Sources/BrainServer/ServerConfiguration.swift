@@ -18,6 +18,8 @@ public struct ServerConfiguration: Sendable {
     public var snapshotsKept = 3
     /// When journal writes are fsynced, and so when acks are sent.
     public var fsyncPolicy: FsyncPolicy = .batch
+    /// Record every agent event received to this file (`--record`), or `nil`.
+    public var recordPath: String?
     /// Create the socket 0660 instead of 0600 so the owner's group may connect.
     public var socketGroupAccess = false
     /// Most simultaneous connections; more are refused with RESOURCE_EXHAUSTED.

@@ -52,6 +52,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The fsync period of --fsync interval. [env: BRAIN_FSYNC_INTERVAL] (default: 100ms)")
     var fsyncInterval: String?
 
+    @Option(help: "Record every agent event received to this file, as wire frames (replayable with brain-bench replay). [env: BRAIN_RECORD]")
+    var record: String?
+
     @Option(help: "Prune persistence-error rows older than this. [env: BRAIN_ERROR_RETENTION] (default: 30d)")
     var errorRetention: String?
 
@@ -165,6 +168,7 @@ struct Serve: AsyncParsableCommand {
         if let level = logLevel ?? env("BRAIN_LOG_LEVEL"), Logger.Level(rawValue: level) == nil {
             throw ValidationError("--log-level \"\(level)\" is not one of trace, debug, info, notice, warning, error, critical")
         }
+        configuration.recordPath = record ?? env("BRAIN_RECORD")
         configuration.core.requireRegisteredAgents = flag(requireRegisteredAgents, "BRAIN_REQUIRE_REGISTERED_AGENTS")
         configuration.socketGroupAccess = flag(socketGroupAccess, "BRAIN_SOCKET_GROUP_ACCESS")
         return configuration
