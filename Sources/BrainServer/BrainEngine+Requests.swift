@@ -104,7 +104,7 @@ extension BrainEngine {
         }
     }
 
-    private func publish(_ event: AgentEvent, callID: UInt64, frame: ByteBuffer, from context: ConnectionContext, now: Int64) {
+    func publish(_ event: AgentEvent, callID: UInt64, frame: ByteBuffer, from context: ConnectionContext, now: Int64) {
         guard let agentID = context.agentID else {
             recordServerError(JournalRecord.ErrorRow(
                 phase: PersistencePhase.handler, errorType: "ProtocolError",
@@ -120,14 +120,36 @@ extension BrainEngine {
             frame.withUnsafeReadableBytes { StreamRecorder.append(frame: $0, to: &recordBuffer) }
         }
         let outcome = state.apply(event, agentID: agentID, now: now)
+        finishPublish(outcome, seq: event.seq, agentID: agentID, callID: callID, frame: frame, from: context, now: now)
+    }
+
+    /// The hot path: a step read in place from its frame.
+    func publishStep(_ view: StepReportedView, callID: UInt64, eventSeq: UInt64, frame: ByteBuffer, from context: ConnectionContext) {
+        guard let agentID = context.agentID else {
+            publish(AgentEvent(seq: eventSeq, kind: .step(view.report)), callID: callID, frame: frame, from: context, now: WallClock.now())
+            return
+        }
+        let now = WallClock.now()
+        if recorder != nil {
+            frame.withUnsafeReadableBytes { StreamRecorder.append(frame: $0, to: &recordBuffer) }
+        }
+        let outcome = state.apply(step: view, eventSeq: eventSeq, agentID: agentID, now: now)
+        finishPublish(outcome, seq: eventSeq, agentID: agentID, callID: callID, frame: frame, from: context, now: now)
+    }
+
+    /// Journals a handled event, answers a refusal, and notes the ack to send.
+    private func finishPublish(
+        _ outcome: EventOutcome, seq: UInt64, agentID: String, callID: UInt64, frame: ByteBuffer, from context: ConnectionContext,
+        now: Int64
+    ) {
         if outcome != .duplicate {
             // Refusals are journaled too: replaying them rebuilds the same sink rows.
             frame.withUnsafeReadableBytes { journalBuffer.appendEvent(agentID: agentID, request: $0, now: now) }
         }
         if case .rejected(let error) = outcome {
-            context.append(BrainResponse(callID: callID, error: error, result: .rejected(seq: event.seq)))
+            context.append(BrainResponse(callID: callID, error: error, result: .rejected(seq: seq)))
         }
-        if let agent = state.agents[agentID] { context.pendingAck = agent.lastSeq }
+        if let lastSeq = state.lastSeq(agentID: agentID) { context.pendingAck = lastSeq }
     }
 
     func statusReply(now: Int64) -> StatusReply {

@@ -24,6 +24,8 @@ final class BrainEngine {
     let startedAt: Int64
 
     var state: BrainState
+    /// Reused memory for unpacking frames (the loop decodes one frame at a time).
+    let scratch = DecodeScratch()
     var connections: [Int: ConnectionContext] = [:]
     private var nextConnectionID = 0
     /// Number of open Watch streams, over all connections.
@@ -108,14 +110,15 @@ final class BrainEngine {
     func received(frame: ByteBuffer, from context: ConnectionContext) {
         guard !context.closing else { return }
         context.heardFrom = true
-        let request: BrainRequest
         do {
-            request = try WireCodec.decodeRequest(frame)
+            try WireCodec.withDecodedRequest(
+                frame, scratch: scratch,
+                step: { callID, eventSeq, view in publishStep(view, callID: callID, eventSeq: eventSeq, frame: frame, from: context) },
+                other: { request in handle(request, frame: frame, from: context) }
+            )
         } catch {
             fail(context, BrainError(.invalidArgument, "\(error.message); the connection is closed"), callID: 0)
-            return
         }
-        handle(request, frame: frame, from: context)
     }
 
     /// Ends a read batch: acknowledge, tell watchers, write.

@@ -96,10 +96,13 @@ struct PersistenceFaultTests {
         try await brain.start()
         let session = AgentSession(options: .init(socketPath: brain.socketPath, hello: Hello(agentName: "steady", token: "t")))
         try await session.start()
+        // Produces until the snapshots are done, so every snapshot overlaps ingestion.
         let producer = Task {
-            for index in 0..<60 {
+            var index = 0
+            while !Task.isCancelled {
                 _ = try await session.publish(CrashRecoveryTests.events(ofRun: index))
-                try await Task.sleep(for: .milliseconds(10))
+                index += 1
+                try? await Task.sleep(for: .milliseconds(10))
             }
         }
         var acksDuringSnapshots: [UInt64] = []
@@ -122,6 +125,7 @@ struct PersistenceFaultTests {
             }
             #expect(agent["last_seq"] as? Int == events)
         }
+        producer.cancel()
         try await producer.value
         try await session.flush()
         #expect(acksDuringSnapshots.contains { $0 > 0 }, "ingestion went on while snapshots were written")

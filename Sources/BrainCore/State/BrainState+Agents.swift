@@ -129,7 +129,7 @@ extension BrainState {
             abandonOpenRuns(ofAgent: id, now: now)
         }
         for runID in timeouts.runIDs {
-            guard let key = runKeys[runID] else { continue }
+            guard let key = runKey(runID) else { continue }
             abandon(key: key, errorType: "timeout", message: "run exceeded its timeout of \(runs[key].timeoutMs) ms", now: now)
         }
     }

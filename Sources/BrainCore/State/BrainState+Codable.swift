@@ -22,7 +22,7 @@ extension BrainState: Codable {
                     codingPath: [CodingKeys.runs], debugDescription: "run \(run.runID) has key \(run.key) at position \(index)"
                 ))
             }
-            runKeys[run.runID] = index
+            if let runKey = RunKey(run.runID) { runKeys[runKey] = index }
             stepCount += UInt64(run.steps.count)
             if !run.status.isTerminal { openRunsByAgent[run.agentID, default: []].insert(index) }
         }

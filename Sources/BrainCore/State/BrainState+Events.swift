@@ -56,12 +56,12 @@ extension BrainState {
         }
         var parentKey: Int?
         if !created.parentRunID.isEmpty {
-            guard let key = runKeys[created.parentRunID.lowercased()], !runs[key].isDeleted else {
+            guard let key = runKey(created.parentRunID), !runs[key].isDeleted else {
                 return refuse(.notFound, "parent run \(created.parentRunID) does not exist; create the parent first", runID)
             }
             parentKey = key
         }
-        if let existingKey = runKeys[runID] {
+        if let existingKey = runKey(runID) {
             let existing = runs[existingKey]
             let same = existing.agentID == agent.agentID && existing.goal == created.goal && existing.targetURL == created.targetURL
                 && existing.runType == created.runType && existing.inputJSON == created.inputJSON
@@ -72,7 +72,7 @@ extension BrainState {
         var run = Run(key: key, runID: runID, agent: agent, created: created, status: status, now: now)
         run.parentRunID = created.parentRunID.lowercased()
         runs.append(run)
-        runKeys[runID] = key
+        if let runKey = RunKey(runID) { runKeys[runKey] = key }
         openRunsByAgent[agent.agentID, default: []].insert(key)
         if created.timeoutMs > 0 {
             // Saturating: timeout_ms comes off the wire and may be absurdly large.
@@ -93,7 +93,7 @@ extension BrainState {
         func refuse(_ code: StatusCode, _ message: String) -> EventOutcome {
             reject(BrainError(code, message), phase: phase, runID: change.runID, agent: agent, payload: payload(), now: now)
         }
-        guard let key = runKeys[change.runID.lowercased()], !runs[key].isDeleted else {
+        guard let key = runKey(change.runID), !runs[key].isDeleted else {
             return refuse(.notFound, "run \(change.runID) does not exist; send run_created before its status")
         }
         let run = runs[key]
@@ -142,7 +142,7 @@ extension BrainState {
         func refuse(_ code: StatusCode, _ phase: String, _ message: String) -> EventOutcome {
             reject(BrainError(code, message), phase: phase, runID: step.runID, agent: agent, payload: payload(), now: now)
         }
-        guard let key = runKeys[step.runID.lowercased()], !runs[key].isDeleted else {
+        guard let key = runKey(step.runID), !runs[key].isDeleted else {
             return refuse(.notFound, PersistencePhase.persistStep, "run \(step.runID) does not exist; send run_created before its steps")
         }
         guard step.seq >= 1 else {

@@ -3,7 +3,7 @@ public import BrainProtocol
 extension BrainState {
     /// `CancelRun`: abandons the run (error_type `cancelled`) and its unfinished children.
     public mutating func cancelRun(runID: String, reason: String, now: Int64) -> Result<RunInfo, BrainError> {
-        guard let key = runKeys[runID.lowercased()], !runs[key].isDeleted else {
+        guard let key = runKey(runID), !runs[key].isDeleted else {
             return .failure(BrainError(.notFound, "run \(runID) does not exist"))
         }
         guard !runs[key].status.isTerminal else {
@@ -16,7 +16,7 @@ extension BrainState {
                 abandon(key: next, errorType: "cancelled", message: message, now: now)
             }
             for child in runs[next].childRunIDs {
-                if let childKey = runKeys[child] { pending.append(childKey) }
+                if let childKey = runKey(child) { pending.append(childKey) }
             }
         }
         return .success(runs[key].info)
@@ -24,7 +24,7 @@ extension BrainState {
 
     /// `DeleteRun`: a soft delete; the run disappears from standard queries.
     public mutating func deleteRun(runID: String, now: Int64) -> Result<RunInfo, BrainError> {
-        guard let key = runKeys[runID.lowercased()], !runs[key].isDeleted else {
+        guard let key = runKey(runID), !runs[key].isDeleted else {
             return .failure(BrainError(.notFound, "run \(runID) does not exist"))
         }
         runs[key].deletedAt = now

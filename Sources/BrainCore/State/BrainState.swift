@@ -14,8 +14,8 @@ public struct BrainState: Sendable {
     var agentIDsByName: [String: String] = [:]
     /// Every run ever created; a run's key is its index.
     public internal(set) var runs: [Run] = []
-    /// Run key by public run id.
-    var runKeys: [String: Int] = [:]
+    /// Run key (position in ``runs``) by public run id.
+    var runKeys: [RunKey: Int] = [:]
     /// Keys of runs that are not yet terminal, by agent id (for offline abandonment).
     var openRunsByAgent: [String: Set<Int>] = [:]
     /// Keys of non-terminal runs with a timeout, and their deadline (brain clock).
@@ -56,8 +56,18 @@ public struct BrainState: Sendable {
 
     /// The run with public id `runID`, deleted or not.
     public func run(id runID: String) -> Run? {
-        guard let key = runKeys[runID.lowercased()] else { return nil }
+        guard let key = runKey(runID) else { return nil }
         return runs[key]
+    }
+
+    /// The position of the run with public id `runID`.
+    func runKey(_ runID: String) -> Int? {
+        RunKey(runID).flatMap { runKeys[$0] }
+    }
+
+    /// The highest event seq handled from an agent, without copying the agent.
+    public func lastSeq(agentID: String) -> UInt64? {
+        agents.index(forKey: agentID).map { agents.values[$0].lastSeq }
     }
 
     /// The agent named `name` in `project`.

@@ -12,6 +12,12 @@ public enum JSONValidator {
         }
     }
 
+    /// Returns `nil` when the UTF-8 `bytes` are valid JSON, else the first problem.
+    public static func problem(in bytes: UnsafeRawBufferPointer) -> String? {
+        var scanner = Scanner(bytes: bytes.bindMemory(to: UInt8.self))
+        return scanner.validateDocument()
+    }
+
     /// Whether `text` is valid JSON.
     public static func isValid(_ text: String) -> Bool { problem(in: text) == nil }
 
@@ -89,7 +95,29 @@ public enum JSONValidator {
 
         mutating func string() -> String? {
             index += 1  // opening quote
-            while let byte = current {
+            while true {
+                // Ordinary characters dominate: skip 8 at a time (SWAR: a word has a quote,
+                // a backslash or a control byte iff one of these masks is non-zero), then one by one.
+                if let base = bytes.baseAddress {
+                    let raw = UnsafeRawPointer(base)
+                    let ones: UInt64 = 0x0101_0101_0101_0101
+                    let highs: UInt64 = 0x8080_8080_8080_8080
+                    while index + 8 <= bytes.count {
+                        let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                        let quote = word ^ (ones &* 0x22)
+                        let backslash = word ^ (ones &* 0x5C)
+                        let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
+                            | ((word &- ones &* 0x20) & ~word)
+                        if special & highs != 0 { break }
+                        index += 8
+                    }
+                }
+                while index < bytes.count {
+                    let byte = bytes[index]
+                    if byte == 0x22 || byte == 0x5C || byte < 0x20 { break }
+                    index += 1
+                }
+                guard let byte = current else { break }
                 index += 1
                 switch byte {
                 case UInt8(ascii: "\""):

@@ -62,6 +62,13 @@ func swiftString(_ pointer: UnsafeMutablePointer<CChar>?) -> String {
     return String(cString: pointer)
 }
 
+/// The bytes of a protobuf-c string field, in place (valid while the message lives).
+@inline(__always)
+func rawBytes(_ pointer: UnsafeMutablePointer<CChar>?) -> UnsafeRawBufferPointer {
+    guard let pointer else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+    return UnsafeRawBufferPointer(start: pointer, count: strlen(pointer))
+}
+
 /// Swift strings from a repeated protobuf-c string field.
 func swiftStrings(_ count: Int, _ pointer: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> [String] {
     guard let pointer, count > 0 else { return [] }

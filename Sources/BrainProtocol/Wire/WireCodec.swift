@@ -19,6 +19,40 @@ public enum WireCodec {
         return BrainRequest(message.pointee)
     }
 
+    /// Decodes a `Request` with the ingestion fast path: a published step is handed to
+    /// `step` as a view into decoder memory (no Swift strings are made); anything else is
+    /// converted and handed to `other`.
+    /// - Throws: ``BrainError`` with `INVALID_ARGUMENT` when the bytes are not a valid `Request`.
+    public static func withDecodedRequest<R>(
+        _ buffer: ByteBuffer, scratch: DecodeScratch,
+        step: (_ callID: UInt64, _ eventSeq: UInt64, StepReportedView) -> R,
+        other: (BrainRequest) -> R
+    ) throws(BrainError) -> R {
+        let result: Result<R, BrainError> = buffer.withUnsafeReadableBytes { bytes in
+            scratch.withAllocator { allocator in
+                let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
+                guard let message = brain__v1__request__unpack(allocator, bytes.count, base) else {
+                    return .failure(BrainError(.invalidArgument, "frame of \(bytes.count) bytes is not a valid brain.v1.Request"))
+                }
+                defer { brain__v1__request__free_unpacked(message, allocator) }
+                let request = message.pointee
+                if request.method_case == BRAIN__V1__REQUEST__METHOD_PUBLISH, let event = request.publish,
+                    event.pointee.event_case == BRAIN__V1__AGENT_EVENT__EVENT_STEP, let reported = event.pointee.step
+                {
+                    let c = reported.pointee
+                    let view = StepReportedView(
+                        runID: rawBytes(c.run_id), seq: c.seq, stepName: rawBytes(c.step_name), status: StepStatus(c.status),
+                        inputJSON: rawBytes(c.input_json), outputJSON: rawBytes(c.output_json), error: rawBytes(c.error),
+                        durationMs: c.duration_ms, startedAt: c.started_at
+                    )
+                    return .success(step(request.call_id, event.pointee.seq, view))
+                }
+                return .success(other(BrainRequest(request)))
+            }
+        }
+        return try result.get()
+    }
+
     /// Decodes the readable bytes of `buffer` as a `Request`.
     public static func decodeRequest(_ buffer: ByteBuffer) throws(BrainError) -> BrainRequest {
         do {
