@@ -1,0 +1,1 @@
+\Xstep 1 of run 123e4567-e89b-12d3-a456-426614174000 already exists with different contentj
