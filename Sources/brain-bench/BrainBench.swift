@@ -5,7 +5,12 @@ struct BrainBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "brain-bench",
         abstract: "Record and replay agent streams against a brain; measure throughput and latency.",
-        discussion: "Not built yet: generate, replay and rpc arrive with the benchmark work (issue 6)."
+        discussion: """
+            generate writes a synthetic recording; replay sends a recording (from generate or \
+            `brain serve --record`) pipelined over several agent connections and measures acked \
+            events/s, ack latency and the brain's CPU time; rpc measures query calls/s and latency.
+            """,
+        subcommands: [GenerateCommand.self, ReplayCommand.self, RPCCommand.self]
     )
 
     func run() async throws {

@@ -1,0 +1,55 @@
+/// A minimal JSON value for `--json` output, keys kept in insertion order.
+indirect enum JSONOut {
+    case int(Int)
+    case double(Double, decimals: Int)
+    case string(String)
+    case null
+    case object([(String, JSONOut)])
+
+    var text: String {
+        switch self {
+        case .int(let value): return String(value)
+        case .double(let value, let decimals): return Self.format(value, decimals: decimals)
+        case .string(let value): return Self.quote(value)
+        case .null: return "null"
+        case .object(let members):
+            return "{" + members.map { "\(Self.quote($0.0)):\($0.1.text)" }.joined(separator: ",") + "}"
+        }
+    }
+
+    /// `value` rounded to `decimals` places, without exponent notation.
+    static func format(_ value: Double, decimals: Int) -> String {
+        guard value.isFinite else { return "null" }
+        var scale = 1.0
+        for _ in 0..<decimals { scale *= 10 }
+        let scaled = (abs(value) * scale).rounded()
+        guard scaled < 9e15 else { return String(Int(value.rounded())) }
+        let units = Int(scaled)
+        let whole = units / Int(scale)
+        let sign = value < 0 && units != 0 ? "-" : ""
+        guard decimals > 0 else { return sign + String(whole) }
+        let fraction = String(units % Int(scale))
+        return sign + String(whole) + "." + String(repeating: "0", count: decimals - fraction.count) + fraction
+    }
+
+    private static func quote(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}
