@@ -37,6 +37,7 @@ generate:
 # The committed protobuf-c and Python code must match proto/.
 check-generated:
 	scripts/generate-proto --check
+	$(PYTHON) conformance/make-golden.py --check
 
 build:
 	mkdir -p .build

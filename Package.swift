@@ -125,7 +125,10 @@ let package = Package(
         ),
         .testTarget(
             name: "BrainStoreTests",
-            dependencies: ["BrainStore", "BrainCore"],
+            dependencies: [
+                "BrainStore", "BrainCore", "BrainProtocol",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

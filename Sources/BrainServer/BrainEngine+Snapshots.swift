@@ -4,6 +4,9 @@ import BrainStore
 import Logging
 import NIOCore
 import NIOPosix
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension BrainEngine {
     /// Writes a snapshot of the state as it is now. Encoding and writing run on the thread
@@ -40,9 +43,8 @@ extension BrainEngine {
         let future = rotated.flatMap { segment in
             segmentBox.value.value = segment
             return threadPool.runIfActive(eventLoop: loop) { () throws -> Int in
-                let bytes = try SnapshotStore.encode(copy, writtenAt: now, brainVersion: BrainVersion.string, journalSegment: segment)
-                try store.write(bytes)
-                return bytes.count
+                SnapshotThread.yieldToIngestion()
+                return try store.write(copy, writtenAt: now, brainVersion: BrainVersion.string, journalSegment: segment)
             }
         }
         future.whenComplete { result in
@@ -78,4 +80,16 @@ extension BrainEngine {
 final class Box<Value> {
     var value: Value
     init(_ value: Value) { self.value = value }
+}
+
+/// The snapshot thread's priority.
+enum SnapshotThread {
+    /// Lowest CPU priority for the calling thread: on a small machine the snapshot then uses
+    /// what ingestion leaves idle instead of taking a core from it (it takes longer instead).
+    static func yieldToIngestion() {
+        #if os(Linux)
+        // On Linux the nice value is per thread, and `who` 0 means the calling thread.
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)
+        #endif
+    }
 }

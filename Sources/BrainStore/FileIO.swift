@@ -76,18 +76,28 @@ enum FileIO {
     /// Replaces `path` atomically: temp file in the same directory, fsync, rename, fsync
     /// the directory. A crash leaves the old file or the new one, never a torn one.
     static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o600) throws(StoreError) {
+        try writeAtomically(path, mode: mode) { fd, temporary in
+            bytes.withUnsafeBytes { buffer in
+                do throws(StoreError) {
+                    try writeAll(fd, buffer, path: temporary)
+                    return nil
+                } catch {
+                    return error
+                }
+            }
+        }
+    }
+
+    /// As above, with the content written by `body` to the temporary file's descriptor
+    /// (returning a failure or `nil`): lets a large file be streamed.
+    static func writeAtomically(
+        _ path: String, mode: mode_t = 0o600, body: (Int32, String) -> StoreError?
+    ) throws(StoreError) {
         let directory = Self.directory(of: path)
         let temporary = "\(path).tmp-\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard fd >= 0 else { throw StoreError(path: temporary, problem: "cannot create: \(errnoText())") }
-        var failure: StoreError? = bytes.withUnsafeBytes { buffer in
-            do throws(StoreError) {
-                try writeAll(fd, buffer, path: temporary)
-                return nil
-            } catch {
-                return error
-            }
-        }
+        var failure = body(fd, temporary)
         if failure == nil, fsync(fd) != 0 {
             failure = StoreError(path: temporary, problem: "cannot fsync: \(errnoText())")
         }

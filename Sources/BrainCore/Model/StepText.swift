@@ -57,10 +57,10 @@ public final class StepText: @unchecked Sendable {
         }
     }
 
-    var nameRange: Range<Int> { 0..<Int(lengths.0) }
-    var inputRange: Range<Int> { nameRange.upperBound..<(nameRange.upperBound + Int(lengths.1)) }
-    var outputRange: Range<Int> { inputRange.upperBound..<(inputRange.upperBound + Int(lengths.2)) }
-    var errorRange: Range<Int> { outputRange.upperBound..<(outputRange.upperBound + Int(lengths.3)) }
+    public var nameRange: Range<Int> { 0..<Int(lengths.0) }
+    public var inputRange: Range<Int> { nameRange.upperBound..<(nameRange.upperBound + Int(lengths.1)) }
+    public var outputRange: Range<Int> { inputRange.upperBound..<(inputRange.upperBound + Int(lengths.2)) }
+    public var errorRange: Range<Int> { outputRange.upperBound..<(outputRange.upperBound + Int(lengths.3)) }
 
     /// The bytes of one part.
     public func bytes(_ range: Range<Int>) -> UnsafeRawBufferPointer {

@@ -9,28 +9,21 @@ extension BrainState: Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.init()
-        let agentList = try container.decode([Agent].self, forKey: .agents)
-        for agent in agentList {
-            agents[agent.agentID] = agent
-            agentIDsByName[Self.nameKey(project: agent.project, name: agent.name)] = agent.agentID
+        var deadlines: [Int: Int64] = [:]
+        for (key, deadline) in try container.decode([String: Int64].self, forKey: .runDeadlines) {
+            if let key = Int(key) { deadlines[key] = deadline }
         }
-        runs = try container.decode([Run].self, forKey: .runs)
-        for (index, run) in runs.enumerated() {
-            guard run.key == index else {
-                throw DecodingError.dataCorrupted(.init(
-                    codingPath: [CodingKeys.runs], debugDescription: "run \(run.runID) has key \(run.key) at position \(index)"
-                ))
-            }
-            if let runKey = RunKey(run.runID) { runKeys[runKey] = index }
-            stepCount += UInt64(run.steps.count)
-            if !run.status.isTerminal { openRunsByAgent[run.agentID, default: []].insert(index) }
+        do {
+            try self.init(
+                configuration: CoreConfiguration(), restoringAgents: try container.decode([Agent].self, forKey: .agents),
+                runs: try container.decode([Run].self, forKey: .runs),
+                persistenceErrors: try container.decode([PersistenceErrorRecord].self, forKey: .persistenceErrors),
+                errorSerial: try container.decode(UInt64.self, forKey: .errorSerial),
+                eventsHandled: try container.decode(UInt64.self, forKey: .eventsHandled), runDeadlines: deadlines
+            )
+        } catch let error as BrainError {
+            throw DecodingError.dataCorrupted(.init(codingPath: [CodingKeys.runs], debugDescription: error.message))
         }
-        let deadlines = try container.decode([String: Int64].self, forKey: .runDeadlines)
-        for (key, deadline) in deadlines { if let key = Int(key) { runDeadlines[key] = deadline } }
-        persistenceErrors = try container.decode([PersistenceErrorRecord].self, forKey: .persistenceErrors)
-        errorSerial = try container.decode(UInt64.self, forKey: .errorSerial)
-        eventsHandled = try container.decode(UInt64.self, forKey: .eventsHandled)
     }
 
     public func encode(to encoder: any Encoder) throws {

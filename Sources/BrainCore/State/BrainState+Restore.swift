@@ -1,0 +1,91 @@
+public import BrainProtocol
+
+extension BrainState {
+    /// Rebuilds a state from its records (a snapshot), with every index.
+    /// - Throws: ``BrainError`` `DATA_LOSS` when the records contradict each other.
+    public init(
+        configuration: CoreConfiguration, restoringAgents agentList: [Agent], runs: [Run],
+        persistenceErrors: [PersistenceErrorRecord], errorSerial: UInt64, eventsHandled: UInt64, runDeadlines: [Int: Int64]
+    ) throws(BrainError) {
+        self.init(configuration: configuration)
+        for agent in agentList {
+            agents[agent.agentID] = agent
+            agentIDsByName[Self.nameKey(project: agent.project, name: agent.name)] = agent.agentID
+        }
+        self.runs = runs
+        for (index, run) in runs.enumerated() {
+            guard run.key == index else {
+                throw BrainError(.dataLoss, "run \(run.runID) has key \(run.key) at position \(index)")
+            }
+            guard let runKey = RunKey(run.runID) else {
+                throw BrainError(.dataLoss, "run id \"\(run.runID)\" at position \(index) is not a UUID")
+            }
+            runKeys[runKey] = index
+            stepCount += UInt64(run.steps.count)
+            if !run.status.isTerminal, !run.isDeleted { openRunsByAgent[run.agentID, default: []].insert(index) }
+        }
+        for (key, deadline) in runDeadlines where key >= 0 && key < runs.count { self.runDeadlines[key] = deadline }
+        self.persistenceErrors = persistenceErrors
+        self.errorSerial = errorSerial
+        self.eventsHandled = eventsHandled
+    }
+
+    /// The deadlines of runs with a timeout, by run key (for snapshots).
+    public var deadlines: [Int: Int64] { runDeadlines }
+}
+
+extension Agent {
+    /// An empty record, filled field by field when a snapshot is read.
+    public init(restoringID agentID: String) {
+        self.init(
+            agentID: agentID, name: "", project: "", tokenHash: "", protocolVersion: 0, frameworkAdapter: "",
+            engineAdapters: [], schedulerAdapters: [], capabilitiesJSON: "", metadataJSON: "", state: .unknown,
+            lastSeenAt: 0, lastConnectAt: 0, createdAt: 0, updatedAt: 0, lastSeq: 0, connections: 0, unknownSince: 0
+        )
+    }
+}
+
+extension Run {
+    /// An empty record, filled field by field when a snapshot is read.
+    public init(restoringKey key: Int) {
+        self.key = key
+        runID = ""
+        agentID = ""
+        agentName = ""
+        project = ""
+        status = .queued
+        goal = ""
+        targetURL = ""
+        initiatedBy = ""
+        runType = ""
+        workflowJSON = ""
+        inputJSON = ""
+        metadataJSON = ""
+        parentRunID = ""
+        timeoutMs = 0
+        createdAt = 0
+        updatedAt = 0
+    }
+}
+
+extension PersistenceErrorRecord {
+    /// An empty record, filled field by field when a snapshot is read.
+    public init(restoringSerial serial: UInt64) {
+        self.init(
+            serial: serial, errorID: "", runID: "", phase: "", project: "", agentName: "", errorType: "", errorMessage: "",
+            stack: "", payloadJSON: "", createdAt: 0
+        )
+    }
+}
+
+extension Step {
+    /// A step from its stored parts (snapshots).
+    public init(seq: UInt32, status: StepStatus, durationMs: UInt64, startedAt: Int64, receivedAt: Int64, text: StepText) {
+        self.seq = seq
+        self.status = status
+        self.durationMs = durationMs
+        self.startedAt = startedAt
+        self.receivedAt = receivedAt
+        self.text = text
+    }
+}

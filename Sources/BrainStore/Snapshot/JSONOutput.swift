@@ -1,0 +1,128 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A byte buffer that JSON is written into and that drains to a file as it fills, so a
+/// snapshot of any size is written in bounded memory.
+struct JSONOutput {
+    private(set) var buffer: [UInt8] = []
+    private let fd: Int32?
+    private let path: String
+    private let drainAt = 1 << 22
+    private(set) var written = 0
+    var failure: StoreError?
+
+    /// Writes to `fd` (or only collects, when `nil`).
+    init(fd: Int32?, path: String) {
+        self.fd = fd
+        self.path = path
+        buffer.reserveCapacity(drainAt + 65_536)
+    }
+
+    mutating func drainIfFull() {
+        if buffer.count >= drainAt { drain() }
+    }
+
+    mutating func drain() {
+        guard let fd, failure == nil, !buffer.isEmpty else { return }
+        let failed: StoreError? = buffer.withUnsafeBytes { bytes in
+            do throws(StoreError) {
+                try FileIO.writeAll(fd, bytes, path: path)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        if let failed { failure = failed }
+        written += buffer.count
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    @inline(__always) mutating func byte(_ value: UInt8) { buffer.append(value) }
+
+    mutating func raw(_ text: StaticString) {
+        text.withUTF8Buffer { buffer.append(contentsOf: $0) }
+    }
+
+    mutating func raw(_ bytes: UnsafeRawBufferPointer) { buffer.append(contentsOf: bytes) }
+
+    mutating func integer<T: BinaryInteger>(_ value: T) {
+        var string = String(value)
+        string.withUTF8 { buffer.append(contentsOf: $0) }
+    }
+
+    /// A JSON string literal of `value`.
+    mutating func string(_ value: String) {
+        var value = value
+        value.withUTF8 { string(bytes: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// A JSON string literal of UTF-8 `bytes`.
+    mutating func string(bytes: UnsafeRawBufferPointer) {
+        buffer.append(0x22)
+        var start = 0
+        for index in 0..<bytes.count {
+            let byte = bytes[index]
+            guard byte == 0x22 || byte == 0x5C || byte < 0x20 else { continue }
+            buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<index]))
+            switch byte {
+            case 0x22: raw("\\\"")
+            case 0x5C: raw("\\\\")
+            case 0x0A: raw("\\n")
+            case 0x0D: raw("\\r")
+            case 0x09: raw("\\t")
+            default:
+                raw("\\u00")
+                let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                buffer.append(hex[Int(byte >> 4)])
+                buffer.append(hex[Int(byte & 0xF)])
+            }
+            start = index + 1
+        }
+        buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<bytes.count]))
+        buffer.append(0x22)
+    }
+
+    /// `,"key":` (or without the comma for the first field of an object).
+    mutating func key(_ name: StaticString, first: Bool = false) {
+        if !first { buffer.append(0x2C) }
+        buffer.append(0x22)
+        raw(name)
+        buffer.append(0x22)
+        buffer.append(0x3A)
+    }
+
+    mutating func field(_ name: StaticString, _ value: String, first: Bool = false) {
+        key(name, first: first)
+        string(value)
+    }
+
+    mutating func field<T: BinaryInteger>(_ name: StaticString, _ value: T, first: Bool = false) {
+        key(name, first: first)
+        integer(value)
+    }
+
+    /// A JSON text held by the brain (validated on the way in), embedded as is; omitted when unset.
+    mutating func embedded(_ name: StaticString, _ text: String) {
+        guard !text.isEmpty else { return }
+        key(name)
+        var text = text
+        text.withUTF8 { buffer.append(contentsOf: $0) }
+    }
+
+    mutating func embedded(_ name: StaticString, bytes: UnsafeRawBufferPointer) {
+        guard !bytes.isEmpty else { return }
+        key(name)
+        buffer.append(contentsOf: bytes)
+    }
+
+    mutating func strings(_ name: StaticString, _ values: [String]) {
+        key(name)
+        buffer.append(0x5B)
+        for (index, value) in values.enumerated() {
+            if index > 0 { buffer.append(0x2C) }
+            string(value)
+        }
+        buffer.append(0x5D)
+    }
+}

@@ -1,0 +1,77 @@
+import BrainCore
+import BrainStore
+import Foundation
+import Logging
+import Testing
+
+/// Journal records, checksums, torn tails and recovery on real files.
+struct JournalTests {
+    @Test func crc32cMatchesTheStandardCheckValue() {
+        #expect(CRC32C.checksum(Array("123456789".utf8)) == 0xE306_9283)
+        #expect(CRC32C.checksum([UInt8]()) == 0)
+    }
+
+    static let records: [JournalRecord] = [
+        .event(agentID: "a1", request: [1, 2, 3, 0, 255], now: 10),
+        .hello(tokenHash: "hash", request: [9], now: -1),
+        .createAgent(name: "n", project: "p", tokenHash: "h", now: 11),
+        .cancelRun(runID: "r", reason: "why ü", now: 12),
+        .deleteRun(runID: "r", now: 13),
+        .timeouts(Timeouts(agentIDs: ["a", "b"], runIDs: ["r"]), now: 14),
+        .error(JournalRecord.ErrorRow(phase: "snapshot", errorType: "T", message: "m", payloadJSON: "{}"), now: 15),
+    ]
+
+    func write(_ records: [JournalRecord], to directory: String) throws {
+        let journal = try Journal(directory: directory, segment: 1, validLength: nil, policy: .batch, otherBytes: 0)
+        var buffer = JournalBuffer()
+        for record in records { buffer.append(record) }
+        try journal.write(buffer.take(), now: 0)
+    }
+
+    @Test func everyRecordKindRoundTrips() throws {
+        let directory = try temporaryDirectory()
+        try write(Self.records, to: directory)
+        let segment = try JournalReader.read(directory: directory, segment: 1, isLast: true)
+        #expect(segment.records == Self.records)
+        #expect(segment.tornBytes == 0)
+    }
+
+    @Test func aTornTailIsReportedAndDamageInTheMiddleIsAnError() throws {
+        let directory = try temporaryDirectory()
+        try write(Self.records, to: directory)
+        let path = "\(directory)/\(Journal.fileName(1))"
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        let intact = bytes.count
+        try Data(bytes + [200, 0, 0, 0, 1, 2, 3]).write(to: URL(fileURLWithPath: path))
+        let torn = try JournalReader.read(directory: directory, segment: 1, isLast: true)
+        #expect(torn.records == Self.records)
+        #expect(torn.validLength == intact)
+        #expect(torn.tornBytes == 7)
+
+        bytes[Journal.magic.count + 10] ^= 0xFF
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let error = #expect(throws: StoreError.self) { try JournalReader.read(directory: directory, segment: 1, isLast: true) }
+        #expect(error?.description.contains("damaged at offset \(Journal.magic.count)") == true)
+        #expect(error?.description.contains("brain recover") == true)
+    }
+
+    @Test func recoveryReplaysTheJournalOntoTheSnapshotAndRefusesAGap() throws {
+        let directory = try temporaryDirectory()
+        let logger = Logger(label: "test")
+        // A first start: an empty state, then one agent created and journaled.
+        try write([.createAgent(name: "bot", project: "default", tokenHash: "h", now: 5)], to: directory)
+        let recovered = try Recovery.open(directory: directory, configuration: CoreConfiguration(), policy: .never, snapshotsKept: 3, logger: logger)
+        #expect(recovered.state.agent(named: "bot", project: "default") != nil)
+        #expect(recovered.recordsReplayed == 1)
+
+        // A journal segment missing after the snapshot's segment stops start-up.
+        _ = try SnapshotStore(directory: directory).write(recovered.state, writtenAt: 6, brainVersion: "t", journalSegment: 2)
+        try Data(Journal.magic).write(to: URL(fileURLWithPath: "\(directory)/\(Journal.fileName(3))"))
+        let error = #expect(throws: StoreError.self) {
+            try Recovery.open(directory: directory, configuration: CoreConfiguration(), policy: .never, snapshotsKept: 3, logger: logger)
+        }
+        #expect(error?.description.contains("gap") == true)
+        let plan = RecoveryPlan.examine(directory: directory, configuration: CoreConfiguration())
+        #expect(plan.isNeeded)
+    }
+}

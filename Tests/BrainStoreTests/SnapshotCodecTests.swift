@@ -1,0 +1,121 @@
+import BrainCore
+import BrainProtocol
+import BrainStore
+import Foundation
+import Testing
+
+/// The hand-written snapshot JSON: exact round trips, readable by a standard parser, clear errors.
+struct SnapshotCodecTests {
+    static let start: Int64 = 1_795_000_000_000_000_000
+
+    /// A state with every kind of record and awkward text.
+    static func richState() -> BrainState {
+        var state = BrainState()
+        var hello = Hello(agentName: "crawler ü \"quoted\"", project: "p\\1", token: "")
+        hello.capabilitiesJSON = "{\"gpu\": true}"
+        hello.engineAdapters = ["celery", ""]
+        guard case .success(let (agent, _)) = state.hello(hello, tokenHash: "ab12", now: start) else {
+            Issue.record("hello failed")
+            return state
+        }
+        let runID = "0f1e2d3c-4b5a-4697-8877-665544332211"
+        var created = RunCreated(runID: runID, goal: "line1\nline2\ttab \u{1}")
+        created.inputJSON = "  {\"a\": [1, 2, {\"b\": \"\\u00e9\"}]}  "
+        created.targetURL = "https://example.com/?q=1&r=\"x\""
+        created.initialStatus = .running
+        created.timeoutMs = 60_000
+        _ = state.apply(AgentEvent(seq: 1, kind: .runCreated(created)), agentID: agent.agentID, now: start + 1)
+        var step = StepReported(runID: runID, seq: 1, stepName: "fetch 🚀", status: .ok)
+        step.inputJSON = "null"
+        step.outputJSON = "\"just a string with \\\"escapes\\\"\""
+        step.durationMs = 42
+        step.startedAt = -5
+        _ = state.apply(AgentEvent(seq: 2, kind: .step(step)), agentID: agent.agentID, now: start + 2)
+        var failing = StepReported(runID: runID, seq: 2, stepName: "parse", status: .error)
+        failing.error = "boom\nstack"
+        _ = state.apply(AgentEvent(seq: 3, kind: .step(failing)), agentID: agent.agentID, now: start + 3)
+        // A refusal, for a sink row with a payload.
+        _ = state.apply(AgentEvent(seq: 4, kind: .step(StepReported(runID: runID, seq: 1, stepName: "x", status: .ok))), agentID: agent.agentID, now: start + 4)
+        return state
+    }
+
+    @Test func aSnapshotRoundTripsExactly() throws {
+        let state = Self.richState()
+        let bytes = SnapshotStore.encode(state, writtenAt: Self.start + 10, brainVersion: "test", journalSegment: 7)
+        let directory = try temporaryDirectory()
+        try Data(bytes).write(to: URL(fileURLWithPath: "\(directory)/snapshot.json"))
+        let loaded = try #require(try SnapshotStore(directory: directory).load(configuration: CoreConfiguration()))
+        #expect(loaded.journalSegment == 7)
+        #expect(loaded.writtenAt == Self.start + 10)
+        #expect(loaded.state.runs == state.runs)
+        // Open connections are not kept: nobody is connected to a brain that just started.
+        #expect(loaded.state.agents == state.agents.mapValues { agent in
+            var agent = agent
+            agent.connections = 0
+            return agent
+        })
+        #expect(loaded.state.persistenceErrors == state.persistenceErrors)
+        #expect(loaded.state.stepCount == state.stepCount)
+        #expect(loaded.state.deadlines == state.deadlines)
+        #expect(loaded.state.run(id: "0F1E2D3C-4B5A-4697-8877-665544332211") != nil)
+    }
+
+    @Test func theSnapshotIsStandardJSONWithPayloadsEmbeddedAndFormatVersionFirst() throws {
+        let bytes = SnapshotStore.encode(Self.richState(), writtenAt: 1, brainVersion: "test", journalSegment: 1)
+        #expect(String(decoding: bytes.prefix(20), as: UTF8.self) == "{\"format_version\":1,")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+        let state = try #require(document["state"] as? [String: Any])
+        let run = try #require((state["runs"] as? [[String: Any]])?.first)
+        let input = try #require(run["input"] as? [String: Any])
+        #expect(input["a"] is [Any], "a payload is embedded as JSON, not as a string")
+        let steps = try #require(run["steps"] as? [[String: Any]])
+        #expect(steps.first?["input"] is NSNull, "the agent's own null")
+        #expect(steps.first?["output"] as? String == "just a string with \"escapes\"")
+        #expect(steps.first?["step_name"] as? String == "fetch 🚀")
+        #expect(steps.last?["error"] as? String == "boom\nstack")
+    }
+
+    @Test(arguments: [
+        ("{\"format_version\":1,\"state\":{\"agents\":[tr", "cannot be read"),
+        ("{\"format_version\":1}", "has no \"state\""),
+        ("[1,2,3]", "is not a brain snapshot"),
+        ("{\"format_version\":1,\"state\":{\"runs\":[{\"key\":0,\"run_id\":\"not-a-uuid\",\"steps\":[]}]}}", "is not a UUID"),
+        ("{\"format_version\":1,\"state\":{\"runs\":[{\"key\":0,\"status\":\"dancing\"}]}}", "unknown run status"),
+        ("{\"format_version\":2,\"state\":{}}", "format version 2"),
+    ])
+    func aDamagedSnapshotIsAClearError(text: String, expected: String) throws {
+        let directory = try temporaryDirectory()
+        try text.write(toFile: "\(directory)/snapshot.json", atomically: true, encoding: .utf8)
+        let error = #expect(throws: StoreError.self) { try SnapshotStore(directory: directory).load(configuration: CoreConfiguration()) }
+        #expect(error?.description.contains(expected) == true, "\(error?.description ?? "")")
+        #expect(error?.description.contains("snapshot.json") == true)
+    }
+
+    @Test func unknownKeysAreSkippedSoLaterBrainsMayAddFields() throws {
+        let directory = try temporaryDirectory()
+        let text = "{\"format_version\":1,\"future\":{\"x\":[1,{\"y\":\"z\"}]},\"state\":{\"agents\":[],\"runs\":[],\"persistence_errors\":[],\"new_table\":[true,null,1.5e3],\"error_serial\":3,\"events_handled\":9}}"
+        try text.write(toFile: "\(directory)/snapshot.json", atomically: true, encoding: .utf8)
+        let loaded = try #require(try SnapshotStore(directory: directory).load(configuration: CoreConfiguration()))
+        #expect(loaded.state.errorSerial == 3)
+        #expect(loaded.state.eventsHandled == 9)
+    }
+
+    @Test func writingKeepsOlderGenerations() throws {
+        let directory = try temporaryDirectory()
+        var store = SnapshotStore(directory: directory)
+        store.kept = 3
+        for segment in 1...4 {
+            _ = try store.write(Self.richState(), writtenAt: Int64(segment), brainVersion: "t", journalSegment: segment)
+        }
+        #expect(try store.load(configuration: CoreConfiguration())?.journalSegment == 4)
+        #expect(try SnapshotStore.load(path: store.path(generation: 1), configuration: CoreConfiguration())?.journalSegment == 3)
+        #expect(try SnapshotStore.load(path: store.path(generation: 2), configuration: CoreConfiguration())?.journalSegment == 2)
+        #expect(!FileManager.default.fileExists(atPath: store.path(generation: 3)))
+    }
+}
+
+func temporaryDirectory() throws -> String {
+    var template = Array("/tmp/brain-store-XXXXXX".utf8CString)
+    guard let made = mkdtemp(&template) else { throw StoreError(path: "/tmp", problem: "mkdtemp failed") }
+    return String(cString: made)
+}
