@@ -31,9 +31,35 @@ public actor AgentSession {
     private var reconnectTask: Task<Void, Never>?
     private var closed = false
     private var generation = 0
+    /// Set when reconnecting gave up or the brain refused a reconnect's hello.
+    public private(set) var failure: BrainError?
+    /// Acks, refusals and closes arrive here in order and are handled by one task, so a
+    /// refusal is recorded before the ack that covers it.
+    private let inbox: AsyncStream<Inbound>.Continuation
+
+    private enum Inbound: Sendable {
+        case response(BrainResponse)
+        case closed(generation: Int)
+    }
 
     public init(options: Options) {
         self.options = options
+        let (stream, continuation) = AsyncStream<Inbound>.makeStream()
+        inbox = continuation
+        // Ends when close() finishes the inbox.
+        Task { [weak self] in
+            for await message in stream {
+                guard let self else { return }
+                await self.receive(message)
+            }
+        }
+    }
+
+    private func receive(_ message: Inbound) {
+        switch message {
+        case .response(let response): unsolicited(response)
+        case .closed(let generation): connectionClosed(generation: generation)
+        }
     }
 
     /// Connects and says hello.
@@ -58,10 +84,11 @@ public actor AgentSession {
         }
         generation += 1
         let generation = self.generation
-        connection.onUnsolicited({ [weak self] response in
-            Task { await self?.unsolicited(response) }
-        }, onClose: { [weak self] _ in
-            Task { await self?.connectionClosed(generation: generation) }
+        let inbox = self.inbox
+        connection.onUnsolicited({ response in
+            inbox.yield(.response(response))
+        }, onClose: { _ in
+            inbox.yield(.closed(generation: generation))
         })
         self.connection = connection
         self.welcome = welcome
@@ -85,6 +112,7 @@ public actor AgentSession {
     @discardableResult
     public func publish(_ events: [AgentEvent.Kind]) throws(BrainError) -> [UInt64] {
         guard !closed else { throw BrainError(.failedPrecondition, "the session is closed") }
+        if let failure { throw failure }
         guard pendingCount + events.count <= options.maxUnacked else {
             throw BrainError(.resourceExhausted, "\(pendingCount) events wait for an acknowledgement (the limit is \(options.maxUnacked)); wait with flush() or raise maxUnacked")
         }
@@ -113,6 +141,7 @@ public actor AgentSession {
         let target = lastPublishedSeq
         let deadline = ContinuousClock.now + .milliseconds(Int(timeoutSeconds * 1_000))
         while ackedSeq < target {
+            if let failure { throw failure }
             if ContinuousClock.now >= deadline {
                 throw BrainError(.deadlineExceeded, "\(target - ackedSeq) events still unacknowledged after \(timeoutSeconds)s")
             }
@@ -125,6 +154,7 @@ public actor AgentSession {
         closed = true
         heartbeatTask?.cancel()
         reconnectTask?.cancel()
+        inbox.finish()
         await connection?.close()
         connection = nil
     }
@@ -183,10 +213,18 @@ public actor AgentSession {
                 _ = try await connectOnce()
                 reconnectTask = nil
                 return
-            } catch {
+            } catch where error.code == .unavailable {
                 try? await Task.sleep(for: .milliseconds(delay))
                 delay = min(delay * 2, 1_000)
+            } catch {
+                // The brain answered and refused (a wrong token, say): retrying cannot help.
+                failure = error
+                reconnectTask = nil
+                return
             }
+        }
+        if !closed {
+            failure = BrainError(.unavailable, "could not reconnect to the brain at \(options.socketPath) within \(options.reconnectTimeoutSeconds)s; \(pendingCount) events are unacknowledged")
         }
         reconnectTask = nil
     }
