@@ -138,6 +138,17 @@ extension BrainEngine {
         }
     }
 
+    /// `--fsync interval`: written records are fsynced within the interval even when no
+    /// more writes come to carry the fsync.
+    func syncJournalIfDue() {
+        guard journalWritesInFlight == 0, journalFault == nil else { return }
+        let journal = self.journal
+        let now = WallClock.now()
+        journalPool.runIfActive(eventLoop: eventLoop) { () throws -> Void in
+            try journal.write([], now: now)
+        }.whenFailure { _ in }
+    }
+
     /// Drops the segments a durable snapshot covers.
     func removeJournalSegments(below segment: Int) {
         let journal = self.journal

@@ -164,6 +164,7 @@ final class BrainEngine {
         let timeouts = state.tick(now: now)
         if !timeouts.isEmpty { appendJournal(.timeouts(timeouts, now: now)) }
         if journalFault != nil || !journalBuffer.isEmpty { scheduleJournalFlush() }
+        if case .interval = configuration.fsyncPolicy { syncJournalIfDue() }
         publishChanges()
         rateSamples.append((now, state.eventsHandled))
         let horizon = now - 5_000_000_000

@@ -1,7 +1,7 @@
 /* The cross-client conformance suite, C runner (build/conformance, run by `make test`).
  *
  * Executes every case of conformance/cases.json through libbrain against a real brain
- * ($BRAIN_BIN, default /work/main/.build/debug/brain) started in a temp dir, and checks
+ * ($BRAIN_BIN, default the repository's .build/debug/brain) started in a temp dir, and checks
  * the golden messages of conformance/golden/ against protobuf-c: each <name>.json
  * description is built into a protobuf-c message (generically, through the message
  * descriptors) and packed, which must give exactly <name>.pb; each <name>.pb unpacked
@@ -32,7 +32,7 @@
 #include "internal.h"
 
 #ifndef CONFORMANCE_DIR
-#define CONFORMANCE_DIR "/work/main/conformance"
+#define CONFORMANCE_DIR "../../conformance"
 #endif
 
 static void nap_ms(long ms)
@@ -1261,7 +1261,7 @@ int main(void)
     }
 
     /* The wire cases, against a real brain. */
-    brain.bin = getenv("BRAIN_BIN") ? getenv("BRAIN_BIN") : "/work/main/.build/debug/brain";
+    brain.bin = getenv("BRAIN_BIN") ? getenv("BRAIN_BIN") : DEFAULT_BRAIN_BIN;
     brain.max_frame = (long)jint(jget(&spec, "brain"), "max_frame_bytes");
     strcpy(brain.dir, "/tmp/bc-c-XXXXXX");
     if (!mkdtemp(brain.dir)) {

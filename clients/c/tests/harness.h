@@ -9,6 +9,11 @@
 
 #include "brain.h"
 
+/* The brain the tests start when $BRAIN_BIN is not set (the Makefile passes the repo's). */
+#ifndef DEFAULT_BRAIN_BIN
+#define DEFAULT_BRAIN_BIN "../../.build/debug/brain"
+#endif
+
 /* Tests return PASS, FAIL or SKIP. */
 enum { PASS = 0, FAIL = 1, SKIP = 2 };
 

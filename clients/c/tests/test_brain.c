@@ -1,9 +1,8 @@
 /* Tests for libbrain: main(), shared helpers and the offline tests (framing, arguments,
  * a fake in-process brain). test_real.c holds the tests that start the real brain
- * ($BRAIN_BIN, default /work/main/.build/debug/brain) in a temp dir; they are skipped
+ * ($BRAIN_BIN, default the repository's .build/debug/brain) in a temp dir; they are skipped
  * (reported, not counted) when that binary does not exist. A brain that forgets
- * acknowledged events on SIGKILL fails the durability test unless
- * BRAIN_ALLOW_VOLATILE_ACKS is set. Ends with "N passed, M failed"; exits nonzero on
+ * acknowledged events on SIGKILL fails the durability test. Ends with "N passed, M failed"; exits nonzero on
  * any failure. */
 #include <errno.h>
 #include <fcntl.h>
