@@ -1,39 +1,63 @@
 public import BrainProtocol
-#if canImport(Glibc)
-import Glibc
-#endif
 
-/// One step of a run (seed 003's pipeline_steps), stored compactly: its texts live in one
-/// ``StepText`` allocation.
+/// One step of a run (seed 003's pipeline_steps), stored compactly: one ``StepText``
+/// object holds every field, so a run's step array costs one reference per step.
 public struct Step: Hashable, Sendable {
-    public var seq: UInt32
-    public var status: StepStatus
-    public var durationMs: UInt64
-    public var startedAt: Int64
-    public var receivedAt: Int64
-    public var text: StepText
+    private let shared: SharedStepText
 
+    /// The stored step (fields and texts).
+    public var text: StepText { shared.text }
+
+    public var seq: UInt32 { text.fields.seq }
+    public var status: StepStatus { StepStatus(rawValue: Int32(text.fields.status)) ?? .unspecified }
+    public var durationMs: UInt64 { text.fields.durationMs }
+    public var startedAt: Int64 { text.fields.startedAt }
+    public var receivedAt: Int64 { text.fields.receivedAt }
     public var stepName: String { text.name }
     public var inputJSON: String { text.input }
     public var outputJSON: String { text.output }
     public var error: String { text.error }
 
     public init(_ report: StepReported, receivedAt: Int64) {
-        seq = report.seq
-        status = report.status
-        durationMs = report.durationMs
-        startedAt = report.startedAt
-        self.receivedAt = receivedAt
-        text = StepText.make(name: report.stepName, input: report.inputJSON, output: report.outputJSON, error: report.error)
+        shared = SharedStepText(text: StepText.make(
+            seq: report.seq, status: report.status, durationMs: report.durationMs, startedAt: report.startedAt,
+            receivedAt: receivedAt, name: report.stepName, input: report.inputJSON, output: report.outputJSON,
+            error: report.error
+        ))
     }
 
     public init(_ view: StepReportedView, receivedAt: Int64) {
-        seq = view.seq
-        status = view.status
-        durationMs = view.durationMs
-        startedAt = view.startedAt
-        self.receivedAt = receivedAt
-        text = StepText.make(name: view.stepName, input: view.inputJSON, output: view.outputJSON, error: view.error)
+        shared = SharedStepText(text: StepText.make(
+            seq: view.seq, status: view.status, durationMs: view.durationMs, startedAt: view.startedAt,
+            receivedAt: receivedAt, name: view.stepName, input: view.inputJSON, output: view.outputJSON, error: view.error
+        ))
+    }
+
+    /// A step from its stored parts (snapshots).
+    public init(
+        seq: UInt32, status: StepStatus, durationMs: UInt64, startedAt: Int64, receivedAt: Int64,
+        name: UnsafeRawBufferPointer, input: UnsafeRawBufferPointer, output: UnsafeRawBufferPointer,
+        error: UnsafeRawBufferPointer
+    ) {
+        shared = SharedStepText(text: StepText.make(
+            seq: seq, status: status, durationMs: durationMs, startedAt: startedAt, receivedAt: receivedAt,
+            name: name, input: input, output: output, error: error
+        ))
+    }
+
+    public static func == (lhs: Step, rhs: Step) -> Bool {
+        lhs.text === rhs.text
+            || (lhs.seq == rhs.seq && lhs.status == rhs.status && lhs.durationMs == rhs.durationMs
+                && lhs.startedAt == rhs.startedAt && lhs.receivedAt == rhs.receivedAt
+                && lhs.text.equals(
+                    name: rhs.text.bytes(rhs.text.nameRange), input: rhs.text.bytes(rhs.text.inputRange),
+                    output: rhs.text.bytes(rhs.text.outputRange), error: rhs.text.bytes(rhs.text.errorRange)
+                ))
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(seq)
+        hasher.combine(bytes: text.bytes(0..<text.byteCount))
     }
 
     /// Whether a resent report carries the same content as this step.
@@ -74,17 +98,16 @@ extension Step: Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        seq = try container.decode(UInt32.self, forKey: .seq)
-        status = try container.decode(StepStatus.self, forKey: .status)
-        durationMs = try container.decode(UInt64.self, forKey: .durationMs)
-        startedAt = try container.decode(Int64.self, forKey: .startedAt)
-        receivedAt = try container.decode(Int64.self, forKey: .receivedAt)
-        text = StepText.make(
+        shared = SharedStepText(text: StepText.make(
+            seq: try container.decode(UInt32.self, forKey: .seq), status: try container.decode(StepStatus.self, forKey: .status),
+            durationMs: try container.decode(UInt64.self, forKey: .durationMs),
+            startedAt: try container.decode(Int64.self, forKey: .startedAt),
+            receivedAt: try container.decode(Int64.self, forKey: .receivedAt),
             name: try container.decode(String.self, forKey: .stepName),
             input: try container.decode(String.self, forKey: .inputJSON),
             output: try container.decode(String.self, forKey: .outputJSON),
             error: try container.decode(String.self, forKey: .error)
-        )
+        ))
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -1,46 +1,67 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+public import BrainProtocol
 
-/// A step's four texts (name, input, output, error) in one immutable allocation.
+/// One stored step: its fixed fields and its four texts (name, input, output, error) in a
+/// single immutable allocation.
 ///
-/// Steps are the bulk of the brain's memory: one object holding the UTF-8 bytes back to
-/// back costs one allocation per step instead of three or four, and no String headers.
-/// Immutable, so a snapshot's copy of the state shares it safely.
-public final class StepText: @unchecked Sendable {
-    // @unchecked: the bytes are written once, in `make`, before the object is shared.
-    private let storage: UnsafeMutableRawPointer
-    /// Lengths of name, input, output, error.
-    private let lengths: (UInt32, UInt32, UInt32, UInt32)
+/// Steps are the bulk of the brain's memory: one object with the UTF-8 bytes stored after
+/// its header costs one allocation per step, no String headers and no separate buffers.
+/// Immutable, so a snapshot's copy of the state shares it safely across threads.
+public final class StepText: ManagedBuffer<StepText.Header, UInt8> {
 
-    private init(storage: UnsafeMutableRawPointer, lengths: (UInt32, UInt32, UInt32, UInt32)) {
-        self.storage = storage
-        self.lengths = lengths
+    /// Fixed fields, ordered to pack into 40 bytes.
+    public struct Header {
+        var durationMs: UInt64
+        var startedAt: Int64
+        var receivedAt: Int64
+        var seq: UInt32
+        var inputLength: UInt32
+        var outputLength: UInt32
+        var errorLength: UInt32
+        var nameLength: UInt16
+        var status: UInt8
     }
 
-    deinit { storage.deallocate() }
-
-    /// Copies the four byte ranges into a new object.
+    /// Copies the fields and four byte ranges into a new object.
     public static func make(
+        seq: UInt32, status: StepStatus, durationMs: UInt64, startedAt: Int64, receivedAt: Int64,
         name: UnsafeRawBufferPointer, input: UnsafeRawBufferPointer, output: UnsafeRawBufferPointer,
         error: UnsafeRawBufferPointer
     ) -> StepText {
+        // A step name is at most 50 characters on the wire; longer bytes cannot arrive.
+        let name = UnsafeRawBufferPointer(rebasing: name.prefix(Int(UInt16.max)))
         let total = name.count + input.count + output.count + error.count
-        let storage = UnsafeMutableRawPointer.allocate(byteCount: max(total, 1), alignment: 1)
-        var offset = 0
-        func copy(_ part: UnsafeRawBufferPointer) {
-            if let base = part.baseAddress, part.count > 0 { (storage + offset).copyMemory(from: base, byteCount: part.count) }
-            offset += part.count
+        let buffer = create(minimumCapacity: total) { _ in
+            Header(
+                durationMs: durationMs, startedAt: startedAt, receivedAt: receivedAt, seq: seq,
+                inputLength: UInt32(input.count), outputLength: UInt32(output.count), errorLength: UInt32(error.count),
+                nameLength: UInt16(name.count), status: UInt8(truncatingIfNeeded: status.rawValue)
+            )
         }
-        copy(name)
-        copy(input)
-        copy(output)
-        copy(error)
-        return StepText(storage: storage, lengths: (UInt32(name.count), UInt32(input.count), UInt32(output.count), UInt32(error.count)))
+        let text = unsafeDowncast(buffer, to: StepText.self)
+        text.withUnsafeMutablePointerToElements { elements in
+            var offset = 0
+            func copy(_ part: UnsafeRawBufferPointer) {
+                if let base = part.baseAddress, part.count > 0 {
+                    UnsafeMutableRawPointer(elements + offset).copyMemory(from: base, byteCount: part.count)
+                }
+                offset += part.count
+            }
+            copy(name)
+            copy(input)
+            copy(output)
+            copy(error)
+        }
+        return text
     }
 
     /// Copies four strings' UTF-8 into a new object.
-    public static func make(name: String, input: String, output: String, error: String) -> StepText {
+    public static func make(
+        seq: UInt32, status: StepStatus, durationMs: UInt64, startedAt: Int64, receivedAt: Int64,
+        name: String, input: String, output: String, error: String
+    ) -> StepText {
         var name = name
         var input = input
         var output = output
@@ -49,22 +70,27 @@ public final class StepText: @unchecked Sendable {
             input.withUTF8 { i in
                 output.withUTF8 { o in
                     error.withUTF8 { e in
-                        make(name: UnsafeRawBufferPointer(n), input: UnsafeRawBufferPointer(i),
-                             output: UnsafeRawBufferPointer(o), error: UnsafeRawBufferPointer(e))
+                        make(
+                            seq: seq, status: status, durationMs: durationMs, startedAt: startedAt, receivedAt: receivedAt,
+                            name: UnsafeRawBufferPointer(n), input: UnsafeRawBufferPointer(i),
+                            output: UnsafeRawBufferPointer(o), error: UnsafeRawBufferPointer(e)
+                        )
                     }
                 }
             }
         }
     }
 
-    public var nameRange: Range<Int> { 0..<Int(lengths.0) }
-    public var inputRange: Range<Int> { nameRange.upperBound..<(nameRange.upperBound + Int(lengths.1)) }
-    public var outputRange: Range<Int> { inputRange.upperBound..<(inputRange.upperBound + Int(lengths.2)) }
-    public var errorRange: Range<Int> { outputRange.upperBound..<(outputRange.upperBound + Int(lengths.3)) }
+    var fields: Header { header }
 
-    /// The bytes of one part.
+    public var nameRange: Range<Int> { 0..<Int(header.nameLength) }
+    public var inputRange: Range<Int> { nameRange.upperBound..<(nameRange.upperBound + Int(header.inputLength)) }
+    public var outputRange: Range<Int> { inputRange.upperBound..<(inputRange.upperBound + Int(header.outputLength)) }
+    public var errorRange: Range<Int> { outputRange.upperBound..<(outputRange.upperBound + Int(header.errorLength)) }
+
+    /// The bytes of one part; valid while this object lives.
     public func bytes(_ range: Range<Int>) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(start: storage + range.lowerBound, count: range.count)
+        withUnsafeMutablePointerToElements { UnsafeRawBufferPointer(start: $0 + range.lowerBound, count: range.count) }
     }
 
     func string(_ range: Range<Int>) -> String {
@@ -76,7 +102,7 @@ public final class StepText: @unchecked Sendable {
     public var output: String { string(outputRange) }
     public var error: String { string(errorRange) }
 
-    /// Bytes held (for memory accounting).
+    /// Bytes of text held (for memory accounting).
     public var byteCount: Int { errorRange.upperBound }
 
     /// Whether the parts equal these byte ranges.
@@ -95,13 +121,8 @@ public final class StepText: @unchecked Sendable {
     }
 }
 
-extension StepText: Hashable {
-    public static func == (lhs: StepText, rhs: StepText) -> Bool {
-        lhs === rhs || lhs.equals(name: rhs.bytes(rhs.nameRange), input: rhs.bytes(rhs.inputRange),
-                                  output: rhs.bytes(rhs.outputRange), error: rhs.bytes(rhs.errorRange))
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(bytes: bytes(0..<byteCount))
-    }
+/// Carries a ``StepText`` across threads: `ManagedBuffer` is never `Sendable`, but a
+/// StepText is immutable once made, so sharing it (with a snapshot's thread) is safe.
+struct SharedStepText: @unchecked Sendable {
+    let text: StepText
 }

@@ -77,15 +77,3 @@ extension PersistenceErrorRecord {
         )
     }
 }
-
-extension Step {
-    /// A step from its stored parts (snapshots).
-    public init(seq: UInt32, status: StepStatus, durationMs: UInt64, startedAt: Int64, receivedAt: Int64, text: StepText) {
-        self.seq = seq
-        self.status = status
-        self.durationMs = durationMs
-        self.startedAt = startedAt
-        self.receivedAt = receivedAt
-        self.text = text
-    }
-}

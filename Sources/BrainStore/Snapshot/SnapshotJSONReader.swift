@@ -210,12 +210,14 @@ struct SnapshotJSONReader {
             else if key.equals("received_at") { receivedAt = try cursor.integer() }
             else { try cursor.skipValue() }
         }
-        let text = name.withUnsafeBytes { nameBytes in
+        return name.withUnsafeBytes { nameBytes in
             error.withUnsafeBytes { errorBytes in
-                StepText.make(name: nameBytes, input: input, output: output, error: errorBytes)
+                Step(
+                    seq: seq, status: status, durationMs: durationMs, startedAt: startedAt, receivedAt: receivedAt,
+                    name: nameBytes, input: input, output: output, error: errorBytes
+                )
             }
         }
-        return Step(seq: seq, status: status, durationMs: durationMs, startedAt: startedAt, receivedAt: receivedAt, text: text)
     }
 
     private static func readError(_ cursor: inout JSONCursor, _ scratch: inout [UInt8]) throws(SnapshotParseError) -> PersistenceErrorRecord {
