@@ -29,10 +29,11 @@ struct SnapshotCodecTests {
         step.inputJSON = "null"
         step.outputJSON = "\"just a string with \\\"escapes\\\"\""
         step.durationMs = 42
-        step.startedAt = -5
+        step.startedAt = Int64.min
         _ = state.apply(AgentEvent(seq: 2, kind: .step(step)), agentID: agent.agentID, now: start + 2)
         var failing = StepReported(runID: runID, seq: 2, stepName: "parse", status: .error)
         failing.error = "boom\nstack"
+        failing.durationMs = UInt64.max
         _ = state.apply(AgentEvent(seq: 3, kind: .step(failing)), agentID: agent.agentID, now: start + 3)
         // A refusal, for a sink row with a payload.
         _ = state.apply(AgentEvent(seq: 4, kind: .step(StepReported(runID: runID, seq: 1, stepName: "x", status: .ok))), agentID: agent.agentID, now: start + 4)

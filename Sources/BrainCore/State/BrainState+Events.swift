@@ -23,7 +23,9 @@ extension BrainState {
                 phase: PersistencePhase.handler, runID: "", agent: agent, payload: "{\"seq\":\(event.seq)}", now: now
             )
         }
-        if event.seq > agent.lastSeq { agents[agentID]?.lastSeq = event.seq }
+        // Through the index: `agents[agentID]?.lastSeq = ...` allocated in Dictionary's modify
+        // accessor on every event (Benchmarks/README.md).
+        if event.seq > agent.lastSeq, let index = agents.index(forKey: agentID) { agents.values[index].lastSeq = event.seq }
         return outcome
     }
 
@@ -165,10 +167,11 @@ extension BrainState {
         guard step.status != .unspecified else {
             return refuse(.invalidArgument, PersistencePhase.createStep, "step status must be ok, skip or error")
         }
-        for (json, field) in [(step.inputJSON, "input"), (step.outputJSON, "output")] where !json.isEmpty {
-            if let problem = JSONValidator.problem(in: json) {
-                return refuse(.invalidArgument, PersistencePhase.createStep, "step \(field) is not valid JSON: \(problem)")
-            }
+        if !step.inputJSON.isEmpty, let problem = JSONValidator.problem(in: step.inputJSON) {
+            return refuse(.invalidArgument, PersistencePhase.createStep, "step input is not valid JSON: \(problem)")
+        }
+        if !step.outputJSON.isEmpty, let problem = JSONValidator.problem(in: step.outputJSON) {
+            return refuse(.invalidArgument, PersistencePhase.createStep, "step output is not valid JSON: \(problem)")
         }
         let stored = Step(step, receivedAt: now)
         if position.index == runs[key].steps.count {

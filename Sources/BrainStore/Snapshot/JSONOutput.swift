@@ -46,9 +46,29 @@ struct JSONOutput {
 
     mutating func raw(_ bytes: UnsafeRawBufferPointer) { buffer.append(contentsOf: bytes) }
 
+    /// Decimal digits without making a String (a million steps carry seven numbers each).
     mutating func integer<T: BinaryInteger>(_ value: T) {
-        var string = String(value)
-        string.withUTF8 { buffer.append(contentsOf: $0) }
+        if value < 0 { buffer.append(0x2D) }
+        // The magnitude, unsigned: Int64.min's does not fit in Int64.
+        digits(UInt64(value.magnitude))
+    }
+
+    private mutating func digits(_ value: UInt64) {
+        if value < 10 {
+            buffer.append(0x30 &+ UInt8(value))
+            return
+        }
+        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for 20 digits
+        var count = 0
+        var rest = value
+        withUnsafeMutableBytes(of: &scratch) { raw in
+            while rest > 0 {
+                raw[23 - count] = 0x30 &+ UInt8(rest % 10)
+                rest /= 10
+                count += 1
+            }
+            buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[(24 - count)...]))
+        }
     }
 
     /// A JSON string literal of `value`.
