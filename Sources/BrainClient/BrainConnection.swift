@@ -134,7 +134,8 @@ public final class BrainConnection: Sendable {
         try? await channel.close()
     }
 
-    private static func describe(_ error: any Error) -> String {
+    /// A connect error in words (`connection refused`, `no such socket`, ...).
+    public static func describe(_ error: any Error) -> String {
         if let io = error as? IOError {
             switch io.errnoCode {
             case 2: return "no such socket"

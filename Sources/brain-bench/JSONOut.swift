@@ -1,3 +1,5 @@
+import BrainProtocol
+
 /// A minimal JSON value for `--json` output, keys kept in insertion order.
 indirect enum JSONOut {
     case int(Int)
@@ -10,10 +12,10 @@ indirect enum JSONOut {
         switch self {
         case .int(let value): return String(value)
         case .double(let value, let decimals): return Self.format(value, decimals: decimals)
-        case .string(let value): return Self.quote(value)
+        case .string(let value): return JSONText.quote(value)
         case .null: return "null"
         case .object(let members):
-            return "{" + members.map { "\(Self.quote($0.0)):\($0.1.text)" }.joined(separator: ",") + "}"
+            return "{" + members.map { "\(JSONText.quote($0.0)):\($0.1.text)" }.joined(separator: ",") + "}"
         }
     }
 
@@ -32,24 +34,4 @@ indirect enum JSONOut {
         return sign + String(whole) + "." + String(repeating: "0", count: decimals - fraction.count) + fraction
     }
 
-    private static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
 }

@@ -1,3 +1,4 @@
+import BrainClient
 import BrainProtocol
 import Histogram
 import NIOCore
@@ -158,7 +159,7 @@ struct ReplayDriver {
                 )
             }.get()
         } catch {
-            throw BenchError("cannot reach the brain at \(socketPath): \(Self.describe(error)) (is `brain serve` running?)")
+            throw BenchError("cannot reach the brain at \(socketPath): \(BrainConnection.describe(error)) (is `brain serve` running?)")
         }
     }
 
@@ -185,15 +186,4 @@ struct ReplayDriver {
         bar.clear()
     }
 
-    private static func describe(_ error: any Error) -> String {
-        if let io = error as? IOError {
-            switch io.errnoCode {
-            case 2: return "no such socket"
-            case 111: return "connection refused"
-            case 13: return "permission denied"
-            default: return "\(io)"
-            }
-        }
-        return "\(error)"
-    }
 }

@@ -1,4 +1,5 @@
 import BrainCore
+import BrainProtocol
 import Testing
 
 /// `JSONValidator` accepts exactly one RFC 8259 JSON value.

@@ -173,16 +173,20 @@ extension BrainState {
         if !step.outputJSON.isEmpty, let problem = JSONValidator.problem(in: step.outputJSON) {
             return refuse(.invalidArgument, PersistencePhase.createStep, "step output is not valid JSON: \(problem)")
         }
-        let stored = Step(step, receivedAt: now)
-        if position.index == runs[key].steps.count {
+        store(Step(step, receivedAt: now), inRun: key, at: position.index, now: now)
+        return .applied
+    }
+
+    /// Keeps a new step in its run, in seq order (shared by the general and the fast path).
+    mutating func store(_ stored: Step, inRun key: Int, at index: Int, now: Int64) {
+        if index == runs[key].steps.count {
             runs[key].steps.append(stored)
         } else {
-            runs[key].steps.insert(stored, at: position.index)
+            runs[key].steps.insert(stored, at: index)
         }
         runs[key].updatedAt = now
         stepCount += 1
         revision &+= 1
         if collectChanges { note(.step(stored.info(runID: runs[key].runID))) }
-        return .applied
     }
 }

@@ -26,16 +26,7 @@ extension BrainState {
             return apply(AgentEvent(seq: eventSeq, kind: .step(view.report)), agentID: agentID, now: now)
         }
         eventsHandled &+= 1
-        let stored = Step(view, receivedAt: now)
-        if position.index == runs[key].steps.count {
-            runs[key].steps.append(stored)
-        } else {
-            runs[key].steps.insert(stored, at: position.index)
-        }
-        runs[key].updatedAt = now
-        stepCount += 1
-        revision &+= 1
-        if collectChanges { note(.step(stored.info(runID: runs[key].runID))) }
+        store(Step(view, receivedAt: now), inRun: key, at: position.index, now: now)
         agents.values[agentIndex].lastSeq = eventSeq
         return .applied
     }

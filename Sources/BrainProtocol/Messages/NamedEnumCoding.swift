@@ -1,47 +1,40 @@
 // Snapshots and `--json` output spell states by name (`"running"`), not by wire number,
 // so a person reading them with jq needs no table.
 
-extension RunStatus {
-    public init(from decoder: any Decoder) throws {
+/// An enum whose cases have stable lower-case names.
+public protocol NamedCases: CaseIterable {
+    var name: String { get }
+}
+
+/// Coding of ``NamedCases`` by name.
+enum NamedCoding {
+    static func decode<Value: NamedCases>(_ decoder: any Decoder) throws -> Value {
         let name = try decoder.singleValueContainer().decode(String.self)
-        guard let value = RunStatus.allCases.first(where: { $0.name == name }) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown run status \"\(name)\""))
+        guard let value = Value.allCases.first(where: { $0.name == name }) else {
+            throw DecodingError.dataCorrupted(.init(
+                codingPath: decoder.codingPath, debugDescription: "unknown \(Value.self) \"\(name)\""
+            ))
         }
-        self = value
+        return value
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    static func encode(_ name: String, to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(name)
     }
 }
 
-extension StepStatus {
-    public init(from decoder: any Decoder) throws {
-        let name = try decoder.singleValueContainer().decode(String.self)
-        guard let value = StepStatus.allCases.first(where: { $0.name == name }) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown step status \"\(name)\""))
-        }
-        self = value
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(name)
-    }
+extension RunStatus: NamedCases {
+    public init(from decoder: any Decoder) throws { self = try NamedCoding.decode(decoder) }
+    public func encode(to encoder: any Encoder) throws { try NamedCoding.encode(name, to: encoder) }
 }
 
-extension AgentState {
-    public init(from decoder: any Decoder) throws {
-        let name = try decoder.singleValueContainer().decode(String.self)
-        guard let value = AgentState.allCases.first(where: { $0.name == name }) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown agent state \"\(name)\""))
-        }
-        self = value
-    }
+extension StepStatus: NamedCases {
+    public init(from decoder: any Decoder) throws { self = try NamedCoding.decode(decoder) }
+    public func encode(to encoder: any Encoder) throws { try NamedCoding.encode(name, to: encoder) }
+}
 
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(name)
-    }
+extension AgentState: NamedCases {
+    public init(from decoder: any Decoder) throws { self = try NamedCoding.decode(decoder) }
+    public func encode(to encoder: any Encoder) throws { try NamedCoding.encode(name, to: encoder) }
 }

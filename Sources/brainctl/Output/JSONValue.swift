@@ -1,4 +1,4 @@
-import BrainCore
+import BrainProtocol
 
 /// A JSON value for `--json` output, with object keys kept in the order written.
 indirect enum JSONValue {
