@@ -34,6 +34,11 @@ struct JSONOutput {
             }
         }
         if let failed { failure = failed }
+        // Flush each chunk as it is written: left to the kernel, hundreds of megabytes of
+        // dirty pages reach the disk at once and every journal fsync queues behind them.
+        if failure == nil, fdatasync(fd) != 0 {
+            failure = StoreError(path: path, problem: "cannot fsync: \(FileIO.errnoText())")
+        }
         written += buffer.count
         buffer.removeAll(keepingCapacity: true)
     }
