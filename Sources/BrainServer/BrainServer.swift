@@ -89,6 +89,11 @@ public final class BrainServer: Service, Sendable {
         do {
             serverChannel = try await ServerBootstrap(group: group)
                 .serverChannelOption(.backlog, value: 256)
+                // Large reads when agents stream: more frames per read means fewer
+                // syscalls, one ack and one journal write for more events.
+                .childChannelOption(
+                    .recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 1_024, initial: 65_536, maximum: 1 << 20)
+                )
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let handlers: [any ChannelHandler] = [
