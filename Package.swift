@@ -108,6 +108,13 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Test helpers shared by the test targets (a real brain process, polling); the
+        // underscore says it is no API.
+        .target(
+            name: "_BrainTestSupport",
+            dependencies: ["BrainClient", "BrainProtocol"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "BrainProtocolTests",
             dependencies: [
@@ -142,12 +149,12 @@ let package = Package(
         ),
         .testTarget(
             name: "ConformanceTests",
-            dependencies: ["BrainClient", "BrainProtocol"],
+            dependencies: ["BrainClient", "BrainProtocol", "_BrainTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["BrainClient", "BrainProtocol"],
+            dependencies: ["BrainClient", "BrainProtocol", "_BrainTestSupport"],
             swiftSettings: strictSettings
         ),
     ],

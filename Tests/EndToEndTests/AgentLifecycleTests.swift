@@ -2,6 +2,7 @@ import BrainClient
 import BrainProtocol
 import Foundation
 import Testing
+import _BrainTestSupport
 
 /// Agents against a real daemon: hello, heartbeats, liveness, refusals.
 @Suite(.serialized)

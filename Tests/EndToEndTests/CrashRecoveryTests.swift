@@ -2,6 +2,7 @@ import BrainClient
 import BrainProtocol
 import Foundation
 import Testing
+import _BrainTestSupport
 
 /// The journal's promise on a real daemon: SIGKILL at any moment loses no acknowledged event.
 @Suite(.serialized)
@@ -177,22 +178,5 @@ struct CrashRecoveryTests {
         #expect(status == 1)
         #expect(text.contains("/dev/null"))
         #expect(text.contains("not a directory"))
-    }
-}
-
-extension BrainProcess {
-    /// Runs the brain binary with `arguments` to completion (for `brain recover`).
-    func run(_ arguments: [String]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "\(Self.binDirectory)/brain")
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }

@@ -2,6 +2,7 @@ import BrainClient
 import BrainProtocol
 import Foundation
 import Testing
+import _BrainTestSupport
 
 /// The journal's fsync policies on a real daemon: every one keeps acknowledged events
 /// across a process crash (the page cache survives a SIGKILL), and status names it.

@@ -2,6 +2,7 @@ import BrainClient
 import BrainProtocol
 import Foundation
 import Testing
+import _BrainTestSupport
 
 /// Full disks and snapshots under load, on a real daemon.
 @Suite(.serialized)
@@ -40,7 +41,7 @@ struct PersistenceFaultTests {
         _ = FileManager.default.createFile(atPath: filler, contents: Data(count: 480 * 1024))
 
         let connection = try await brain.connect()
-        let unsolicited = ClosedSignal()
+        let unsolicited = ConnectionSignal()
         connection.onUnsolicited({ unsolicited.record($0) }, onClose: { _ in unsolicited.close() })
         guard case .welcome = try await connection.call(.hello(Hello(agentName: "full", token: "t"))) else {
             Issue.record("no welcome")

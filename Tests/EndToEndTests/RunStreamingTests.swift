@@ -2,6 +2,7 @@ import BrainClient
 import BrainProtocol
 import Foundation
 import Testing
+import _BrainTestSupport
 
 /// Runs and steps streamed by an agent, read back through brainctl, watched live, kept across a restart.
 @Suite(.serialized)

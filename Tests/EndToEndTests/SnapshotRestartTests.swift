@@ -2,6 +2,7 @@ import BrainClient
 import BrainProtocol
 import Foundation
 import Testing
+import _BrainTestSupport
 
 /// Snapshots on a real daemon: SIGTERM writes one, a restart loads it, a corrupt one stops start-up.
 @Suite(.serialized)

@@ -2,6 +2,7 @@ import BrainClient
 import BrainProtocol
 import Foundation
 import Testing
+import _BrainTestSupport
 
 /// Bad input on one connection never disturbs another.
 @Suite(.serialized)
@@ -11,7 +12,7 @@ struct WireRobustnessTests {
         try await brain.start()
         let healthy = try await brain.connect()
         let bad = try await brain.connect()
-        let closed = ClosedSignal()
+        let closed = ConnectionSignal()
         bad.onUnsolicited({ response in closed.record(response) }, onClose: { _ in closed.close() })
         // A length prefix of 1 MiB: refused before any body is read.
         bad.sendRaw([0x00, 0x10, 0x00, 0x00, 1, 2, 3])
@@ -31,7 +32,7 @@ struct WireRobustnessTests {
         let brain = try BrainProcess()
         try await brain.start()
         let connection = try await brain.connect()
-        let signal = ClosedSignal()
+        let signal = ConnectionSignal()
         connection.onUnsolicited({ response in signal.record(response) }, onClose: { _ in signal.close() })
         // A zero-length frame is an empty Request: UNIMPLEMENTED, connection kept.
         connection.sendRaw([0, 0, 0, 0])
@@ -74,17 +75,4 @@ struct WireRobustnessTests {
         #expect(brainctlOut.isEmpty)
         #expect(brainctlErr.contains(second.socketPath))
     }
-}
-
-/// Collects unsolicited responses and the close of a connection, from the event loop.
-final class ClosedSignal: @unchecked Sendable {
-    // @unchecked: every access holds `lock`.
-    private let lock = NSLock()
-    private var _responses: [BrainResponse] = []
-    private var _closed = false
-
-    func record(_ response: BrainResponse) { lock.withLock { _responses.append(response) } }
-    func close() { lock.withLock { _closed = true } }
-    var responses: [BrainResponse] { lock.withLock { _responses } }
-    var isClosed: Bool { lock.withLock { _closed } }
 }

@@ -1,0 +1,174 @@
+public import BrainClient
+public import BrainProtocol
+public import Foundation
+
+/// A real `brain serve` process in a short temporary directory, for end-to-end and
+/// conformance tests: started, killed and restarted on the same socket and data.
+///
+/// Its output goes to a log file (a pipe nobody reads would block a chatty brain).
+public final class BrainProcess: @unchecked Sendable {
+    // @unchecked: the Process is only touched from the test that owns this value.
+
+    /// Where the binaries are: `BRAIN_BIN_DIR`, else the package's `.build/debug`.
+    public static var binDirectory: String {
+        if let explicit = ProcessInfo.processInfo.environment["BRAIN_BIN_DIR"] { return explicit }
+        if let binary = ProcessInfo.processInfo.environment["BRAIN_BIN"] {
+            return URL(fileURLWithPath: binary).deletingLastPathComponent().path
+        }
+        return packageRoot.appendingPathComponent(".build/debug").path
+    }
+
+    /// The package root, from this file's place in it.
+    public static var packageRoot: URL {
+        // Sources/_BrainTestSupport/BrainProcess.swift → package root.
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    public let directory: String
+    public var socketPath: String { "\(directory)/b.sock" }
+    public var dataDirectory: String { "\(directory)/data" }
+    public var logPath: String { "\(directory)/brain.log" }
+    public let extraArguments: [String]
+    private var process: Process?
+    private var logOffset: UInt64 = 0
+
+    /// A fresh directory under /tmp (short, so socket paths stay under 104 bytes).
+    public init(arguments: [String] = []) throws {
+        var template = Array("/tmp/brain-e2e-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw BrainError(.internal, "mkdtemp failed") }
+        directory = String(cString: made)
+        extraArguments = arguments
+    }
+
+    deinit {
+        if let process, process.isRunning { process.terminate() }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// Starts the brain and waits until its socket answers.
+    public func start(arguments: [String]? = nil) async throws {
+        if !FileManager.default.fileExists(atPath: logPath) {
+            _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        }
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        logOffset = try log.seekToEnd()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "\(Self.binDirectory)/brain")
+        process.arguments = ["serve", "--socket", socketPath, "--data-dir", dataDirectory] + (arguments ?? extraArguments)
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        self.process = process
+        for _ in 0..<1_500 {
+            if let connection = try? await BrainConnection.connect(socketPath: socketPath) {
+                await connection.close()
+                return
+            }
+            if !process.isRunning {
+                throw BrainError(.unavailable, "brain exited at start: \(readOutput())")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw BrainError(.unavailable, "brain did not start listening: \(readOutput())")
+    }
+
+    /// Runs `brain serve` expecting it to fail; returns its exit code and output.
+    public func startExpectingFailure(arguments: [String] = []) throws -> (Int32, String) {
+        try run(["serve", "--socket", socketPath, "--data-dir", dataDirectory] + arguments)
+    }
+
+    /// Sends a signal and waits for the process to exit; returns its exit status.
+    @discardableResult
+    public func stop(signal: Int32 = SIGTERM) -> Int32 {
+        guard let process else { return 0 }
+        if process.isRunning { kill(process.processIdentifier, signal) }
+        process.waitUntilExit()
+        self.process = nil
+        return process.terminationStatus
+    }
+
+    /// What the brain printed since it was last started.
+    public func readOutput() -> String {
+        guard let handle = FileHandle(forReadingAtPath: logPath) else { return "" }
+        defer { try? handle.close() }
+        try? handle.seek(toOffset: logOffset)
+        return String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+    }
+
+    public func connect() async throws -> BrainConnection {
+        try await BrainConnection.connect(socketPath: socketPath)
+    }
+
+    /// `GetRun` on a connection of its own.
+    public func getRun(_ runID: String) async throws -> RunDetail {
+        let connection = try await connect()
+        defer { Task { await connection.close() } }
+        guard case .run(let detail) = try await connection.call(.getRun(GetRunQuery(runID: runID))) else {
+            throw BrainError(.internal, "GetRun answered without a run")
+        }
+        return detail
+    }
+
+    /// Runs brainctl against this brain and returns its exit code, stdout and stderr.
+    public func brainctl(_ arguments: [String]) throws -> (Int32, String, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "\(Self.binDirectory)/brainctl")
+        process.arguments = arguments + ["--socket", socketPath]
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// brainctl with --json, parsed.
+    public func brainctlJSON(_ arguments: [String]) throws -> Any {
+        let (status, stdout, stderr) = try brainctl(arguments + ["--json"])
+        guard status == 0 else { throw BrainError(.internal, "brainctl \(arguments) failed (\(status)): \(stderr)") }
+        return try JSONSerialization.jsonObject(with: Data(stdout.utf8))
+    }
+
+    /// Runs the brain binary with `arguments` to completion (`brain recover`, failing starts).
+    public func run(_ arguments: [String]) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "\(Self.binDirectory)/brain")
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
+
+/// Polls `condition` until it holds or `seconds` pass.
+public func eventually(_ seconds: Double = 5, _ condition: () async throws -> Bool) async throws -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if try await condition() { return true }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    return try await condition()
+}
+
+/// Collects a raw connection's unsolicited responses and its close, from the event loop.
+public final class ConnectionSignal: @unchecked Sendable {
+    // @unchecked: every access holds `lock`.
+    private let lock = NSLock()
+    private var _responses: [BrainResponse] = []
+    private var _closed = false
+
+    public init() {}
+
+    public func record(_ response: BrainResponse) { lock.withLock { _responses.append(response) } }
+    public func close() { lock.withLock { _closed = true } }
+    public var responses: [BrainResponse] { lock.withLock { _responses } }
+    public var isClosed: Bool { lock.withLock { _closed } }
+}
