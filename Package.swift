@@ -139,15 +139,6 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
-            name: "BrainServerTests",
-            dependencies: [
-                "BrainServer", "BrainClient", "BrainProtocol",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOEmbedded", package: "swift-nio"),
-            ],
-            swiftSettings: strictSettings
-        ),
-        .testTarget(
             name: "ConformanceTests",
             dependencies: ["BrainClient", "BrainProtocol", "_BrainTestSupport"],
             swiftSettings: strictSettings
