@@ -53,6 +53,7 @@ swift-test: build
 
 c-test: build
 	$(MAKE) -C clients/c test BRAIN_BIN=$(DEBUG_BIN)/brain
+	$(MAKE) -C clients/c asan BRAIN_BIN=$(DEBUG_BIN)/brain
 
 python-test: build
 	cd clients/python && BRAIN_BIN=$(DEBUG_BIN)/brain $(PYTHON) -m pytest -q tests
