@@ -126,7 +126,15 @@ struct RecordWriter {
         out.append(contentsOf: value)
     }
 
-    mutating func string(_ value: String) { bytes(Array(value.utf8)) }
+    /// A string's UTF-8 with its length, copied straight from the string (no array per call:
+    /// every journaled event writes its agent id).
+    mutating func string(_ value: String) {
+        var value = value
+        value.withUTF8 { utf8 in
+            integer(UInt32(utf8.count))
+            out.append(contentsOf: utf8)
+        }
+    }
 
     mutating func strings(_ values: [String]) {
         integer(UInt32(values.count))
