@@ -73,17 +73,29 @@ enum FileIO {
         }
     }
 
+    /// Writes all of `bytes` to `fd`. (`withUnsafeBytes` only rethrows untyped errors, hence
+    /// the failure carried out of its closure.)
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(StoreError) {
+        let failure: StoreError? = bytes.withUnsafeBytes { buffer in
+            do throws(StoreError) {
+                try writeAll(fd, buffer, path: path)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        if let failure { throw failure }
+    }
+
     /// Replaces `path` atomically: temp file in the same directory, fsync, rename, fsync
     /// the directory. A crash leaves the old file or the new one, never a torn one.
     static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o600) throws(StoreError) {
         try writeAtomically(path, mode: mode) { fd, temporary in
-            bytes.withUnsafeBytes { buffer in
-                do throws(StoreError) {
-                    try writeAll(fd, buffer, path: temporary)
-                    return nil
-                } catch {
-                    return error
-                }
+            do throws(StoreError) {
+                try writeAll(fd, bytes, path: temporary)
+                return nil
+            } catch {
+                return error
             }
         }
     }

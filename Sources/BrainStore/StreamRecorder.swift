@@ -28,14 +28,6 @@ public final class StreamRecorder: @unchecked Sendable {
 
     /// Writes a chunk of frames (on the journal thread).
     public func write(_ chunk: [UInt8]) throws(StoreError) {
-        let failure: StoreError? = chunk.withUnsafeBytes { bytes in
-            do throws(StoreError) {
-                try FileIO.writeAll(fd, bytes, path: path)
-                return nil
-            } catch {
-                return error
-            }
-        }
-        if let failure { throw failure }
+        try FileIO.writeAll(fd, chunk, path: path)
     }
 }

@@ -82,20 +82,14 @@ public final class Journal: @unchecked Sendable {
         }
         if !chunk.isEmpty {
             let path = self.path(segment)
-            let failure: StoreError? = chunk.withUnsafeBytes { bytes in
-                do throws(StoreError) {
-                    try FileIO.writeAll(fd, bytes, path: path)
-                    return nil
-                } catch {
-                    return error
-                }
-            }
-            if let failure {
+            do throws(StoreError) {
+                try FileIO.writeAll(fd, chunk, path: path)
+            } catch {
                 // A partial write may have landed: cut the file back so a retry does not tear the segment.
                 _ = ftruncate(fd, off_t(segmentBytes))
                 lseek(fd, off_t(segmentBytes), SEEK_SET)
                 faulted = true
-                throw failure
+                throw error
             }
             segmentBytes += chunk.count
             totalBytes += chunk.count

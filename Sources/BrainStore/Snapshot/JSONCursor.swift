@@ -162,21 +162,9 @@ struct JSONCursor {
     /// A whole number, possibly negative.
     mutating func integer() throws(SnapshotParseError) -> Int64 {
         skipWhitespace()
-        var negative = false
-        if index < bytes.count, bytes[index] == 0x2D {
-            negative = true
-            index += 1
-        }
-        var magnitude: UInt64 = 0
-        let start = index
-        while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 {
-            let (times, overflow1) = magnitude.multipliedReportingOverflow(by: 10)
-            let (sum, overflow2) = times.addingReportingOverflow(UInt64(bytes[index] - 48))
-            guard !overflow1, !overflow2 else { throw fail("number too large") }
-            magnitude = sum
-            index += 1
-        }
-        guard index > start else { throw fail("expected a number") }
+        let negative = index < bytes.count && bytes[index] == 0x2D
+        if negative { index += 1 }
+        let magnitude = try unsigned()
         if negative {
             guard magnitude <= UInt64(Int64.max) + 1 else { throw fail("number too small") }
             return magnitude == UInt64(Int64.max) + 1 ? Int64.min : -Int64(magnitude)
@@ -185,6 +173,7 @@ struct JSONCursor {
         return Int64(magnitude)
     }
 
+    /// A whole number that is not negative.
     mutating func unsigned() throws(SnapshotParseError) -> UInt64 {
         skipWhitespace()
         var value: UInt64 = 0
@@ -196,7 +185,7 @@ struct JSONCursor {
             value = sum
             index += 1
         }
-        guard index > start else { throw fail("expected a non-negative number") }
+        guard index > start else { throw fail("expected a number") }
         return value
     }
 

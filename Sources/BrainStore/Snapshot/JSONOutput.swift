@@ -25,15 +25,11 @@ struct JSONOutput {
 
     mutating func drain() {
         guard let fd, failure == nil, !buffer.isEmpty else { return }
-        let failed: StoreError? = buffer.withUnsafeBytes { bytes in
-            do throws(StoreError) {
-                try FileIO.writeAll(fd, bytes, path: path)
-                return nil
-            } catch {
-                return error
-            }
+        do throws(StoreError) {
+            try FileIO.writeAll(fd, buffer, path: path)
+        } catch {
+            failure = error
         }
-        if let failed { failure = failed }
         // Flush each chunk as it is written: left to the kernel, hundreds of megabytes of
         // dirty pages reach the disk at once and every journal fsync queues behind them.
         if failure == nil, fdatasync(fd) != 0 {
