@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "brain_process.h"
 #include "harness.h"
 #include "internal.h"
 
@@ -324,63 +325,12 @@ static int jbool(const json *o, const char *key)
 
 /* ================================================================= the brain process */
 
-static struct {
-    const char *bin;
-    char dir[64], sock[128], data[128], log[128];
-    long max_frame;
-    pid_t pid;
-} brain = {.pid = -1};
+static brain_process brain = {.pid = -1};
+static char brain_dir[64];
+static char max_frame_arg[32];
 
-static int can_connect(const char *path)
-{
-    int fd;
-    if (brain__sock_connect(path, &fd) != BRAIN_OK)
-        return 0;
-    close(fd);
-    return 1;
-}
-
-static int brain_start(void)
-{
-    char max[32];
-    snprintf(max, sizeof max, "%ld", brain.max_frame);
-    pid_t pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        int fd = open(brain.log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-        if (fd >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
-        }
-        execl(brain.bin, brain.bin, "serve", "--socket", brain.sock, "--data-dir", brain.data,
-              "--max-frame-bytes", max, (char *)NULL);
-        _exit(127);
-    }
-    brain.pid = pid;
-    for (int i = 0; i < 600; i++) { /* up to 30 s */
-        if (can_connect(brain.sock))
-            return 0;
-        int st;
-        if (waitpid(pid, &st, WNOHANG) == pid) {
-            fprintf(stderr, "    the brain exited during startup (status %d); see %s\n", st, brain.log);
-            brain.pid = -1;
-            return -1;
-        }
-        nap_ms(50);
-    }
-    fprintf(stderr, "    the brain did not accept connections within 30 s; see %s\n", brain.log);
-    return -1;
-}
-
-static void brain_stop(int sig)
-{
-    if (brain.pid <= 0)
-        return;
-    kill(brain.pid, sig);
-    waitpid(brain.pid, NULL, 0);
-    brain.pid = -1;
-}
+static int brain_start(void) { return brain_process_start(&brain); }
+static void brain_stop(int sig) { brain_process_stop(&brain, sig); }
 
 /* ================================================================= raw client-side calls */
 
@@ -1261,17 +1211,16 @@ int main(void)
     }
 
     /* The wire cases, against a real brain. */
-    brain.bin = getenv("BRAIN_BIN") ? getenv("BRAIN_BIN") : DEFAULT_BRAIN_BIN;
-    brain.max_frame = (long)jint(jget(&spec, "brain"), "max_frame_bytes");
-    strcpy(brain.dir, "/tmp/bc-c-XXXXXX");
-    if (!mkdtemp(brain.dir)) {
+    strcpy(brain_dir, "/tmp/bc-c-XXXXXX");
+    if (!mkdtemp(brain_dir)) {
         perror("mkdtemp");
         return 1;
     }
-    snprintf(brain.sock, sizeof brain.sock, "%s/b.sock", brain.dir);
-    snprintf(brain.data, sizeof brain.data, "%s/data", brain.dir);
-    snprintf(brain.log, sizeof brain.log, "%s/brain.log", brain.dir);
-    mkdir(brain.data, 0755);
+    brain_process_init(&brain, brain_dir);
+    snprintf(max_frame_arg, sizeof max_frame_arg, "%lld", jint(jget(&spec, "brain"), "max_frame_bytes"));
+    brain.extra[0] = "--max-frame-bytes";
+    brain.extra[1] = max_frame_arg;
+    brain.extra[2] = NULL;
     int have_brain = access(brain.bin, X_OK) == 0;
     int started = have_brain && brain_start() == 0;
     if (!have_brain)
@@ -1301,7 +1250,7 @@ int main(void)
     if (failed && have_brain) {
         printf("brain log kept in %s\n", brain.log);
     } else {
-        nftw(brain.dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+        nftw(brain_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     }
     jfree(&spec);
     if (skipped)

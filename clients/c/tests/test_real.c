@@ -9,77 +9,20 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "brain_process.h"
 #include "harness.h"
 #include "internal.h"
 
-typedef struct brain_proc {
-    const char *bin;
-    char sock[128], data[128], log[128];
-    pid_t pid;
-} brain_proc;
+static brain_process brain = {.pid = -1};
 
-static brain_proc brain = {.pid = -1};
-
-void real_brain_setup(const char *dir)
-{
-    brain.bin = getenv("BRAIN_BIN") ? getenv("BRAIN_BIN") : DEFAULT_BRAIN_BIN;
-    snprintf(brain.sock, sizeof brain.sock, "%s/brain.sock", dir);
-    snprintf(brain.data, sizeof brain.data, "%s/data", dir);
-    snprintf(brain.log, sizeof brain.log, "%s/brain.log", dir);
-    mkdir(brain.data, 0755);
-}
+void real_brain_setup(const char *dir) { brain_process_init(&brain, dir); }
 
 const char *real_brain_bin(void) { return brain.bin; }
 const char *real_brain_log(void) { return brain.log; }
 
-static int can_connect(const char *path)
-{
-    int fd;
-    if (brain__sock_connect(path, &fd) != BRAIN_OK)
-        return 0;
-    close(fd);
-    return 1;
-}
+static int brain_start(void) { return brain_process_start(&brain); }
 
-static int brain_start(void)
-{
-    pid_t pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        int fd = open(brain.log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-        if (fd >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
-        }
-        execl(brain.bin, brain.bin, "serve", "--socket", brain.sock, "--data-dir", brain.data,
-              (char *)NULL);
-        _exit(127);
-    }
-    brain.pid = pid;
-    for (int i = 0; i < 600; i++) { /* up to 30 s */
-        if (can_connect(brain.sock))
-            return 0;
-        int st;
-        if (waitpid(pid, &st, WNOHANG) == pid) {
-            fprintf(stderr, "    the brain exited during startup (status %d); see %s\n", st, brain.log);
-            brain.pid = -1;
-            return -1;
-        }
-        sleep_ms(50);
-    }
-    fprintf(stderr, "    the brain did not accept connections within 30 s; see %s\n", brain.log);
-    return -1;
-}
-
-void brain_kill(int sig)
-{
-    if (brain.pid <= 0)
-        return;
-    kill(brain.pid, sig);
-    waitpid(brain.pid, NULL, 0);
-    brain.pid = -1;
-}
+void brain_kill(int sig) { brain_process_stop(&brain, sig); }
 
 /* Lazily starts one brain for all tests; SKIP when there is no binary. */
 static int need_brain(void)
