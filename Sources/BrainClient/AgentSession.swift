@@ -211,8 +211,13 @@ public actor AgentSession {
         while !closed, ContinuousClock.now < deadline {
             do {
                 _ = try await connectOnce()
-                reconnectTask = nil
-                return
+                // The new connection may have closed already while hello was answered (a
+                // brain killed again at once): its close was handled while this loop ran
+                // and started no reconnect of its own, so go round instead of stopping.
+                if let connection, connection.isActive {
+                    reconnectTask = nil
+                    return
+                }
             } catch where error.code == .unavailable {
                 try? await Task.sleep(for: .milliseconds(delay))
                 delay = min(delay * 2, 1_000)

@@ -12,7 +12,7 @@ import _BrainTestSupport
 /// checks the golden messages of `conformance/golden/` against `WireCodec`. The C
 /// (`clients/c/tests/conformance.c`) and Python (`clients/python/tests/test_conformance.py`)
 /// runners do the same; a case id without an implementation here fails.
-@Suite("Conformance: conformance/cases.json and golden bytes")
+@Suite("Conformance: conformance/cases.json and golden bytes", .timeLimit(.minutes(3)))
 struct ConformanceTests {
     @Test func everyCaseIsImplemented() throws {
         let missing = try Spec.caseIDs().filter { !Cases.implemented.contains($0) }

@@ -5,7 +5,7 @@ import Testing
 import _BrainTestSupport
 
 /// Agents against a real daemon: hello, heartbeats, liveness, refusals.
-@Suite(.serialized)
+@Suite(.serialized, .timeLimit(.minutes(2)))
 struct AgentLifecycleTests {
     static let fastHeartbeats = ["--heartbeat-interval", "100ms", "--heartbeat-timeout", "400ms"]
 

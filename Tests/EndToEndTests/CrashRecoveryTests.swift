@@ -5,7 +5,7 @@ import Testing
 import _BrainTestSupport
 
 /// The journal's promise on a real daemon: SIGKILL at any moment loses no acknowledged event.
-@Suite(.serialized)
+@Suite(.serialized, .timeLimit(.minutes(2)))
 struct CrashRecoveryTests {
     static let runs = 80
     static let stepsPerRun = 30
@@ -44,7 +44,11 @@ struct CrashRecoveryTests {
         let producer = Task {
             for index in 0..<Self.runs {
                 _ = try await session.publish(Self.events(ofRun: index))
-                while await session.pendingCount > 400 { try await Task.sleep(for: .milliseconds(2)) }
+                while await session.pendingCount > 400 {
+                    // A session that gave up must fail the test, not leave it waiting forever.
+                    if let failure = await session.failure { throw failure }
+                    try await Task.sleep(for: .milliseconds(2))
+                }
                 try await Task.sleep(for: .milliseconds(30))
             }
         }

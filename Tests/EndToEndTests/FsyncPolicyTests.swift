@@ -6,7 +6,7 @@ import _BrainTestSupport
 
 /// The journal's fsync policies on a real daemon: every one keeps acknowledged events
 /// across a process crash (the page cache survives a SIGKILL), and status names it.
-@Suite(.serialized)
+@Suite(.serialized, .timeLimit(.minutes(2)))
 struct FsyncPolicyTests {
     @Test(arguments: [["--fsync", "batch"], ["--fsync", "interval", "--fsync-interval", "20ms"], ["--fsync", "never"]])
     func acknowledgedEventsSurviveASigkillUnderEveryPolicy(arguments: [String]) async throws {

@@ -5,7 +5,7 @@ import Testing
 import _BrainTestSupport
 
 /// Full disks and snapshots under load, on a real daemon.
-@Suite(.serialized)
+@Suite(.serialized, .timeLimit(.minutes(2)))
 struct PersistenceFaultTests {
     /// A small tmpfs as the data directory; `nil` when this machine cannot mount one.
     static func mountSmallDisk(at path: String, kilobytes: Int) -> Bool {

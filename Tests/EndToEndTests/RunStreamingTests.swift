@@ -5,7 +5,7 @@ import Testing
 import _BrainTestSupport
 
 /// Runs and steps streamed by an agent, read back through brainctl, watched live, kept across a restart.
-@Suite(.serialized)
+@Suite(.serialized, .timeLimit(.minutes(2)))
 struct RunStreamingTests {
     static func step(_ runID: String, _ seq: UInt32) -> AgentEvent.Kind {
         var step = StepReported(runID: runID, seq: seq, stepName: "step-\(seq)", status: .ok)

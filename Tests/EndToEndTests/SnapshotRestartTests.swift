@@ -5,7 +5,7 @@ import Testing
 import _BrainTestSupport
 
 /// Snapshots on a real daemon: SIGTERM writes one, a restart loads it, a corrupt one stops start-up.
-@Suite(.serialized)
+@Suite(.serialized, .timeLimit(.minutes(2)))
 struct SnapshotRestartTests {
     @Test func sigtermWritesASnapshotAndTheRestartedBrainShowsTheSameAgentsAsUnknown() async throws {
         let brain = try BrainProcess()

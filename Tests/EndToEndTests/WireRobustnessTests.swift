@@ -5,7 +5,7 @@ import Testing
 import _BrainTestSupport
 
 /// Bad input on one connection never disturbs another.
-@Suite(.serialized)
+@Suite(.serialized, .timeLimit(.minutes(2)))
 struct WireRobustnessTests {
     @Test func anOversizedFrameClosesOnlyItsConnection() async throws {
         let brain = try BrainProcess(arguments: ["--max-frame-bytes", "1024"])
