@@ -23,19 +23,19 @@ public final class BrainConnection: Sendable {
             throw BrainError(.invalidArgument, "socket path \(socketPath) is \(socketPath.utf8.count) bytes; it must be shorter than \(WireConstants.maxSocketPathBytes)")
         }
         do {
-            let channel = try await ClientBootstrap(group: group)
-                .channelInitializer { channel in
+            // The router is taken from the initializer itself: a brain at its connection
+            // limit closes the channel at once, and a lookup afterwards would find nothing.
+            let (channel, router) = try await ClientBootstrap(group: group)
+                .connect(unixDomainSocketPath: socketPath) { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        let router = ResponseRouter()
                         let handlers: [any ChannelHandler] = [
-                            ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrameBytes)), ResponseRouter(),
+                            ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrameBytes)), router,
                         ]
                         try channel.pipeline.syncOperations.addHandlers(handlers)
+                        return (channel, NIOLoopBound(router, eventLoop: channel.eventLoop))
                     }
                 }
-                .connect(unixDomainSocketPath: socketPath).get()
-            let router = try await channel.eventLoop.submit {
-                NIOLoopBound(try channel.pipeline.syncOperations.handler(type: ResponseRouter.self), eventLoop: channel.eventLoop)
-            }.get()
             return BrainConnection(channel: channel, router: router)
         } catch {
             throw BrainError(.unavailable, "cannot reach the brain at \(socketPath): \(Self.describe(error)) (is `brain serve` running?)")

@@ -63,6 +63,9 @@ final class ResponseRouter: ChannelInboundHandler {
                 }
             }
         } else {
+            // An error for no call (connection limit, oversized frame): the brain is closing
+            // the connection, and this is why; calls made now or still waiting get it.
+            if response.callID == 0, let error = response.error, response.result == nil { closedError = error }
             unsolicited?(response)
         }
     }

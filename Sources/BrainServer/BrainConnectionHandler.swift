@@ -20,7 +20,7 @@ final class BrainConnectionHandler: ChannelInboundHandler {
             let error = BrainError(.resourceExhausted, "the brain has reached its connection limit (--max-connections); try again later")
             WireCodec.writeFrame(BrainResponse.failure(0, error), into: &buffer)
             context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { [channel = context.channel] _ in
-                channel.close(promise: nil)
+                ConnectionClosing.closeAfterReply(channel)
             }
             return
         }
@@ -57,5 +57,16 @@ final class BrainConnectionHandler: ChannelInboundHandler {
             // Socket errors (peer reset and the like): nothing to answer.
             context.close(promise: nil)
         }
+    }
+}
+
+/// Closing a connection the brain refuses, without losing the reason it sent.
+enum ConnectionClosing {
+    /// Closing a socket that still holds unread input makes the kernel reset it, and the peer
+    /// may then lose the error frame just written. So: stop writing (the peer reads the frame,
+    /// then end-of-file), and close for good once the peer has gone or after a grace period.
+    static func closeAfterReply(_ channel: any Channel, grace: TimeAmount = .seconds(2)) {
+        channel.close(mode: .output, promise: nil)
+        channel.eventLoop.scheduleTask(in: grace) { channel.close(promise: nil) }
     }
 }

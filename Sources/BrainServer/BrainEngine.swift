@@ -153,7 +153,7 @@ final class BrainEngine {
         let bytes = context.output
         context.output.clear()
         let channel = context.channel
-        channel.writeAndFlush(bytes).whenComplete { _ in channel.close(promise: nil) }
+        channel.writeAndFlush(bytes).whenComplete { _ in ConnectionClosing.closeAfterReply(channel) }
     }
 
     // MARK: Time

@@ -28,6 +28,34 @@ struct WireRobustnessTests {
         brain.stop()
     }
 
+    @Test func connectionsOverTheLimitAreRefusedWhileTheOthersKeepWorking() async throws {
+        let brain = try BrainProcess(arguments: ["--max-connections", "2"])
+        try await brain.start()
+        func connections(_ connection: BrainConnection) async throws -> UInt32 {
+            guard case .stats(let stats) = try await connection.call(.getStats) else { return 0 }
+            return stats.connections
+        }
+        // start() probed the socket; wait until that connection is gone so the count is ours.
+        let first = try await brain.connect()
+        #expect(try await eventually(3) { try await connections(first) == 1 })
+        let second = try await brain.connect()
+        #expect(try await eventually(3) { try await connections(first) == 2 })
+        let third = try await brain.connect()
+        let refused = await #expect(throws: BrainError.self) { _ = try await third.call(.getStatus) }
+        #expect(refused?.code == .resourceExhausted)
+        #expect(refused?.message.contains("--max-connections") == true)
+        await second.close()
+        // A freed slot is usable again.
+        let again = try await eventually(3) {
+            guard let connection = try? await brain.connect() else { return false }
+            defer { Task { await connection.close() } }
+            return (try? await connection.call(.getStatus)) != nil
+        }
+        #expect(again)
+        await first.close()
+        brain.stop()
+    }
+
     @Test func garbageGetsInvalidArgumentAndAnEmptyFrameUnimplemented() async throws {
         let brain = try BrainProcess()
         try await brain.start()
