@@ -51,9 +51,7 @@ public final class BrainServer: Service, Sendable {
     /// Prepares the data directory, loads the snapshot, binds the socket and starts serving.
     /// - Throws: ``StartupError`` or ``StoreError`` with a message naming what is wrong.
     public static func start(configuration: ServerConfiguration, logger: Logger) async throws -> BrainServer {
-        do {
-            try FileIOBridge.makeDirectory(configuration.dataDirectory)
-        }
+        try FileIOBridge.makeDirectory(configuration.dataDirectory)
         let lock = try DataDirectoryLock(directory: configuration.dataDirectory)
         let secret = try SecretKey.loadOrCreate(in: configuration.dataDirectory)
         let now = WallClock.now()

@@ -1,4 +1,5 @@
 import BrainProtocol
+import BrainStore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -19,11 +20,12 @@ enum SocketGuard {
         guard bytes < WireConstants.maxSocketPathBytes else {
             throw StartupError("socket path \(path) is \(bytes) bytes; a Unix socket path must be shorter than \(WireConstants.maxSocketPathBytes) bytes. Choose a shorter --socket.")
         }
-        let directory = parent(of: path)
-        var info = stat()
-        if stat(directory, &info) != 0 {
-            try makeDirectories(directory)
+        do {
+            try FileIOBridge.makeDirectory(parent(of: path))
+        } catch {
+            throw StartupError("cannot create the socket's directory: \(error)")
         }
+        var info = stat()
         guard lstat(path, &info) == 0 else { return }
         guard (info.st_mode & S_IFMT) == S_IFSOCK else {
             throw StartupError("\(path) exists and is not a socket; remove it or choose another --socket")
@@ -62,16 +64,6 @@ enum SocketGuard {
     static func parent(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])
-    }
-
-    static func makeDirectories(_ path: String) throws(StartupError) {
-        var partial = path.hasPrefix("/") ? "" : "."
-        for component in path.split(separator: "/") {
-            partial += "/" + component
-            if mkdir(partial, 0o700) != 0, errno != EEXIST {
-                throw StartupError("cannot create directory \(partial): \(String(cString: strerror(errno)))")
-            }
-        }
     }
 }
 

@@ -67,12 +67,6 @@ public struct Step: Hashable, Sendable {
             && error == report.error
     }
 
-    /// Whether a resent report (raw view) carries the same content as this step.
-    public func sameContent(as view: StepReportedView) -> Bool {
-        seq == view.seq && status == view.status && durationMs == view.durationMs && startedAt == view.startedAt
-            && text.equals(name: view.stepName, input: view.inputJSON, output: view.outputJSON, error: view.error)
-    }
-
     /// The step as clients see it.
     public func info(runID: String) -> StepInfo {
         var info = StepInfo()

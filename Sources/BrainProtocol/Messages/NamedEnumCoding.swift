@@ -6,6 +6,16 @@ public protocol NamedCases: CaseIterable {
     var name: String { get }
 }
 
+extension NamedCases where Self: RawRepresentable, RawValue == Int32 {
+    /// The case named `name` (any letter case), never the wire's zero value (`unspecified`):
+    /// what a person or a file may ask for.
+    public init?(name: String) {
+        let name = name.lowercased()
+        guard let found = Self.allCases.first(where: { $0.name == name }), found.rawValue != 0 else { return nil }
+        self = found
+    }
+}
+
 /// Coding of ``NamedCases`` by name.
 enum NamedCoding {
     static func decode<Value: NamedCases>(_ decoder: any Decoder) throws -> Value {

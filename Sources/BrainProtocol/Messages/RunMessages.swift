@@ -21,13 +21,6 @@ public enum RunStatus: Int32, Hashable, Sendable, CaseIterable, Codable {
         }
     }
 
-    public init?(name: String) {
-        guard let found = Self.allCases.first(where: { $0.name == name.lowercased() }), found != .unspecified else {
-            return nil
-        }
-        self = found
-    }
-
     public var isTerminal: Bool { self == .completed || self == .failed || self == .abandoned }
 }
 
@@ -45,13 +38,6 @@ public enum StepStatus: Int32, Hashable, Sendable, CaseIterable, Codable {
         case .skip: "skip"
         case .error: "error"
         }
-    }
-
-    public init?(name: String) {
-        guard let found = Self.allCases.first(where: { $0.name == name.lowercased() }), found != .unspecified else {
-            return nil
-        }
-        self = found
     }
 }
 

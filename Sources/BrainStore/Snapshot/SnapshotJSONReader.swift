@@ -198,8 +198,9 @@ struct SnapshotJSONReader {
             else if key.equals("seq") { seq = UInt32(clamping: try cursor.unsigned()) }
             else if key.equals("step_name") { try cursor.stringBytes(into: &name) }
             else if key.equals("status") {
-                let raw = try cursor.plainStringBytes()
-                guard let value = StepStatus.allCases.first(where: { raw.equals($0.snapshotName) }) else {
+                // A step status is a short string: no allocation to compare it by name.
+                let name = String(decoding: try cursor.plainStringBytes(), as: UTF8.self)
+                guard let value = StepStatus.allCases.first(where: { $0.name == name }) else {
                     throw cursor.fail("unknown step status")
                 }
                 status = value
@@ -238,17 +239,5 @@ struct SnapshotJSONReader {
             else { try cursor.skipValue() }
         }
         return row
-    }
-}
-
-extension StepStatus {
-    /// The name as a static string, to compare with bytes in place.
-    var snapshotName: StaticString {
-        switch self {
-        case .unspecified: "unspecified"
-        case .ok: "ok"
-        case .skip: "skip"
-        case .error: "error"
-        }
     }
 }
