@@ -145,7 +145,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["BrainClient", "BrainProtocol", "_BrainTestSupport"],
+            dependencies: ["BrainClient", "BrainProtocol", "_BrainTestSupport", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strictSettings
         ),
     ],

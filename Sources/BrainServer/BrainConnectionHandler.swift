@@ -1,17 +1,28 @@
 import BrainProtocol
 import NIOCore
 
-/// One connection's pipeline end: hands decoded frames to the engine and ends each read
-/// batch with one write (replies plus one cumulative ack).
+/// A connection's whole pipeline: splits each read into frames (a 4-byte big-endian
+/// length, then the body) and hands every complete frame to the engine in place, then ends
+/// the read batch with one write (replies plus one cumulative ack).
+///
+/// Frames are walked inside the read buffer itself: no per-frame buffer, no boxing, one
+/// engine call each. Only the tail of a frame cut by the read's end is copied, into a
+/// small buffer the next read is appended to.
 final class BrainConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     private let engine: BrainEngine
+    /// The largest frame body accepted; a longer announced length closes the connection
+    /// before any of its body is buffered.
+    private let maxFrameBytes: Int
     private var connection: ConnectionContext?
+    /// The start of a frame whose end has not arrived yet.
+    private var partial: ByteBuffer?
 
-    init(engine: BrainEngine) {
+    init(engine: BrainEngine, maxFrameBytes: Int) {
         self.engine = engine
+        self.maxFrameBytes = maxFrameBytes
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -29,8 +40,41 @@ final class BrainConnectionHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard let connection else { return }
-        engine.received(frame: unwrapInboundIn(data), from: connection)
+        guard let connection, !connection.closing else { return }
+        var input = unwrapInboundIn(data)
+        if var held = partial {
+            partial = nil  // so `held` is the only reference and grows in place
+            held.writeBuffer(&input)
+            input = held
+        }
+        let consumed = input.withUnsafeReadableBytes { walkFrames($0, connection) }
+        guard !connection.closing else { return }
+        input.moveReaderIndex(forwardBy: consumed)
+        guard input.readableBytes > 0 else { return }
+        // Keep only the cut frame, not the whole read buffer behind it.
+        let announced = input.getInteger(at: input.readerIndex, endianness: .big, as: UInt32.self).map { 4 + Int($0) } ?? 4
+        var held = context.channel.allocator.buffer(capacity: max(announced, input.readableBytes))
+        held.writeBuffer(&input)
+        partial = held
+    }
+
+    /// Hands every complete frame in `bytes` to the engine; returns the bytes used.
+    private func walkFrames(_ bytes: UnsafeRawBufferPointer, _ connection: ConnectionContext) -> Int {
+        var offset = 0
+        while bytes.count - offset >= 4 {
+            let length = Int(UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
+            if length > maxFrameBytes {
+                let tooLarge = FrameTooLargeError(length: length, limit: maxFrameBytes)
+                engine.fail(connection, BrainError(.resourceExhausted, "\(tooLarge); the connection is closed"), callID: 0)
+                return offset
+            }
+            guard bytes.count - offset - 4 >= length else { break }
+            let body = UnsafeRawBufferPointer(rebasing: bytes[(offset + 4)..<(offset + 4 + length)])
+            engine.received(frame: body, from: connection)
+            offset += 4 + length
+            if connection.closing { break }
+        }
+        return offset
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -41,22 +85,13 @@ final class BrainConnectionHandler: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         if let connection { engine.close(connection) }
         connection = nil
+        partial = nil
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        guard let connection else {
-            context.close(promise: nil)
-            return
-        }
-        if let tooLarge = error as? FrameTooLargeError {
-            engine.fail(connection, BrainError(.resourceExhausted, "\(tooLarge); the connection is closed"), callID: 0)
-        } else if error is ByteToMessageDecoderError {
-            engine.fail(connection, BrainError(.invalidArgument, "undecodable input: \(error); the connection is closed"), callID: 0)
-        } else {
-            // Socket errors (peer reset and the like): nothing to answer.
-            context.close(promise: nil)
-        }
+        // Socket errors (peer reset and the like): nothing to answer.
+        context.close(promise: nil)
     }
 }
 

@@ -6,7 +6,7 @@ import NIOCore
 
 extension BrainEngine {
     /// Dispatches one request; replies are queued on the connection and written at the end of the batch.
-    func handle(_ request: BrainRequest, frame: ByteBuffer, from context: ConnectionContext) {
+    func handle(_ request: BrainRequest, frame: UnsafeRawBufferPointer, from context: ConnectionContext) {
         let callID = request.callID
         let now = WallClock.now()
         switch request.method {
@@ -104,7 +104,7 @@ extension BrainEngine {
         }
     }
 
-    func publish(_ event: AgentEvent, callID: UInt64, frame: ByteBuffer, from context: ConnectionContext, now: Int64) {
+    func publish(_ event: AgentEvent, callID: UInt64, frame: UnsafeRawBufferPointer, from context: ConnectionContext, now: Int64) {
         guard let agentID = context.agentID else {
             recordServerError(JournalRecord.ErrorRow(
                 phase: PersistencePhase.handler, errorType: "ProtocolError",
@@ -117,21 +117,21 @@ extension BrainEngine {
             return
         }
         if recorder != nil {
-            frame.withUnsafeReadableBytes { StreamRecorder.append(frame: $0, to: &recordBuffer) }
+            StreamRecorder.append(frame: frame, to: &recordBuffer)
         }
         let outcome = state.apply(event, agentID: agentID, now: now)
         finishPublish(outcome, seq: event.seq, agentID: agentID, callID: callID, frame: frame, from: context, now: now)
     }
 
     /// The hot path: a step read in place from its frame.
-    func publishStep(_ view: StepReportedView, callID: UInt64, eventSeq: UInt64, frame: ByteBuffer, from context: ConnectionContext) {
+    func publishStep(_ view: StepReportedView, callID: UInt64, eventSeq: UInt64, frame: UnsafeRawBufferPointer, from context: ConnectionContext) {
         guard let agentID = context.agentID else {
             publish(AgentEvent(seq: eventSeq, kind: .step(view.report)), callID: callID, frame: frame, from: context, now: WallClock.now())
             return
         }
         let now = WallClock.now()
         if recorder != nil {
-            frame.withUnsafeReadableBytes { StreamRecorder.append(frame: $0, to: &recordBuffer) }
+            StreamRecorder.append(frame: frame, to: &recordBuffer)
         }
         let outcome = state.apply(step: view, eventSeq: eventSeq, agentID: agentID, now: now)
         finishPublish(outcome, seq: eventSeq, agentID: agentID, callID: callID, frame: frame, from: context, now: now)
@@ -139,17 +139,21 @@ extension BrainEngine {
 
     /// Journals a handled event, answers a refusal, and notes the ack to send.
     private func finishPublish(
-        _ outcome: EventOutcome, seq: UInt64, agentID: String, callID: UInt64, frame: ByteBuffer, from context: ConnectionContext,
+        _ outcome: EventOutcome, seq: UInt64, agentID: String, callID: UInt64, frame: UnsafeRawBufferPointer, from context: ConnectionContext,
         now: Int64
     ) {
         if outcome != .duplicate {
             // Refusals are journaled too: replaying them rebuilds the same sink rows.
-            frame.withUnsafeReadableBytes { journalBuffer.appendEvent(agentID: agentID, request: $0, now: now) }
+            journalBuffer.appendEvent(agentID: agentID, request: frame, now: now)
         }
         if case .rejected(let error) = outcome {
             context.append(BrainResponse(callID: callID, error: error, result: .rejected(seq: seq)))
         }
-        if let lastSeq = state.lastSeq(agentID: agentID) { context.pendingAck = lastSeq }
+        if case .applied = outcome, seq != 0 {
+            context.pendingAck = seq  // applied means seq is now the agent's last: no lookup
+        } else if let lastSeq = state.lastSeq(agentID: agentID) {
+            context.pendingAck = lastSeq
+        }
     }
 
     func statusReply(now: Int64) -> StatusReply {

@@ -107,7 +107,7 @@ final class BrainEngine {
     // MARK: Frames
 
     /// Handles one decoded frame body from `context`.
-    func received(frame: ByteBuffer, from context: ConnectionContext) {
+    func received(frame: UnsafeRawBufferPointer, from context: ConnectionContext) {
         guard !context.closing else { return }
         context.heardFrom = true
         do {

@@ -94,11 +94,9 @@ public final class BrainServer: Service, Sendable {
                 )
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        let handlers: [any ChannelHandler] = [
-                            ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrameBytes)),
-                            BrainConnectionHandler(engine: engine.value),
-                        ]
-                        try channel.pipeline.syncOperations.addHandlers(handlers)
+                        try channel.pipeline.syncOperations.addHandler(
+                            BrainConnectionHandler(engine: engine.value, maxFrameBytes: maxFrameBytes)
+                        )
                     }
                 }
                 .bind(unixDomainSocketPath: configuration.socketPath, cleanupExistingSocketFile: false)

@@ -32,6 +32,26 @@ struct StepEventTests {
         #expect(harness.state.stepCount == 1)
     }
 
+    @Test("an unsequenced step (event seq 0) on the in-place path leaves the agent's last seq alone")
+    func unsequencedInPlaceStep() throws {
+        var harness = Harness()
+        let runID = harness.createRun()
+        harness.step(runID, seq: 1)
+        #expect(harness.agent?.lastSeq == 2)
+        let body = WireCodec.encode(
+            BrainRequest(callID: 0, method: .publish(AgentEvent(seq: 0, kind: .step(StepReported(runID: runID, seq: 2, stepName: "late")))))
+        )
+        let outcome = try body.withUnsafeBytes { bytes in
+            let parsed = try #require(StepFrameParser.parse(bytes))
+            return harness.state.apply(step: parsed.step, eventSeq: parsed.eventSeq, agentID: harness.agentID, now: Time.start)
+        }
+        #expect(outcome == .applied)
+        #expect(harness.run(runID)?.steps.map(\.seq) == [1, 2])
+        #expect(harness.agent?.lastSeq == 2, "seq 0 carries no order")
+        harness.seq = 1
+        #expect(harness.step(runID, seq: 3) == .duplicate, "event seq 2 was handled before")
+    }
+
     @Test("steps arriving out of order are stored sorted by seq", arguments: [[3, 1, 2], [5, 4, 3, 2, 1], [2, 4, 1, 5, 3], [10, 1, 7]])
     func outOfOrder(_ order: [UInt32]) throws {
         var harness = Harness()

@@ -1,6 +1,7 @@
 import BrainClient
 import BrainProtocol
 import Foundation
+import NIOCore
 import Testing
 import _BrainTestSupport
 
@@ -53,6 +54,52 @@ struct WireRobustnessTests {
         }
         #expect(again)
         await first.close()
+        brain.stop()
+    }
+
+    @Test func framesCutAnywhereAcrossReadsAreReadWhole() async throws {
+        let brain = try BrainProcess()
+        try await brain.start()
+        let connection = try await brain.connect()
+        let signal = ConnectionSignal()
+        connection.onUnsolicited({ response in signal.record(response) }, onClose: { _ in signal.close() })
+        guard case .welcome = try await connection.call(.hello(Hello(agentName: "dribbler", token: "t"))) else {
+            Issue.record("no welcome")
+            return
+        }
+        let runID = "5f0c2a9e-1b7d-4c3e-8a6f-2d4b6c8e0a1f"
+        var events: [AgentEvent.Kind] = [.runCreated(RunCreated(runID: runID, goal: "dribble"))]
+        for seq in UInt32(1)...40 {
+            var step = StepReported(runID: runID, seq: seq, stepName: "step \(seq)", status: .ok)
+            step.outputJSON = "{\"n\":\(seq),\"pad\":\"\(String(repeating: "x", count: Int(seq) * 7))\"}"
+            events.append(.step(step))
+        }
+        var stream = ByteBufferAllocator().buffer(capacity: 8_192)
+        for (index, kind) in events.enumerated() {
+            WireCodec.writeFrame(BrainRequest(callID: 0, method: .publish(AgentEvent(seq: UInt64(index + 1), kind: kind))), into: &stream)
+        }
+        // Pieces of 1 to 13 bytes, each its own write and (after the pause) its own read:
+        // length prefixes and bodies are cut at every possible place.
+        let bytes = Array(stream.readableBytesView)
+        var offset = 0
+        var size = 1
+        while offset < bytes.count {
+            let end = min(bytes.count, offset + size)
+            connection.sendRaw(Array(bytes[offset..<end]))
+            try await Task.sleep(for: .milliseconds(1))
+            offset = end
+            size = size % 13 + 1
+        }
+        let lastSeq = UInt64(events.count)
+        #expect(try await eventually(5) { signal.responses.contains { $0.result == .ack(ackedSeq: lastSeq) } })
+        #expect(!signal.responses.contains { $0.error != nil })
+        guard case .steps(let list) = try await connection.call(.listSteps(ListStepsQuery(runID: runID))) else {
+            Issue.record("no steps")
+            return
+        }
+        #expect(list.steps.map(\.seq) == Array(1...40))
+        #expect(list.steps.last?.outputJSON == "{\"n\":40,\"pad\":\"\(String(repeating: "x", count: 280))\"}")
+        await connection.close()
         brain.stop()
     }
 

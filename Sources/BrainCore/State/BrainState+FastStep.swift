@@ -27,7 +27,7 @@ extension BrainState {
         }
         eventsHandled &+= 1
         store(Step(view, receivedAt: now), inRun: key, at: position.index, now: now)
-        agents.values[agentIndex].lastSeq = eventSeq
+        if eventSeq != 0 { agents.values[agentIndex].lastSeq = eventSeq }  // 0: unsequenced, as in the slow path
         return .applied
     }
 

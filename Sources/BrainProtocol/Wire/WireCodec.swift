@@ -29,26 +29,54 @@ public enum WireCodec {
         other: (BrainRequest) -> R
     ) throws(BrainError) -> R {
         let result: Result<R, BrainError> = buffer.withUnsafeReadableBytes { bytes in
-            scratch.withAllocator { allocator in
-                let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
-                guard let message = brain__v1__request__unpack(allocator, bytes.count, base) else {
-                    return .failure(BrainError(.invalidArgument, "frame of \(bytes.count) bytes is not a valid brain.v1.Request"))
-                }
-                defer { brain__v1__request__free_unpacked(message, allocator) }
-                let request = message.pointee
-                if request.method_case == BRAIN__V1__REQUEST__METHOD_PUBLISH, let event = request.publish,
-                    event.pointee.event_case == BRAIN__V1__AGENT_EVENT__EVENT_STEP, let reported = event.pointee.step
-                {
-                    let c = reported.pointee
-                    let view = StepReportedView(
-                        runID: rawBytes(c.run_id), seq: c.seq, stepName: rawBytes(c.step_name), status: StepStatus(c.status),
-                        inputJSON: rawBytes(c.input_json), outputJSON: rawBytes(c.output_json), error: rawBytes(c.error),
-                        durationMs: c.duration_ms, startedAt: c.started_at
-                    )
-                    return .success(step(request.call_id, event.pointee.seq, view))
-                }
-                return .success(other(BrainRequest(request)))
+            do throws(BrainError) {
+                return .success(try withDecodedRequest(bytes, scratch: scratch, step: step, other: other))
+            } catch {
+                return .failure(error)
             }
+        }
+        return try result.get()
+    }
+
+    /// The same for a frame body in memory: the step reader (``StepFrameParser``) first,
+    /// protobuf-c for everything it leaves.
+    public static func withDecodedRequest<R>(
+        _ bytes: UnsafeRawBufferPointer, scratch: DecodeScratch,
+        step: (_ callID: UInt64, _ eventSeq: UInt64, StepReportedView) -> R,
+        other: (BrainRequest) -> R
+    ) throws(BrainError) -> R {
+        if let parsed = StepFrameParser.parse(bytes) {
+            return step(parsed.callID, parsed.eventSeq, parsed.step)
+        }
+        return try withUnpackedRequest(bytes, scratch: scratch, step: step, other: other)
+    }
+
+    /// protobuf-c's reading of a `Request`, with a published step handed over as a view
+    /// into decoder memory. Public so tests can hold ``StepFrameParser`` to it.
+    public static func withUnpackedRequest<R>(
+        _ bytes: UnsafeRawBufferPointer, scratch: DecodeScratch,
+        step: (_ callID: UInt64, _ eventSeq: UInt64, StepReportedView) -> R,
+        other: (BrainRequest) -> R
+    ) throws(BrainError) -> R {
+        let result: Result<R, BrainError> = scratch.withAllocator { allocator in
+            let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
+            guard let message = brain__v1__request__unpack(allocator, bytes.count, base) else {
+                return .failure(BrainError(.invalidArgument, "frame of \(bytes.count) bytes is not a valid brain.v1.Request"))
+            }
+            defer { brain__v1__request__free_unpacked(message, allocator) }
+            let request = message.pointee
+            if request.method_case == BRAIN__V1__REQUEST__METHOD_PUBLISH, let event = request.publish,
+                event.pointee.event_case == BRAIN__V1__AGENT_EVENT__EVENT_STEP, let reported = event.pointee.step
+            {
+                let c = reported.pointee
+                let view = StepReportedView(
+                    runID: rawBytes(c.run_id), seq: c.seq, stepName: rawBytes(c.step_name), status: StepStatus(c.status),
+                    inputJSON: rawBytes(c.input_json), outputJSON: rawBytes(c.output_json), error: rawBytes(c.error),
+                    durationMs: c.duration_ms, startedAt: c.started_at
+                )
+                return .success(step(request.call_id, event.pointee.seq, view))
+            }
+            return .success(other(BrainRequest(request)))
         }
         return try result.get()
     }

@@ -1,0 +1,156 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads the one message shape that dominates ingest, a `Request` that publishes a
+/// `StepReported`, straight from the frame's bytes: no unpack, no allocation, no copy.
+///
+/// It is a fast lane, not a second decoder: anything it is not sure to read exactly as
+/// protobuf-c would (a field it does not expect, a field seen twice, a varint too long for
+/// its type, a string holding U+0000, which protobuf-c cuts) makes it return `nil`, and the
+/// caller decodes the frame with protobuf-c. A differential test holds the two to the same
+/// answers.
+public enum StepFrameParser {
+    /// A publish of a step, read in place; the view points into the parsed bytes.
+    public struct Parsed {
+        public var callID: UInt64
+        public var eventSeq: UInt64
+        public var step: StepReportedView
+    }
+
+    /// The step published by the `Request` in `frame`, or `nil` when `frame` is anything
+    /// else or anything this reader leaves to protobuf-c.
+    public static func parse(_ frame: UnsafeRawBufferPointer) -> Parsed? {
+        guard let base = frame.baseAddress else { return nil }
+        var reader = Reader(base: base, end: base + frame.count)
+        var callID: UInt64 = 0
+        var sawCallID = false
+        var event: UnsafeRawBufferPointer?
+        while reader.more {
+            guard let tag = reader.varint() else { return nil }
+            switch tag {
+            case 1 << 3 | 0:  // call_id
+                guard !sawCallID, let value = reader.varint() else { return nil }
+                callID = value
+                sawCallID = true
+            case 12 << 3 | 2:  // publish
+                guard event == nil, let bytes = reader.lengthDelimited() else { return nil }
+                event = bytes
+            default:
+                return nil
+            }
+        }
+        guard let event, let eventBase = event.baseAddress else { return nil }
+        reader = Reader(base: eventBase, end: eventBase + event.count)
+        var eventSeq: UInt64 = 0
+        var sawSeq = false
+        var stepBytes: UnsafeRawBufferPointer?
+        while reader.more {
+            guard let tag = reader.varint() else { return nil }
+            switch tag {
+            case 1 << 3 | 0:  // seq
+                guard !sawSeq, let value = reader.varint() else { return nil }
+                eventSeq = value
+                sawSeq = true
+            case 12 << 3 | 2:  // step
+                guard stepBytes == nil, let bytes = reader.lengthDelimited() else { return nil }
+                stepBytes = bytes
+            default:
+                return nil
+            }
+        }
+        guard let stepBytes, let step = parseStep(stepBytes) else { return nil }
+        return Parsed(callID: callID, eventSeq: eventSeq, step: step)
+    }
+
+    private static func parseStep(_ bytes: UnsafeRawBufferPointer) -> StepReportedView? {
+        let empty = UnsafeRawBufferPointer(start: nil, count: 0)
+        var view = StepReportedView(
+            runID: empty, seq: 0, stepName: empty, status: .unspecified, inputJSON: empty, outputJSON: empty, error: empty,
+            durationMs: 0, startedAt: 0
+        )
+        guard let base = bytes.baseAddress else { return view }
+        var reader = Reader(base: base, end: base + bytes.count)
+        var seen: UInt16 = 0
+        while reader.more {
+            guard let tag = reader.varint(), tag < 1 << 32 else { return nil }
+            let field = Int(tag >> 3)
+            guard field >= 1, field <= 9 else { return nil }
+            let bit = UInt16(1) << field
+            guard seen & bit == 0 else { return nil }
+            seen |= bit
+            let wireType = tag & 7
+            switch field {
+            case 1, 3, 5, 6, 7:
+                guard wireType == 2, let text = reader.lengthDelimited(), !containsNUL(text) else { return nil }
+                switch field {
+                case 1: view.runID = text
+                case 3: view.stepName = text
+                case 5: view.inputJSON = text
+                case 6: view.outputJSON = text
+                default: view.error = text
+                }
+            default:
+                guard wireType == 0, let value = reader.varint() else { return nil }
+                switch field {
+                case 2:
+                    guard value <= UInt64(UInt32.max) else { return nil }
+                    view.seq = UInt32(value)
+                case 4:
+                    // An open enum: protobuf-c keeps any int32; unknown values read as unspecified.
+                    guard value <= UInt64(Int32.max) else { return nil }
+                    view.status = StepStatus(rawValue: Int32(value)) ?? .unspecified
+                case 8: view.durationMs = value
+                default: view.startedAt = Int64(bitPattern: value)
+                }
+            }
+        }
+        return view
+    }
+
+    private static func containsNUL(_ text: UnsafeRawBufferPointer) -> Bool {
+        guard let base = text.baseAddress, !text.isEmpty else { return false }
+        return memchr(base, 0, text.count) != nil
+    }
+
+    /// A cursor over protobuf wire bytes that refuses to step past the end.
+    private struct Reader {
+        var position: UnsafeRawPointer
+        let end: UnsafeRawPointer
+
+            init(base: UnsafeRawPointer, end: UnsafeRawPointer) {
+            self.position = base
+            self.end = end
+        }
+
+            var more: Bool { position < end }
+
+        /// A base-128 varint of at most 10 bytes, or `nil` when it runs off the end or on.
+            mutating func varint() -> UInt64? {
+            var result: UInt64 = 0
+            var shift: UInt64 = 0
+            while position < end, shift < 64 {
+                let byte = position.load(as: UInt8.self)
+                position += 1
+                result |= UInt64(byte & 0x7F) << shift
+                if byte & 0x80 == 0 {
+                    // The tenth byte may carry only the top bit.
+                    if shift == 63, byte > 1 { return nil }
+                    return result
+                }
+                shift += 7
+            }
+            return nil
+        }
+
+        /// A length and that many bytes.
+            mutating func lengthDelimited() -> UnsafeRawBufferPointer? {
+            guard let length = varint(), length <= UInt64(end - position) else { return nil }
+            let bytes = UnsafeRawBufferPointer(start: position, count: Int(length))
+            position += Int(length)
+            return bytes
+        }
+    }
+}
