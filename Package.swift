@@ -31,6 +31,8 @@ let package = Package(
         ),
         // CRC-32C for journal records, with the SSE4.2 instruction where the CPU has it.
         .target(name: "CBrainCRC32C"),
+        // The O_DIRECT flag, which Glibc hides from Swift.
+        .target(name: "CBrainDirectIO"),
         // Swift value types for the wire messages, the frame codec; the only module that touches C pointers.
         .target(
             name: "BrainProtocol",
@@ -50,7 +52,7 @@ let package = Package(
         .target(
             name: "BrainStore",
             dependencies: [
-                "BrainCore", "BrainProtocol", "CBrainCRC32C",
+                "BrainCore", "BrainProtocol", "CBrainCRC32C", "CBrainDirectIO",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],

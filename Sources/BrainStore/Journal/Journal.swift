@@ -12,7 +12,8 @@ import Darwin
 /// durable, the segments it covers are removed.
 ///
 /// On disk, a segment is the magic `BRAINJ1\n` then records of
-/// `u32 length | u32 crc32c | payload` (little-endian); see docs/snapshot-format.md.
+/// `u32 length | u32 crc32c | payload` (little-endian), possibly followed by zero padding
+/// (direct I/O writes whole blocks; see ``DirectAppender``); see docs/snapshot-format.md.
 public final class Journal: @unchecked Sendable {
     // @unchecked: after start-up a Journal is used by one thread at a time, the journal
     // thread (a one-thread pool whose tasks run in order); nothing else touches it.
@@ -22,6 +23,10 @@ public final class Journal: @unchecked Sendable {
     public let policy: FsyncPolicy
     public private(set) var segment: Int
     private var fd: Int32 = -1
+    /// Direct I/O for the current segment, where the file system has it (else plain writes).
+    private var appender: DirectAppender?
+    /// Whether writes bypass the page cache (`O_DIRECT`; not every file system has it).
+    public var usesDirectIO: Bool { appender != nil }
     /// Bytes of the current segment on disk.
     public private(set) var segmentBytes: Int = 0
     /// Bytes in all segments, current included.
@@ -41,7 +46,16 @@ public final class Journal: @unchecked Sendable {
         try open(segment: segment, validLength: validLength)
     }
 
-    deinit { if fd >= 0 { close(fd) } }
+    deinit { closeSegment() }
+
+    /// Cuts direct I/O's zero padding off the current segment and closes it.
+    private func closeSegment() {
+        guard fd >= 0 else { return }
+        if appender != nil { _ = ftruncate(fd, off_t(segmentBytes)) }
+        appender = nil
+        close(fd)
+        fd = -1
+    }
 
     public static func fileName(_ segment: Int) -> String {
         let digits = String(segment)
@@ -52,7 +66,7 @@ public final class Journal: @unchecked Sendable {
 
     private func open(segment: Int, validLength: Int?) throws(StoreError) {
         let path = self.path(segment)
-        let handle = Glibc.open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
+        let handle = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)  // read: DirectAppender reloads the last block
         guard handle >= 0 else { throw StoreError(path: path, problem: "cannot open the journal: \(FileIO.errnoText())") }
         var length = validLength ?? 0
         if length < Self.magic.count {
@@ -65,6 +79,7 @@ public final class Journal: @unchecked Sendable {
         }
         lseek(handle, off_t(length), SEEK_SET)
         fd = handle
+        appender = DirectAppender(fd: handle, length: length)
         segmentBytes = length
         totalBytes += length
         if length == 0 {
@@ -83,7 +98,13 @@ public final class Journal: @unchecked Sendable {
         if !chunk.isEmpty {
             let path = self.path(segment)
             do throws(StoreError) {
-                try FileIO.writeAll(fd, chunk, path: path)
+                if let appender {
+                    if let failure = chunk.withUnsafeBytes({ appender.append($0, fd: fd) }) {
+                        throw StoreError(path: path, problem: failure)
+                    }
+                } else {
+                    try FileIO.writeAll(fd, chunk, path: path)
+                }
             } catch {
                 // A partial write may have landed: cut the file back so a retry does not tear the segment.
                 _ = ftruncate(fd, off_t(segmentBytes))
@@ -121,8 +142,7 @@ public final class Journal: @unchecked Sendable {
     public func rotate(to next: Int, now: Int64) throws(StoreError) {
         if faulted { throw StoreError(path: path(segment), problem: "the journal is failing; not rotating") }
         try sync(now: now)
-        close(fd)
-        fd = -1
+        closeSegment()
         segment = next
         try open(segment: next, validLength: nil)
     }

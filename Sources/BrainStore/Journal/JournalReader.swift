@@ -51,6 +51,16 @@ public enum JournalReader {
         var records: [JournalRecord] = []
         var offset = Journal.magic.count
         while offset < bytes.count {
+            // No record is empty, so a zero length is where writing stopped. Zeros to the end
+            // are the padding of a direct-I/O block (a clean end). In the last segment, a zero
+            // length with bytes after it is a hole a crash left before parts of a later,
+            // unfinished write (blocks can land in any order): a torn tail.
+            if bytes[offset] == 0, bytes[offset...].allSatisfy({ $0 == 0 }) {
+                return Segment(number: segment, records: records, validLength: offset, tornBytes: 0)
+            }
+            if isLast, bytes.count - offset >= 4, littleEndian32(bytes, offset) == 0 {
+                return Segment(number: segment, records: records, validLength: offset, tornBytes: bytes.count - offset)
+            }
             let problem: String?
             if bytes.count - offset < 8 {
                 problem = "a record header is cut short"
