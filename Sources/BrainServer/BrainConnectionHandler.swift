@@ -47,7 +47,8 @@ final class BrainConnectionHandler: ChannelInboundHandler {
             held.writeBuffer(&input)
             input = held
         }
-        let consumed = input.withUnsafeReadableBytes { walkFrames($0, connection) }
+        let now = WallClock.now()
+        let consumed = input.withUnsafeReadableBytes { walkFrames($0, connection, now: now) }
         guard !connection.closing else { return }
         input.moveReaderIndex(forwardBy: consumed)
         guard input.readableBytes > 0 else { return }
@@ -59,7 +60,7 @@ final class BrainConnectionHandler: ChannelInboundHandler {
     }
 
     /// Hands every complete frame in `bytes` to the engine; returns the bytes used.
-    private func walkFrames(_ bytes: UnsafeRawBufferPointer, _ connection: ConnectionContext) -> Int {
+    private func walkFrames(_ bytes: UnsafeRawBufferPointer, _ connection: ConnectionContext, now: Int64) -> Int {
         var offset = 0
         while bytes.count - offset >= 4 {
             let length = Int(UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
@@ -70,7 +71,7 @@ final class BrainConnectionHandler: ChannelInboundHandler {
             }
             guard bytes.count - offset - 4 >= length else { break }
             let body = UnsafeRawBufferPointer(rebasing: bytes[(offset + 4)..<(offset + 4 + length)])
-            engine.received(frame: body, from: connection)
+            engine.received(frame: body, from: connection, now: now)
             offset += 4 + length
             if connection.closing { break }
         }

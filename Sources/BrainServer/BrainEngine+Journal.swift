@@ -42,9 +42,12 @@ extension BrainEngine {
     @discardableResult
     func submitJournalWrite() -> EventLoopFuture<Void> {
         let retry = !journalRetry.isEmpty
-        var chunk = journalRetry
-        journalRetry = []
-        chunk.append(contentsOf: journalBuffer.take())
+        var chunk = journalBuffer.take(reusing: journalSpare)
+        journalSpare = []
+        if retry {
+            chunk.insert(contentsOf: journalRetry, at: 0)
+            journalRetry = []
+        }
         var waiting: [(ConnectionContext, UInt64)] = []
         for context in awaitingDurability {
             context.awaitingDurability = false
@@ -56,24 +59,30 @@ extension BrainEngine {
         awaitingDurability.removeAll(keepingCapacity: true)
         let recording = recordBuffer
         recordBuffer = []
-        if chunk.isEmpty && waiting.isEmpty && recording.isEmpty { return eventLoop.makeSucceededVoidFuture() }
+        if chunk.isEmpty && waiting.isEmpty && recording.isEmpty {
+            journalSpare = chunk
+            return eventLoop.makeSucceededVoidFuture()
+        }
 
         journalWritesInFlight += 1
         let journal = self.journal
         let now = WallClock.now()
-        let payload = UnsafeTransfer(chunk)
+        let handoff = ChunkHandoff(consume chunk)
         let recorder = self.recorder
         let written = journalPool.runIfActive(eventLoop: eventLoop) { () throws -> Int in
             if let recorder, !recording.isEmpty { try? recorder.write(recording) }
-            try journal.write(payload.value, now: now, retry: retry)
+            // Checksums here, not on the loop: the journal thread has time to spare.
+            JournalBuffer.fillChecksums(&handoff.bytes)
+            try journal.write(handoff.bytes, now: now, retry: retry)
             return journal.totalBytes
         }
         let engine = NIOLoopBound(self, eventLoop: eventLoop)
         let acks = NIOLoopBound(waiting, eventLoop: eventLoop)
         return written.map { totalBytes in
+            engine.value.journalSpare = handoff.take()
             engine.value.journalWritten(totalBytes: totalBytes, acks: acks.value)
         }.flatMapErrorThrowing { error in
-            engine.value.journalFailed(error, chunk: payload.value, acks: acks.value)
+            engine.value.journalFailed(error, chunk: handoff.take(), acks: acks.value)
             throw error
         }
     }
@@ -157,5 +166,22 @@ extension BrainEngine {
             journal.removeSegments(below: segment)
             return journal.totalBytes
         }.whenSuccess { engine.value.journalBytes = $0 }
+    }
+}
+
+/// A chunk of journal records on its way to the journal thread and back. Whoever holds the
+/// handoff owns the bytes alone, so the journal thread fills in checksums in place and the
+/// written chunk's storage returns to the loop for the next batch, with no copy.
+final class ChunkHandoff: @unchecked Sendable {
+    // @unchecked: used by one thread at a time, in order: the loop, then the journal
+    // thread, then the loop again after the write's future completes.
+    var bytes: [UInt8]
+
+    init(_ bytes: consuming [UInt8]) { self.bytes = bytes }
+
+    func take() -> [UInt8] {
+        var taken: [UInt8] = []
+        swap(&taken, &bytes)
+        return taken
     }
 }

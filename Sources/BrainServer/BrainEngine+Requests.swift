@@ -124,12 +124,13 @@ extension BrainEngine {
     }
 
     /// The hot path: a step read in place from its frame.
-    func publishStep(_ view: StepReportedView, callID: UInt64, eventSeq: UInt64, frame: UnsafeRawBufferPointer, from context: ConnectionContext) {
+    func publishStep(
+        _ view: StepReportedView, callID: UInt64, eventSeq: UInt64, frame: UnsafeRawBufferPointer, from context: ConnectionContext, now: Int64
+    ) {
         guard let agentID = context.agentID else {
-            publish(AgentEvent(seq: eventSeq, kind: .step(view.report)), callID: callID, frame: frame, from: context, now: WallClock.now())
+            publish(AgentEvent(seq: eventSeq, kind: .step(view.report)), callID: callID, frame: frame, from: context, now: now)
             return
         }
-        let now = WallClock.now()
         if recorder != nil {
             StreamRecorder.append(frame: frame, to: &recordBuffer)
         }

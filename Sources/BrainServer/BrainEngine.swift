@@ -41,6 +41,8 @@ final class BrainEngine {
 
     // Journal group commit (see BrainEngine+Journal.swift).
     var journalBuffer = JournalBuffer()
+    /// The storage of the last written chunk, reused for the next batch.
+    var journalSpare: [UInt8] = []
     /// Chunks whose write failed, in order, written again before anything newer.
     var journalRetry: [UInt8] = []
     var journalWritesInFlight = 0
@@ -107,13 +109,14 @@ final class BrainEngine {
     // MARK: Frames
 
     /// Handles one decoded frame body from `context`.
-    func received(frame: UnsafeRawBufferPointer, from context: ConnectionContext) {
+    /// - Parameter now: the read's time (one clock reading per read, not per frame).
+    func received(frame: UnsafeRawBufferPointer, from context: ConnectionContext, now: Int64) {
         guard !context.closing else { return }
         context.heardFrom = true
         do {
             try WireCodec.withDecodedRequest(
                 frame, scratch: scratch,
-                step: { callID, eventSeq, view in publishStep(view, callID: callID, eventSeq: eventSeq, frame: frame, from: context) },
+                step: { callID, eventSeq, view in publishStep(view, callID: callID, eventSeq: eventSeq, frame: frame, from: context, now: now) },
                 other: { request in handle(request, frame: frame, from: context) }
             )
         } catch {

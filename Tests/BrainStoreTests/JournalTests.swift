@@ -25,7 +25,9 @@ struct JournalTests {
         let journal = try Journal(directory: directory, segment: 1, validLength: nil, policy: .batch, otherBytes: 0)
         var buffer = JournalBuffer()
         for record in records { buffer.append(record) }
-        try journal.write(buffer.take(), now: 0)
+        var chunk = buffer.take()
+        JournalBuffer.fillChecksums(&chunk)
+        try journal.write(chunk, now: 0)
     }
 
     @Test func everyRecordKindRoundTrips() throws {

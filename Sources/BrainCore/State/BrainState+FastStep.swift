@@ -17,8 +17,16 @@ extension BrainState {
             eventsHandled &+= 1
             return .duplicate
         }
-        guard let runKey = RunKey(bytes: view.runID), let key = runKeys[runKey], isFastPathStep(view, key: key, agentID: agentID)
-        else {
+        let key: Int
+        if let recent = recentStepRun.key(for: view.runID) {
+            key = recent
+        } else if let runKey = RunKey(bytes: view.runID), let found = runKeys[runKey] {
+            key = found
+            recentStepRun.remember(view.runID, key: found)
+        } else {
+            return apply(AgentEvent(seq: eventSeq, kind: .step(view.report)), agentID: agentID, now: now)
+        }
+        guard isFastPathStep(view, key: key, agentID: agentID) else {
             return apply(AgentEvent(seq: eventSeq, kind: .step(view.report)), agentID: agentID, now: now)
         }
         let position = runs[key].stepIndex(seq: view.seq)

@@ -16,6 +16,8 @@ public struct BrainState: Sendable {
     public internal(set) var runs: [Run] = []
     /// Run key (position in ``runs``) by public run id.
     var runKeys: [RunKey: Int] = [:]
+    /// The run of the last step applied in place (a cache; see ``RecentRunID``).
+    var recentStepRun = RecentRunID()
     /// Keys of runs that are not yet terminal, by agent id (for offline abandonment).
     var openRunsByAgent: [String: Set<Int>] = [:]
     /// Keys of non-terminal runs with a timeout, and their deadline (brain clock).

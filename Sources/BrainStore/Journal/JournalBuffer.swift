@@ -9,12 +9,33 @@ public struct JournalBuffer: Sendable {
     public var isEmpty: Bool { bytes.isEmpty }
     public var count: Int { bytes.count }
 
-    /// Takes the buffered bytes, leaving the buffer empty.
-    public mutating func take() -> [UInt8] {
-        var taken: [UInt8] = []
+    /// Takes the buffered records, leaving the buffer empty. Their checksums are not filled
+    /// in yet: ``fillChecksums(_:)`` does that on the journal thread, off the event loop.
+    /// - Parameter spare: an array whose storage is reused (a chunk already written), so
+    ///   the loop does not allocate and fault in a fresh buffer for every batch.
+    public mutating func take(reusing spare: [UInt8] = []) -> [UInt8] {
+        var taken = spare
+        taken.removeAll(keepingCapacity: true)
         taken.reserveCapacity(Swift.max(1 << 16, bytes.count))
         swap(&taken, &bytes)
         return taken
+    }
+
+    /// Computes the checksum of every record in `records` (as taken from a buffer, possibly
+    /// several takes concatenated) and stores it in its header. Must run before the bytes
+    /// are written; running it again changes nothing.
+    public static func fillChecksums(_ records: inout [UInt8]) {
+        records.withUnsafeMutableBytes { raw in
+            var offset = 0
+            while raw.count - offset >= 8 {
+                let length = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
+                let end = offset + 8 + length
+                guard end <= raw.count else { return }  // cannot happen: buffers hold whole records
+                let crc = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[(offset + 8)..<end]))
+                raw.storeBytes(of: crc.littleEndian, toByteOffset: offset + 4, as: UInt32.self)
+                offset = end
+            }
+        }
     }
 
     /// Appends a record.
@@ -39,13 +60,12 @@ public struct JournalBuffer: Sendable {
         seal(from: start)
     }
 
-    /// Fills in the length and checksum of the record that starts at `start`.
+    /// Fills in the length of the record that starts at `start` (its checksum is left to
+    /// ``fillChecksums(_:)``).
     private mutating func seal(from start: Int) {
         let payloadLength = bytes.count - start - 8
-        let crc = bytes.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[(start + 8)...])) }
         bytes.withUnsafeMutableBytes { raw in
             raw.storeBytes(of: UInt32(payloadLength).littleEndian, toByteOffset: start, as: UInt32.self)
-            raw.storeBytes(of: crc.littleEndian, toByteOffset: start + 4, as: UInt32.self)
         }
     }
 }
