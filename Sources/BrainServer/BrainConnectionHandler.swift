@@ -42,21 +42,37 @@ final class BrainConnectionHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard let connection, !connection.closing else { return }
         var input = unwrapInboundIn(data)
+        let now = WallClock.now()
         if var held = partial {
             partial = nil  // so `held` is the only reference and grows in place
-            held.writeBuffer(&input)
-            input = held
+            // Complete the cut frame with just the bytes it lacks; the rest of the read is
+            // walked in place below, not copied after it.
+            while case let missing = wantedBytes(held) - held.readableBytes, missing > 0 {
+                guard var piece = input.readSlice(length: min(missing, input.readableBytes)), piece.readableBytes > 0 else {
+                    partial = held
+                    return
+                }
+                held.writeBuffer(&piece)
+            }
+            _ = held.withUnsafeReadableBytes { walkFrames($0, connection, now: now) }
+            guard !connection.closing else { return }
         }
-        let now = WallClock.now()
         let consumed = input.withUnsafeReadableBytes { walkFrames($0, connection, now: now) }
         guard !connection.closing else { return }
         input.moveReaderIndex(forwardBy: consumed)
         guard input.readableBytes > 0 else { return }
         // Keep only the cut frame, not the whole read buffer behind it.
-        let announced = input.getInteger(at: input.readerIndex, endianness: .big, as: UInt32.self).map { 4 + Int($0) } ?? 4
-        var held = context.channel.allocator.buffer(capacity: max(announced, input.readableBytes))
+        var held = context.channel.allocator.buffer(capacity: max(wantedBytes(input), input.readableBytes))
         held.writeBuffer(&input)
         partial = held
+    }
+
+    /// The bytes the frame at the start of `buffer` needs in all: its length prefix, then
+    /// its body, unless the prefix announces more than the limit (then the prefix alone,
+    /// so the frame is refused without waiting for its body).
+    private func wantedBytes(_ buffer: ByteBuffer) -> Int {
+        guard let length = buffer.getInteger(at: buffer.readerIndex, endianness: .big, as: UInt32.self) else { return 4 }
+        return Int(length) > maxFrameBytes ? 4 : 4 + Int(length)
     }
 
     /// Hands every complete frame in `bytes` to the engine; returns the bytes used.

@@ -42,8 +42,7 @@ extension BrainEngine {
     @discardableResult
     func submitJournalWrite() -> EventLoopFuture<Void> {
         let retry = !journalRetry.isEmpty
-        var chunk = journalBuffer.take(reusing: journalSpare)
-        journalSpare = []
+        var chunk = journalBuffer.take(reusing: &journalSpare)
         if retry {
             chunk.insert(contentsOf: journalRetry, at: 0)
             journalRetry = []

@@ -63,7 +63,7 @@ public struct SnapshotStore: Sendable {
                 state, writtenAt: writtenAt, brainVersion: brainVersion, journalSegment: journalSegment,
                 formatVersion: Self.formatVersion, into: &out
             )
-            out.drain()
+            out.finish()
             size = out.written
             return out.failure
         }

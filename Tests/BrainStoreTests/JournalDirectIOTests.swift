@@ -16,7 +16,8 @@ struct JournalDirectIOTests {
     static func append(_ records: [JournalRecord], to journal: Journal) throws {
         var buffer = JournalBuffer()
         for record in records { buffer.append(record) }
-        var chunk = buffer.take()
+        var none: [UInt8] = []
+        var chunk = buffer.take(reusing: &none)
         JournalBuffer.fillChecksums(&chunk)
         try journal.write(chunk, now: 0)
     }

@@ -25,7 +25,8 @@ struct JournalTests {
         let journal = try Journal(directory: directory, segment: 1, validLength: nil, policy: .batch, otherBytes: 0)
         var buffer = JournalBuffer()
         for record in records { buffer.append(record) }
-        var chunk = buffer.take()
+        var none: [UInt8] = []
+        var chunk = buffer.take(reusing: &none)
         JournalBuffer.fillChecksums(&chunk)
         try journal.write(chunk, now: 0)
     }

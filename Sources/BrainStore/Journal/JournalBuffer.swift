@@ -13,8 +13,11 @@ public struct JournalBuffer: Sendable {
     /// in yet: ``fillChecksums(_:)`` does that on the journal thread, off the event loop.
     /// - Parameter spare: an array whose storage is reused (a chunk already written), so
     ///   the loop does not allocate and fault in a fresh buffer for every batch.
-    public mutating func take(reusing spare: [UInt8] = []) -> [UInt8] {
-        var taken = spare
+    ///   It is moved out (left empty) so that its storage is not shared: emptying a shared
+    ///   array would allocate afresh.
+    public mutating func take(reusing spare: inout [UInt8]) -> [UInt8] {
+        var taken: [UInt8] = []
+        swap(&taken, &spare)
         taken.removeAll(keepingCapacity: true)
         taken.reserveCapacity(Swift.max(1 << 16, bytes.count))
         swap(&taken, &bytes)

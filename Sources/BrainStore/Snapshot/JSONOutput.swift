@@ -12,11 +12,24 @@ struct JSONOutput {
     private(set) var written = 0
     var failure: StoreError?
 
-    /// Writes to `fd` (or only collects, when `nil`).
+    /// Direct I/O where the file system has it: a snapshot of hundreds of megabytes then
+    /// costs no page-cache copies (see ``DirectAppender``).
+    private let appender: DirectAppender?
+
+    /// Writes to `fd`, a new empty file (or only collects, when `nil`).
     init(fd: Int32?, path: String) {
         self.fd = fd
         self.path = path
+        self.appender = fd.flatMap { DirectAppender(fd: $0, length: 0) }
         buffer.reserveCapacity(drainAt + 65_536)
+    }
+
+    /// Drains what is left and cuts the zero padding of the last direct-I/O block.
+    mutating func finish() {
+        drain()
+        if let fd, appender != nil, failure == nil, ftruncate(fd, off_t(written)) != 0 {
+            failure = StoreError(path: path, problem: "cannot truncate: \(FileIO.errnoText())")
+        }
     }
 
     mutating func drainIfFull() {
@@ -25,15 +38,21 @@ struct JSONOutput {
 
     mutating func drain() {
         guard let fd, failure == nil, !buffer.isEmpty else { return }
-        do throws(StoreError) {
-            try FileIO.writeAll(fd, buffer, path: path)
-        } catch {
-            failure = error
-        }
-        // Flush each chunk as it is written: left to the kernel, hundreds of megabytes of
-        // dirty pages reach the disk at once and every journal fsync queues behind them.
-        if failure == nil, fdatasync(fd) != 0 {
-            failure = StoreError(path: path, problem: "cannot fsync: \(FileIO.errnoText())")
+        if let appender {
+            if let problem = buffer.withUnsafeBytes({ appender.append($0, fd: fd) }) {
+                failure = StoreError(path: path, problem: problem)
+            }
+        } else {
+            do throws(StoreError) {
+                try FileIO.writeAll(fd, buffer, path: path)
+            } catch {
+                failure = error
+            }
+            // Flush each chunk as it is written: left to the kernel, hundreds of megabytes of
+            // dirty pages reach the disk at once and every journal fsync queues behind them.
+            if failure == nil, fdatasync(fd) != 0 {
+                failure = StoreError(path: path, problem: "cannot fsync: \(FileIO.errnoText())")
+            }
         }
         written += buffer.count
         buffer.removeAll(keepingCapacity: true)
