@@ -33,6 +33,8 @@ let package = Package(
         .target(name: "CBrainCRC32C"),
         // The O_DIRECT flag, which Glibc hides from Swift.
         .target(name: "CBrainDirectIO"),
+        // The daemon's malloc policy, applied before main (linked into `brain` only).
+        .target(name: "CBrainMallocTuning"),
         // Swift value types for the wire messages, the frame codec; the only module that touches C pointers.
         .target(
             name: "BrainProtocol",
@@ -83,7 +85,7 @@ let package = Package(
         .executableTarget(
             name: "brain",
             dependencies: [
-                "BrainServer", "BrainStore", "BrainCore", "BrainProtocol",
+                "BrainServer", "BrainStore", "BrainCore", "BrainProtocol", "CBrainMallocTuning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

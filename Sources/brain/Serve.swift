@@ -3,6 +3,7 @@ import BrainCore
 import BrainProtocol
 import BrainServer
 import BrainStore
+import CBrainMallocTuning
 import Logging
 import ServiceLifecycle
 import UnixSignals
@@ -84,6 +85,9 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "brain")
+        if cbrain_malloc_tuning_applied() == 0 {
+            logger.debug("malloc tuning (one arena, 64 MiB top pad) not applied on this C library")
+        }
         Console.line("brain \(BrainVersion.string)")
         Console.line("socket:   \(configuration.socketPath)")
         Console.line("data dir: \(configuration.dataDirectory)")
