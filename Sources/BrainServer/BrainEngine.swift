@@ -113,8 +113,13 @@ final class BrainEngine {
     func received(frame: UnsafeRawBufferPointer, from context: ConnectionContext, now: Int64) {
         guard !context.closing else { return }
         context.heardFrom = true
+        // The hot path first, with no closures in between.
+        if let parsed = StepFrameParser.parse(frame) {
+            publishStep(parsed.step, callID: parsed.callID, eventSeq: parsed.eventSeq, frame: frame, from: context, now: now)
+            return
+        }
         do {
-            try WireCodec.withDecodedRequest(
+            try WireCodec.withUnpackedRequest(
                 frame, scratch: scratch,
                 step: { callID, eventSeq, view in publishStep(view, callID: callID, eventSeq: eventSeq, frame: frame, from: context, now: now) },
                 other: { request in handle(request, frame: frame, from: context) }

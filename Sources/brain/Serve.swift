@@ -87,6 +87,8 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "brain")
         if cbrain_malloc_tuning_applied() == 0 {
             logger.debug("malloc tuning (one arena, 64 MiB top pad) not applied on this C library")
+        } else if cbrain_start_heap_prefaulter(4 << 20) != 0 {
+            logger.debug("no heap pre-faulter on this system")
         }
         Console.line("brain \(BrainVersion.string)")
         Console.line("socket:   \(configuration.socketPath)")

@@ -12,7 +12,7 @@ extension BrainState {
         guard let agentIndex = agents.index(forKey: agentID) else {
             return apply(AgentEvent(seq: eventSeq, kind: .step(view.report)), agentID: agentID, now: now)
         }
-        let lastSeq = agents.values[agentIndex].lastSeq
+        let lastSeq = Self.lastSeq(of: &agents.values[agentIndex])
         if eventSeq != 0, eventSeq <= lastSeq {
             eventsHandled &+= 1
             return .duplicate
@@ -38,6 +38,10 @@ extension BrainState {
         if eventSeq != 0 { agents.values[agentIndex].lastSeq = eventSeq }  // 0: unsequenced, as in the slow path
         return .applied
     }
+
+    /// Reads through the in-place (modify) accessor: the getter of `Dictionary.Values`
+    /// copies the whole Agent, retaining each of its strings, on every event.
+    private static func lastSeq(of agent: inout Agent) -> UInt64 { agent.lastSeq }
 
     /// Whether a step passes every check without a closer look (else the slow path decides).
     private func isFastPathStep(_ view: StepReportedView, key: Int, agentID: String) -> Bool {
