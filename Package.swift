@@ -31,8 +31,8 @@ let package = Package(
         ),
         // CRC-32C for journal records, with the SSE4.2 instruction where the CPU has it.
         .target(name: "CBrainCRC32C"),
-        // The O_DIRECT flag, which Glibc hides from Swift.
-        .target(name: "CBrainDirectIO"),
+        // Linux calls Glibc hides from Swift: the O_DIRECT flag, malloc_trim.
+        .target(name: "CBrainSystem"),
         // The daemon's malloc policy, applied before main (linked into `brain` only).
         .target(name: "CBrainMallocTuning"),
         // Swift value types for the wire messages, the frame codec; the only module that touches C pointers.
@@ -54,7 +54,7 @@ let package = Package(
         .target(
             name: "BrainStore",
             dependencies: [
-                "BrainCore", "BrainProtocol", "CBrainCRC32C", "CBrainDirectIO",
+                "BrainCore", "BrainProtocol", "CBrainCRC32C", "CBrainSystem",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -64,7 +64,7 @@ let package = Package(
         .target(
             name: "BrainServer",
             dependencies: [
-                "BrainCore", "BrainStore", "BrainProtocol",
+                "BrainCore", "BrainStore", "BrainProtocol", "CBrainSystem",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

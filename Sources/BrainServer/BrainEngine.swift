@@ -1,6 +1,7 @@
 import BrainCore
 import BrainProtocol
 import BrainStore
+import CBrainSystem
 import Logging
 import NIOCore
 import NIOPosix
@@ -58,6 +59,10 @@ final class BrainEngine {
     /// `--record`: frames waiting to be written by the journal thread.
     let recorder: StreamRecorder?
     var recordBuffer: [UInt8] = []
+
+    /// Events handled as of the last tick and as of the last memory release (idle detection).
+    var eventsAtLastTick: UInt64 = 0
+    var eventsAtMemoryRelease: UInt64 = 0
 
     // Events-per-second samples: (time, events handled).
     var rateSamples: [(Int64, UInt64)] = []
@@ -179,6 +184,7 @@ final class BrainEngine {
         if let firstKept = rateSamples.firstIndex(where: { $0.0 >= horizon }), firstKept > 1 {
             rateSamples.removeFirst(firstKept - 1)
         }
+        releaseMemoryWhenIdle()
         let changes = state.revision &- snapshotRevision
         let intervalDue = configuration.snapshotIntervalSeconds > 0
             && Double(now - lastSnapshotAt) >= configuration.snapshotIntervalSeconds * 1e9
@@ -186,6 +192,22 @@ final class BrainEngine {
         if changes > 0, intervalDue || countDue, !snapshotInFlight {
             snapshot { _ in }
         }
+    }
+
+    /// Once ingestion pauses (a tick with no events after some), gives back what the burst
+    /// left free: the spare journal chunk, the journal buffer's grown capacity, and free heap
+    /// pages (read buffers, snapshot buffers). Under load nothing is released, so buffers
+    /// are reused rather than allocated and faulted in again.
+    func releaseMemoryWhenIdle() {
+        let events = state.eventsHandled
+        defer { eventsAtLastTick = events }
+        guard events == eventsAtLastTick, events != eventsAtMemoryRelease, !snapshotInFlight, journalWritesInFlight == 0 else {
+            return
+        }
+        eventsAtMemoryRelease = events
+        journalSpare = []
+        journalBuffer.releaseCapacity()
+        _ = cbrain_release_free_heap(0)
     }
 
     /// Records a persistence error found by the server itself, and journals it.

@@ -31,6 +31,21 @@ struct JournalTests {
         try journal.write(chunk, now: 0)
     }
 
+    @Test func aBufferKeepsItsGrownCapacityUnderLoadAndDropsItOnlyWhenEmpty() {
+        var buffer = JournalBuffer()
+        for index in 0..<600 { buffer.append(.event(agentID: "a", request: [UInt8](repeating: UInt8(index & 0xFF), count: 4_000), now: 1)) }
+        let grown = buffer.bytes.capacity
+        #expect(grown > 2 << 20)
+        buffer.releaseCapacity()
+        #expect(buffer.bytes.capacity == grown, "records still buffered: nothing may be dropped")
+        var spare: [UInt8] = []
+        let taken = buffer.take(reusing: &spare)
+        #expect(taken.count > 2 << 20)
+        buffer.releaseCapacity()
+        #expect(buffer.bytes.capacity < grown)
+        #expect(buffer.isEmpty)
+    }
+
     @Test func everyRecordKindRoundTrips() throws {
         let directory = try temporaryDirectory()
         try write(Self.records, to: directory)

@@ -1,4 +1,4 @@
-internal import CBrainDirectIO
+internal import CBrainSystem
 
 #if canImport(Glibc)
 import Glibc

@@ -41,6 +41,13 @@ public struct JournalBuffer: Sendable {
         }
     }
 
+    /// Drops the capacity a burst grew, if nothing is buffered (memory back when idle).
+    public mutating func releaseCapacity() {
+        guard bytes.isEmpty, bytes.capacity > 1 << 20 else { return }
+        bytes = []
+        bytes.reserveCapacity(1 << 20)
+    }
+
     /// Appends a record.
     public mutating func append(_ record: JournalRecord) {
         let start = bytes.count
