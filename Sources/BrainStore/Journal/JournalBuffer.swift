@@ -56,18 +56,37 @@ public struct JournalBuffer: Sendable {
         seal(from: start)
     }
 
-    /// Appends an agent event straight from its frame bytes: the hot path, no intermediate arrays.
+    /// Appends an agent event straight from its frame bytes: the hot path. The record's
+    /// fixed part (length, checksum slot, kind, time, agent id) is built on the stack and
+    /// appended at once, then the frame: two appends per event, not one per field.
     public mutating func appendEvent(agentID: String, request: UnsafeRawBufferPointer, now: Int64) {
-        let start = bytes.count
-        bytes.append(contentsOf: [0, 0, 0, 0, 0, 0, 0, 0])
-        var writer = RecordWriter(out: [])
-        swap(&writer.out, &bytes)
-        writer.header(.event, now)
-        writer.string(agentID)
-        writer.integer(UInt32(request.count))
-        writer.out.append(contentsOf: request)
-        swap(&writer.out, &bytes)
-        seal(from: start)
+        let appended: Bool? = agentID.utf8.withContiguousStorageIfAvailable { agent in
+            appendEvent(agent: UnsafeRawBufferPointer(agent), request: request, now: now)
+            return true
+        }
+        if appended == nil {
+            appendEvent(agent: Array(agentID.utf8), request: request, now: now)
+        }
+    }
+
+    private mutating func appendEvent(agent: [UInt8], request: UnsafeRawBufferPointer, now: Int64) {
+        agent.withUnsafeBytes { appendEvent(agent: $0, request: request, now: now) }
+    }
+
+    private mutating func appendEvent(agent: UnsafeRawBufferPointer, request: UnsafeRawBufferPointer, now: Int64) {
+        // u32 length | u32 crc | u8 kind | i64 now | u32 + agent id | u32 + request
+        let fixed = 8 + 1 + 8 + 4 + agent.count + 4
+        withUnsafeTemporaryAllocation(byteCount: fixed, alignment: 8) { header in
+            header.storeBytes(of: UInt32(fixed - 8 + request.count).littleEndian, toByteOffset: 0, as: UInt32.self)
+            header.storeBytes(of: UInt32(0), toByteOffset: 4, as: UInt32.self)
+            header.storeBytes(of: JournalRecord.Kind.event.rawValue, toByteOffset: 8, as: UInt8.self)
+            header.storeBytes(of: UInt64(bitPattern: now).littleEndian, toByteOffset: 9, as: UInt64.self)
+            header.storeBytes(of: UInt32(agent.count).littleEndian, toByteOffset: 17, as: UInt32.self)
+            UnsafeMutableRawBufferPointer(rebasing: header[21..<(21 + agent.count)]).copyMemory(from: agent)
+            header.storeBytes(of: UInt32(request.count).littleEndian, toByteOffset: 21 + agent.count, as: UInt32.self)
+            bytes.append(contentsOf: UnsafeRawBufferPointer(header))
+        }
+        bytes.append(contentsOf: request)
     }
 
     /// Fills in the length of the record that starts at `start` (its checksum is left to
