@@ -27,6 +27,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -49,6 +50,8 @@ static size_t prefault_ahead;
 
 static void *cbrain_prefault_loop(void *unused) {
     (void)unused;
+    /* Background work: it must not take the CPU from the event loop it serves. */
+    setpriority(PRIO_PROCESS, (id_t)gettid(), 19);
     const uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
     uintptr_t populated = 0; /* populated up to here (exclusive) */
     unsigned idle = 0;
