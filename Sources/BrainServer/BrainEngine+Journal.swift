@@ -157,13 +157,21 @@ extension BrainEngine {
         }.whenFailure { _ in }
     }
 
-    /// Drops the segments a durable snapshot covers.
+    /// Drops the segments a durable snapshot covers: deleted on the snapshot thread, so the
+    /// journal thread (and the acks waiting on it) never waits for the file system.
     func removeJournalSegments(below segment: Int) {
         let journal = self.journal
+        let directory = journal.directory
         let engine = NIOLoopBound(self, eventLoop: eventLoop)
-        journalPool.runIfActive(eventLoop: eventLoop) { () -> Int in
-            journal.removeSegments(below: segment)
-            return journal.totalBytes
+        let pool = journalPool
+        let loop = eventLoop
+        threadPool.runIfActive(eventLoop: eventLoop) {
+            Journal.deleteSegments(in: directory, below: segment)
+        }.flatMap { removed in
+            pool.runIfActive(eventLoop: loop) { () -> Int in
+                journal.forgetRemovedSegments(bytes: removed)
+                return journal.totalBytes
+            }
         }.whenSuccess { engine.value.journalBytes = $0 }
     }
 }

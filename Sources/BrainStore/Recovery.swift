@@ -56,8 +56,9 @@ public struct Recovery {
             directory: directory, segment: last?.number ?? firstSegment, validLength: last?.validLength,
             policy: policy, otherBytes: otherBytes
         )
-        // Segments a snapshot already covers (left by a crash between snapshot and clean-up).
-        journal.removeSegments(below: firstSegment)
+        // Segments a snapshot already covers (left by a crash or an exit between snapshot and
+        // clean-up). Not counted in the journal's bytes, so not subtracted from them either.
+        _ = Journal.deleteSegments(in: directory, below: firstSegment)
         return Result(state: state, journal: journal, lastSnapshotAt: lastSnapshotAt, recordsReplayed: replayed, tornBytes: tornBytes)
     }
 }

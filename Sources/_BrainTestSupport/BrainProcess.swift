@@ -130,7 +130,7 @@ public final class BrainProcess: @unchecked Sendable {
         let (status, stdout, stderr) = try brainctl(arguments + ["--json"])
         guard status == 0 else {
             // The brain's own log says why it closed or refused, when a test fails here.
-            throw BrainError(.internal, "brainctl \(arguments) failed (\(status)): \(stderr)\nbrain log:\n\(readOutput().suffix(3_000))")
+            throw BrainError(.internal, "brainctl \(arguments) failed (\(status)): \(stderr)\nbrain log:\n\(readOutput().suffix(30_000))")
         }
         return try JSONSerialization.jsonObject(with: Data(stdout.utf8))
     }

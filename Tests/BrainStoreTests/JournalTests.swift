@@ -92,4 +92,21 @@ struct JournalTests {
         let plan = RecoveryPlan.examine(directory: directory, configuration: CoreConfiguration())
         #expect(plan.isNeeded)
     }
+
+    @Test func segmentsASnapshotCoversAreDeletedAtStartUpWithoutSkewingTheJournalSize() throws {
+        let directory = try temporaryDirectory()
+        let logger = Logger(label: "test")
+        // Segment 1 holds records, then a snapshot covers it (journal_segment 2), and the brain
+        // stopped before deleting segment 1: what an exit right after the final snapshot leaves.
+        try write(Self.records, to: directory)
+        let first = try Recovery.open(directory: directory, configuration: CoreConfiguration(), policy: .never, snapshotsKept: 3, logger: logger)
+        try first.journal.rotate(to: 2, now: 0)
+        _ = try SnapshotStore(directory: directory).write(first.state, writtenAt: 7, brainVersion: "t", journalSegment: 2)
+        #expect(FileManager.default.fileExists(atPath: "\(directory)/\(Journal.fileName(1))"))
+
+        let again = try Recovery.open(directory: directory, configuration: CoreConfiguration(), policy: .never, snapshotsKept: 3, logger: logger)
+        #expect(!FileManager.default.fileExists(atPath: "\(directory)/\(Journal.fileName(1))"))
+        #expect(again.journal.totalBytes == Journal.magic.count, "only segment 2, its header")
+        #expect(again.recordsReplayed == 0)
+    }
 }

@@ -147,13 +147,25 @@ public final class Journal: @unchecked Sendable {
         try open(segment: next, validLength: nil)
     }
 
-    /// Removes the segments below `segment` (covered by a durable snapshot).
-    public func removeSegments(below segment: Int) {
+    /// Deletes the segment files below `segment` in `directory` and returns their bytes.
+    /// Safe on any thread while the journal writes (it never touches the current segment):
+    /// unlinking hundreds of megabytes can take ext4 tens of milliseconds, which the
+    /// journal thread, and so every ack, would otherwise wait for.
+    public static func deleteSegments(in directory: String, below segment: Int) -> Int {
+        var removed = 0
         for number in JournalReader.segments(in: directory) where number < segment {
+            let path = "\(directory)/\(fileName(number))"
             var info = stat()
-            if stat(path(number), &info) == 0 { totalBytes -= Int(info.st_size) }
-            unlink(path(number))
+            if stat(path, &info) == 0 { removed += Int(info.st_size) }
+            unlink(path)
         }
         try? FileIO.fsyncDirectory(directory)
+        return removed
+    }
+
+    /// Takes segments deleted by ``deleteSegments(in:below:)`` out of ``totalBytes`` (only
+    /// segments this journal counted: those written since it was opened, or replayed).
+    public func forgetRemovedSegments(bytes: Int) {
+        totalBytes -= bytes
     }
 }
