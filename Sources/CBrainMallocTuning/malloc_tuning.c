@@ -11,10 +11,13 @@
  * constructor; the target is linked into the `brain` executable only.
  *
  * Why a pre-faulter: each first touch of a fresh page still faults (on the VMs measured,
- * ~15 % of the event loop's time under load went to those faults). Since steps are never
- * freed, new memory comes from the heap's top chunk, upwards; a helper thread asks the
- * kernel to populate the next few MiB of it ahead of use, on the other core. The madvise
- * call changes no byte of memory, so it is safe while the allocator works there.
+ * ~15 % of the event loop's time under load went to those faults). Steps are never freed,
+ * so new memory comes from the heap's top, upwards, and malloc extends the heap by
+ * M_TOP_PAD at a time: a helper thread sees the break move and asks the kernel to populate
+ * the new stretch at once, on the other core, while the loop starts using its first bytes.
+ * The madvise call changes no byte of memory, so it is safe while the allocator works
+ * there. (An earlier version located malloc's top chunk with mallinfo2(), which walks
+ * every free chunk under the heap's lock: 10-15 % of the CPU with a large heap.)
  */
 #define _GNU_SOURCE
 #include "CBrainMallocTuning.h"
@@ -31,8 +34,9 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Grow the heap 64 MiB at a time (address space; pages are touched only when used). */
-#define CBRAIN_TOP_PAD (64 * 1024 * 1024)
+/* Grow the heap 8 MiB at a time: few brk calls, and a bounded stretch for the
+   pre-faulter to populate ahead of use (it is resident before it is used). */
+#define CBRAIN_TOP_PAD (8 * 1024 * 1024)
 
 static int applied;
 
@@ -46,41 +50,38 @@ int cbrain_malloc_tuning_applied(void) { return applied; }
 #define MADV_POPULATE_WRITE 23
 #endif
 
-static size_t prefault_ahead;
-
 static void *cbrain_prefault_loop(void *unused) {
     (void)unused;
     /* Background work: it must not take the CPU from the event loop it serves. */
     setpriority(PRIO_PROCESS, (id_t)gettid(), 19);
     const uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-    uintptr_t populated = 0; /* populated up to here (exclusive) */
+    /* Populated up to here (exclusive). Below the break at start, memory is in use already. */
+    uintptr_t populated = (uintptr_t)sbrk(0);
     unsigned idle = 0;
     for (;;) {
         /* Quiet heaps are checked less often: 1 ms while it grows, up to 64 ms when idle. */
         struct timespec pause = {0, (long)(1000000L << (idle < 6 ? idle : 6))};
         nanosleep(&pause, NULL);
-        uintptr_t end = (uintptr_t)sbrk(0);
-        struct mallinfo2 info = mallinfo2();
-        uintptr_t top = end - info.keepcost; /* start of the free top chunk */
-        uintptr_t from = (top > populated ? top : populated) & ~(page - 1);
-        uintptr_t to = top + prefault_ahead < end ? top + prefault_ahead : end;
-        to &= ~(page - 1);
-        if (from >= to) {
+        /* malloc moves the break only when its free top is used up, and then by M_TOP_PAD:
+           the new stretch [old break, new break) is exactly where the next allocations go. */
+        uintptr_t end = (uintptr_t)sbrk(0) & ~(page - 1);
+        if (end < populated)
+            populated = end; /* trimmed (malloc_trim): those pages went back to the system */
+        if (end == populated) {
             idle += 1;
             continue;
         }
         idle = 0;
-        if (madvise((void *)from, to - from, MADV_POPULATE_WRITE) != 0)
+        if (madvise((void *)populated, end - populated, MADV_POPULATE_WRITE) != 0)
             return NULL; /* not supported here (Linux < 5.14): stop quietly */
-        populated = to;
+        populated = end;
     }
     return NULL;
 }
 
-int cbrain_start_heap_prefaulter(size_t ahead_bytes) {
+int cbrain_start_heap_prefaulter(void) {
     if (!applied)
         return ENOSYS; /* without the single arena the loop does not allocate from this heap */
-    prefault_ahead = ahead_bytes;
     pthread_t thread;
     pthread_attr_t attributes;
     pthread_attr_init(&attributes);
@@ -93,8 +94,7 @@ int cbrain_start_heap_prefaulter(size_t ahead_bytes) {
 }
 #else
 int cbrain_malloc_tuning_applied(void) { return 0; }
-int cbrain_start_heap_prefaulter(size_t ahead_bytes) {
-    (void)ahead_bytes;
+int cbrain_start_heap_prefaulter(void) {
     return ENOSYS;
 }
 #endif

@@ -86,9 +86,7 @@ struct Serve: AsyncParsableCommand {
         }
         let logger = Logger(label: "brain")
         if cbrain_malloc_tuning_applied() == 0 {
-            logger.debug("malloc tuning (one arena, 64 MiB top pad) not applied on this C library")
-        } else if cbrain_start_heap_prefaulter(4 << 20) != 0 {
-            logger.debug("no heap pre-faulter on this system")
+            logger.debug("malloc tuning (one arena, 8 MiB top pad) not applied on this C library")
         }
         Console.line("brain \(BrainVersion.string)")
         Console.line("socket:   \(configuration.socketPath)")
@@ -196,6 +194,10 @@ struct BrainService: Service {
             exit(1)
         }
         Console.line("listening on \(configuration.socketPath)")
+        // Only now: recovery frees as much as it allocates, so the break says little then.
+        if cbrain_start_heap_prefaulter() != 0 {
+            logger.debug("no heap pre-faulter on this system")
+        }
         try await server.run()
     }
 }
