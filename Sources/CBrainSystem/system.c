@@ -6,6 +6,11 @@
 #include <malloc.h>
 #endif
 
+#include <errno.h>
+#if defined(__linux__)
+#include <sched.h>
+#endif
+
 #include "CBrainSystem.h"
 
 int cbrain_o_direct_flag(void) {
@@ -22,5 +27,14 @@ int cbrain_release_free_heap(size_t pad) {
 #else
     (void)pad;
     return 0;
+#endif
+}
+
+int cbrain_run_when_idle(void) {
+#if defined(__linux__) && defined(SCHED_IDLE)
+    struct sched_param parameters = {0};
+    return sched_setscheduler(0, SCHED_IDLE, &parameters) == 0 ? 0 : errno;
+#else
+    return ENOSYS;
 #endif
 }

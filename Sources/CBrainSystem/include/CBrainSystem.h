@@ -12,4 +12,8 @@ int cbrain_o_direct_flag(void);
 /// anything was released; 0 where the C library cannot.
 int cbrain_release_free_heap(size_t pad);
 
+/// Puts the calling thread in the idle scheduling class (SCHED_IDLE on Linux): it runs
+/// only on CPU time no other thread wants. Returns 0, or an errno value where it cannot.
+int cbrain_run_when_idle(void);
+
 #endif
