@@ -47,6 +47,10 @@ enum FileIO {
         }
         defer { close(fd) }
         var bytes: [UInt8] = []
+        // Sized once from the file's length: growing by doubling copies a large journal
+        // segment about twice over.
+        var info = stat()
+        if fstat(fd, &info) == 0 { bytes.reserveCapacity(Int(info.st_size)) }
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while true {
             let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
@@ -58,6 +62,30 @@ enum FileIO {
             bytes.append(contentsOf: chunk[0..<count])
         }
         return bytes
+    }
+
+    /// Maps the file at `path` read-only and hands its bytes to `body`, or returns `nil`
+    /// when there is no file. For snapshots: reading a 1 GB file into a growing array
+    /// copied it about twice and held twice its size (start-up with 3.4M steps took 18 s and
+    /// left 2.1 GB resident); mapped, the page cache's pages are used in place and the
+    /// kernel reads ahead.
+    static func withMappedFile<R>(_ path: String, _ body: (UnsafeRawBufferPointer) -> R) throws(StoreError) -> R? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw StoreError(path: path, problem: "cannot open: \(errnoText())")
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw StoreError(path: path, problem: "cannot stat: \(errnoText())") }
+        let size = Int(info.st_size)
+        guard size > 0 else { return body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+        guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapped != MAP_FAILED else {
+            throw StoreError(path: path, problem: "cannot map: \(errnoText())")
+        }
+        defer { munmap(mapped, size) }
+        _ = madvise(mapped, size, MADV_SEQUENTIAL)
+        return body(UnsafeRawBufferPointer(start: mapped, count: size))
     }
 
     /// Writes all of `bytes` to `fd`.

@@ -35,15 +35,18 @@ public struct Recovery {
         if let gap = JournalReader.gap(in: segments, from: firstSegment) {
             throw StoreError(path: "\(directory)/\(Journal.fileName(gap))", problem: "is missing: the journal after the snapshot has a gap, so replaying it would skip events. Run `brain recover --data-dir \(directory)`.")
         }
-        // Read everything before changing anything: damage anywhere stops start-up untouched.
+        // Records are applied as each segment is read, none held decoded. Nothing on disk
+        // changes until every segment has been read: damage anywhere stops start-up with the
+        // files untouched (the half-built state is dropped).
         var read: [JournalReader.Segment] = []
-        for (index, number) in segments.enumerated() {
-            read.append(try JournalReader.read(directory: directory, segment: number, isLast: index == segments.count - 1))
-        }
         var replayed = 0
-        for segment in read {
-            for record in segment.records { JournalReplay.apply(record, to: &state) }
-            replayed += segment.records.count
+        var agents = JournalReplay.AgentIDCache()
+        for (index, number) in segments.enumerated() {
+            read.append(try JournalReader.scan(directory: directory, segment: number, isLast: index == segments.count - 1) { payload in
+                guard JournalReplay.apply(payload: payload, to: &state, agents: &agents) else { return false }
+                replayed += 1
+                return true
+            })
         }
         let last = read.last
         let tornBytes = last?.tornBytes ?? 0

@@ -88,9 +88,8 @@ public struct SnapshotStore: Sendable {
 
     /// Reads the snapshot at `path`, or `nil` when there is none.
     public static func load(path: String, configuration: CoreConfiguration) throws(StoreError) -> Loaded? {
-        guard let bytes = try FileIO.read(path) else { return nil }
         let recover = "Run `brain recover --data-dir \(FileIO.directory(of: path))` to start from an older snapshot, or restore a good copy. It was not changed."
-        let result: Result<Loaded, StoreError> = bytes.withUnsafeBytes { raw in
+        let mapped: Result<Loaded, StoreError>? = try FileIO.withMappedFile(path) { raw in
             guard let version = SnapshotJSONReader.formatVersion(raw) else {
                 return .failure(StoreError(path: path, problem: "is not a brain snapshot (it does not start with {\"format_version\": ...). \(recover)"))
             }
@@ -100,12 +99,13 @@ public struct SnapshotStore: Sendable {
             do throws(SnapshotParseError) {
                 let document = try SnapshotJSONReader(raw).read(configuration: configuration)
                 return .success(Loaded(
-                    state: document.state, writtenAt: document.writtenAt, bytes: bytes.count, journalSegment: document.journalSegment
+                    state: document.state, writtenAt: document.writtenAt, bytes: raw.count, journalSegment: document.journalSegment
                 ))
             } catch {
                 return .failure(StoreError(path: path, problem: "cannot be read: \(error.message) at byte \(error.offset). \(recover)"))
             }
         }
-        return try result.get()
+        guard let mapped else { return nil }
+        return try mapped.get()
     }
 }

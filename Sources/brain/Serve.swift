@@ -87,6 +87,10 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "brain")
         if cbrain_malloc_tuning_applied() == 0 {
             logger.debug("malloc tuning (one arena, 8 MiB top pad) not applied on this C library")
+        } else if cbrain_start_heap_prefaulter() != 0 {
+            // From the start: recovery builds the whole state, and its page faults were
+            // most of a start-up's time.
+            logger.debug("no heap pre-faulter on this system")
         }
         Console.line("brain \(BrainVersion.string)")
         Console.line("socket:   \(configuration.socketPath)")
@@ -194,10 +198,6 @@ struct BrainService: Service {
             exit(1)
         }
         Console.line("listening on \(configuration.socketPath)")
-        // Only now: recovery frees as much as it allocates, so the break says little then.
-        if cbrain_start_heap_prefaulter() != 0 {
-            logger.debug("no heap pre-faulter on this system")
-        }
         try await server.run()
     }
 }

@@ -34,6 +34,23 @@ public enum JournalReader {
     /// Reads one segment. A damaged record at the very end is a torn tail (reported, not
     /// an error); damage followed by more data is corruption and throws, naming the offset.
     public static func read(directory: String, segment: Int, isLast: Bool) throws(StoreError) -> Segment {
+        var records: [JournalRecord] = []
+        var read = try scan(directory: directory, segment: segment, isLast: isLast) { payload in
+            guard let record = JournalRecord.decode(payload) else { return false }
+            records.append(record)
+            return true
+        }
+        read.records = records
+        return read
+    }
+
+    /// Reads one segment as ``read(directory:segment:isLast:)`` does, handing each record's
+    /// payload to `visit` as it is found instead of collecting them (start-up replays a long
+    /// journal without holding it all decoded). `visit` returns false for a payload it cannot
+    /// decode, which counts as damage. The returned segment has no `records`.
+    public static func scan(
+        directory: String, segment: Int, isLast: Bool, visit: (ArraySlice<UInt8>) -> Bool
+    ) throws(StoreError) -> Segment {
         let path = "\(directory)/\(Journal.fileName(segment))"
         guard let bytes = try FileIO.read(path) else {
             return Segment(number: segment, records: [], validLength: 0, tornBytes: 0)
@@ -48,7 +65,6 @@ public enum JournalReader {
         guard Array(bytes[0..<Journal.magic.count]) == Journal.magic else {
             throw StoreError(path: path, problem: "does not start with the journal header; it is not a brain journal or is damaged at offset 0. Run `brain recover --data-dir \(directory)`")
         }
-        var records: [JournalRecord] = []
         var offset = Journal.magic.count
         while offset < bytes.count {
             // No record is empty, so a zero length is where writing stopped. Zeros to the end
@@ -56,10 +72,10 @@ public enum JournalReader {
             // length with bytes after it is a hole a crash left before parts of a later,
             // unfinished write (blocks can land in any order): a torn tail.
             if bytes[offset] == 0, bytes[offset...].allSatisfy({ $0 == 0 }) {
-                return Segment(number: segment, records: records, validLength: offset, tornBytes: 0)
+                return Segment(number: segment, records: [], validLength: offset, tornBytes: 0)
             }
             if isLast, bytes.count - offset >= 4, littleEndian32(bytes, offset) == 0 {
-                return Segment(number: segment, records: records, validLength: offset, tornBytes: bytes.count - offset)
+                return Segment(number: segment, records: [], validLength: offset, tornBytes: bytes.count - offset)
             }
             let problem: String?
             if bytes.count - offset < 8 {
@@ -74,8 +90,7 @@ public enum JournalReader {
                     let actual = payload.withUnsafeBytes { CRC32C.checksum($0) }
                     if actual != crc {
                         problem = "a record's checksum does not match"
-                    } else if let record = JournalRecord.decode(payload) {
-                        records.append(record)
+                    } else if visit(payload) {
                         offset += 8 + length
                         continue
                     } else {
@@ -87,11 +102,11 @@ public enum JournalReader {
             // damaged record reaches the end of the file).
             if isLast, let problem, isTail(bytes, from: offset) {
                 _ = problem
-                return Segment(number: segment, records: records, validLength: offset, tornBytes: bytes.count - offset)
+                return Segment(number: segment, records: [], validLength: offset, tornBytes: bytes.count - offset)
             }
             throw StoreError(path: path, problem: "is damaged at offset \(offset): \(problem ?? "unknown"). The records before it are intact. Run `brain recover --data-dir \(directory)` to start from the last snapshot and keep the damaged files aside.")
         }
-        return Segment(number: segment, records: records, validLength: offset, tornBytes: 0)
+        return Segment(number: segment, records: [], validLength: offset, tornBytes: 0)
     }
 
     /// Whether the damaged record at `offset` is the last thing in the file: its announced
