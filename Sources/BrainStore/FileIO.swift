@@ -84,8 +84,21 @@ enum FileIO {
             throw StoreError(path: path, problem: "cannot map: \(errnoText())")
         }
         defer { munmap(mapped, size) }
+        // Read ahead all of it now, in the background, while parsing starts at the front.
         _ = madvise(mapped, size, MADV_SEQUENTIAL)
+        _ = madvise(mapped, size, MADV_WILLNEED)
         return body(UnsafeRawBufferPointer(start: mapped, count: size))
+    }
+
+    /// Asks the kernel to read `path` into the page cache in the background. A snapshot is
+    /// written with direct I/O, which leaves none of it cached: without this, the start-up
+    /// after a crash would read it all from the disk first. (The device fills the pages; the
+    /// brain's threads do nothing.)
+    static func prefetch(_ path: String) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        _ = posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_WILLNEED))
+        close(fd)
     }
 
     /// Writes all of `bytes` to `fd`.

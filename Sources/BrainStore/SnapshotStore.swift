@@ -67,6 +67,7 @@ public struct SnapshotStore: Sendable {
             size = out.written
             return out.failure
         }
+        FileIO.prefetch(path)
         return size
     }
 
