@@ -13,22 +13,13 @@ struct JournalDirectIOTests {
         .event(agentID: "agent-\(index % 3)", request: (0..<bytes).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ index) }, now: Int64(index))
     }
 
-    static func append(_ records: [JournalRecord], to journal: Journal) throws {
-        var buffer = JournalBuffer()
-        for record in records { buffer.append(record) }
-        var none: [UInt8] = []
-        var chunk = buffer.take(reusing: &none)
-        JournalBuffer.fillChecksums(&chunk)
-        try journal.write(chunk, now: 0)
-    }
-
     @Test func recordsWrittenInOddSizesAcrossARestartReadBackWhole() throws {
         let directory = try temporaryDirectory()
         // Sizes that end chunks inside, at and across block boundaries.
         let sizes = [1, 4_000, 87, 4_088, 9_000, 0, 300, 12_289, 5]
         let first = sizes.enumerated().map { Self.event($0.offset, bytes: $0.element) }
         var journal: Journal? = try Journal(directory: directory, segment: 1, validLength: nil, policy: .batch, otherBytes: 0)
-        for record in first { try Self.append([record], to: try #require(journal)) }
+        for record in first { try #require(journal).append([record]) }
         let path = try #require(journal).path(1)
         let written = try #require(journal).segmentBytes
         if try #require(journal).usesDirectIO {
@@ -45,7 +36,7 @@ struct JournalDirectIOTests {
         #expect(try Self.size(path) == written, "closing cuts the padding")
         journal = try Journal(directory: directory, segment: 1, validLength: segment.validLength, policy: .batch, otherBytes: 0)
         let second = (0..<50).map { Self.event(100 + $0, bytes: 37 * $0) }
-        try Self.append(second, to: try #require(journal))
+        try #require(journal).append(second)
         segment = try JournalReader.read(directory: directory, segment: 1, isLast: true)
         #expect(segment.records == first + second)
         #expect(segment.tornBytes == 0)
@@ -54,7 +45,7 @@ struct JournalDirectIOTests {
     @Test func aZeroHoleBeforeLaterBytesIsATornTailInTheLastSegmentAndDamageInAnOlderOne() throws {
         let directory = try temporaryDirectory()
         let journal = try Journal(directory: directory, segment: 1, validLength: nil, policy: .batch, otherBytes: 0)
-        try Self.append([Self.event(1, bytes: 100)], to: journal)
+        try journal.append([Self.event(1, bytes: 100)])
         let valid = journal.segmentBytes
         let path = journal.path(1)
         try journal.rotate(to: 2, now: 0)

@@ -49,13 +49,7 @@ struct JournalReplayTests {
         }
 
         let directory = try temporaryDirectory()
-        let journal = try Journal(directory: directory, segment: 1, validLength: nil, policy: .batch, otherBytes: 0)
-        var buffer = JournalBuffer()
-        for record in records { buffer.append(record) }
-        var none: [UInt8] = []
-        var chunk = buffer.take(reusing: &none)
-        JournalBuffer.fillChecksums(&chunk)
-        try journal.write(chunk, now: 0)
+        try Journal(directory: directory, segment: 1, validLength: nil, policy: .batch, otherBytes: 0).append(records)
 
         let recovered = try Recovery.open(
             directory: directory, configuration: CoreConfiguration(), policy: .never, snapshotsKept: 3, logger: Logger(label: "test")

@@ -22,13 +22,7 @@ struct JournalTests {
     ]
 
     func write(_ records: [JournalRecord], to directory: String) throws {
-        let journal = try Journal(directory: directory, segment: 1, validLength: nil, policy: .batch, otherBytes: 0)
-        var buffer = JournalBuffer()
-        for record in records { buffer.append(record) }
-        var none: [UInt8] = []
-        var chunk = buffer.take(reusing: &none)
-        JournalBuffer.fillChecksums(&chunk)
-        try journal.write(chunk, now: 0)
+        try Journal(directory: directory, segment: 1, validLength: nil, policy: .batch, otherBytes: 0).append(records)
     }
 
     @Test func aBufferKeepsItsGrownCapacityUnderLoadAndDropsItOnlyWhenEmpty() {
