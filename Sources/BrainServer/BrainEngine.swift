@@ -195,8 +195,8 @@ final class BrainEngine {
     }
 
     /// Once ingestion pauses (a tick with no events after some), gives back what the burst
-    /// left free: the spare journal chunk, the journal buffer's grown capacity, and free heap
-    /// pages (read buffers, snapshot buffers). Under load nothing is released, so buffers
+    /// left free: the spare journal chunk, the journal buffer's grown capacity, the journal's
+    /// direct-I/O staging buffer, and free heap pages (read buffers, snapshot buffers). Under load nothing is released, so buffers
     /// are reused rather than allocated and faulted in again.
     func releaseMemoryWhenIdle() {
         let events = state.eventsHandled
@@ -207,7 +207,12 @@ final class BrainEngine {
         eventsAtMemoryRelease = events
         journalSpare = []
         journalBuffer.releaseCapacity()
-        _ = cbrain_release_free_heap(0)
+        let journal = self.journal
+        // On the journal thread, which owns the journal's staging buffer; the trim after it.
+        journalPool.runIfActive(eventLoop: eventLoop) {
+            journal.releaseIdleMemory()
+            _ = cbrain_release_free_heap(0)
+        }.whenFailure { _ in }
     }
 
     /// Records a persistence error found by the server itself, and journals it.

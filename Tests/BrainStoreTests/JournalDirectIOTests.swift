@@ -42,6 +42,20 @@ struct JournalDirectIOTests {
         #expect(segment.tornBytes == 0)
     }
 
+    @Test func releasingIdleMemoryKeepsThePartialLastBlock() throws {
+        let directory = try temporaryDirectory()
+        let journal = try Journal(directory: directory, segment: 1, validLength: nil, policy: .batch, otherBytes: 0)
+        // A burst: one chunk of 2 MiB grows the staging buffer; it ends inside a block.
+        let burst = (0..<700).map { Self.event($0, bytes: 3_000) }
+        try journal.append(burst)
+        journal.releaseIdleMemory()
+        let later = (0..<3).map { Self.event(1_000 + $0, bytes: 123) }
+        try journal.append(later)
+        let segment = try JournalReader.read(directory: directory, segment: 1, isLast: true)
+        #expect(segment.records == burst + later)
+        #expect(segment.tornBytes == 0)
+    }
+
     @Test func aZeroHoleBeforeLaterBytesIsATornTailInTheLastSegmentAndDamageInAnOlderOne() throws {
         let directory = try temporaryDirectory()
         let journal = try Journal(directory: directory, segment: 1, validLength: nil, policy: .batch, otherBytes: 0)

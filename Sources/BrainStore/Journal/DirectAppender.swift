@@ -22,6 +22,8 @@ import Darwin
 final class DirectAppender {
     /// The block size writes are aligned to (covers 512-byte and 4 KiB devices).
     static let blockSize = 4_096
+    /// The staging buffer's size to start with and to shrink back to.
+    static let initialCapacity = blockSize * 64
 
     private var buffer: UnsafeMutableRawPointer
     private var capacity: Int
@@ -36,9 +38,9 @@ final class DirectAppender {
         let flag = cbrain_o_direct_flag()
         let flags = fcntl(fd, F_GETFL)
         guard flag != 0, flags >= 0 else { return nil }
-        guard let buffer = Self.allocate(Self.blockSize * 64) else { return nil }
+        guard let buffer = Self.allocate(Self.initialCapacity) else { return nil }
         self.buffer = buffer
-        self.capacity = Self.blockSize * 64
+        self.capacity = Self.initialCapacity
         self.tail = length % Self.blockSize
         self.blockOffset = length - tail
         // The partial last block is rewritten with each append, so it is read back first.
@@ -81,6 +83,16 @@ final class DirectAppender {
         blockOffset += kept
         tail = newTail
         return nil
+    }
+
+    /// Gives back a staging buffer grown by large writes (a burst's batches reach megabytes),
+    /// keeping the partial last block.
+    func shrink() {
+        guard capacity > Self.initialCapacity, let smaller = Self.allocate(Self.initialCapacity) else { return }
+        smaller.copyMemory(from: buffer, byteCount: tail)
+        free(buffer)
+        buffer = smaller
+        capacity = Self.initialCapacity
     }
 
     private func grow(to needed: Int) -> Bool {

@@ -127,6 +127,11 @@ public final class Journal: @unchecked Sendable {
         faulted = false
     }
 
+    /// Gives back memory a burst of writes grew (the direct-I/O staging buffer).
+    public func releaseIdleMemory() {
+        appender?.shrink()
+    }
+
     /// fsyncs the current segment if anything is unsynced.
     public func sync(now: Int64) throws(StoreError) {
         guard unsynced else { return }
