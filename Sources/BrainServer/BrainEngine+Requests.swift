@@ -32,7 +32,14 @@ extension BrainEngine {
         case .listRuns(let query):
             reply(context, callID, state.listRuns(query).map { .runs($0) })
         case .getRun(let query):
-            reply(context, callID, state.getRun(query).map { .run($0) })
+            switch state.getRunSelection(query) {
+            case .success(let selection):
+                var writer = RunDetailWriter(callID: callID, run: selection.run.info, childRunIDs: selection.run.childRunIDs)
+                for step in selection.steps { writer.append(step.wireStep) }
+                writer.writeFrame(into: &context.output)
+            case .failure(let error):
+                context.append(.failure(callID, error))
+            }
         case .listSteps(let query):
             reply(context, callID, state.listSteps(query).map { .steps($0) })
         case .cancelRun(let runID, let reason):

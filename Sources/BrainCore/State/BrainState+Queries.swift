@@ -53,19 +53,23 @@ extension BrainState {
 
     /// `GetRun`: the run, its children and its steps (optionally a seq range).
     public func getRun(_ query: GetRunQuery) -> Result<RunDetail, BrainError> {
+        getRunSelection(query).map { run, steps in
+            RunDetail(run: run.info, childRunIDs: run.childRunIDs, steps: steps.map { $0.info(runID: run.runID) })
+        }
+    }
+
+    /// The run and the steps a `GetRun` asks for, without building the reply: the server
+    /// writes it straight from the stored steps (``getRun(_:)`` builds the same reply).
+    public func getRunSelection(_ query: GetRunQuery) -> Result<(run: Run, steps: ArraySlice<Step>), BrainError> {
         guard let run = run(id: query.runID), query.includeDeleted || !run.isDeleted else {
             return .failure(BrainError(.notFound, "run \(query.runID) does not exist"))
         }
         let from = max(query.fromSeq, 1)
         let to = query.toSeq == 0 ? UInt32.max : query.toSeq
         let first = run.stepIndex(seq: from).index
-        var steps: [StepInfo] = []
-        var index = first
-        while index < run.steps.count, run.steps[index].seq <= to {
-            steps.append(run.steps[index].info(runID: run.runID))
-            index += 1
-        }
-        return .success(RunDetail(run: run.info, childRunIDs: run.childRunIDs, steps: steps))
+        var end = first
+        while end < run.steps.count, run.steps[end].seq <= to { end += 1 }
+        return .success((run, run.steps[first..<end]))
     }
 
     /// `ListSteps`: a run's steps from a seq, one page.
