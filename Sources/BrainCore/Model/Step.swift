@@ -8,11 +8,11 @@ public struct Step: Hashable, Sendable {
     /// The stored step (fields and texts).
     public var text: StepText { shared.text }
 
-    public var seq: UInt32 { text.fields.seq }
-    public var status: StepStatus { StepStatus(rawValue: Int32(text.fields.status)) ?? .unspecified }
-    public var durationMs: UInt64 { text.fields.durationMs }
-    public var startedAt: Int64 { text.fields.startedAt }
-    public var receivedAt: Int64 { text.fields.receivedAt }
+    public var seq: UInt32 { text.seq }
+    public var status: StepStatus { StepStatus(rawValue: Int32(text.statusRaw)) ?? .unspecified }
+    public var durationMs: UInt64 { text.durationMs }
+    public var startedAt: Int64 { text.startedAt }
+    public var receivedAt: Int64 { text.receivedAt }
     public var stepName: String { text.name }
     public var inputJSON: String { text.input }
     public var outputJSON: String { text.output }
@@ -57,7 +57,7 @@ public struct Step: Hashable, Sendable {
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(seq)
-        hasher.combine(bytes: text.bytes(0..<text.byteCount))
+        hasher.combine(bytes: text.bytes(0..<text.errorRange.upperBound))  // varints and texts
     }
 
     /// Whether a resent report carries the same content as this step.
