@@ -69,6 +69,9 @@ final class DirectAppender {
             let written = pwrite(fd, buffer + done, writeLength - done, off_t(blockOffset + done))
             if written < 0 {
                 if errno == EINTR { continue }
+                // EINVAL: this file system wants a larger alignment than the one we use.
+                // Writing on through the page cache keeps the same bytes and offsets.
+                if errno == EINVAL, Self.leaveDirectIO(fd) { continue }
                 return "cannot write: \(FileIO.errnoText())"
             }
             // A short direct write that is not whole blocks cannot be continued in place.
@@ -93,6 +96,14 @@ final class DirectAppender {
         free(buffer)
         buffer = smaller
         capacity = Self.initialCapacity
+    }
+
+    /// Clears `O_DIRECT` on `fd`; false when it was not set (so the error was another one).
+    private static func leaveDirectIO(_ fd: Int32) -> Bool {
+        let flag = cbrain_o_direct_flag()
+        let flags = fcntl(fd, F_GETFL)
+        guard flags >= 0, flags & flag != 0 else { return false }
+        return fcntl(fd, F_SETFL, flags & ~flag) == 0
     }
 
     private func grow(to needed: Int) -> Bool {
