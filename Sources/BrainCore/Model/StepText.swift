@@ -42,8 +42,10 @@ public final class StepText: ManagedBuffer<StepText.Header, UInt8> {
     ) -> StepText {
         // A step name is at most 50 characters on the wire; longer bytes cannot arrive.
         let name = UnsafeRawBufferPointer(rebasing: name.prefix(Int(UInt16.max)))
-        let varints = [durationMs, UInt64(name.count), UInt64(input.count), UInt64(output.count), UInt64(error.count)]
-        let prefix = varints.reduce(0) { $0 + varintSize($1) }
+        // A tuple, not an array: no allocation besides the step's own.
+        let varints = (durationMs, UInt64(name.count), UInt64(input.count), UInt64(output.count), UInt64(error.count))
+        let prefix = varintSize(varints.0) + varintSize(varints.1) + varintSize(varints.2) + varintSize(varints.3)
+            + varintSize(varints.4)
         let total = prefix + name.count + input.count + output.count + error.count
         let buffer = create(minimumCapacity: total) { _ in
             Header(
@@ -54,7 +56,7 @@ public final class StepText: ManagedBuffer<StepText.Header, UInt8> {
         let text = unsafeDowncast(buffer, to: StepText.self)
         text.withUnsafeMutablePointerToElements { elements in
             var offset = 0
-            for value in varints {
+            func put(_ value: UInt64) {
                 var rest = value
                 while rest >= 0x80 {
                     elements[offset] = UInt8(truncatingIfNeeded: rest) | 0x80
@@ -64,6 +66,11 @@ public final class StepText: ManagedBuffer<StepText.Header, UInt8> {
                 elements[offset] = UInt8(rest)
                 offset += 1
             }
+            put(varints.0)
+            put(varints.1)
+            put(varints.2)
+            put(varints.3)
+            put(varints.4)
             func copy(_ part: UnsafeRawBufferPointer) {
                 if let base = part.baseAddress, part.count > 0 {
                     UnsafeMutableRawPointer(elements + offset).copyMemory(from: base, byteCount: part.count)

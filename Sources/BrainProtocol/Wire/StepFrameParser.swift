@@ -129,6 +129,14 @@ public enum StepFrameParser {
 
         /// A base-128 varint of at most 10 bytes, or `nil` when it runs off the end or on.
             mutating func varint() -> UInt64? {
+            // Tags and most lengths are one byte.
+            if position < end {
+                let first = position.load(as: UInt8.self)
+                if first < 0x80 {
+                    position += 1
+                    return UInt64(first)
+                }
+            }
             var result: UInt64 = 0
             var shift: UInt64 = 0
             while position < end, shift < 64 {
