@@ -87,6 +87,10 @@ final class BrainEngine {
         self.state = state
         self.lastSnapshotAt = lastSnapshotAt
         self.snapshotRevision = state.revision
+        // Replayed events are not a burst to give memory back after: what recovery freed is
+        // resident and is where the next steps go, without page faults.
+        self.eventsAtLastTick = state.eventsHandled
+        self.eventsAtMemoryRelease = state.eventsHandled
     }
 
     // MARK: Connections
