@@ -168,11 +168,14 @@ struct RecordReader {
 
     mutating func i64() -> Int64? { integer(UInt64.self).map { Int64(bitPattern: $0) } }
 
-    mutating func bytes() -> [UInt8]? {
+    /// Where the next length-prefixed field's bytes are in `data`, skipping them.
+    mutating func byteRange() -> Range<Int>? {
         guard let count = integer(UInt32.self), data.endIndex - index >= Int(count) else { return nil }
         defer { index += Int(count) }
-        return Array(data[index..<index + Int(count)])
+        return index..<index + Int(count)
     }
+
+    mutating func bytes() -> [UInt8]? { byteRange().map { Array(data[$0]) } }
 
     mutating func string() -> String? { bytes().map { String(decoding: $0, as: UTF8.self) } }
 

@@ -27,12 +27,16 @@ public enum JournalReplay {
     /// applied it; anything else is decoded first. Returns false when the payload is not a
     /// record this brain knows.
     public static func apply(payload: ArraySlice<UInt8>, to state: inout BrainState, agents: inout AgentIDCache) -> Bool {
-        if let event = EventPayload(payload) {
+        // The record's fields, read without copying: `u8 kind | i64 now | u32 + agent id | u32 + request`.
+        var reader = RecordReader(bytes: payload)
+        if reader.u8() == JournalRecord.Kind.event.rawValue, let now = reader.i64(), let agent = reader.byteRange(),
+            let request = reader.byteRange()
+        {
             let replayedInPlace: Bool = payload.withUnsafeBytes { raw in
-                let request = UnsafeRawBufferPointer(rebasing: raw[event.request])
-                guard let parsed = StepFrameParser.parse(request) else { return false }
-                let agentID = agents.id(for: payload[(payload.startIndex + event.agent.lowerBound)..<(payload.startIndex + event.agent.upperBound)])
-                _ = state.apply(step: parsed.step, eventSeq: parsed.eventSeq, agentID: agentID, now: event.now)
+                let start = payload.startIndex
+                let frame = UnsafeRawBufferPointer(rebasing: raw[(request.lowerBound - start)..<(request.upperBound - start)])
+                guard let parsed = StepFrameParser.parse(frame) else { return false }
+                _ = state.apply(step: parsed.step, eventSeq: parsed.eventSeq, agentID: agents.id(for: payload[agent]), now: now)
                 return true
             }
             if replayedInPlace { return true }
@@ -42,46 +46,12 @@ public enum JournalReplay {
         return true
     }
 
-    /// Where the parts of an event record's payload are: `u8 kind | i64 now | u32 + agent id
-    /// | u32 + request`, as offsets from the payload's start.
-    private struct EventPayload {
-        var now: Int64
-        var agent: Range<Int>
-        var request: Range<Int>
-
-        init?(_ payload: ArraySlice<UInt8>) {
-            let start = payload.startIndex
-            guard payload.count >= 17, payload[start] == JournalRecord.Kind.event.rawValue else { return nil }
-            func u32(_ at: Int) -> Int? {
-                guard at + 4 <= payload.count else { return nil }
-                let i = start + at
-                return Int(UInt32(payload[i]) | UInt32(payload[i + 1]) << 8 | UInt32(payload[i + 2]) << 16 | UInt32(payload[i + 3]) << 24)
-            }
-            var now: UInt64 = 0
-            for index in 0..<8 { now |= UInt64(payload[start + 1 + index]) << (8 * index) }
-            guard let agentCount = u32(9), 13 + agentCount <= payload.count, let requestCount = u32(13 + agentCount),
-                17 + agentCount + requestCount == payload.count
-            else { return nil }
-            self.now = Int64(bitPattern: now)
-            agent = 13..<(13 + agentCount)
-            request = (17 + agentCount)..<(17 + agentCount + requestCount)
-        }
-    }
-
     /// Applies one record. Records that no longer make sense (an event whose agent is
     /// gone) are skipped: replay never stops on the domain's own refusals, which the
     /// live brain recorded too.
     public static func apply(_ record: JournalRecord, to state: inout BrainState) {
         switch record {
         case .event(let agentID, let request, let now):
-            // A step takes the live brain's in-place path: the same rules, without decoding
-            // the frame into Swift values.
-            let replayedInPlace: Bool = request.withUnsafeBytes { raw in
-                guard let parsed = StepFrameParser.parse(raw) else { return false }
-                _ = state.apply(step: parsed.step, eventSeq: parsed.eventSeq, agentID: agentID, now: now)
-                return true
-            }
-            if replayedInPlace { return }
             guard let decoded = request.withUnsafeBytes({ try? WireCodec.decodeRequest($0) }),
                 case .publish(let event) = decoded.method
             else { return }
