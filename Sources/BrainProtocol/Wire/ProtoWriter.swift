@@ -59,20 +59,19 @@ public struct ProtoWriter {
     public mutating func string(_ field: Int, bytes text: UnsafeRawBufferPointer) {
         let text = Self.cString(text)
         guard !text.isEmpty else { return }
-        tag(field, 2)
-        varint(UInt64(text.count))
-        bytes.append(contentsOf: text)
+        lengthDelimited(field, text)
     }
 
     /// One element of a `repeated string` field: written even when empty.
     public mutating func repeatedString(_ field: Int, _ value: String) {
         var value = value
-        value.withUTF8 { utf8 in
-            let text = Self.cString(UnsafeRawBufferPointer(utf8))
-            tag(field, 2)
-            varint(UInt64(text.count))
-            bytes.append(contentsOf: text)
-        }
+        value.withUTF8 { lengthDelimited(field, Self.cString(UnsafeRawBufferPointer($0))) }
+    }
+
+    private mutating func lengthDelimited(_ field: Int, _ text: UnsafeRawBufferPointer) {
+        tag(field, 2)
+        varint(UInt64(text.count))
+        bytes.append(contentsOf: text)
     }
 
     /// A message field (always written, even when it encodes to nothing): `body` writes its

@@ -68,24 +68,24 @@ public struct RunDetailWriter {
     }
 
     /// The `Response` message (without the frame's length prefix).
-    public var responseBytes: [UInt8] {
-        var response = ProtoWriter(capacity: detail.bytes.count + 16)
-        response.unsigned(1, callID)
-        response.tag(34, 2)
-        response.varint(UInt64(detail.bytes.count))
-        response.bytes.append(contentsOf: detail.bytes)
-        return response.bytes
-    }
+    public var responseBytes: [UInt8] { responseHead + detail.bytes }
 
     /// Appends the reply as one frame: a 4-byte big-endian length, then the `Response`.
     public func writeFrame(into buffer: inout ByteBuffer) {
+        let head = responseHead
+        buffer.writeInteger(UInt32(head.count + detail.bytes.count), endianness: .big)
+        buffer.writeBytes(head)
+        buffer.writeBytes(detail.bytes)
+    }
+
+    /// The `Response` fields in front of the `RunDetail`'s bytes: the call id, then the
+    /// `run` field's tag and length.
+    private var responseHead: [UInt8] {
         var head = ProtoWriter(capacity: 16)
         head.unsigned(1, callID)
         head.tag(34, 2)
         head.varint(UInt64(detail.bytes.count))
-        buffer.writeInteger(UInt32(head.bytes.count + detail.bytes.count), endianness: .big)
-        buffer.writeBytes(head.bytes)
-        buffer.writeBytes(detail.bytes)
+        return head.bytes
     }
 }
 
