@@ -4,10 +4,10 @@ extension Step {
     /// The step as ``RunDetailWriter`` takes it: its texts point into the stored step, valid
     /// while this value (and so its storage) lives.
     public var wireStep: RunDetailWriter.Step {
-        RunDetailWriter.Step(
-            seq: seq, status: status, name: text.bytes(text.nameRange), input: text.bytes(text.inputRange),
-            output: text.bytes(text.outputRange), error: text.bytes(text.errorRange), durationMs: durationMs,
-            startedAt: startedAt, receivedAt: receivedAt
+        let parts = text.parts
+        return RunDetailWriter.Step(
+            seq: seq, status: status, name: parts.name, input: parts.input, output: parts.output, error: parts.error,
+            durationMs: parts.durationMs, startedAt: startedAt, receivedAt: receivedAt
         )
     }
 }

@@ -49,15 +49,12 @@ public struct Step: Hashable, Sendable {
         lhs.text === rhs.text
             || (lhs.seq == rhs.seq && lhs.status == rhs.status && lhs.durationMs == rhs.durationMs
                 && lhs.startedAt == rhs.startedAt && lhs.receivedAt == rhs.receivedAt
-                && lhs.text.equals(
-                    name: rhs.text.bytes(rhs.text.nameRange), input: rhs.text.bytes(rhs.text.inputRange),
-                    output: rhs.text.bytes(rhs.text.outputRange), error: rhs.text.bytes(rhs.text.errorRange)
-                ))
+                && lhs.text.hasSameTexts(as: rhs.text))
     }
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(seq)
-        hasher.combine(bytes: text.bytes(0..<text.errorRange.upperBound))  // varints and texts
+        hasher.combine(bytes: text.bytes(0..<text.layout.error.upperBound))  // varints and texts
     }
 
     /// Whether a resent report carries the same content as this step.

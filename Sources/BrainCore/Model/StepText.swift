@@ -150,10 +150,24 @@ public final class StepText: ManagedBuffer<StepText.Header, UInt8> {
     public var startedAt: Int64 { header.startedAt }
     public var receivedAt: Int64 { header.receivedAt }
 
-    public var nameRange: Range<Int> { layout.name }
-    public var inputRange: Range<Int> { layout.input }
-    public var outputRange: Range<Int> { layout.output }
-    public var errorRange: Range<Int> { layout.error }
+    /// The four texts and the duration from one reading of the varints in front of them
+    /// (reading each part on its own would decode them all again).
+    public struct Parts {
+        public let name: UnsafeRawBufferPointer
+        public let input: UnsafeRawBufferPointer
+        public let output: UnsafeRawBufferPointer
+        public let error: UnsafeRawBufferPointer
+        public let durationMs: UInt64
+    }
+
+    /// The texts' bytes, valid while this object lives.
+    public var parts: Parts {
+        let layout = self.layout
+        return Parts(
+            name: bytes(layout.name), input: bytes(layout.input), output: bytes(layout.output), error: bytes(layout.error),
+            durationMs: layout.durationMs
+        )
+    }
 
     /// The bytes of one part; valid while this object lives.
     public func bytes(_ range: Range<Int>) -> UnsafeRawBufferPointer {
@@ -164,10 +178,10 @@ public final class StepText: ManagedBuffer<StepText.Header, UInt8> {
         range.isEmpty ? "" : String(decoding: bytes(range), as: UTF8.self)
     }
 
-    public var name: String { string(nameRange) }
-    public var input: String { string(inputRange) }
-    public var output: String { string(outputRange) }
-    public var error: String { string(errorRange) }
+    public var name: String { string(layout.name) }
+    public var input: String { string(layout.input) }
+    public var output: String { string(layout.output) }
+    public var error: String { string(layout.error) }
 
     /// Bytes of text held (for memory accounting).
     public var byteCount: Int {
@@ -175,13 +189,12 @@ public final class StepText: ManagedBuffer<StepText.Header, UInt8> {
         return layout.error.upperBound - layout.name.lowerBound
     }
 
-    /// Whether the parts equal these byte ranges.
-    public func equals(
-        name: UnsafeRawBufferPointer, input: UnsafeRawBufferPointer, output: UnsafeRawBufferPointer,
-        error: UnsafeRawBufferPointer
-    ) -> Bool {
-        Self.same(bytes(nameRange), name) && Self.same(bytes(inputRange), input) && Self.same(bytes(outputRange), output)
-            && Self.same(bytes(errorRange), error)
+    /// Whether `other` holds the same four texts.
+    public func hasSameTexts(as other: StepText) -> Bool {
+        let mine = parts
+        let theirs = other.parts
+        return Self.same(mine.name, theirs.name) && Self.same(mine.input, theirs.input)
+            && Self.same(mine.output, theirs.output) && Self.same(mine.error, theirs.error)
     }
 
     static func same(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {

@@ -122,18 +122,19 @@ enum SnapshotJSONWriter {
 
     static func write(_ step: Step, into out: inout JSONOutput) {
         let text = step.text
+        let parts = text.parts
         out.byte(0x7B)
         out.field("seq", step.seq, first: true)
         out.key("step_name")
-        out.string(bytes: text.bytes(text.nameRange))
+        out.string(bytes: parts.name)
         out.field("status", step.status.name)
-        out.embedded("input", bytes: text.bytes(text.inputRange))
-        out.embedded("output", bytes: text.bytes(text.outputRange))
-        if !text.errorRange.isEmpty {
+        out.embedded("input", bytes: parts.input)
+        out.embedded("output", bytes: parts.output)
+        if !parts.error.isEmpty {
             out.key("error")
-            out.string(bytes: text.bytes(text.errorRange))
+            out.string(bytes: parts.error)
         }
-        out.field("duration_ms", step.durationMs)
+        out.field("duration_ms", parts.durationMs)
         out.field("started_at", step.startedAt)
         out.field("received_at", step.receivedAt)
         out.byte(0x7D)
