@@ -11,10 +11,7 @@ import os
 import queue
 import shutil
 import signal
-import socket
 import struct
-import subprocess
-import tempfile
 import threading
 import time
 
@@ -24,11 +21,11 @@ from google.protobuf import json_format
 import brain_client.client as client_module
 from brain_client import BrainClient, BrainError, BrainReader, brain_pb2 as pb
 from brain_client.connection import Connection
+from brain_process import BRAIN_BIN, BrainProcess, short_tmpdir
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 CONFORMANCE = os.environ.get("BRAIN_CONFORMANCE_DIR", os.path.join(REPO, "conformance"))
-BRAIN_BIN = os.environ.get("BRAIN_BIN", os.path.join(REPO, ".build", "debug", "brain"))
 
 with open(os.path.join(CONFORMANCE, "cases.json"), encoding="utf-8") as f:
     SPEC = json.load(f)
@@ -51,59 +48,16 @@ def short_name(enum_name: str) -> str:
     return enum_name.split("_STATUS_", 1)[1].lower()
 
 
-class Brain:
-    """`$BRAIN_BIN serve` on a short /tmp path, restartable on the same socket and data."""
-
-    def __init__(self) -> None:
-        self.workdir = tempfile.mkdtemp(prefix="bc-py-", dir="/tmp")
-        self.socket = os.path.join(self.workdir, "b.sock")
-        self.data_dir = os.path.join(self.workdir, "data")
-        self.log_path = os.path.join(self.workdir, "brain.log")
-        self.proc = None
-
-    def start(self) -> None:
-        with open(self.log_path, "ab") as log:
-            self.proc = subprocess.Popen(
-                [BRAIN_BIN, "serve", "--socket", self.socket, "--data-dir", self.data_dir,
-                 "--max-frame-bytes", str(SPEC["brain"]["max_frame_bytes"])],
-                stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"the brain exited with {self.proc.returncode}: {self.log()}")
-            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            try:
-                s.connect(self.socket)
-                return
-            except OSError:
-                time.sleep(0.05)
-            finally:
-                s.close()
-        raise RuntimeError(f"the brain did not listen on {self.socket}: {self.log()}")
-
-    def kill(self, sig=signal.SIGKILL) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            self.proc.wait(15)
-
-    def log(self) -> str:
-        try:
-            with open(self.log_path, "rb") as f:
-                return f.read()[-4000:].decode("utf-8", "replace")
-        except OSError:
-            return ""
-
-
 @pytest.fixture(scope="module")
 def brain():
     if not os.path.exists(BRAIN_BIN):
         pytest.skip(f"brain binary not found at {BRAIN_BIN} (set BRAIN_BIN)")
-    b = Brain()
-    b.start()
+    max_frame = ["--max-frame-bytes", str(SPEC["brain"]["max_frame_bytes"])]
+    b = BrainProcess(BRAIN_BIN, short_tmpdir("bc-py-"), extra_args=max_frame).start()
     try:
         yield b
     finally:
-        b.kill(signal.SIGTERM)
+        b.kill(signal.SIGTERM, wait=15)
         shutil.rmtree(b.workdir, ignore_errors=True)
 
 
