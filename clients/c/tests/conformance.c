@@ -359,6 +359,17 @@ static Brain__V1__Response *rpc(Brain__V1__Request *q)
     return resp;
 }
 
+/* rpc, keeping the reply only when it carries the result `want` (else NULL). */
+static Brain__V1__Response *rpc_result(Brain__V1__Request *q, Brain__V1__Response__ResultCase want)
+{
+    Brain__V1__Response *r = rpc(q);
+    if (r && r->result_case != want) {
+        brain__v1__response__free_unpacked(r, NULL);
+        return NULL;
+    }
+    return r;
+}
+
 static Brain__V1__Response *get_run(const char *run_id)
 {
     Brain__V1__GetRunRequest g = BRAIN__V1__GET_RUN_REQUEST__INIT;
@@ -366,12 +377,7 @@ static Brain__V1__Response *get_run(const char *run_id)
     Brain__V1__Request q = BRAIN__V1__REQUEST__INIT;
     q.method_case = BRAIN__V1__REQUEST__METHOD_GET_RUN;
     q.get_run = &g;
-    Brain__V1__Response *r = rpc(&q);
-    if (r && r->result_case != BRAIN__V1__RESPONSE__RESULT_RUN) {
-        brain__v1__response__free_unpacked(r, NULL);
-        return NULL;
-    }
-    return r;
+    return rpc_result(&q, BRAIN__V1__RESPONSE__RESULT_RUN);
 }
 
 static Brain__V1__Response *list_errors(const char *run_id)
@@ -381,12 +387,7 @@ static Brain__V1__Response *list_errors(const char *run_id)
     Brain__V1__Request q = BRAIN__V1__REQUEST__INIT;
     q.method_case = BRAIN__V1__REQUEST__METHOD_LIST_PERSISTENCE_ERRORS;
     q.list_persistence_errors = &l;
-    Brain__V1__Response *r = rpc(&q);
-    if (r && r->result_case != BRAIN__V1__RESPONSE__RESULT_PERSISTENCE_ERRORS) {
-        brain__v1__response__free_unpacked(r, NULL);
-        return NULL;
-    }
-    return r;
+    return rpc_result(&q, BRAIN__V1__RESPONSE__RESULT_PERSISTENCE_ERRORS);
 }
 
 static const char *run_status_name(int v)
