@@ -21,7 +21,7 @@ enum SocketGuard {
             throw StartupError("socket path \(path) is \(bytes) bytes; a Unix socket path must be shorter than \(WireConstants.maxSocketPathBytes) bytes. Choose a shorter --socket.")
         }
         do {
-            try FileIOBridge.makeDirectory(parent(of: path))
+            try FileIOBridge.makeDirectory(FileIOBridge.directory(of: path))
         } catch {
             throw StartupError("cannot create the socket's directory: \(error)")
         }
@@ -59,11 +59,6 @@ enum SocketGuard {
         guard chmod(path, groupAccess ? 0o660 : 0o600) == 0 else {
             throw StartupError("cannot set the mode of \(path): \(String(cString: strerror(errno)))")
         }
-    }
-
-    static func parent(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 }
 
