@@ -111,9 +111,15 @@ public final class BrainProcess: @unchecked Sendable {
 
     /// Runs brainctl against this brain and returns its exit code, stdout and stderr.
     public func brainctl(_ arguments: [String]) throws -> (Int32, String, String) {
+        try Self.runTool("brainctl", arguments + ["--socket", socketPath])
+    }
+
+    /// Runs one of the built executables (`brainctl`, `brain-bench`) to completion and
+    /// returns its exit code, stdout and stderr.
+    public static func runTool(_ name: String, _ arguments: [String]) throws -> (Int32, String, String) {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "\(Self.binDirectory)/brainctl")
-        process.arguments = arguments + ["--socket", socketPath]
+        process.executableURL = URL(fileURLWithPath: "\(binDirectory)/\(name)")
+        process.arguments = arguments
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
