@@ -10,12 +10,12 @@ APT_PACKAGES := libprotobuf-c-dev protobuf-c-compiler protobuf-compiler valgrind
 DEBUG_BIN    := $(CURDIR)/.build/debug
 RELEASE_BIN  := $(CURDIR)/.build/release
 
-.PHONY: run test deps build release check-generated swift-test c-test python-test generate clean
+.PHONY: run test deps build release check-generated swift-test c-test python-test bench-build generate clean
 
 run: deps release
 	$(RELEASE_BIN)/brain serve
 
-test: deps check-generated swift-test c-test python-test
+test: deps check-generated swift-test c-test python-test bench-build
 	@echo "make test: every suite passed"
 
 deps:
@@ -58,5 +58,10 @@ c-test: build
 python-test: build
 	cd clients/python && BRAIN_BIN=$(DEBUG_BIN)/brain $(PYTHON) -m pytest -q tests
 
+# The C benchmark drivers are only run by hand (scripts/bench-vs-redis, bench-snapshot);
+# building them here keeps them from rotting with the wire code they compile against.
+bench-build:
+	$(MAKE) -C bench
+
 clean:
-	rm -rf .build clients/c/build
+	rm -rf .build clients/c/build bench/build
