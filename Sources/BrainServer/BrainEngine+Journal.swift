@@ -157,16 +157,20 @@ extension BrainEngine {
         }.whenFailure { _ in }
     }
 
-    /// Drops the segments a durable snapshot covers: deleted on the snapshot thread, so the
-    /// journal thread (and the acks waiting on it) never waits for the file system.
-    func removeJournalSegments(below segment: Int) {
+    /// Deletes what a durable snapshot made redundant, the generation it retired and the
+    /// journal segments it covers, on the housekeeping thread: at normal priority, so the
+    /// deletions (which every fsync on the file system waits for) end quickly, and off the
+    /// journal thread, so the acks never wait for them directly.
+    func removeSnapshotLeftovers(journalBelow segment: Int) {
         let journal = self.journal
         let directory = journal.directory
         let engine = NIOLoopBound(self, eventLoop: eventLoop)
         let pool = journalPool
         let loop = eventLoop
+        let snapshotStore = snapshots
         threadPool.runIfActive(eventLoop: eventLoop) {
-            Journal.deleteSegments(in: directory, below: segment)
+            snapshotStore.removeRetiredGeneration()
+            return Journal.deleteSegments(in: directory, below: segment)
         }.flatMap { removed in
             pool.runIfActive(eventLoop: loop) { () -> Int in
                 journal.forgetRemovedSegments(bytes: removed)

@@ -10,8 +10,8 @@ import Glibc
 #endif
 
 extension BrainEngine {
-    /// Writes a snapshot of the state as it is now. Encoding and writing run on the thread
-    /// pool on a copy, so ingestion goes on; `completion` runs on the event loop.
+    /// Writes a snapshot of the state as it is now. Encoding and writing run on the snapshot
+    /// thread on a copy, so ingestion goes on; `completion` runs on the event loop.
     func snapshot(_ completion: @escaping (Result<SnapshotReply, BrainError>) -> Void) {
         snapshotWaiters.append(completion)
         if snapshotInFlight {
@@ -32,10 +32,8 @@ extension BrainEngine {
         let waiters = NIOLoopBound(snapshotWaiters, eventLoop: eventLoop)
         snapshotWaiters.removeAll()
         let engine = NIOLoopBound(self, eventLoop: eventLoop)
-        var configuredStore = snapshots
-        configuredStore.kept = configuration.snapshotsKept
-        let store = configuredStore
-        let threadPool = self.threadPool
+        let store = snapshots
+        let snapshotPool = self.snapshotPool
         let loop = eventLoop
         // The copy holds everything handed to the journal by rotateJournal(): it covers every
         // segment below the new one. It is written only once the rotation succeeded.
@@ -43,7 +41,7 @@ extension BrainEngine {
         let segmentBox = NIOLoopBound(Box(0), eventLoop: eventLoop)
         let future = rotated.flatMap { segment in
             segmentBox.value.value = segment
-            return threadPool.runIfActive(eventLoop: loop) { () throws -> Int in
+            return snapshotPool.runIfActive(eventLoop: loop) { () throws -> Int in
                 SnapshotThread.yieldToIngestion()
                 return try store.write(copy, writtenAt: now, brainVersion: BrainVersion.string, journalSegment: segment)
             }
@@ -57,7 +55,7 @@ extension BrainEngine {
                 self.lastSnapshotAt = now
                 self.snapshotRevision = revision
                 if !self.persistenceFault.hasPrefix("journal") { self.persistenceFault = "" }
-                self.removeJournalSegments(below: segmentBox.value.value)
+                self.removeSnapshotLeftovers(journalBelow: segmentBox.value.value)
                 self.logger.debug("snapshot written: \(bytes) bytes to \(store.path)")
                 outcome = .success(SnapshotReply(writtenAt: now, bytes: UInt64(bytes), path: store.path))
             case .failure(let error):

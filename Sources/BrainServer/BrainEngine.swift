@@ -16,7 +16,11 @@ final class BrainEngine {
     let eventLoop: any EventLoop
     let secret: SecretKey
     let snapshots: SnapshotStore
+    /// Blocking housekeeping at normal priority: deleting old snapshots and journal segments.
     let threadPool: NIOThreadPool
+    /// Encodes and writes snapshots at idle priority (see ``SnapshotThread``); nothing else
+    /// runs there, as nothing else should wait for a CPU that ingestion leaves idle.
+    let snapshotPool: NIOThreadPool
     let logger: Logger
     /// Every input is written here before its ack is sent; used only on `journalPool`.
     let journal: Journal
@@ -70,7 +74,7 @@ final class BrainEngine {
     init(
         configuration: ServerConfiguration, eventLoop: any EventLoop, secret: SecretKey, state: BrainState,
         lastSnapshotAt: Int64, journal: Journal, journalPool: NIOThreadPool, recorder: StreamRecorder?, threadPool: NIOThreadPool,
-        logger: Logger, now: Int64
+        snapshotPool: NIOThreadPool, logger: Logger, now: Int64
     ) {
         self.journal = journal
         self.journalPool = journalPool
@@ -80,8 +84,11 @@ final class BrainEngine {
         self.configuration = configuration
         self.eventLoop = eventLoop
         self.secret = secret
-        self.snapshots = SnapshotStore(directory: configuration.dataDirectory)
+        var snapshots = SnapshotStore(directory: configuration.dataDirectory)
+        snapshots.kept = configuration.snapshotsKept
+        self.snapshots = snapshots
         self.threadPool = threadPool
+        self.snapshotPool = snapshotPool
         self.logger = logger
         self.startedAt = now
         self.state = state

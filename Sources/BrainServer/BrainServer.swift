@@ -27,6 +27,7 @@ public final class BrainServer: Service, Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let threadPool: NIOThreadPool
     private let journalPool: NIOThreadPool
+    private let snapshotPool: NIOThreadPool
     private let serverChannel: any Channel
     private let engine: NIOLoopBound<BrainEngine>
     private let lock: DataDirectoryLock
@@ -34,7 +35,7 @@ public final class BrainServer: Service, Sendable {
 
     private init(
         configuration: ServerConfiguration, logger: Logger, group: MultiThreadedEventLoopGroup, threadPool: NIOThreadPool,
-        journalPool: NIOThreadPool,
+        journalPool: NIOThreadPool, snapshotPool: NIOThreadPool,
         serverChannel: any Channel, engine: NIOLoopBound<BrainEngine>, lock: DataDirectoryLock, ticker: RepeatedTask
     ) {
         self.configuration = configuration
@@ -42,6 +43,7 @@ public final class BrainServer: Service, Sendable {
         self.group = group
         self.threadPool = threadPool
         self.journalPool = journalPool
+        self.snapshotPool = snapshotPool
         self.serverChannel = serverChannel
         self.engine = engine
         self.lock = lock
@@ -72,13 +74,16 @@ public final class BrainServer: Service, Sendable {
         threadPool.start()
         let journalPool = NIOThreadPool(numberOfThreads: 1)
         journalPool.start()
+        let snapshotPool = NIOThreadPool(numberOfThreads: 1)
+        snapshotPool.start()
         let initialState = state
         let lastSnapshot = lastSnapshotAt
         let engine = try await loop.submit {
             NIOLoopBound(
                 BrainEngine(
                     configuration: configuration, eventLoop: loop, secret: secret, state: initialState,
-                    lastSnapshotAt: lastSnapshot, journal: journal.value, journalPool: journalPool, recorder: recorder, threadPool: threadPool, logger: logger, now: now
+                    lastSnapshotAt: lastSnapshot, journal: journal.value, journalPool: journalPool, recorder: recorder, threadPool: threadPool,
+                    snapshotPool: snapshotPool, logger: logger, now: now
                 ), eventLoop: loop
             )
         }.get()
@@ -104,6 +109,7 @@ public final class BrainServer: Service, Sendable {
         } catch {
             try? await journalPool.shutdownGracefully()
             try? await threadPool.shutdownGracefully()
+            try? await snapshotPool.shutdownGracefully()
             try? await group.shutdownGracefully()
             throw StartupError("cannot listen on \(configuration.socketPath): \(error)")
         }
@@ -115,7 +121,7 @@ public final class BrainServer: Service, Sendable {
         }
         return BrainServer(
             configuration: configuration, logger: logger, group: group, threadPool: threadPool, journalPool: journalPool,
-            serverChannel: serverChannel, engine: engine, lock: lock, ticker: ticker
+            snapshotPool: snapshotPool, serverChannel: serverChannel, engine: engine, lock: lock, ticker: ticker
         )
     }
 
@@ -145,6 +151,7 @@ public final class BrainServer: Service, Sendable {
         logger.info("final snapshot written to \(snapshot.path) (\(snapshot.bytes) bytes)")
         ticker.cancel()
         try await threadPool.shutdownGracefully()
+        try await snapshotPool.shutdownGracefully()
         try await journalPool.shutdownGracefully()
         try await group.shutdownGracefully()
         _ = lock

@@ -38,6 +38,32 @@ enum FileIO {
         if Glibc.link(from, temporary) == 0 { _ = Glibc.rename(temporary, to) }
     }
 
+    /// How much of a file ``removeGradually(_:stepBytes:)`` frees at a time.
+    static let removalStepBytes = 32 << 20
+
+    /// Deletes `path` (best effort), freeing a large file's blocks `stepBytes` at a time.
+    ///
+    /// Unlinking a file of a gigabyte frees all its extents inside one system call, under
+    /// the file system's journal: on ext4 every fsync in the meantime (the brain's journal
+    /// acks) waits for it, and measured here that stalled acknowledgements for 75 ms and
+    /// more per deleted snapshot. Shrinking the file in steps first keeps each of those
+    /// transactions short.
+    static func removeGradually(_ path: String, stepBytes: Int = removalStepBytes) {
+        let fd = open(path, O_WRONLY | O_CLOEXEC)
+        if fd >= 0 {
+            var info = stat()
+            if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG {
+                var size = Int(info.st_size)
+                while size > stepBytes {
+                    size -= stepBytes
+                    if ftruncate(fd, off_t(size)) != 0 { break }
+                }
+            }
+            close(fd)
+        }
+        unlink(path)
+    }
+
     /// The whole file, or `nil` when it does not exist.
     static func read(_ path: String) throws(StoreError) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)

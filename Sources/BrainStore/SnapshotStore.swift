@@ -50,10 +50,16 @@ public struct SnapshotStore: Sendable {
     public func write(_ bytes: [UInt8]) throws(StoreError) {
         try rotateGenerations()
         try FileIO.writeAtomically(path, bytes)
+        removeRetiredGeneration()
     }
 
     /// Streams a snapshot of `state` to disk (atomically, keeping older generations) and
     /// returns its size. Runs off the thread that owns the state, on a copy of it.
+    ///
+    /// The generation this pushes out of ``kept`` is left as `snapshot.<kept>.json` for
+    /// ``removeRetiredGeneration()``: deleting a large file stalls every fsync on the file
+    /// system while it runs, so the caller does that where it may take its time (not at
+    /// idle priority, where it would hold up the journal for as long as it waits for a CPU).
     public func write(_ state: BrainState, writtenAt: Int64, brainVersion: String, journalSegment: Int) throws(StoreError) -> Int {
         try rotateGenerations()
         var size = 0
@@ -71,14 +77,25 @@ public struct SnapshotStore: Sendable {
         return size
     }
 
+    /// Shifts every generation up by one, the oldest kept one to `snapshot.<kept>.json`
+    /// (retired), and links `snapshot.json` as `snapshot.1.json`. No rename replaces a
+    /// file, so none of them frees a file's blocks, unless a retired generation was left
+    /// behind (a crash before ``removeRetiredGeneration()``).
     private func rotateGenerations() throws(StoreError) {
         try FileIO.makeDirectory(directory)
-        if kept > 1, FileIO.exists(path) {
-            for generation in stride(from: kept - 1, to: 1, by: -1) where FileIO.exists(path(generation: generation - 1)) {
+        if FileIO.exists(path) {
+            for generation in stride(from: max(kept, 1), to: 1, by: -1) where FileIO.exists(path(generation: generation - 1)) {
                 FileIO.rename(path(generation: generation - 1), to: path(generation: generation))
             }
             FileIO.link(path, to: path(generation: 1))
         }
+    }
+
+    /// Deletes the generation the last write retired (`snapshot.<kept>.json`), a step at a
+    /// time (see `FileIO.removeGradually`). Blocks for as long as that takes.
+    public func removeRetiredGeneration() {
+        let retired = path(generation: max(kept, 1))
+        if FileIO.exists(retired) { FileIO.removeGradually(retired) }
     }
 
     /// Reads the snapshot, or `nil` on a first start (no file).

@@ -111,7 +111,51 @@ struct SnapshotCodecTests {
         #expect(try store.load(configuration: CoreConfiguration())?.journalSegment == 4)
         #expect(try SnapshotStore.load(path: store.path(generation: 1), configuration: CoreConfiguration())?.journalSegment == 3)
         #expect(try SnapshotStore.load(path: store.path(generation: 2), configuration: CoreConfiguration())?.journalSegment == 2)
+        // The generation pushed out is left for the brain's housekeeping thread to delete.
+        #expect(try SnapshotStore.load(path: store.path(generation: 3), configuration: CoreConfiguration())?.journalSegment == 1)
+        store.removeRetiredGeneration()
         #expect(!FileManager.default.fileExists(atPath: store.path(generation: 3)))
+        #expect(try store.load(configuration: CoreConfiguration())?.journalSegment == 4)
+        #expect(try SnapshotStore.load(path: store.path(generation: 2), configuration: CoreConfiguration())?.journalSegment == 2)
+    }
+
+    @Test func keepingOneRetiresThePreviousSnapshotWithoutEverLosingSnapshotJSON() throws {
+        let directory = try temporaryDirectory()
+        var store = SnapshotStore(directory: directory)
+        store.kept = 1
+        _ = try store.write(Self.richState(), writtenAt: 1, brainVersion: "t", journalSegment: 1)
+        _ = try store.write(Self.richState(), writtenAt: 2, brainVersion: "t", journalSegment: 2)
+        #expect(try store.load(configuration: CoreConfiguration())?.journalSegment == 2)
+        #expect(try SnapshotStore.load(path: store.path(generation: 1), configuration: CoreConfiguration())?.journalSegment == 1)
+        store.removeRetiredGeneration()
+        #expect(!FileManager.default.fileExists(atPath: store.path(generation: 1)))
+        #expect(try store.load(configuration: CoreConfiguration())?.journalSegment == 2)
+    }
+
+    @Test func writingEncodedBytesRemovesTheRetiredGenerationItself() throws {
+        let directory = try temporaryDirectory()
+        var store = SnapshotStore(directory: directory)
+        store.kept = 2
+        for segment in 1...3 {
+            try store.write(SnapshotStore.encode(Self.richState(), writtenAt: 1, brainVersion: "t", journalSegment: segment))
+        }
+        #expect(try SnapshotStore.load(path: store.path(generation: 1), configuration: CoreConfiguration())?.journalSegment == 2)
+        #expect(!FileManager.default.fileExists(atPath: store.path(generation: 2)))
+    }
+
+    @Test func aLargeRetiredGenerationIsRemovedInSteps() throws {
+        let directory = try temporaryDirectory()
+        var store = SnapshotStore(directory: directory)
+        store.kept = 2
+        // Sparse, 200 MiB long: more than six of the removal's steps.
+        let retired = store.path(generation: 2)
+        let fd = open(retired, O_CREAT | O_WRONLY, 0o600)
+        #expect(fd >= 0)
+        #expect(ftruncate(fd, 200 << 20) == 0)
+        close(fd)
+        store.removeRetiredGeneration()
+        #expect(!FileManager.default.fileExists(atPath: retired))
+        store.removeRetiredGeneration()  // nothing left: no error, no crash
     }
 }
 

@@ -50,4 +50,29 @@ struct SnapshotRestartTests {
         #expect(newerStatus == 1)
         #expect(newerText.contains("format version 99"))
     }
+
+    @Test func snapshotsKeepTheConfiguredGenerationsAndDeleteWhatTheyCover() async throws {
+        let brain = try BrainProcess(arguments: ["--snapshots-kept", "2"])
+        try await brain.start()
+        let files = { () throws -> [String] in
+            try FileManager.default.contentsOfDirectory(atPath: brain.dataDirectory)
+                .filter { $0.hasPrefix("snapshot") || $0.hasPrefix("journal-") }.sorted()
+        }
+        for round in 0..<4 {
+            try await CrashRecoveryTests.stream(brain, runs: round..<(round + 1))
+            #expect(try brain.brainctl(["snapshot"]).0 == 0)
+        }
+        // The retired generation and the covered journal segments go on the housekeeping
+        // thread after the reply.
+        let deadline = Date().addingTimeInterval(10)
+        while try files().count > 3, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        let names = try files()
+        #expect(names.filter { $0.hasPrefix("snapshot") } == ["snapshot.1.json", "snapshot.json"])
+        #expect(names.filter { $0.hasPrefix("journal-") }.count == 1, "only the segment written since the last snapshot")
+        brain.stop(signal: SIGKILL)
+        try await brain.start()
+        let runs = try #require(try brain.brainctlJSON(["runs"]) as? [[String: Any]])
+        #expect(runs.count == 4)
+        brain.stop()
+    }
 }

@@ -162,7 +162,7 @@ public final class Journal: @unchecked Sendable {
             let path = "\(directory)/\(fileName(number))"
             var info = stat()
             if stat(path, &info) == 0 { removed += Int(info.st_size) }
-            unlink(path)
+            FileIO.removeGradually(path)
         }
         try? FileIO.fsyncDirectory(directory)
         return removed
