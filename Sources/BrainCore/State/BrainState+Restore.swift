@@ -12,7 +12,7 @@ extension BrainState {
             agents[agent.agentID] = agent
             agentIDsByName[Self.nameKey(project: agent.project, name: agent.name)] = agent.agentID
         }
-        self.runs = runs
+        self.runs = RunTable(runs)
         for (index, run) in runs.enumerated() {
             guard run.key == index else {
                 throw BrainError(.dataLoss, "run \(run.runID) has key \(run.key) at position \(index)")

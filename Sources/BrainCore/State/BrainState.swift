@@ -13,7 +13,7 @@ public struct BrainState: Sendable {
     /// Agent id by "project\u{0}name".
     var agentIDsByName: [String: String] = [:]
     /// Every run ever created; a run's key is its index.
-    public internal(set) var runs: [Run] = []
+    public internal(set) var runs = RunTable()
     /// Run key (position in ``runs``) by public run id.
     var runKeys: [RunKey: Int] = [:]
     /// The run of the last step applied in place (a cache; see ``RecentRunID``).
