@@ -86,6 +86,7 @@ final class BrainEngine {
         self.secret = secret
         var snapshots = SnapshotStore(directory: configuration.dataDirectory)
         snapshots.kept = configuration.snapshotsKept
+        snapshots.directIO = configuration.directIO
         self.snapshots = snapshots
         self.threadPool = threadPool
         self.snapshotPool = snapshotPool

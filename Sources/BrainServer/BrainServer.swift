@@ -59,12 +59,13 @@ public final class BrainServer: Service, Sendable {
         let now = WallClock.now()
         let recovered = try Recovery.open(
             directory: configuration.dataDirectory, configuration: configuration.core, policy: configuration.fsyncPolicy,
-            snapshotsKept: configuration.snapshotsKept, logger: logger
+            snapshotsKept: configuration.snapshotsKept, directIO: configuration.directIO, logger: logger
         )
         var state = recovered.state
         state.markAllUnknown(now: now)
         let lastSnapshotAt = recovered.lastSnapshotAt
         let journal = UnsafeTransfer(recovered.journal)
+        logger.info("journal writes: \(recovered.journal.usesDirectIO ? "direct I/O" : configuration.directIO ? "page cache (this file system refused O_DIRECT)" : "page cache (--no-direct-io)")")
         let recorder = try configuration.recordPath.map { (path) throws(StoreError) in try StreamRecorder(path: path) }
         try SocketGuard.prepare(path: configuration.socketPath)
 

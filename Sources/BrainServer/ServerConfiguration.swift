@@ -18,6 +18,9 @@ public struct ServerConfiguration: Sendable {
     public var snapshotsKept = 3
     /// When journal writes are fsynced, and so when acks are sent.
     public var fsyncPolicy: FsyncPolicy = .batch
+    /// Write the journal and snapshots with direct I/O (`O_DIRECT`) where the file system
+    /// takes it; `false` writes them through the page cache.
+    public var directIO = true
     /// Record every agent event received to this file (`--record`), or `nil`.
     public var recordPath: String?
     /// Create the socket 0660 instead of 0600 so the owner's group may connect.

@@ -17,7 +17,8 @@ public struct Recovery {
     /// - Throws: ``StoreError`` naming the file, the offset and what to do when anything
     ///   but a torn tail is damaged. Nothing is changed on disk in that case.
     public static func open(
-        directory: String, configuration: CoreConfiguration, policy: FsyncPolicy, snapshotsKept: Int, logger: Logger
+        directory: String, configuration: CoreConfiguration, policy: FsyncPolicy, snapshotsKept: Int, directIO: Bool = true,
+        logger: Logger
     ) throws(StoreError) -> Result {
         try FileIO.makeDirectory(directory)
         var store = SnapshotStore(directory: directory)
@@ -57,7 +58,7 @@ public struct Recovery {
         let otherBytes = read.dropLast().reduce(0) { $0 + $1.validLength }
         let journal = try Journal(
             directory: directory, segment: last?.number ?? firstSegment, validLength: last?.validLength,
-            policy: policy, otherBytes: otherBytes
+            policy: policy, otherBytes: otherBytes, directIO: directIO
         )
         // Segments a snapshot already covers (left by a crash or an exit between snapshot and
         // clean-up). Not counted in the journal's bytes, so not subtracted from them either.

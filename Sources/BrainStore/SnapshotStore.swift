@@ -39,6 +39,10 @@ public struct SnapshotStore: Sendable {
     /// How many snapshots are kept: `snapshot.json` and `snapshot.1.json` ... older ones.
     public var kept = 3
 
+    /// Whether snapshots are written with `O_DIRECT` where the file system takes it (the
+    /// default); `false` writes through the page cache, fsyncing each chunk.
+    public var directIO = true
+
     /// The path of the `generation`-th newest snapshot (0 = `snapshot.json`).
     public func path(generation: Int) -> String {
         generation == 0 ? path : "\(directory)/snapshot.\(generation).json"
@@ -64,7 +68,7 @@ public struct SnapshotStore: Sendable {
         try rotateGenerations()
         var size = 0
         try FileIO.writeAtomically(path) { fd, temporary in
-            var out = JSONOutput(fd: fd, path: temporary)
+            var out = JSONOutput(fd: fd, path: temporary, directIO: directIO)
             SnapshotJSONWriter.write(
                 state, writtenAt: writtenAt, brainVersion: brainVersion, journalSegment: journalSegment,
                 formatVersion: Self.formatVersion, into: &out

@@ -73,8 +73,9 @@ public final class BrainProcess: @unchecked Sendable {
     }
 
     /// Runs `brain serve` expecting it to fail; returns its exit code and output.
-    public func startExpectingFailure(arguments: [String] = []) throws -> (Int32, String) {
-        try run(["serve", "--socket", socketPath, "--data-dir", dataDirectory] + arguments)
+    /// `environment` adds variables to the inherited ones (for this process only).
+    public func startExpectingFailure(arguments: [String] = [], environment: [String: String] = [:]) throws -> (Int32, String) {
+        try run(["serve", "--socket", socketPath, "--data-dir", dataDirectory] + arguments, environment: environment)
     }
 
     /// Sends a signal and waits for the process to exit; returns its exit status.
@@ -142,10 +143,13 @@ public final class BrainProcess: @unchecked Sendable {
     }
 
     /// Runs the brain binary with `arguments` to completion (`brain recover`, failing starts).
-    public func run(_ arguments: [String]) throws -> (Int32, String) {
+    public func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "\(Self.binDirectory)/brain")
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe

@@ -53,6 +53,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The fsync period of --fsync interval. [env: BRAIN_FSYNC_INTERVAL] (default: 100ms)")
     var fsyncInterval: String?
 
+    @Flag(inversion: .prefixedNo, help: "Write the journal and snapshots with direct I/O (O_DIRECT) where the file system takes it; --no-direct-io writes through the page cache. [env: BRAIN_DIRECT_IO=0|1] (default: on)")
+    var directIO: Bool?
+
     @Option(help: "Record every agent event received to this file, as wire frames (replayable with brain-bench replay). [env: BRAIN_RECORD]")
     var record: String?
 
@@ -162,6 +165,15 @@ struct Serve: AsyncParsableCommand {
         if let kept = try integer(snapshotsKept, "BRAIN_SNAPSHOTS_KEPT", "--snapshots-kept") {
             guard kept >= 1 else { throw ValidationError("--snapshots-kept must be at least 1") }
             configuration.snapshotsKept = kept
+        }
+        if let directIO {
+            configuration.directIO = directIO
+        } else if let text = env("BRAIN_DIRECT_IO") {
+            switch text.lowercased() {
+            case "1", "true", "yes", "on": configuration.directIO = true
+            case "0", "false", "no", "off": configuration.directIO = false
+            default: throw ValidationError("BRAIN_DIRECT_IO=\(text) is not one of 1, 0, true, false, yes, no, on, off")
+            }
         }
         switch fsync ?? env("BRAIN_FSYNC") ?? "batch" {
         case "batch": configuration.fsyncPolicy = .batch

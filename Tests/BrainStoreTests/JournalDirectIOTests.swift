@@ -13,19 +13,27 @@ struct JournalDirectIOTests {
         .event(agentID: "agent-\(index % 3)", request: (0..<bytes).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ index) }, now: Int64(index))
     }
 
-    @Test func recordsWrittenInOddSizesAcrossARestartReadBackWhole() throws {
+    /// Both ways of writing (`--no-direct-io` is the plain one): the same records, offsets
+    /// and restart behaviour.
+    @Test(arguments: [true, false])
+    func recordsWrittenInOddSizesAcrossARestartReadBackWhole(directIO: Bool) throws {
         let directory = try temporaryDirectory()
         // Sizes that end chunks inside, at and across block boundaries.
         let sizes = [1, 4_000, 87, 4_088, 9_000, 0, 300, 12_289, 5]
         let first = sizes.enumerated().map { Self.event($0.offset, bytes: $0.element) }
-        var journal: Journal? = try Journal(directory: directory, segment: 1, validLength: nil, policy: .batch, otherBytes: 0)
+        var journal: Journal? = try Journal(
+            directory: directory, segment: 1, validLength: nil, policy: .batch, otherBytes: 0, directIO: directIO
+        )
         for record in first { try #require(journal).append([record]) }
         let path = try #require(journal).path(1)
         let written = try #require(journal).segmentBytes
         if try #require(journal).usesDirectIO {
             #expect(try Self.size(path) % DirectIOBlock.size == 0, "direct writes are whole blocks")
             #expect(try Self.size(path) > written)
+        } else {
+            #expect(try Self.size(path) == written, "plain writes leave no padding")
         }
+        if !directIO { #expect(try !#require(journal).usesDirectIO) }
         var segment = try JournalReader.read(directory: directory, segment: 1, isLast: true)
         #expect(segment.records == first)
         #expect(segment.tornBytes == 0, "padding is not a torn tail")
@@ -34,7 +42,9 @@ struct JournalDirectIOTests {
         // Start again after the valid end (as start-up does), then append more.
         journal = nil
         #expect(try Self.size(path) == written, "closing cuts the padding")
-        journal = try Journal(directory: directory, segment: 1, validLength: segment.validLength, policy: .batch, otherBytes: 0)
+        journal = try Journal(
+            directory: directory, segment: 1, validLength: segment.validLength, policy: .batch, otherBytes: 0, directIO: directIO
+        )
         let second = (0..<50).map { Self.event(100 + $0, bytes: 37 * $0) }
         try #require(journal).append(second)
         segment = try JournalReader.read(directory: directory, segment: 1, isLast: true)

@@ -119,6 +119,37 @@ struct SnapshotCodecTests {
         #expect(try SnapshotStore.load(path: store.path(generation: 2), configuration: CoreConfiguration())?.journalSegment == 2)
     }
 
+    @Test func aSnapshotWrittenThroughThePageCacheIsTheSameFile() throws {
+        let directory = try temporaryDirectory()
+        let direct = SnapshotStore(directory: "\(directory)/direct")
+        var plain = SnapshotStore(directory: "\(directory)/plain")
+        plain.directIO = false
+        // Large enough for several of the writer's 1 MiB chunks.
+        let rich = Self.richState()
+        let template = try #require(rich.runs.first)
+        let runs = (0..<3_000).map { index in
+            var run = template
+            run.key = index
+            run.runID = String(format: "00000000-0000-4000-8000-%012d", index)
+            run.parentRunID = ""
+            run.goal = String(repeating: "g", count: 1_000) + "\(index)"
+            return run
+        }
+        let state = try BrainState(
+            configuration: CoreConfiguration(), restoringAgents: Array(rich.agents.values), runs: runs,
+            persistenceErrors: [], errorSerial: 0, eventsHandled: 0, runDeadlines: [:]
+        )
+        let directBytes = try direct.write(state, writtenAt: 1, brainVersion: "t", journalSegment: 2)
+        let plainBytes = try plain.write(state, writtenAt: 1, brainVersion: "t", journalSegment: 2)
+        #expect(plainBytes == directBytes)
+        #expect(plainBytes > 3 << 20)
+        let directFile = try Data(contentsOf: URL(fileURLWithPath: direct.path))
+        let plainFile = try Data(contentsOf: URL(fileURLWithPath: plain.path))
+        #expect(plainFile == directFile)
+        #expect(plainFile.count == plainBytes)
+        #expect(try plain.load(configuration: CoreConfiguration())?.state.runs.count == 3_000)
+    }
+
     @Test func keepingOneRetiresThePreviousSnapshotWithoutEverLosingSnapshotJSON() throws {
         let directory = try temporaryDirectory()
         var store = SnapshotStore(directory: directory)

@@ -5,10 +5,14 @@ import Testing
 import _BrainTestSupport
 
 /// The journal's fsync policies on a real daemon: every one keeps acknowledged events
-/// across a process crash (the page cache survives a SIGKILL), and status names it.
+/// across a process crash (the page cache survives a SIGKILL), and status names it; the
+/// same with the journal and snapshots written through the page cache (--no-direct-io).
 @Suite(.serialized, .timeLimit(.minutes(2)))
 struct FsyncPolicyTests {
-    @Test(arguments: [["--fsync", "batch"], ["--fsync", "interval", "--fsync-interval", "20ms"], ["--fsync", "never"]])
+    @Test(arguments: [
+        ["--fsync", "batch"], ["--fsync", "interval", "--fsync-interval", "20ms"], ["--fsync", "never"],
+        ["--fsync", "batch", "--no-direct-io"],
+    ])
     func acknowledgedEventsSurviveASigkillUnderEveryPolicy(arguments: [String]) async throws {
         let brain = try BrainProcess(arguments: arguments)
         try await brain.start()
@@ -21,6 +25,28 @@ struct FsyncPolicyTests {
         #expect((after["runs"] as? [String: Int])?["completed"] == 3)
         #expect(after["steps"] as? Int == 3 * CrashRecoveryTests.stepsPerRun)
         brain.stop()
+    }
+
+    @Test func withoutDirectIOSnapshotsAndTheJournalRestoreEverything() async throws {
+        let brain = try BrainProcess(arguments: ["--no-direct-io", "--snapshots-kept", "1"])
+        try await brain.start()
+        #expect(brain.readOutput().contains("journal writes: page cache (--no-direct-io)"))
+        try await CrashRecoveryTests.stream(brain, runs: 0..<2)
+        #expect(try brain.brainctl(["snapshot"]).0 == 0)
+        try await CrashRecoveryTests.stream(brain, runs: 2..<4)
+        brain.stop(signal: SIGKILL)
+        try await brain.start(arguments: [])
+        #expect(brain.readOutput().contains("journal writes: direct I/O") || brain.readOutput().contains("refused O_DIRECT"))
+        let status = try #require(try brain.brainctlJSON(["status"]) as? [String: Any])
+        #expect((status["runs"] as? [String: Int])?["completed"] == 4, "two from the snapshot, two from the journal")
+        brain.stop()
+    }
+
+    @Test func aBadDirectIOEnvironmentValueIsRefused() throws {
+        let brain = try BrainProcess()
+        let (status, text) = try brain.startExpectingFailure(environment: ["BRAIN_DIRECT_IO": "maybe"])
+        #expect(status != 0)
+        #expect(text.contains("BRAIN_DIRECT_IO=maybe"))
     }
 
     @Test func anUnknownPolicyIsRefusedWithTheChoices() throws {

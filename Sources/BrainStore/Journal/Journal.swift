@@ -21,6 +21,8 @@ public final class Journal: @unchecked Sendable {
 
     public let directory: String
     public let policy: FsyncPolicy
+    /// Whether to try direct I/O for each segment (see ``DirectAppender``).
+    public let directIO: Bool
     public private(set) var segment: Int
     private var fd: Int32 = -1
     /// Direct I/O for the current segment, where the file system has it (else plain writes).
@@ -38,9 +40,14 @@ public final class Journal: @unchecked Sendable {
     public private(set) var faulted = false
 
     /// Opens (creating) segment `segment` for appending after its valid end.
-    public init(directory: String, segment: Int, validLength: Int?, policy: FsyncPolicy, otherBytes: Int) throws(StoreError) {
+    /// - Parameter directIO: write with `O_DIRECT` where the file system takes it (the
+    ///   default); `false` writes through the page cache.
+    public init(
+        directory: String, segment: Int, validLength: Int?, policy: FsyncPolicy, otherBytes: Int, directIO: Bool = true
+    ) throws(StoreError) {
         self.directory = directory
         self.policy = policy
+        self.directIO = directIO
         self.segment = segment
         self.totalBytes = otherBytes
         try open(segment: segment, validLength: validLength)
@@ -79,7 +86,7 @@ public final class Journal: @unchecked Sendable {
         }
         lseek(handle, off_t(length), SEEK_SET)
         fd = handle
-        appender = DirectAppender(fd: handle, length: length)
+        appender = directIO ? DirectAppender(fd: handle, length: length) : nil
         segmentBytes = length
         totalBytes += length
         if length == 0 {

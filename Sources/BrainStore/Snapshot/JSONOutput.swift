@@ -18,11 +18,12 @@ struct JSONOutput {
     /// costs no page-cache copies (see ``DirectAppender``).
     private let appender: DirectAppender?
 
-    /// Writes to `fd`, a new empty file (or only collects, when `nil`).
-    init(fd: Int32?, path: String) {
+    /// Writes to `fd`, a new empty file (or only collects, when `nil`), with direct I/O
+    /// where the file system has it unless `directIO` is false.
+    init(fd: Int32?, path: String, directIO: Bool = true) {
         self.fd = fd
         self.path = path
-        self.appender = fd.flatMap { DirectAppender(fd: $0, length: 0) }
+        self.appender = directIO ? fd.flatMap { DirectAppender(fd: $0, length: 0) } : nil
         buffer.reserveCapacity(drainAt + 65_536)
     }
 
