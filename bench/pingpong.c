@@ -4,7 +4,10 @@
  * nothing is encoded or decoded. Brain mode (--brain SOCK): the same loop sends a
  * protobuf Request{call_id, get_run{run_id}} and reads + unpacks the Response. With no
  * --run-id, a run with --setup-steps steps is first published as agent "pingpong".
- * Both modes time the same thing: write the request frame, read the whole reply frame.
+ * Client-only mode (--connect SOCK): the bare loop against a server someone else runs,
+ * e.g. `brain-bench echo-server` (NIO with no work: the floor under the brain's figure);
+ * the server must answer each frame with a --response-bytes frame.
+ * Every mode times the same thing: write the request frame, read the whole reply frame.
  */
 #include <pthread.h>
 #include <stdbool.h>
@@ -20,7 +23,7 @@
 
 static uint64_t iters = 20000, warmup = 2000, qbytes = 50, rbytes = 2000, setup_steps = 5,
                 payload = 300;
-static const char *brain, *run_id_opt, *path;
+static const char *brain, *run_id_opt, *path, *connect_to;
 static bool json, use_thread;
 
 static void *bare_server(void *arg)
@@ -105,6 +108,8 @@ int main(int argc, char **argv)
             payload = parse_u64(a, v), i++;
         else if (!strcmp(a, "--path") && v)
             path = v, i++;
+        else if (!strcmp(a, "--connect") && v)
+            connect_to = v, i++;
         else if (!strcmp(a, "--json"))
             json = true;
         else if (!strcmp(a, "--thread"))
@@ -114,6 +119,8 @@ int main(int argc, char **argv)
                     "usage: pingpong [--iterations N (20000)] [--warmup W (2000)] [--json]\n"
                     "  bare socket: [--request-bytes Q (50)] [--response-bytes R (2000)] [--path SOCK]\n"
                     "               [--thread: server as a thread of this process, not a child]\n"
+                    "  bare client: --connect SOCK [--request-bytes Q] [--response-bytes R] (a server already\n"
+                    "               listening there answers each frame with an R-byte frame)\n"
                     "  brain GetRun: --brain SOCK [--run-id ID | --setup-steps K (5) "
                     "--payload-bytes B (300)]\n");
             return 2;
@@ -133,6 +140,8 @@ int main(int argc, char **argv)
             setup_run(run_id);
         }
         fd = unix_connect(brain);
+    } else if (connect_to) {
+        fd = unix_connect(connect_to);
     } else {
         if (path) {
             lfd = unix_listen(path);
@@ -203,6 +212,9 @@ int main(int argc, char **argv)
             if (read_full(fd, hdr, 4) < 0)
                 die("read failed");
             uint32_t n = get_be32(hdr);
+            if (n != rbytes)
+                die("the server answered a %u-byte frame, expected %llu (--response-bytes)", n,
+                    (unsigned long long)rbytes);
             rx.len = rx.off = 0;
             buf_reserve(&rx, n ? n : 1);
             if (n && read_full(fd, rx.data, n) < 0)
@@ -214,7 +226,7 @@ int main(int argc, char **argv)
     }
     double wall = (double)(now_ns() - wall0) / 1e9, cpu = cpu_seconds() - cpu0;
     close(fd);
-    if (!brain) {
+    if (!brain && !connect_to) {
         if (use_thread) {
             pthread_join(st, NULL);
             close(sfd);
@@ -233,7 +245,7 @@ int main(int argc, char **argv)
     double p50 = pct_sorted(lat, iters, 50) / 1e3, p99 = pct_sorted(lat, iters, 99) / 1e3,
            p999 = pct_sorted(lat, iters, 99.9) / 1e3, mx = lat[iters - 1] / 1e3,
            mn = lat[0] / 1e3, mean = sum / (double)iters / 1e3;
-    const char *mode = brain ? "brain-getrun" : use_thread ? "bare-thread" : "bare";
+    const char *mode = brain ? "brain-getrun" : connect_to ? "connect" : use_thread ? "bare-thread" : "bare";
     if (json) {
         printf("{\"mode\":\"%s\",\"iterations\":%llu,\"request_bytes\":%zu,\"response_bytes\":%zu,"
                "\"run_id\":\"%s\",\"steps_in_run\":%u,\"p50_us\":%.2f,\"p99_us\":%.2f,\"p999_us\":%.2f,"

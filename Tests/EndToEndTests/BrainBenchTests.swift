@@ -57,4 +57,48 @@ struct BrainBenchTests {
         #expect(replayed["rejected"] as? Int == 0)
         second.stop()
     }
+
+    @Test func theEchoServerAnswersEveryFrameEvenOneSplitAcrossWrites() async throws {
+        let brain = try BrainProcess()  // for its temporary directory
+        let socketPath = "\(brain.directory)/echo.sock"
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "\(BrainProcess.binDirectory)/brain-bench")
+        server.arguments = ["echo-server", "--socket", socketPath, "--response-bytes", "300"]
+        server.standardOutput = FileHandle.nullDevice
+        try server.run()
+        defer {
+            server.terminate()
+            server.waitUntilExit()
+        }
+        #expect(try await eventually { FileManager.default.fileExists(atPath: socketPath) })
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        #expect(fd >= 0)
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (index, byte) in socketPath.utf8.enumerated() { raw[index] = byte }
+        }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        #expect(connected == 0)
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)  // a missing reply fails the test instead of hanging it
+        _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        // Two whole frames (10 bytes and empty) and the first 3 bytes of a third, then the rest.
+        let frames: [UInt8] = [0, 0, 0, 10] + Array(repeating: 1, count: 10) + [0, 0, 0, 0] + [0, 0, 0, 5, 9, 9, 9, 9, 9]
+        let cut = 14 + 4 + 3
+        #expect(frames.withUnsafeBytes { write(fd, $0.baseAddress, cut) } == cut)
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(frames.withUnsafeBytes { write(fd, $0.baseAddress.map { $0 + cut }, frames.count - cut) } == frames.count - cut)
+        var received: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4_096)
+        while received.count < 3 * 304 {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count <= 0 { break }
+            received += chunk[0..<count]
+        }
+        #expect(received.count == 3 * 304, "one 300-byte reply per frame, none for a partial one")
+        for reply in 0..<3 { #expect(Array(received[(reply * 304)..<(reply * 304 + 4)]) == [0, 0, 1, 44]) }
+    }
 }

@@ -1,0 +1,93 @@
+import ArgumentParser
+import BrainProtocol
+import NIOCore
+import NIOPosix
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `brain-bench echo-server`: the floor of an NIO server on this machine.
+///
+/// The brain's GetRun latency is compared with a bare C server's; this server sits between
+/// them: the same NIO, event loop and channel options as the brain, and no work at all
+/// (each request frame is answered with a prepared reply). `bench/build/pingpong --connect`
+/// times it, and `scripts/bench-vs-redis` prints it beside the other two.
+struct EchoServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "echo-server",
+        abstract: "Answer each length-prefixed frame with a fixed-size frame over NIO (an RPC floor).",
+        discussion: """
+            Listens on --socket until killed. Every complete frame (a 4-byte big-endian length, \
+            then that many bytes) read gets one reply frame of --response-bytes bytes; replies \
+            are flushed once per read, as the brain does.
+            """
+    )
+
+    @Option(help: "Unix socket to listen on (replaced if it exists).") var socket: String
+    @Option(help: "Size of each reply frame's body, in bytes.") var responseBytes: Int = 2_000
+
+    func run() async throws {
+        guard responseBytes >= 0, responseBytes <= 1 << 24 else { fail("--response-bytes must be between 0 and 16777216") }
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        unlink(socket)
+        var reply = ByteBufferAllocator().buffer(capacity: 4 + responseBytes)
+        reply.writeInteger(UInt32(responseBytes), endianness: .big)
+        reply.writeRepeatingByte(0x72, count: responseBytes)
+        let prepared = reply
+        let channel: any Channel
+        do {
+            channel = try await ServerBootstrap(group: group)
+                .serverChannelOption(.backlog, value: 256)
+                .childChannelOption(
+                    .recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 1_024, initial: 65_536, maximum: 1 << 20)
+                )
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(EchoHandler(reply: prepared))
+                    }
+                }
+                .bind(unixDomainSocketPath: socket)
+                .get()
+        } catch {
+            fail("cannot listen on \(socket): \(error)")
+        }
+        Console.line("listening on \(socket)")
+        try await channel.closeFuture.get()
+    }
+}
+
+/// Answers every complete frame with the prepared reply; flushes once per read.
+final class EchoHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let reply: ByteBuffer
+    /// The start of a frame a read ended inside.
+    private var partial: ByteBuffer?
+    private var wrote = false
+
+    init(reply: ByteBuffer) { self.reply = reply }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var buffer = unwrapInboundIn(data)
+        if var held = partial {
+            held.writeBuffer(&buffer)
+            buffer = held
+            partial = nil
+        }
+        while let length = buffer.getInteger(at: buffer.readerIndex, endianness: .big, as: UInt32.self),
+              buffer.readableBytes >= 4 + Int(length) {
+            buffer.moveReaderIndex(forwardBy: 4 + Int(length))
+            context.write(wrapOutboundOut(reply), promise: nil)
+            wrote = true
+        }
+        if buffer.readableBytes > 0 { partial = buffer }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if wrote {
+            wrote = false
+            context.flush()
+        }
+    }
+}
