@@ -60,9 +60,11 @@ public struct Recovery {
             directory: directory, segment: last?.number ?? firstSegment, validLength: last?.validLength,
             policy: policy, otherBytes: otherBytes, directIO: directIO
         )
-        // Segments a snapshot already covers (left by a crash or an exit between snapshot and
-        // clean-up). Not counted in the journal's bytes, so not subtracted from them either.
+        // Segments a snapshot already covers, and the generation the last snapshot retired
+        // (left by a crash or an exit between snapshot and clean-up). The segments are not
+        // counted in the journal's bytes, so not subtracted from them either.
         _ = Journal.deleteSegments(in: directory, below: firstSegment)
+        store.removeRetiredGeneration()
         return Result(state: state, journal: journal, lastSnapshotAt: lastSnapshotAt, recordsReplayed: replayed, tornBytes: tornBytes)
     }
 }

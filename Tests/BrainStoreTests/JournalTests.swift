@@ -103,4 +103,22 @@ struct JournalTests {
         #expect(again.journal.totalBytes == Journal.magic.count, "only segment 2, its header")
         #expect(again.recordsReplayed == 0)
     }
+
+    @Test func aRetiredSnapshotLeftBehindIsDeletedAtStartUpAndOlderOnesAreKept() throws {
+        let directory = try temporaryDirectory()
+        var store = SnapshotStore(directory: directory)
+        store.kept = 2
+        // Three writes: snapshot.json, snapshot.1.json, and snapshot.2.json retired but not
+        // yet deleted (an exit before the housekeeping thread got to it).
+        for segment in 1...3 {
+            _ = try store.write(BrainState(), writtenAt: Int64(segment), brainVersion: "t", journalSegment: segment)
+        }
+        #expect(FileManager.default.fileExists(atPath: store.path(generation: 2)))
+        let recovered = try Recovery.open(
+            directory: directory, configuration: CoreConfiguration(), policy: .never, snapshotsKept: 2, logger: Logger(label: "test")
+        )
+        #expect(recovered.lastSnapshotAt == 3)
+        #expect(!FileManager.default.fileExists(atPath: store.path(generation: 2)))
+        #expect(FileManager.default.fileExists(atPath: store.path(generation: 1)))
+    }
 }
