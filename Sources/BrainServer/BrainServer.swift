@@ -65,7 +65,9 @@ public final class BrainServer: Service, Sendable {
         state.markAllUnknown(now: now)
         let lastSnapshotAt = recovered.lastSnapshotAt
         let journal = UnsafeTransfer(recovered.journal)
-        logger.info("journal writes: \(recovered.journal.usesDirectIO ? "direct I/O" : configuration.directIO ? "page cache (this file system refused O_DIRECT)" : "page cache (--no-direct-io)")")
+        let journalWrites = recovered.journal.usesDirectIO ? "direct I/O"
+            : configuration.directIO ? "page cache (this file system refused O_DIRECT)" : "page cache (--no-direct-io)"
+        logger.info("journal writes: \(journalWrites)")
         let recorder = try configuration.recordPath.map { (path) throws(StoreError) in try StreamRecorder(path: path) }
         try SocketGuard.prepare(path: configuration.socketPath)
 
