@@ -68,6 +68,8 @@ extension BrainEngine {
                     phase: PersistencePhase.snapshot, errorType: "SnapshotWriteError", message: message, stack: store.path
                 ))
                 outcome = .failure(BrainError(.unavailable, message))
+                // The rotation may have retired a generation before the write failed.
+                self.threadPool.runIfActive(eventLoop: self.eventLoop) { store.removeRetiredGeneration() }.whenFailure { _ in }
             }
             for waiter in waiters.value { waiter(outcome) }
             if self.snapshotAgain || !self.snapshotWaiters.isEmpty { self.startSnapshot() }

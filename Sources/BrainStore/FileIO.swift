@@ -47,12 +47,14 @@ enum FileIO {
     /// the file system's journal: on ext4 every fsync in the meantime (the brain's journal
     /// acks) waits for it, and measured here that stalled acknowledgements for 75 ms and
     /// more per deleted snapshot. Shrinking the file in steps first keeps each of those
-    /// transactions short.
+    /// transactions short. A file with other links (a snapshot generation linked aside
+    /// while it is still `snapshot.json`, after a failed write) is only unlinked: shrinking
+    /// it would shrink every name it has.
     static func removeGradually(_ path: String, stepBytes: Int = removalStepBytes) {
         let fd = open(path, O_WRONLY | O_CLOEXEC)
         if fd >= 0 {
             var info = stat()
-            if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG {
+            if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_nlink == 1 {
                 var size = Int(info.st_size)
                 while size > stepBytes {
                     size -= stepBytes

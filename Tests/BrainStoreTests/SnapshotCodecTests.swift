@@ -174,6 +174,31 @@ struct SnapshotCodecTests {
         #expect(!FileManager.default.fileExists(atPath: store.path(generation: 2)))
     }
 
+    @Test func aRetiredGenerationThatIsStillSnapshotJSONLosesOnlyItsName() throws {
+        // A failed write leaves snapshot.json linked aside as the next generation; with
+        // kept 1 that link is the retired one. Removing it must not touch snapshot.json.
+        let directory = try temporaryDirectory()
+        var store = SnapshotStore(directory: directory)
+        store.kept = 1
+        _ = try store.write(Self.richState(), writtenAt: 1, brainVersion: "t", journalSegment: 5)
+        #expect(link(store.path, store.path(generation: 1)) == 0)
+        store.removeRetiredGeneration()
+        #expect(!FileManager.default.fileExists(atPath: store.path(generation: 1)))
+        #expect(try store.load(configuration: CoreConfiguration())?.journalSegment == 5)
+
+        // The same for a file large enough to be shrunk in steps (sparse, 100 MiB).
+        let other = "\(directory)/other"
+        let fd = open(other, O_CREAT | O_WRONLY, 0o600)
+        #expect(fd >= 0)
+        #expect(ftruncate(fd, 100 << 20) == 0)
+        close(fd)
+        #expect(link(other, store.path(generation: 1)) == 0)
+        store.removeRetiredGeneration()
+        #expect(!FileManager.default.fileExists(atPath: store.path(generation: 1)))
+        let size = try FileManager.default.attributesOfItem(atPath: other)[.size] as? Int
+        #expect(size == 100 << 20, "the other name keeps the whole file")
+    }
+
     @Test func aLargeRetiredGenerationIsRemovedInSteps() throws {
         let directory = try temporaryDirectory()
         var store = SnapshotStore(directory: directory)
