@@ -36,7 +36,7 @@ public enum JournalReader {
     public static func read(directory: String, segment: Int, isLast: Bool) throws(StoreError) -> Segment {
         var records: [JournalRecord] = []
         var read = try scan(directory: directory, segment: segment, isLast: isLast) { payload in
-            guard let record = JournalRecord.decode(payload) else { return false }
+            guard let record = JournalRecord.decode([UInt8](payload)[...]) else { return false }
             records.append(record)
             return true
         }
@@ -48,22 +48,34 @@ public enum JournalReader {
     /// payload to `visit` as it is found instead of collecting them (start-up replays a long
     /// journal without holding it all decoded). `visit` returns false for a payload it cannot
     /// decode, which counts as damage. The returned segment has no `records`.
+    ///
+    /// The file is mapped, not read: the payloads are the page cache's own bytes, valid only
+    /// during `visit` (reading a segment into an array copied it twice and, on a VM, paid
+    /// for fresh pages to hold it).
     public static func scan(
-        directory: String, segment: Int, isLast: Bool, visit: (ArraySlice<UInt8>) -> Bool
+        directory: String, segment: Int, isLast: Bool, visit: (UnsafeRawBufferPointer) -> Bool
     ) throws(StoreError) -> Segment {
         let path = "\(directory)/\(Journal.fileName(segment))"
-        guard let bytes = try FileIO.read(path) else {
-            return Segment(number: segment, records: [], validLength: 0, tornBytes: 0)
+        let scanned: Result<Segment, StoreError>? = try FileIO.withMappedFile(path) { bytes in
+            scan(bytes, path: path, directory: directory, segment: segment, isLast: isLast, visit: visit)
         }
+        guard let scanned else { return Segment(number: segment, records: [], validLength: 0, tornBytes: 0) }
+        return try scanned.get()
+    }
+
+    private static func scan(
+        _ bytes: UnsafeRawBufferPointer, path: String, directory: String, segment: Int, isLast: Bool,
+        visit: (UnsafeRawBufferPointer) -> Bool
+    ) -> Result<Segment, StoreError> {
         if bytes.count < Journal.magic.count {
             // Created but never completed its header: a crash right after rotation.
             guard isLast else {
-                throw StoreError(path: path, problem: "is truncated to \(bytes.count) bytes; run `brain recover --data-dir \(directory)`")
+                return .failure(StoreError(path: path, problem: "is truncated to \(bytes.count) bytes; run `brain recover --data-dir \(directory)`"))
             }
-            return Segment(number: segment, records: [], validLength: 0, tornBytes: bytes.count)
+            return .success(Segment(number: segment, records: [], validLength: 0, tornBytes: bytes.count))
         }
-        guard Array(bytes[0..<Journal.magic.count]) == Journal.magic else {
-            throw StoreError(path: path, problem: "does not start with the journal header; it is not a brain journal or is damaged at offset 0. Run `brain recover --data-dir \(directory)`")
+        guard bytes.prefix(Journal.magic.count).elementsEqual(Journal.magic) else {
+            return .failure(StoreError(path: path, problem: "does not start with the journal header; it is not a brain journal or is damaged at offset 0. Run `brain recover --data-dir \(directory)`"))
         }
         var offset = Journal.magic.count
         while offset < bytes.count {
@@ -72,10 +84,10 @@ public enum JournalReader {
             // length with bytes after it is a hole a crash left before parts of a later,
             // unfinished write (blocks can land in any order): a torn tail.
             if bytes[offset] == 0, bytes[offset...].allSatisfy({ $0 == 0 }) {
-                return Segment(number: segment, records: [], validLength: offset, tornBytes: 0)
+                return .success(Segment(number: segment, records: [], validLength: offset, tornBytes: 0))
             }
             if isLast, bytes.count - offset >= 4, littleEndian32(bytes, offset) == 0 {
-                return Segment(number: segment, records: [], validLength: offset, tornBytes: bytes.count - offset)
+                return .success(Segment(number: segment, records: [], validLength: offset, tornBytes: bytes.count - offset))
             }
             let problem: String?
             if bytes.count - offset < 8 {
@@ -86,9 +98,8 @@ public enum JournalReader {
                 if length > bytes.count - offset - 8 {
                     problem = "a record of \(length) bytes runs past the end of the file"
                 } else {
-                    let payload = bytes[(offset + 8)..<(offset + 8 + length)]
-                    let actual = payload.withUnsafeBytes { CRC32C.checksum($0) }
-                    if actual != crc {
+                    let payload = UnsafeRawBufferPointer(rebasing: bytes[(offset + 8)..<(offset + 8 + length)])
+                    if CRC32C.checksum(payload) != crc {
                         problem = "a record's checksum does not match"
                     } else if visit(payload) {
                         offset += 8 + length
@@ -100,24 +111,27 @@ public enum JournalReader {
             }
             // Damage: a torn tail only if nothing valid could follow (last segment, and the
             // damaged record reaches the end of the file).
-            if isLast, let problem, isTail(bytes, from: offset) {
-                _ = problem
-                return Segment(number: segment, records: [], validLength: offset, tornBytes: bytes.count - offset)
+            if isLast, problem != nil, isTail(bytes, from: offset) {
+                return .success(Segment(number: segment, records: [], validLength: offset, tornBytes: bytes.count - offset))
             }
-            throw StoreError(path: path, problem: "is damaged at offset \(offset): \(problem ?? "unknown"). The records before it are intact. Run `brain recover --data-dir \(directory)` to start from the last snapshot and keep the damaged files aside.")
+            return .failure(StoreError(path: path, problem: "is damaged at offset \(offset): \(problem ?? "unknown"). The records before it are intact. Run `brain recover --data-dir \(directory)` to start from the last snapshot and keep the damaged files aside."))
         }
-        return Segment(number: segment, records: [], validLength: offset, tornBytes: 0)
+        return .success(Segment(number: segment, records: [], validLength: offset, tornBytes: 0))
     }
 
     /// Whether the damaged record at `offset` is the last thing in the file: its announced
     /// length reaches (or passes) the end, or the header itself is cut short.
-    static func isTail(_ bytes: [UInt8], from offset: Int) -> Bool {
+    static func isTail(_ bytes: UnsafeRawBufferPointer, from offset: Int) -> Bool {
         if bytes.count - offset < 8 { return true }
         let length = Int(littleEndian32(bytes, offset))
         return offset + 8 + length >= bytes.count
     }
 
+    static func littleEndian32(_ bytes: UnsafeRawBufferPointer, _ offset: Int) -> UInt32 {
+        UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+    }
+
     static func littleEndian32(_ bytes: [UInt8], _ offset: Int) -> UInt32 {
-        UInt32(bytes[offset]) | UInt32(bytes[offset + 1]) << 8 | UInt32(bytes[offset + 2]) << 16 | UInt32(bytes[offset + 3]) << 24
+        bytes.withUnsafeBytes { littleEndian32($0, offset) }
     }
 }

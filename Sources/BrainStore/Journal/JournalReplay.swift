@@ -11,9 +11,8 @@ public enum JournalReplay {
 
         public init() {}
 
-        mutating func id(for utf8: ArraySlice<UInt8>) -> String {
-            let same = utf8.count == bytes.count
-                && utf8.withUnsafeBytes { new in bytes.withUnsafeBytes { old in new.elementsEqual(old) } }
+        mutating func id(for utf8: UnsafeRawBufferPointer) -> String {
+            let same = utf8.count == bytes.count && bytes.withUnsafeBytes { old in utf8.elementsEqual(old) }
             if !same {
                 bytes = Array(utf8)
                 id = String(decoding: utf8, as: UTF8.self)
@@ -26,24 +25,35 @@ public enum JournalReplay {
     /// hands it over). A step event is applied in place from the payload, as the live brain
     /// applied it; anything else is decoded first. Returns false when the payload is not a
     /// record this brain knows.
-    public static func apply(payload: ArraySlice<UInt8>, to state: inout BrainState, agents: inout AgentIDCache) -> Bool {
-        // The record's fields, read without copying: `u8 kind | i64 now | u32 + agent id | u32 + request`.
-        var reader = RecordReader(bytes: payload)
-        if reader.u8() == JournalRecord.Kind.event.rawValue, let now = reader.i64(), let agent = reader.byteRange(),
-            let request = reader.byteRange()
-        {
-            let replayedInPlace: Bool = payload.withUnsafeBytes { raw in
-                let start = payload.startIndex
-                let frame = UnsafeRawBufferPointer(rebasing: raw[(request.lowerBound - start)..<(request.upperBound - start)])
-                guard let parsed = StepFrameParser.parse(frame) else { return false }
-                _ = state.apply(step: parsed.step, eventSeq: parsed.eventSeq, agentID: agents.id(for: payload[agent]), now: now)
-                return true
-            }
-            if replayedInPlace { return true }
+    public static func apply(payload: UnsafeRawBufferPointer, to state: inout BrainState, agents: inout AgentIDCache) -> Bool {
+        if let event = eventFields(payload), let parsed = StepFrameParser.parse(event.request) {
+            _ = state.apply(step: parsed.step, eventSeq: parsed.eventSeq, agentID: agents.id(for: event.agent), now: event.now)
+            return true
         }
-        guard let record = JournalRecord.decode(payload) else { return false }
+        guard let record = JournalRecord.decode([UInt8](payload)[...]) else { return false }
         apply(record, to: &state)
         return true
+    }
+
+    /// An event record's fields, in place: `u8 kind | i64 now | u32 + agent id | u32 + request`
+    /// (little-endian; see ``JournalRecord``). `nil` for any other record or a short one.
+    static func eventFields(
+        _ payload: UnsafeRawBufferPointer
+    ) -> (now: Int64, agent: UnsafeRawBufferPointer, request: UnsafeRawBufferPointer)? {
+        let agentAt = 13
+        guard payload.count >= agentAt + 4, payload[0] == JournalRecord.Kind.event.rawValue else { return nil }
+        let now = Int64(littleEndian: payload.loadUnaligned(fromByteOffset: 1, as: Int64.self))
+        let agentLength = Int(UInt32(littleEndian: payload.loadUnaligned(fromByteOffset: 9, as: UInt32.self)))
+        guard payload.count - agentAt - 4 >= agentLength else { return nil }
+        let requestLengthAt = agentAt + agentLength
+        let requestLength = Int(UInt32(littleEndian: payload.loadUnaligned(fromByteOffset: requestLengthAt, as: UInt32.self)))
+        let requestAt = requestLengthAt + 4
+        guard payload.count - requestAt >= requestLength else { return nil }
+        return (
+            now,
+            UnsafeRawBufferPointer(rebasing: payload[agentAt..<requestLengthAt]),
+            UnsafeRawBufferPointer(rebasing: payload[requestAt..<(requestAt + requestLength)])
+        )
     }
 
     /// Applies one record. Records that no longer make sense (an event whose agent is
