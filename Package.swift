@@ -104,7 +104,7 @@ let package = Package(
         .executableTarget(
             name: "brain-bench",
             dependencies: [
-                "BrainClient", "BrainProtocol",
+                "BrainClient", "BrainProtocol", "BrainServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -3,7 +3,7 @@ import BrainProtocol
 import BrainStore
 public import Logging
 import NIOCore
-import NIOPosix
+public import NIOPosix
 public import ServiceLifecycle
 #if canImport(Glibc)
 import Glibc
@@ -93,13 +93,7 @@ public final class BrainServer: Service, Sendable {
         let maxFrameBytes = configuration.maxFrameBytes
         let serverChannel: any Channel
         do {
-            serverChannel = try await ServerBootstrap(group: group)
-                .serverChannelOption(.backlog, value: 256)
-                // Large reads when agents stream: more frames per read means fewer
-                // syscalls, one ack and one journal write for more events.
-                .childChannelOption(
-                    .recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 1_024, initial: 65_536, maximum: 1 << 20)
-                )
+            serverChannel = try await Self.withChannelOptions(ServerBootstrap(group: group))
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(
@@ -126,6 +120,18 @@ public final class BrainServer: Service, Sendable {
             configuration: configuration, logger: logger, group: group, threadPool: threadPool, journalPool: journalPool,
             snapshotPool: snapshotPool, serverChannel: serverChannel, engine: engine, lock: lock, ticker: ticker
         )
+    }
+
+    /// The brain's listening-socket and connection options, for anything that should be
+    /// served exactly as the brain is (`brain-bench echo-server`, the floor of its RPCs).
+    public static func withChannelOptions(_ bootstrap: ServerBootstrap) -> ServerBootstrap {
+        bootstrap
+            .serverChannelOption(.backlog, value: 256)
+            // Large reads when agents stream: more frames per read means fewer
+            // syscalls, one ack and one journal write for more events.
+            .childChannelOption(
+                .recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 1_024, initial: 65_536, maximum: 1 << 20)
+            )
     }
 
     /// Serves until graceful shutdown is triggered, then shuts down cleanly.

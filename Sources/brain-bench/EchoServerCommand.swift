@@ -1,5 +1,6 @@
 import ArgumentParser
 import BrainProtocol
+import BrainServer
 import NIOCore
 import NIOPosix
 #if canImport(Glibc)
@@ -36,11 +37,7 @@ struct EchoServerCommand: AsyncParsableCommand {
         let prepared = reply
         let channel: any Channel
         do {
-            channel = try await ServerBootstrap(group: group)
-                .serverChannelOption(.backlog, value: 256)
-                .childChannelOption(
-                    .recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 1_024, initial: 65_536, maximum: 1 << 20)
-                )
+            channel = try await BrainServer.withChannelOptions(ServerBootstrap(group: group))
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(EchoHandler(reply: prepared))
