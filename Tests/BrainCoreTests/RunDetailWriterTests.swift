@@ -1,5 +1,6 @@
 import BrainCore
 import BrainProtocol
+import NIOCore
 import Testing
 
 /// GetRun replies are written straight from the stored steps (``RunDetailWriter``); they
@@ -63,6 +64,33 @@ struct RunDetailWriterTests {
         #expect(try Self.written(harness.state, bare, callID: 9) == (try Self.packed(harness.state, bare, callID: 9)))
         #expect(harness.publish(.step(StepReported(runID: runID, seq: 1, stepName: "s", status: .skip))) == .applied)
         #expect(try Self.written(harness.state, bare, callID: 9) == (try Self.packed(harness.state, bare, callID: 9)))
+    }
+
+    @Test("lengths of one, two and three varint bytes, and the frame: the same bytes")
+    func lengthSizes() throws {
+        var harness = Harness()
+        let runID = harness.createRun("5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b", goal: "sizes")
+        // A step of ~60 B (one-byte length), ~300 B (two) and ~20 KB (three: past 16 KiB).
+        for (seq, size) in [(1, 0), (2, 240), (3, 20_000)] {
+            var step = StepReported(runID: runID, seq: UInt32(seq), stepName: "s\(seq)", status: .ok)
+            step.outputJSON = "\"" + String(repeating: "x", count: size) + "\""
+            #expect(harness.publish(.step(step)) == .applied)
+        }
+        for query in [GetRunQuery(runID: runID, toSeq: 1), GetRunQuery(runID: runID, toSeq: 2), GetRunQuery(runID: runID)] {
+            let direct = try Self.written(harness.state, query, callID: 77)
+            #expect(direct == (try Self.packed(harness.state, query, callID: 77)), "\(query)")
+        }
+        guard case .success(let selection) = harness.state.getRunSelection(GetRunQuery(runID: runID)) else {
+            Issue.record("no run")
+            return
+        }
+        var writer = RunDetailWriter(callID: 77, run: selection.run.info, childRunIDs: selection.run.childRunIDs)
+        for step in selection.steps { writer.append(step.wireStep) }
+        var frame = ByteBuffer()
+        writer.writeFrame(into: &frame)
+        let response = writer.responseBytes
+        #expect(frame.readInteger(endianness: .big, as: UInt32.self) == UInt32(response.count))
+        #expect(frame.readBytes(length: frame.readableBytes) == response)
     }
 }
 

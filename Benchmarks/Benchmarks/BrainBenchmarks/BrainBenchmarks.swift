@@ -63,13 +63,19 @@ enum Fixture {
         return (state, agent.agentID)
     }
 
-    /// A GetRun reply: the run and its first five steps.
-    static func getRunReply() -> BrainResponse {
+    /// A state holding the run with five steps.
+    static func fiveStepState() -> BrainState {
         var (state, agentID) = state()
         for seq in UInt32(1)...5 {
             let outcome = state.apply(AgentEvent(seq: UInt64(seq) + 1, kind: .step(step(seq: seq))), agentID: agentID, now: now)
             guard outcome == .applied else { fatalError("step \(seq) was not applied: \(outcome)") }
         }
+        return state
+    }
+
+    /// A GetRun reply: the run and its first five steps.
+    static func getRunReply() -> BrainResponse {
+        let state = fiveStepState()
         guard let run = state.run(id: runID) else { fatalError("no run") }
         let detail = RunDetail(run: run.info, childRunIDs: [], steps: run.steps.map { $0.info(runID: runID) })
         return .ok(42, .run(detail))
@@ -257,6 +263,24 @@ let benchmarks: @Sendable () -> Void = {
         for _ in benchmark.scaledIterations {
             buffer.clear()
             WireCodec.writeFrame(reply, into: &buffer)
+        }
+        benchmark.stopMeasurement()
+        blackHole(buffer.readableBytes)
+    }
+
+    // What the brain does for a GetRun (BrainEngine+Requests): select the run and its
+    // steps, then write the reply from the stored step bytes (RunDetailWriter).
+    Benchmark("Encode.getRunReply.fromState") { benchmark in
+        let state = Fixture.fiveStepState()
+        let query = GetRunQuery(runID: Fixture.runID)
+        var buffer = ByteBufferAllocator().buffer(capacity: 4096)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            buffer.clear()
+            guard case .success(let selection) = state.getRunSelection(query) else { fatalError("no run") }
+            var writer = RunDetailWriter(callID: 42, run: selection.run.info, childRunIDs: selection.run.childRunIDs)
+            for step in selection.steps { writer.append(step.wireStep) }
+            writer.writeFrame(into: &buffer)
         }
         benchmark.stopMeasurement()
         blackHole(buffer.readableBytes)

@@ -68,24 +68,38 @@ public struct RunDetailWriter {
     }
 
     /// The `Response` message (without the frame's length prefix).
-    public var responseBytes: [UInt8] { responseHead + detail.bytes }
+    public var responseBytes: [UInt8] {
+        var buffer = ByteBuffer()
+        writeFrame(into: &buffer)
+        buffer.moveReaderIndex(forwardBy: 4)
+        return buffer.readBytes(length: buffer.readableBytes) ?? []
+    }
 
-    /// Appends the reply as one frame: a 4-byte big-endian length, then the `Response`.
+    /// Appends the reply as one frame: a 4-byte big-endian length, then the `Response`: the
+    /// call id (field 1, omitted when 0), the `run` field's tag (34) and length, and the
+    /// `RunDetail`'s bytes.
     public func writeFrame(into buffer: inout ByteBuffer) {
-        let head = responseHead
-        buffer.writeInteger(UInt32(head.count + detail.bytes.count), endianness: .big)
-        buffer.writeBytes(head)
+        let detailLength = UInt64(detail.bytes.count)
+        let runTag = UInt64(34 << 3 | 2)
+        var headLength = ProtoWriter.varintSize(runTag) + ProtoWriter.varintSize(detailLength)
+        if callID != 0 { headLength += 1 + ProtoWriter.varintSize(callID) }
+        buffer.writeInteger(UInt32(headLength + detail.bytes.count), endianness: .big)
+        if callID != 0 {
+            buffer.writeInteger(UInt8(1 << 3))
+            Self.writeVarint(callID, into: &buffer)
+        }
+        Self.writeVarint(runTag, into: &buffer)
+        Self.writeVarint(detailLength, into: &buffer)
         buffer.writeBytes(detail.bytes)
     }
 
-    /// The `Response` fields in front of the `RunDetail`'s bytes: the call id, then the
-    /// `run` field's tag and length.
-    private var responseHead: [UInt8] {
-        var head = ProtoWriter(capacity: 16)
-        head.unsigned(1, callID)
-        head.tag(34, 2)
-        head.varint(UInt64(detail.bytes.count))
-        return head.bytes
+    private static func writeVarint(_ value: UInt64, into buffer: inout ByteBuffer) {
+        var rest = value
+        while rest >= 0x80 {
+            buffer.writeInteger(UInt8(truncatingIfNeeded: rest) | 0x80)
+            rest >>= 7
+        }
+        buffer.writeInteger(UInt8(rest))
     }
 }
 
