@@ -66,6 +66,7 @@ extension BrainEngine {
         journalWritesInFlight += 1
         let journal = self.journal
         let now = WallClock.now()
+        if !chunk.isEmpty { snapshotPacer.noteIngestion(now: now) }
         let handoff = ChunkHandoff(consume chunk)
         let recorder = self.recorder
         let written = journalPool.runIfActive(eventLoop: eventLoop) { () throws -> Int in

@@ -34,6 +34,7 @@ extension BrainEngine {
         let engine = NIOLoopBound(self, eventLoop: eventLoop)
         let store = snapshots
         let snapshotPool = self.snapshotPool
+        let pacing = snapshotPacer.session()
         let loop = eventLoop
         // The copy holds everything handed to the journal by rotateJournal(): it covers every
         // segment below the new one. It is written only once the rotation succeeded.
@@ -43,7 +44,10 @@ extension BrainEngine {
             segmentBox.value.value = segment
             return snapshotPool.runIfActive(eventLoop: loop) { () throws -> Int in
                 SnapshotThread.yieldToIngestion()
-                return try store.write(copy, writtenAt: now, brainVersion: BrainVersion.string, journalSegment: segment)
+                return try store.write(
+                    copy, writtenAt: now, brainVersion: BrainVersion.string, journalSegment: segment,
+                    afterChunk: { pacing.afterChunk(bytes: $0) }
+                )
             }
         }
         future.whenComplete { result in

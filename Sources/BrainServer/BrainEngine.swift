@@ -21,6 +21,8 @@ final class BrainEngine {
     /// Encodes and writes snapshots at idle priority (see ``SnapshotThread``); nothing else
     /// runs there, as nothing else should wait for a CPU that ingestion leaves idle.
     let snapshotPool: NIOThreadPool
+    /// Caps a snapshot's write rate while agents stream.
+    let snapshotPacer: SnapshotPacer
     let logger: Logger
     /// Every input is written here before its ack is sent; used only on `journalPool`.
     let journal: Journal
@@ -90,6 +92,7 @@ final class BrainEngine {
         self.snapshots = snapshots
         self.threadPool = threadPool
         self.snapshotPool = snapshotPool
+        self.snapshotPacer = SnapshotPacer(bytesPerSecond: configuration.snapshotRateWhileIngesting)
         self.logger = logger
         self.startedAt = now
         self.state = state

@@ -16,6 +16,10 @@ public struct ServerConfiguration: Sendable {
     public var snapshotAfterChanges: UInt64 = 100_000
     /// Snapshots kept on disk (`snapshot.json` and older generations).
     public var snapshotsKept = 3
+    /// Most bytes per second a snapshot writes while agents stream (records reached the
+    /// journal in the last 50 ms), so the journal keeps the disk; 0 = no limit. An idle
+    /// brain writes snapshots at full speed.
+    public var snapshotRateWhileIngesting = 256 << 20
     /// When journal writes are fsynced, and so when acks are sent.
     public var fsyncPolicy: FsyncPolicy = .batch
     /// Write the journal and snapshots with direct I/O (`O_DIRECT`) where the file system

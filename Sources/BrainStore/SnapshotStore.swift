@@ -64,11 +64,14 @@ public struct SnapshotStore: Sendable {
     /// ``removeRetiredGeneration()``: deleting a large file stalls every fsync on the file
     /// system while it runs, so the caller does that where it may take its time (not at
     /// idle priority, where it would hold up the journal for as long as it waits for a CPU).
-    public func write(_ state: BrainState, writtenAt: Int64, brainVersion: String, journalSegment: Int) throws(StoreError) -> Int {
+    /// `afterChunk` runs after each chunk (about 1 MiB) reaches the file, with its size.
+    public func write(
+        _ state: BrainState, writtenAt: Int64, brainVersion: String, journalSegment: Int, afterChunk: ((Int) -> Void)? = nil
+    ) throws(StoreError) -> Int {
         try rotateGenerations()
         var size = 0
         try FileIO.writeAtomically(path) { fd, temporary in
-            var out = JSONOutput(fd: fd, path: temporary, directIO: directIO)
+            var out = JSONOutput(fd: fd, path: temporary, directIO: directIO, afterChunk: afterChunk)
             SnapshotJSONWriter.write(
                 state, writtenAt: writtenAt, brainVersion: brainVersion, journalSegment: journalSegment,
                 formatVersion: Self.formatVersion, into: &out

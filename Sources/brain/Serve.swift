@@ -47,6 +47,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Snapshots kept in the data directory (snapshot.json, snapshot.1.json, ...). [env: BRAIN_SNAPSHOTS_KEPT] (default: 3)")
     var snapshotsKept: Int?
 
+    @Option(help: "Most MiB per second a snapshot writes while agents stream, so the journal keeps the disk; 0 = no limit (an idle brain always writes at full speed). [env: BRAIN_SNAPSHOT_RATE_LIMIT] (default: 256)")
+    var snapshotRateLimit: Int?
+
     @Option(help: "Journal fsync policy: batch (an ack means on disk), interval (fsync every --fsync-interval; a machine crash may lose that window) or never (benchmarks). [env: BRAIN_FSYNC] (default: batch)")
     var fsync: String?
 
@@ -161,6 +164,10 @@ struct Serve: AsyncParsableCommand {
         if let changes = try integer(snapshotAfterChanges, "BRAIN_SNAPSHOT_AFTER_CHANGES", "--snapshot-after-changes") {
             guard changes >= 0 else { throw ValidationError("--snapshot-after-changes must be 0 or more") }
             configuration.snapshotAfterChanges = UInt64(changes)
+        }
+        if let rate = try integer(snapshotRateLimit, "BRAIN_SNAPSHOT_RATE_LIMIT", "--snapshot-rate-limit") {
+            guard rate >= 0, rate <= 1 << 20 else { throw ValidationError("--snapshot-rate-limit must be between 0 (no limit) and 1048576 MiB/s") }
+            configuration.snapshotRateWhileIngesting = rate << 20
         }
         if let kept = try integer(snapshotsKept, "BRAIN_SNAPSHOTS_KEPT", "--snapshots-kept") {
             guard kept >= 1 else { throw ValidationError("--snapshots-kept must be at least 1") }

@@ -75,4 +75,18 @@ struct SnapshotRestartTests {
         #expect(runs.count == 4)
         brain.stop()
     }
+
+    @Test func aSnapshotRateLimitOutOfRangeIsRefusedAndZeroMeansNoLimit() async throws {
+        let brain = try BrainProcess()
+        let (status, text) = try brain.startExpectingFailure(arguments: ["--snapshot-rate-limit=-5"])
+        #expect(status != 0)
+        #expect(text.contains("--snapshot-rate-limit must be between 0"))
+        let (envStatus, envText) = try brain.startExpectingFailure(environment: ["BRAIN_SNAPSHOT_RATE_LIMIT": "fast"])
+        #expect(envStatus != 0)
+        #expect(envText.contains("BRAIN_SNAPSHOT_RATE_LIMIT=fast is not a whole number"))
+        try await brain.start(arguments: ["--snapshot-rate-limit", "0"])
+        try await CrashRecoveryTests.stream(brain, runs: 0..<2)
+        #expect(try brain.brainctl(["snapshot"]).0 == 0)
+        brain.stop()
+    }
 }

@@ -18,11 +18,16 @@ struct JSONOutput {
     /// costs no page-cache copies (see ``DirectAppender``).
     private let appender: DirectAppender?
 
+    /// Called after each chunk reaches the file, with its size (the brain paces snapshots
+    /// there while agents stream).
+    private let afterChunk: ((Int) -> Void)?
+
     /// Writes to `fd`, a new empty file (or only collects, when `nil`), with direct I/O
     /// where the file system has it unless `directIO` is false.
-    init(fd: Int32?, path: String, directIO: Bool = true) {
+    init(fd: Int32?, path: String, directIO: Bool = true, afterChunk: ((Int) -> Void)? = nil) {
         self.fd = fd
         self.path = path
+        self.afterChunk = afterChunk
         self.appender = directIO ? fd.flatMap { DirectAppender(fd: $0, length: 0) } : nil
         buffer.reserveCapacity(drainAt + 65_536)
     }
@@ -58,6 +63,7 @@ struct JSONOutput {
             }
         }
         written += buffer.count
+        afterChunk?(buffer.count)
         buffer.removeAll(keepingCapacity: true)
     }
 
