@@ -11,9 +11,9 @@ import Darwin
 /// Why: a snapshot writes hundreds of megabytes while the journal writes every acked event;
 /// at 1.4M steps/s the two together asked more of this VM's disk than it has, the
 /// journal's fsyncs waited, and ingestion slowed by 8-16 % over 400k-step loads (4 pairs,
-/// bench-snapshot --load-steps 400000). Capping the snapshot's rate while the journal is
-/// busy removed the dip (-8 %); an idle brain (shutdown, `brainctl snapshot` at rest)
-/// still writes at full speed.
+/// bench-snapshot --load-steps 400000). With the snapshot capped at 256 MiB/s while the
+/// journal is busy the same measurement gave 1.3 %; an idle brain (shutdown, `brainctl
+/// snapshot` at rest) still writes at full speed.
 final class SnapshotPacer: Sendable {
     /// Bytes per second a snapshot may write while ingestion is active; 0 = no limit.
     let bytesPerSecond: Int
