@@ -44,8 +44,8 @@ public final class StepText: ManagedBuffer<StepText.Header, UInt8> {
         let name = UnsafeRawBufferPointer(rebasing: name.prefix(Int(UInt16.max)))
         // A tuple, not an array: no allocation besides the step's own.
         let varints = (durationMs, UInt64(name.count), UInt64(input.count), UInt64(output.count), UInt64(error.count))
-        let prefix = varintSize(varints.0) + varintSize(varints.1) + varintSize(varints.2) + varintSize(varints.3)
-            + varintSize(varints.4)
+        let prefix = Varint.size(varints.0) + Varint.size(varints.1) + Varint.size(varints.2) + Varint.size(varints.3)
+            + Varint.size(varints.4)
         let total = prefix + name.count + input.count + output.count + error.count
         let buffer = create(minimumCapacity: total) { _ in
             Header(
@@ -57,14 +57,7 @@ public final class StepText: ManagedBuffer<StepText.Header, UInt8> {
         text.withUnsafeMutablePointerToElements { elements in
             var offset = 0
             func put(_ value: UInt64) {
-                var rest = value
-                while rest >= 0x80 {
-                    elements[offset] = UInt8(truncatingIfNeeded: rest) | 0x80
-                    rest >>= 7
-                    offset += 1
-                }
-                elements[offset] = UInt8(rest)
-                offset += 1
+                offset += Varint.write(value, to: elements + offset)
             }
             put(varints.0)
             put(varints.1)
@@ -83,16 +76,6 @@ public final class StepText: ManagedBuffer<StepText.Header, UInt8> {
             copy(error)
         }
         return text
-    }
-
-    static func varintSize(_ value: UInt64) -> Int {
-        var size = 1
-        var rest = value >> 7
-        while rest > 0 {
-            size += 1
-            rest >>= 7
-        }
-        return size
     }
 
     var layout: Layout {

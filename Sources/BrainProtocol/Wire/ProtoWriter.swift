@@ -18,11 +18,6 @@ public struct ProtoWriter {
         bytes.reserveCapacity(capacity)
     }
 
-    /// Bytes `value` takes as a varint.
-    static func varintSize(_ value: UInt64) -> Int {
-        value < 0x80 ? 1 : (64 - value.leadingZeroBitCount + 6) / 7
-    }
-
     mutating func varint(_ value: UInt64) {
         var value = value
         while value >= 0x80 {
@@ -93,20 +88,15 @@ public struct ProtoWriter {
         bytes.append(0)
         body(&self)
         let length = UInt64(bytes.count - start - reserved)
-        let size = Self.varintSize(length)
+        let size = Varint.size(length)
         if size < reserved {
             bytes.removeSubrange(start..<(start + reserved - size))
         } else if size > reserved {
             bytes.insert(contentsOf: repeatElement(0, count: size - reserved), at: start)
         }
-        var rest = length
-        var index = start
-        while rest >= 0x80 {
-            bytes[index] = UInt8(truncatingIfNeeded: rest) | 0x80
-            rest >>= 7
-            index += 1
+        bytes.withUnsafeMutableBufferPointer { buffer in
+            if let base = buffer.baseAddress { Varint.write(length, to: base + start) }
         }
-        bytes[index] = UInt8(rest)
     }
 
     /// The bytes up to the first U+0000, as a C string ends there.

@@ -81,8 +81,8 @@ public struct RunDetailWriter {
     public func writeFrame(into buffer: inout ByteBuffer) {
         let detailLength = UInt64(detail.bytes.count)
         let runTag = UInt64(34 << 3 | 2)
-        var headLength = ProtoWriter.varintSize(runTag) + ProtoWriter.varintSize(detailLength)
-        if callID != 0 { headLength += 1 + ProtoWriter.varintSize(callID) }
+        var headLength = Varint.size(runTag) + Varint.size(detailLength)
+        if callID != 0 { headLength += 1 + Varint.size(callID) }
         buffer.writeInteger(UInt32(headLength + detail.bytes.count), endianness: .big)
         if callID != 0 {
             buffer.writeInteger(UInt8(1 << 3))
@@ -94,12 +94,13 @@ public struct RunDetailWriter {
     }
 
     private static func writeVarint(_ value: UInt64, into buffer: inout ByteBuffer) {
-        var rest = value
-        while rest >= 0x80 {
-            buffer.writeInteger(UInt8(truncatingIfNeeded: rest) | 0x80)
-            rest >>= 7
+        var scratch: (UInt64, UInt64) = (0, 0)  // 16 bytes: room for the longest varint
+        withUnsafeMutableBytes(of: &scratch) { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            guard let base = bytes.baseAddress else { return }
+            let count = Varint.write(value, to: base)
+            buffer.writeBytes(UnsafeRawBufferPointer(start: base, count: count))
         }
-        buffer.writeInteger(UInt8(rest))
     }
 }
 
