@@ -33,7 +33,8 @@ extension BrainEngine {
         snapshotWaiters.removeAll()
         let engine = NIOLoopBound(self, eventLoop: eventLoop)
         let store = snapshots
-        let snapshotPool = self.snapshotPool
+        let final = finalSnapshot
+        let pool = final ? threadPool : snapshotPool
         let pacing = snapshotPacer.session()
         let loop = eventLoop
         // The copy holds everything handed to the journal by rotateJournal(): it covers every
@@ -42,8 +43,8 @@ extension BrainEngine {
         let segmentBox = NIOLoopBound(Box(0), eventLoop: eventLoop)
         let future = rotated.flatMap { segment in
             segmentBox.value.value = segment
-            return snapshotPool.runIfActive(eventLoop: loop) { () throws -> Int in
-                SnapshotThread.yieldToIngestion()
+            return pool.runIfActive(eventLoop: loop) { () throws -> Int in
+                if !final { SnapshotThread.yieldToIngestion() }
                 return try store.write(
                     copy, writtenAt: now, brainVersion: BrainVersion.string, journalSegment: segment,
                     afterChunk: { pacing.afterChunk(bytes: $0) }

@@ -44,6 +44,10 @@ final class BrainEngine {
     var snapshotInFlight = false
     var snapshotWaiters: [(Result<SnapshotReply, BrainError>) -> Void] = []
     var snapshotAgain = false
+    /// Set for the final snapshot at shutdown: it runs at normal priority, because an idle-
+    /// class thread could wait indefinitely on a machine busy with other work, and a stop
+    /// (SIGTERM) should end promptly.
+    var finalSnapshot = false
     var persistenceFault = ""
 
     // Journal group commit (see BrainEngine+Journal.swift).

@@ -154,6 +154,7 @@ public final class BrainServer: Service, Sendable {
             // Stop reading before the final snapshot, so nothing is acknowledged after it.
             brain.endStreams()
             brain.closeAll()
+            brain.finalSnapshot = true
             brain.snapshot { result in promise.completeWith(result.mapError { $0 as any Error }) }
             return promise.futureResult
         }.get().get()

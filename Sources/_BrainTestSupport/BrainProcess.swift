@@ -83,7 +83,7 @@ public final class BrainProcess: @unchecked Sendable {
     public func stop(signal: Int32 = SIGTERM) -> Int32 {
         guard let process else { return 0 }
         if process.isRunning { kill(process.processIdentifier, signal) }
-        process.waitUntilExit()
+        process.waitWithoutSpinning()
         self.process = nil
         return process.terminationStatus
     }
@@ -128,7 +128,7 @@ public final class BrainProcess: @unchecked Sendable {
         try process.run()
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        process.waitWithoutSpinning()
         return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
     }
 
@@ -156,7 +156,7 @@ public final class BrainProcess: @unchecked Sendable {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        process.waitWithoutSpinning()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }
@@ -184,4 +184,15 @@ public final class ConnectionSignal: @unchecked Sendable {
     public func close() { lock.withLock { _closed = true } }
     public var responses: [BrainResponse] { lock.withLock { _responses } }
     public var isClosed: Bool { lock.withLock { _closed } }
+}
+
+extension Process {
+    /// Waits for the process to exit by sleeping between checks. Foundation's
+    /// `waitUntilExit()` on Linux runs the calling thread's run loop, which on a thread
+    /// without run-loop sources (Swift concurrency's) returns at once: it spun a core for as
+    /// long as the child ran. On 2 cores two such waits starved the brain's idle-priority
+    /// snapshot thread and stalled a CI run for two minutes.
+    public func waitWithoutSpinning() {
+        while isRunning { usleep(5_000) }
+    }
 }

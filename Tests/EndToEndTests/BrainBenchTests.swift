@@ -68,7 +68,7 @@ struct BrainBenchTests {
         try server.run()
         defer {
             server.terminate()
-            server.waitUntilExit()
+            server.waitWithoutSpinning()
         }
         #expect(try await eventually { FileManager.default.fileExists(atPath: socketPath) })
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)

@@ -16,7 +16,7 @@ struct PersistenceFaultTests {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
+        process.waitWithoutSpinning()
         return process.terminationStatus == 0
     }
 
@@ -25,7 +25,7 @@ struct PersistenceFaultTests {
         process.executableURL = URL(fileURLWithPath: "/bin/umount")
         process.arguments = [path]
         try? process.run()
-        process.waitUntilExit()
+        process.waitWithoutSpinning()
     }
 
     @Test func aFullDiskStopsAcksWithUnavailableAndWritingResumesWhenSpaceReturns() async throws {
