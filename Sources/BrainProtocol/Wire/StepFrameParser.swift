@@ -23,50 +23,44 @@ public enum StepFrameParser {
     /// The step published by the `Request` in `frame`, or `nil` when `frame` is anything
     /// else or anything this reader leaves to protobuf-c.
     public static func parse(_ frame: UnsafeRawBufferPointer) -> Parsed? {
-        guard let base = frame.baseAddress else { return nil }
-        var reader = Reader(base: base, end: base + frame.count)
-        var callID: UInt64 = 0
-        var sawCallID = false
-        var event: UnsafeRawBufferPointer?
-        while reader.more {
-            guard let tag = reader.varint() else { return nil }
-            switch tag {
-            case 1 << 3 | 0:  // call_id
-                guard !sawCallID, let value = reader.varint() else { return nil }
-                callID = value
-                sawCallID = true
-            case 12 << 3 | 2:  // publish
-                guard event == nil, let bytes = reader.lengthDelimited() else { return nil }
-                event = bytes
-            default:
-                return nil
-            }
-        }
-        guard let event, let eventBase = event.baseAddress else { return nil }
-        reader = Reader(base: eventBase, end: eventBase + event.count)
-        var eventSeq: UInt64 = 0
-        var sawSeq = false
-        var stepBytes: UnsafeRawBufferPointer?
-        while reader.more {
-            guard let tag = reader.varint() else { return nil }
-            switch tag {
-            case 1 << 3 | 0:  // seq
-                guard !sawSeq, let value = reader.varint() else { return nil }
-                eventSeq = value
-                sawSeq = true
-            case 12 << 3 | 2:  // step
-                guard stepBytes == nil, let bytes = reader.lengthDelimited() else { return nil }
-                stepBytes = bytes
-            default:
-                return nil
-            }
-        }
+        // Request{call_id = 1, publish = 12}, then AgentEvent{seq = 1, step = 12}: the same shape.
+        guard case let (callID, event)? = numberAndMessage(frame),
+            case let (eventSeq, stepBytes)? = numberAndMessage(event)
+        else { return nil }
         // One scan for U+0000 over the whole step instead of one per string: protobuf-c never
         // writes a zero byte outside a string (proto3 leaves zero scalars out, and a varint's
         // last byte is 0 only for the value 0), so a step without one has no NUL in any string;
         // a step with one, from any encoder, is left to protobuf-c.
-        guard let stepBytes, !containsNUL(stepBytes), let step = parseStep(stepBytes) else { return nil }
+        guard !containsNUL(stepBytes), let step = parseStep(stepBytes) else { return nil }
         return Parsed(callID: callID, eventSeq: eventSeq, step: step)
+    }
+
+    /// A message holding only field 1 (a varint, at most once, 0 when absent) and field 12
+    /// (a nested message, exactly once); `nil` for anything else.
+    private static func numberAndMessage(
+        _ bytes: UnsafeRawBufferPointer
+    ) -> (number: UInt64, message: UnsafeRawBufferPointer)? {
+        guard let base = bytes.baseAddress else { return nil }
+        var reader = Reader(base: base, end: base + bytes.count)
+        var number: UInt64 = 0
+        var sawNumber = false
+        var message: UnsafeRawBufferPointer?
+        while reader.more {
+            guard let tag = reader.varint() else { return nil }
+            switch tag {
+            case 1 << 3 | 0:
+                guard !sawNumber, let value = reader.varint() else { return nil }
+                number = value
+                sawNumber = true
+            case 12 << 3 | 2:
+                guard message == nil, let nested = reader.lengthDelimited() else { return nil }
+                message = nested
+            default:
+                return nil
+            }
+        }
+        guard let message else { return nil }
+        return (number, message)
     }
 
     private static func parseStep(_ bytes: UnsafeRawBufferPointer) -> StepReportedView? {
