@@ -28,14 +28,9 @@ public enum WireCodec {
         step: (_ callID: UInt64, _ eventSeq: UInt64, StepReportedView) -> R,
         other: (BrainRequest) -> R
     ) throws(BrainError) -> R {
-        let result: Result<R, BrainError> = buffer.withUnsafeReadableBytes { bytes in
-            do throws(BrainError) {
-                return .success(try withDecodedRequest(bytes, scratch: scratch, step: step, other: other))
-            } catch {
-                return .failure(error)
-            }
-        }
-        return try result.get()
+        try buffer.withUnsafeReadableBytes { bytes in
+            Result { () throws(BrainError) -> R in try withDecodedRequest(bytes, scratch: scratch, step: step, other: other) }
+        }.get()
     }
 
     /// The same for a frame body in memory: the step reader (``StepFrameParser``) first,
@@ -83,13 +78,7 @@ public enum WireCodec {
 
     /// Decodes the readable bytes of `buffer` as a `Request`.
     public static func decodeRequest(_ buffer: ByteBuffer) throws(BrainError) -> BrainRequest {
-        do {
-            return try buffer.withUnsafeReadableBytes { bytes in try decodeRequest(bytes) }
-        } catch let error as BrainError {
-            throw error
-        } catch {
-            throw BrainError(.invalidArgument, "\(error)")
-        }
+        try buffer.withUnsafeReadableBytes { bytes in Result { () throws(BrainError) in try decodeRequest(bytes) } }.get()
     }
 
     /// Appends `request` as one frame (length prefix and body) to `buffer`.
