@@ -135,4 +135,16 @@ struct PersistenceErrorSinkTests {
         state.pruneErrors(now: Time.start + Time.seconds(200))
         #expect(state.persistenceErrors.isEmpty)
     }
+
+    @Test("a retention of 0 keeps rows for ever (--error-retention 0)")
+    func zeroRetentionKeeps() {
+        var configuration = CoreConfiguration()
+        configuration.errorRetentionNs = 0
+        configuration.errorPruneEvery = 1
+        var state = BrainState(configuration: configuration)
+        Self.record(&state, count: 3, phase: "a", at: Time.start)
+        Self.record(&state, count: 2, phase: "b", at: Time.start + Time.seconds(86_400 * 400))
+        state.pruneErrors(now: Time.start + Time.seconds(86_400 * 800))
+        #expect(state.persistenceErrors.count == 5)
+    }
 }

@@ -15,7 +15,7 @@ struct RunCreationTests {
         let run = try #require(harness.state.runs.first)
         #expect(UUIDShape.isLowercaseUUID(run.runID))
         #expect(run.runID == DeterministicID.make("run", harness.agentID, "1"))
-        #expect(run.status == .queued)
+        #expect(run.status == .running, "seed 000: running unless queued is asked for")
         #expect(run.goal == "find prices")
         #expect(run.agentID == harness.agentID)
         #expect(run.agentName == "worker")
@@ -179,6 +179,47 @@ struct RunCreationTests {
         #expect(harness.agent?.lastSeq == 3)
     }
 
+    /// Each field a resend may differ in, and how.
+    static let conflictingFields: [(name: String, edit: @Sendable (inout RunCreated) -> Void)] = [
+        ("goal", { $0.goal = "other" }),
+        ("target_url", { $0.targetURL = "https://example.org/" }),
+        ("run_type", { $0.runType = "other" }),
+        ("input", { $0.inputJSON = "{\"a\":2}" }),
+        ("workflow", { $0.workflowJSON = "{\"w\":2}" }),
+        ("metadata", { $0.metadataJSON = "{\"m\":2}" }),
+        ("initiated_by", { $0.initiatedBy = "someone else" }),
+        ("timeout_ms", { $0.timeoutMs = 99 }),
+    ]
+
+    @Test("a resent run_created that differs in any field the agent sent is ALREADY_EXISTS, not a duplicate", arguments: 0..<8)
+    func resendDifferingInOneField(_ index: Int) {
+        var harness = Harness()
+        var original = RunCreated(runID: Self.upperUUID, goal: "g")
+        original.targetURL = "https://example.com/"
+        original.runType = "crawl"
+        original.inputJSON = "{\"a\":1}"
+        original.workflowJSON = "{\"w\":1}"
+        original.metadataJSON = "{\"m\":1}"
+        original.initiatedBy = "ops"
+        original.timeoutMs = 60_000
+        #expect(harness.publish(.runCreated(original)) == .applied)
+        var identical = original
+        identical.initialStatus = .queued
+        identical.createdAt = Time.start - 5
+        #expect(harness.publish(.runCreated(identical)) == .duplicate, "initial status and agent clock are not compared")
+        var changed = original
+        Self.conflictingFields[index].edit(&changed)
+        let outcome = harness.publish(.runCreated(changed))
+        #expect(outcome.error?.code == .alreadyExists, "a different \(Self.conflictingFields[index].name)")
+    }
+
+    @Test("a run created without an initial status starts running (seed 000's default)")
+    func defaultStatusIsRunning() {
+        var harness = Harness()
+        let runID = harness.createRun(status: .unspecified)
+        #expect(harness.run(runID)?.status == .running)
+    }
+
     @Test("events from an agent id that never said hello are refused without a sink row")
     func unknownAgent() {
         var state = BrainState()
@@ -205,8 +246,8 @@ struct RunCreationTests {
         harness.createRun(status: .running)
         harness.createRun(status: .unspecified)
         var expected = RunCounts()
-        expected.queued = 2
-        expected.running = 1
+        expected.queued = 1
+        expected.running = 2
         #expect(harness.state.runCounts == expected)
     }
 }

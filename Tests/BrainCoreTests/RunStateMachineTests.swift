@@ -33,12 +33,12 @@ struct RunStateMachineTests {
         #expect(RunStateMachine.next(.persisting, on: .start) == nil)
     }
 
-    @Test("initialStatus: unspecified and queued start queued, running starts running, others refused", arguments: RunStatus.allCases)
+    @Test("initialStatus: seed 000's default is running; queued starts queued, others refused", arguments: RunStatus.allCases)
     func initialStatus(_ requested: RunStatus) {
         let expected: RunStatus? =
             switch requested {
-            case .unspecified, .queued: .queued
-            case .running: .running
+            case .queued: .queued
+            case .unspecified, .running: .running
             default: nil
             }
         #expect(RunStateMachine.initialStatus(requested) == expected)

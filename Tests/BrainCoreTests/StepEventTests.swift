@@ -32,8 +32,8 @@ struct StepEventTests {
         #expect(harness.state.stepCount == 1)
     }
 
-    @Test("an unsequenced step (event seq 0) on the in-place path leaves the agent's last seq alone")
-    func unsequencedInPlaceStep() throws {
+    @Test("an event with seq 0 is refused, on the in-place path as on the general one (seqs are 1-based)")
+    func seqZeroIsRefused() throws {
         var harness = Harness()
         let runID = harness.createRun()
         harness.step(runID, seq: 1)
@@ -45,11 +45,27 @@ struct StepEventTests {
             let parsed = try #require(StepFrameParser.parse(bytes))
             return harness.state.apply(step: parsed.step, eventSeq: parsed.eventSeq, agentID: harness.agentID, now: Time.start)
         }
-        #expect(outcome == .applied)
-        #expect(harness.run(runID)?.steps.map(\.seq) == [1, 2])
-        #expect(harness.agent?.lastSeq == 2, "seq 0 carries no order")
-        harness.seq = 1
-        #expect(harness.step(runID, seq: 3) == .duplicate, "event seq 2 was handled before")
+        #expect(outcome.error?.code == .invalidArgument)
+        #expect(outcome.error?.message.contains("seq 0") == true)
+        #expect(harness.run(runID)?.steps.map(\.seq) == [1], "the step was not stored")
+        #expect(harness.agent?.lastSeq == 2, "a refused seq 0 moves nothing")
+        let general = harness.state.apply(
+            AgentEvent(seq: 0, kind: .runCreated(RunCreated(runID: "", goal: "g"))), agentID: harness.agentID, now: Time.start
+        )
+        #expect(general.error?.code == .invalidArgument)
+        #expect(harness.state.persistenceErrors.count == 2, "both refusals are in the sink")
+    }
+
+    @Test("the revision moves by one per change, watched or not (the change-count snapshot trigger)", arguments: [false, true])
+    func revisionOncePerChange(_ watched: Bool) {
+        var harness = Harness()
+        harness.state.collectChanges = watched
+        let runID = harness.createRun()
+        let before = harness.state.revision
+        for seq in 1...10 { harness.step(runID, seq: UInt32(seq)) }
+        #expect(harness.state.revision == before + 10)
+        harness.setStatus(runID, .completed)
+        #expect(harness.state.revision == before + 11)
     }
 
     @Test("steps arriving out of order are stored sorted by seq", arguments: [[3, 1, 2], [5, 4, 3, 2, 1], [2, 4, 1, 5, 3], [10, 1, 7]])

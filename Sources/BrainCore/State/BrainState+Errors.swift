@@ -28,8 +28,10 @@ extension BrainState {
         }
     }
 
-    /// Drops sink rows older than the retention. Also run at every snapshot.
+    /// Drops sink rows older than the retention (a retention of 0 keeps them for ever).
+    /// Also run at every snapshot.
     public mutating func pruneErrors(now: Int64) {
+        guard configuration.errorRetentionNs > 0 else { return }
         let cutoff = now - configuration.errorRetentionNs
         guard let first = persistenceErrors.first, first.createdAt < cutoff else { return }
         persistenceErrors.removeAll { $0.createdAt < cutoff }

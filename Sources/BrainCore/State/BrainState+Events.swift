@@ -11,7 +11,13 @@ extension BrainState {
             return .rejected(BrainError(.failedPrecondition, "unknown agent id \(agentID); say hello first"))
         }
         eventsHandled &+= 1
-        if event.seq != 0, event.seq <= agent.lastSeq { return .duplicate }
+        guard event.seq != 0 else {
+            return reject(
+                BrainError(.invalidArgument, "event seq 0 is not allowed; number an agent's events 1, 2, 3, ... (the welcome's last_seq + 1 after a reconnect)"),
+                phase: PersistencePhase.handler, runID: "", agent: agent, payload: "{\"seq\":0}", now: now
+            )
+        }
+        if event.seq <= agent.lastSeq { return .duplicate }
         let outcome: EventOutcome
         switch event.kind {
         case .runCreated(let created): outcome = createRun(created, agent: agent, seq: event.seq, now: now)
@@ -65,9 +71,14 @@ extension BrainState {
         }
         if let existingKey = runKey(runID) {
             let existing = runs[existingKey]
+            // Every field the agent sent must match for a resend to be a duplicate; the
+            // initial status and created_at are not compared (the run may have moved on,
+            // and a resend may carry a new agent clock).
             let same = existing.agentID == agent.agentID && existing.goal == created.goal && existing.targetURL == created.targetURL
                 && existing.runType == created.runType && existing.inputJSON == created.inputJSON
-                && existing.parentRunID == created.parentRunID.lowercased()
+                && existing.parentRunID == created.parentRunID.lowercased() && existing.workflowJSON == created.workflowJSON
+                && existing.metadataJSON == created.metadataJSON && existing.initiatedBy == created.initiatedBy
+                && existing.timeoutMs == created.timeoutMs
             return same ? .duplicate : refuse(.alreadyExists, "run \(runID) already exists with different content", runID)
         }
         let key = runs.count
@@ -186,7 +197,7 @@ extension BrainState {
         }
         runs[key].updatedAt = now
         stepCount += 1
-        revision &+= 1
-        if collectChanges { note(.step(stored.info(runID: runs[key].runID))) }
+        // One bump per change, watched or not: note() bumps it itself.
+        if collectChanges { note(.step(stored.info(runID: runs[key].runID))) } else { revision &+= 1 }
     }
 }

@@ -13,7 +13,9 @@ extension BrainState {
             return apply(AgentEvent(seq: eventSeq, kind: .step(view.report)), agentID: agentID, now: now)
         }
         let lastSeq = Self.lastSeq(of: &agents.values[agentIndex])
-        if eventSeq != 0, eventSeq <= lastSeq {
+        // Seq 0 is refused by the general path, which words the refusal.
+        guard eventSeq != 0 else { return apply(AgentEvent(seq: eventSeq, kind: .step(view.report)), agentID: agentID, now: now) }
+        if eventSeq <= lastSeq {
             eventsHandled &+= 1
             return .duplicate
         }
@@ -35,7 +37,7 @@ extension BrainState {
         }
         eventsHandled &+= 1
         store(Step(view, receivedAt: now), inRun: key, at: position.index, now: now)
-        if eventSeq != 0 { agents.values[agentIndex].lastSeq = eventSeq }  // 0: unsequenced, as in the slow path
+        agents.values[agentIndex].lastSeq = eventSeq
         return .applied
     }
 

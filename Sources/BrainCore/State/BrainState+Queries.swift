@@ -61,8 +61,11 @@ extension BrainState {
     /// The run and the steps a `GetRun` asks for, without building the reply: the server
     /// writes it straight from the stored steps (``getRun(_:)`` builds the same reply).
     public func getRunSelection(_ query: GetRunQuery) -> Result<(run: Run, steps: ArraySlice<Step>), BrainError> {
-        guard let run = run(id: query.runID), query.includeDeleted || !run.isDeleted else {
+        guard let run = run(id: query.runID) else {
             return .failure(BrainError(.notFound, "run \(query.runID) does not exist"))
+        }
+        guard query.includeDeleted || !run.isDeleted else {
+            return .failure(BrainError(.notFound, Self.deletedMessage(run)))
         }
         let from = max(query.fromSeq, 1)
         let to = query.toSeq == 0 ? UInt32.max : query.toSeq
@@ -74,9 +77,10 @@ extension BrainState {
 
     /// `ListSteps`: a run's steps from a seq, one page.
     public func listSteps(_ query: ListStepsQuery) -> Result<StepList, BrainError> {
-        guard let run = run(id: query.runID), !run.isDeleted else {
+        guard let run = run(id: query.runID) else {
             return .failure(BrainError(.notFound, "run \(query.runID) does not exist"))
         }
+        guard !run.isDeleted else { return .failure(BrainError(.notFound, Self.deletedMessage(run))) }
         let limit = PageLimits.clamp(query.limit)
         var index = run.stepIndex(seq: max(query.fromSeq, 1)).index
         var steps: [StepInfo] = []
@@ -115,5 +119,10 @@ extension BrainState {
         }
         let more = page.count == limit && index >= 0
         return .success(PersistenceErrorList(errors: page, nextCursor: more ? "e\(lastSerial)" : ""))
+    }
+
+    /// NOT_FOUND's text for a soft-deleted run: it is hidden, not gone, and can still be looked at.
+    static func deletedMessage(_ run: Run) -> String {
+        "run \(run.runID) was deleted at \(RFC3339.format(run.deletedAt)); see it with `brainctl run show \(run.runID) --include-deleted`"
     }
 }

@@ -24,8 +24,14 @@ extension BrainState {
 
     /// `DeleteRun`: a soft delete; the run disappears from standard queries.
     public mutating func deleteRun(runID: String, now: Int64) -> Result<RunInfo, BrainError> {
-        guard let key = runKey(runID), !runs[key].isDeleted else {
+        guard let key = runKey(runID) else {
             return .failure(BrainError(.notFound, "run \(runID) does not exist"))
+        }
+        guard !runs[key].isDeleted else {
+            return .failure(BrainError(
+                .failedPrecondition,
+                "run \(runID) was already deleted at \(RFC3339.format(runs[key].deletedAt)); see it with `brainctl run show \(runID) --include-deleted`"
+            ))
         }
         runs[key].deletedAt = now
         runs[key].updatedAt = now
@@ -55,9 +61,10 @@ extension BrainState {
         }
     }
 
-    /// Book-keeping when a run reaches a terminal status.
+    /// Book-keeping when a run reaches a terminal status. Seed 000 sets `completed_at`
+    /// for `completed` and `failed` only: an abandoned run keeps it empty.
     mutating func finish(key: Int, now: Int64) {
-        runs[key].completedAt = now
+        if runs[key].status != .abandoned { runs[key].completedAt = now }
         runDeadlines[key] = nil
         openRunsByAgent[runs[key].agentID]?.remove(key)
     }

@@ -6,7 +6,7 @@ public struct CoreConfiguration: Hashable, Sendable {
     public var heartbeatTimeoutMs: UInt32 = 6_000
     /// When true, a hello from an agent not created with `brainctl agent create` is refused.
     public var requireRegisteredAgents = false
-    /// Persistence-error rows older than this are pruned (default 30 days).
+    /// Persistence-error rows older than this are pruned (default 30 days; 0 = never).
     public var errorRetentionNs: Int64 = 30 * 24 * 3_600 * 1_000_000_000
     /// Prune the error sink on about one write in this many (seed 001 uses 20).
     public var errorPruneEvery = 20

@@ -36,11 +36,11 @@ public enum RunStateMachine {
         }
     }
 
-    /// The statuses a run may be created in.
+    /// The statuses a run may be created in; seed 000's default is `running`.
     public static func initialStatus(_ requested: RunStatus) -> RunStatus? {
         switch requested {
-        case .unspecified, .queued: .queued
-        case .running: .running
+        case .queued: .queued
+        case .unspecified, .running: .running
         default: nil
         }
     }

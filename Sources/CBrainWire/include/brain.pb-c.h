@@ -480,7 +480,7 @@ struct  Brain__V1__RunCreated
    */
   uint64_t timeout_ms;
   /*
-   * QUEUED (default when unspecified) or RUNNING.
+   * RUNNING (the default when unspecified, as in seed 000) or QUEUED.
    */
   Brain__V1__RunStatus initial_status;
   /*
