@@ -9,6 +9,8 @@ import Darwin
 public enum Console {
     public static func line(_ text: String) { write(1, text + "\n") }
     public static func error(_ text: String) { write(2, text + "\n") }
+    /// A question whose answer is typed on the same line.
+    public static func prompt(_ text: String) { write(1, text) }
 
     private static func write(_ fd: Int32, _ text: String) {
         var bytes = Array(text.utf8)

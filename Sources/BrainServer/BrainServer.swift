@@ -53,8 +53,12 @@ public final class BrainServer: Service, Sendable {
     /// Prepares the data directory, loads the snapshot, binds the socket and starts serving.
     /// - Throws: ``StartupError`` or ``StoreError`` with a message naming what is wrong.
     public static func start(configuration: ServerConfiguration, logger: Logger) async throws -> BrainServer {
+        // The socket is checked first: a start that cannot listen must not create a data
+        // directory, a lock, a key and a journal on its way out.
+        let socketWarnings = try SocketGuard.prepare(path: configuration.socketPath, groupAccess: configuration.socketGroupAccess)
+        for warning in socketWarnings { logger.warning("\(warning)") }
         try FileIOBridge.makeDirectory(configuration.dataDirectory)
-        let lock = try DataDirectoryLock(directory: configuration.dataDirectory)
+        let lock = try DataDirectoryLock(directory: configuration.dataDirectory, purpose: "start another brain on it, or choose another --data-dir")
         let secret = try SecretKey.loadOrCreate(in: configuration.dataDirectory)
         let now = WallClock.now()
         let recovered = try Recovery.open(
@@ -69,7 +73,6 @@ public final class BrainServer: Service, Sendable {
             : configuration.directIO ? "page cache (this file system refused O_DIRECT)" : "page cache (--no-direct-io)"
         logger.info("journal writes: \(journalWrites)")
         let recorder = try configuration.recordPath.map { (path) throws(StoreError) in try StreamRecorder(path: path) }
-        try SocketGuard.prepare(path: configuration.socketPath)
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()

@@ -14,27 +14,60 @@ public struct StartupError: Error, CustomStringConvertible, Sendable {
 
 /// Checks and prepares the socket path before binding, so a running brain is never
 /// displaced and a stale file from a killed one is.
-enum SocketGuard {
-    static func prepare(path: String) throws(StartupError) {
+package enum SocketGuard {
+    /// Checks that `path` can be bound (short enough, not a file, no brain answering) and
+    /// creates its directory. Runs before anything is written to the data directory, so a
+    /// start that fails here leaves nothing behind.
+    /// - Parameter groupAccess: directories created are made group-traversable (0710).
+    /// - Returns: warnings for the person starting the brain: existing directories on the
+    ///   way to the socket that the group cannot traverse.
+    package static func prepare(path: String, groupAccess: Bool = false) throws(StartupError) -> [String] {
         let bytes = path.utf8.count
         guard bytes < WireConstants.maxSocketPathBytes else {
             throw StartupError("socket path \(path) is \(bytes) bytes; a Unix socket path must be shorter than \(WireConstants.maxSocketPathBytes) bytes. Choose a shorter --socket.")
         }
+        let directory = FileIOBridge.directory(of: path)
         do {
-            try FileIOBridge.makeDirectory(FileIOBridge.directory(of: path))
+            try FileIOBridge.makeDirectory(directory, mode: groupAccess ? 0o710 : 0o700)
         } catch {
             throw StartupError("cannot create the socket's directory: \(error)")
         }
+        guard access(directory, W_OK | X_OK) == 0 else {
+            throw StartupError("cannot create a socket in \(directory): \(String(cString: strerror(errno))); choose another --socket")
+        }
         var info = stat()
-        guard lstat(path, &info) == 0 else { return }
-        guard (info.st_mode & S_IFMT) == S_IFSOCK else {
-            throw StartupError("\(path) exists and is not a socket; remove it or choose another --socket")
+        if lstat(path, &info) == 0 {
+            guard (info.st_mode & S_IFMT) == S_IFSOCK else {
+                throw StartupError("\(path) exists and is not a socket; remove it or choose another --socket")
+            }
+            if isAnswering(path) {
+                throw StartupError("another brain is already answering on \(path); stop it first or choose another --socket")
+            }
+            // Left behind by a brain that was killed: safe to replace.
+            unlink(path)
         }
-        if isAnswering(path) {
-            throw StartupError("another brain is already answering on \(path); stop it first or choose another --socket")
+        return groupAccess ? groupBlockers(of: directory) : []
+    }
+
+    /// The directories from `/` down to `directory` that members of the owner's group
+    /// cannot traverse (neither group nor others may search them), each with the fix.
+    static func groupBlockers(of directory: String) -> [String] {
+        var warnings: [String] = []
+        var partial = directory.hasPrefix("/") ? "" : "."
+        var components = directory.split(separator: "/").map(String.init)
+        if directory.hasPrefix("/") { components.insert("", at: 0) }
+        for component in components {
+            partial = component.isEmpty ? "/" : (partial == "/" ? "/\(component)" : "\(partial)/\(component)")
+            var info = stat()
+            guard stat(partial, &info) == 0 else { continue }
+            if info.st_mode & (S_IXGRP | S_IXOTH) == 0 {
+                let mode = String(info.st_mode & 0o7777, radix: 8)
+                warnings.append(
+                    "--socket-group-access: the group cannot reach the socket: \(partial) has mode \(mode) and group members may not traverse it; run `chmod g+x \(partial)` or choose a --socket in a directory the group can reach"
+                )
+            }
         }
-        // Left behind by a brain that was killed: safe to replace.
-        unlink(path)
+        return warnings
     }
 
     /// Whether something accepts connections on the socket at `path`.
@@ -60,23 +93,4 @@ enum SocketGuard {
             throw StartupError("cannot set the mode of \(path): \(String(cString: strerror(errno)))")
         }
     }
-}
-
-/// An exclusive lock on the data directory, so two brains never write the same snapshot.
-final class DataDirectoryLock: Sendable {
-    private let fd: Int32
-
-    init(directory: String) throws(StartupError) {
-        let path = "\(directory)/brain.lock"
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            throw StartupError("cannot open \(path): \(String(cString: strerror(errno))); check that the data directory is writable")
-        }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            close(fd)
-            throw StartupError("another brain is using the data directory \(directory) (it holds \(path)); stop it or choose another --data-dir")
-        }
-    }
-
-    deinit { close(fd) }
 }

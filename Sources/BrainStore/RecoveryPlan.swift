@@ -29,7 +29,7 @@ public struct RecoveryPlan: Sendable {
         do {
             if let loaded = try store.load(configuration: configuration) { firstSegment = loaded.journalSegment }
         } catch {
-            plan.problems.append(error.description)
+            plan.problems.append(Self.withoutRemedy(error.description))
             plan.steps.append(.setAside(store.path))
             var found = false
             for generation in 1..<10 where FileIO.exists(store.path(generation: generation)) {
@@ -49,7 +49,14 @@ public struct RecoveryPlan: Sendable {
         let segments = JournalReader.segments(in: directory)
         let following = segments.filter { $0 >= firstSegment }
         if let gap = JournalReader.gap(in: following, from: firstSegment) {
-            plan.problems.append("journal segment \(Journal.fileName(gap)) is missing after the snapshot")
+            let text = "journal segment \(Journal.fileName(gap)) is missing after the snapshot"
+            // After promoting an older snapshot this is expected (the newer one cut the
+            // journal), so it is said as what happens, not as a second problem.
+            if plan.steps.contains(where: { if case .promote = $0 { true } else { false } }) {
+                plan.warnings.append("\(text) that recovery starts from, as expected after a newer snapshot")
+            } else {
+                plan.problems.append(text)
+            }
             for number in following {
                 plan.steps.append(.setAside("\(directory)/\(Journal.fileName(number))"))
             }
@@ -62,7 +69,7 @@ public struct RecoveryPlan: Sendable {
             do {
                 _ = try JournalReader.read(directory: directory, segment: number, isLast: index == segments.count - 1)
             } catch {
-                plan.problems.append(error.description)
+                plan.problems.append(Self.withoutRemedy(error.description))
                 let intact = JournalReader.intactPrefix(directory: directory, segment: number)
                 plan.steps.append(.setAside(path))
                 plan.steps.append(.truncate(path, bytes: intact))
@@ -76,6 +83,19 @@ public struct RecoveryPlan: Sendable {
             }
         }
         return plan
+    }
+
+    /// A start-up error's text without its "run `brain recover`" advice, for the list
+    /// `brain recover` itself prints.
+    static func withoutRemedy(_ text: String) -> String {
+        var result = text
+        for marker in [" Run `brain recover", "; run `brain recover", " Use a brain that matches, or run `brain recover`"] {
+            if let range = result.firstRange(of: marker) {
+                result = String(result[..<range.lowerBound])
+                if !result.hasSuffix(".") { result += "." }
+            }
+        }
+        return result
     }
 
     /// Carries the plan out. Damaged files are copied or moved into `damaged-<now>/`, never deleted.

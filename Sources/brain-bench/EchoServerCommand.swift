@@ -3,6 +3,7 @@ import BrainProtocol
 import BrainServer
 import NIOCore
 import NIOPosix
+import UnixSignals
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -20,17 +21,23 @@ struct EchoServerCommand: AsyncParsableCommand {
         discussion: """
             Listens on --socket until killed. Every complete frame (a 4-byte big-endian length, \
             then that many bytes) read gets one reply frame of --response-bytes bytes; replies \
-            are flushed once per read, as the brain does.
+            are flushed once per read, as the brain does. It refuses a socket a brain (or \
+            anything else) answers on, as `brain serve` does, and removes its socket on SIGTERM \
+            or SIGINT.
             """
     )
 
-    @Option(help: "Unix socket to listen on (replaced if it exists).") var socket: String
+    @Option(help: "Unix socket to listen on (a stale socket file is replaced; a live one is refused).") var socket: String
     @Option(help: "Size of each reply frame's body, in bytes.") var responseBytes: Int = 2_000
 
     func run() async throws {
         guard responseBytes >= 0, responseBytes <= 1 << 24 else { fail("--response-bytes must be between 0 and 16777216") }
+        do {
+            _ = try SocketGuard.prepare(path: socket)
+        } catch {
+            fail("\(error)")
+        }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        unlink(socket)
         var reply = ByteBufferAllocator().buffer(capacity: 4 + responseBytes)
         reply.writeInteger(UInt32(responseBytes), endianness: .big)
         reply.writeRepeatingByte(0x72, count: responseBytes)
@@ -49,7 +56,12 @@ struct EchoServerCommand: AsyncParsableCommand {
             fail("cannot listen on \(socket): \(error)")
         }
         Console.line("listening on \(socket)")
-        try await channel.closeFuture.get()
+        // Killed by a signal it would leave its socket file behind for the next run to trip on.
+        for await _ in await UnixSignalsSequence(trapping: .sigterm, .sigint) {
+            try? await channel.close()
+            unlink(socket)
+            return
+        }
     }
 }
 

@@ -11,8 +11,9 @@ struct Recover: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Make a damaged data directory startable again, keeping every damaged file aside.",
         discussion: """
-            Examines the data directory (the brain must be stopped), explains what is damaged and \
-            what would be done: a damaged snapshot is replaced by the newest readable older one \
+            Examines the data directory, explains what is damaged and what would be done. It \
+            refuses while a brain (or another recover) holds the directory's brain.lock, naming \
+            that process: stop the brain first. Then: a damaged snapshot is replaced by the newest readable older one \
             (snapshot.1.json, ...), a damaged journal keeps its intact records. Nothing is deleted: \
             damaged files are moved or copied into damaged-<time>/ in the data directory.
             """
@@ -26,6 +27,21 @@ struct Recover: ParsableCommand {
 
     func run() throws {
         let directory = dataDir ?? DefaultPaths.dataDirectory
+        var info = stat()
+        guard stat(directory, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
+            Console.error("brain recover: \(directory) is not a data directory (\(String(cString: strerror(errno)))); pass --data-dir")
+            throw ExitCode(1)
+        }
+        // Held until recover exits: a brain serving this directory would go on writing
+        // into files recover moves aside, and lose what it acknowledged afterwards.
+        let lock: DataDirectoryLock
+        do {
+            lock = try DataDirectoryLock(directory: directory, purpose: "recover it")
+        } catch {
+            Console.error("brain recover: \(error)")
+            throw ExitCode(1)
+        }
+        defer { withExtendedLifetime(lock) {} }
         let plan = RecoveryPlan.examine(directory: directory, configuration: CoreConfiguration())
         guard plan.isNeeded else {
             Console.line("\(directory): the snapshot and journal read cleanly; nothing to recover")
@@ -43,7 +59,7 @@ struct Recover: ParsableCommand {
         }
         for warning in plan.warnings { Console.line("warning: \(warning)") }
         if !yes {
-            Console.line("proceed? [y/N] ")
+            Console.prompt("proceed? [y/N] ")
             guard let answer = readLine(), ["y", "yes"].contains(answer.lowercased()) else {
                 Console.line("nothing changed")
                 throw ExitCode(1)

@@ -29,31 +29,31 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Directory for snapshots and the secret key. [env: BRAIN_DATA_DIR] (default: $XDG_STATE_HOME/brain, else ~/.local/state/brain)")
     var dataDir: String?
 
-    @Option(help: "Largest frame accepted, in bytes; a larger one closes its connection with RESOURCE_EXHAUSTED. [env: BRAIN_MAX_FRAME_BYTES] (default: 4194304)")
+    @Option(parsing: .unconditional, help: "Largest frame accepted, in bytes; a larger one closes its connection with RESOURCE_EXHAUSTED. [env: BRAIN_MAX_FRAME_BYTES] (default: 4194304)")
     var maxFrameBytes: Int?
 
-    @Option(help: "Heartbeat interval asked of agents. [env: BRAIN_HEARTBEAT_INTERVAL] (default: 2s)")
+    @Option(parsing: .unconditional, help: "Heartbeat interval asked of agents. [env: BRAIN_HEARTBEAT_INTERVAL] (default: 2s)")
     var heartbeatInterval: String?
 
-    @Option(help: "Silence after which an agent goes offline. [env: BRAIN_HEARTBEAT_TIMEOUT] (default: 3 × the interval)")
+    @Option(parsing: .unconditional, help: "Silence after which an agent goes offline. [env: BRAIN_HEARTBEAT_TIMEOUT] (default: 3 × the interval)")
     var heartbeatTimeout: String?
 
-    @Option(help: "Snapshot period when something changed; 0 = only at shutdown and on request. [env: BRAIN_SNAPSHOT_INTERVAL] (default: 30s)")
+    @Option(parsing: .unconditional, help: "Snapshot period when something changed; 0 = only at shutdown and on request. [env: BRAIN_SNAPSHOT_INTERVAL] (default: 30s)")
     var snapshotInterval: String?
 
-    @Option(help: "Also snapshot after this many changes, whichever comes first; 0 = by time only. [env: BRAIN_SNAPSHOT_AFTER_CHANGES] (default: 100000)")
+    @Option(parsing: .unconditional, help: "Also snapshot after this many changes, whichever comes first; 0 = by time only. [env: BRAIN_SNAPSHOT_AFTER_CHANGES] (default: 100000)")
     var snapshotAfterChanges: Int?
 
-    @Option(help: "Snapshots kept in the data directory (snapshot.json, snapshot.1.json, ...). [env: BRAIN_SNAPSHOTS_KEPT] (default: 3)")
+    @Option(parsing: .unconditional, help: "Snapshots kept in the data directory (snapshot.json, snapshot.1.json, ...). [env: BRAIN_SNAPSHOTS_KEPT] (default: 3)")
     var snapshotsKept: Int?
 
-    @Option(help: "Most MiB per second a snapshot writes while agents stream, so the journal keeps the disk; 0 = no limit (an idle brain always writes at full speed). [env: BRAIN_SNAPSHOT_RATE_LIMIT] (default: 256)")
+    @Option(parsing: .unconditional, help: "Most MiB per second a snapshot writes while agents stream, so the journal keeps the disk; 0 = no limit (an idle brain always writes at full speed). [env: BRAIN_SNAPSHOT_RATE_LIMIT] (default: 256)")
     var snapshotRateLimit: Int?
 
     @Option(help: "Journal fsync policy: batch (an ack means on disk), interval (fsync every --fsync-interval; a machine crash may lose that window) or never (benchmarks). [env: BRAIN_FSYNC] (default: batch)")
     var fsync: String?
 
-    @Option(help: "The fsync period of --fsync interval. [env: BRAIN_FSYNC_INTERVAL] (default: 100ms)")
+    @Option(parsing: .unconditional, help: "The fsync period of --fsync interval. [env: BRAIN_FSYNC_INTERVAL] (default: 100ms)")
     var fsyncInterval: String?
 
     @Flag(inversion: .prefixedNo, help: "Write the journal and snapshots with direct I/O (O_DIRECT) where the file system takes it; --no-direct-io writes through the page cache. [env: BRAIN_DIRECT_IO=0|1] (default: on)")
@@ -62,10 +62,10 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Record every agent event received to this file, as wire frames (replayable with brain-bench replay). [env: BRAIN_RECORD]")
     var record: String?
 
-    @Option(help: "Prune persistence-error rows older than this. [env: BRAIN_ERROR_RETENTION] (default: 30d)")
+    @Option(parsing: .unconditional, help: "Prune persistence-error rows older than this; 0 keeps them for ever. [env: BRAIN_ERROR_RETENTION] (default: 30d)")
     var errorRetention: String?
 
-    @Option(help: "Most simultaneous connections. [env: BRAIN_MAX_CONNECTIONS] (default: 1024)")
+    @Option(parsing: .unconditional, help: "Most simultaneous connections. [env: BRAIN_MAX_CONNECTIONS] (default: 1024)")
     var maxConnections: Int?
 
     @Option(help: "trace, debug, info, notice, warning, error or critical. [env: BRAIN_LOG_LEVEL] (default: info)")
@@ -77,13 +77,11 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Create the socket with mode 0660 so the owner's group may connect (default 0600). [env: BRAIN_SOCKET_GROUP_ACCESS=1]")
     var socketGroupAccess = false
 
+    /// Checked here rather than in `run()` so a mistake is answered with `serve`'s own usage line.
+    func validate() throws { _ = try resolve() }
+
     func run() async throws {
-        let configuration: ServerConfiguration
-        do {
-            configuration = try resolve()
-        } catch let error as ValidationError {
-            throw error
-        }
+        let configuration = try resolve()
         let level = Logger.Level(rawValue: logLevel ?? env("BRAIN_LOG_LEVEL") ?? "info") ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -120,18 +118,32 @@ struct Serve: AsyncParsableCommand {
         set || ["1", "true", "yes"].contains(env(name)?.lowercased() ?? "")
     }
 
+    /// The flag's value, else the variable's, with how to name it in an error: a mistake
+    /// in the environment is reported as the variable a person has to fix.
+    private func source(_ value: String?, _ variable: String, _ option: String) -> (text: String, name: String)? {
+        if let value { return (value, option) }
+        if let text = env(variable) { return (text, "\(variable)=") }
+        return nil
+    }
+
     private func duration(_ value: String?, _ variable: String, _ option: String) throws -> Double? {
-        guard let text = value ?? env(variable) else { return nil }
+        guard let (text, name) = source(value, variable, option) else { return nil }
+        let shown = name.hasSuffix("=") ? "\(name)\(text)" : "\(name) \(text)"
+        if text.hasPrefix("-") { throw ValidationError("\(shown): must be ≥ 0") }
         guard let seconds = DurationText.seconds(text) else {
-            throw ValidationError("\(option) \"\(text)\" is not a duration; use e.g. 500ms, 2s, 5m, 30d")
+            throw ValidationError("\(shown) is not a duration; use e.g. 500ms, 2s, 5m, 30d")
         }
         return seconds
     }
 
     private func integer(_ value: Int?, _ variable: String, _ option: String) throws -> Int? {
-        if let value { return value }
+        if let value {
+            guard value >= 0 else { throw ValidationError("\(option) \(value): must be ≥ 0") }
+            return value
+        }
         guard let text = env(variable) else { return nil }
         guard let number = Int(text) else { throw ValidationError("\(variable)=\(text) is not a whole number (\(option))") }
+        guard number >= 0 else { throw ValidationError("\(variable)=\(text): \(option) must be ≥ 0") }
         return number
     }
 
@@ -182,7 +194,8 @@ struct Serve: AsyncParsableCommand {
             default: throw ValidationError("BRAIN_DIRECT_IO=\(text) is not one of 1, 0, true, false, yes, no, on, off")
             }
         }
-        switch fsync ?? env("BRAIN_FSYNC") ?? "batch" {
+        let fsyncSource = source(fsync, "BRAIN_FSYNC", "--fsync") ?? ("batch", "--fsync")
+        switch fsyncSource.text {
         case "batch": configuration.fsyncPolicy = .batch
         case "never": configuration.fsyncPolicy = .never
         case "interval":
@@ -190,10 +203,12 @@ struct Serve: AsyncParsableCommand {
             guard period >= 0.001 else { throw ValidationError("--fsync-interval must be at least 1ms") }
             configuration.fsyncPolicy = .interval(milliseconds: Int(period * 1_000))
         case let other:
-            throw ValidationError("--fsync \(other) is not one of batch, interval, never")
+            let shown = fsyncSource.name.hasSuffix("=") ? "\(fsyncSource.name)\(other)" : "--fsync \(other)"
+            throw ValidationError("\(shown) is not one of batch, interval, never")
         }
-        if let level = logLevel ?? env("BRAIN_LOG_LEVEL"), Logger.Level(rawValue: level) == nil {
-            throw ValidationError("--log-level \"\(level)\" is not one of trace, debug, info, notice, warning, error, critical")
+        if let (level, name) = source(logLevel, "BRAIN_LOG_LEVEL", "--log-level"), Logger.Level(rawValue: level) == nil {
+            let shown = name.hasSuffix("=") ? "\(name)\(level)" : "--log-level \"\(level)\""
+            throw ValidationError("\(shown) is not one of trace, debug, info, notice, warning, error, critical")
         }
         configuration.recordPath = record ?? env("BRAIN_RECORD")
         configuration.core.requireRegisteredAgents = flag(requireRegisteredAgents, "BRAIN_REQUIRE_REGISTERED_AGENTS")

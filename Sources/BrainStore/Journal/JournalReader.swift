@@ -114,7 +114,7 @@ public enum JournalReader {
             if isLast, problem != nil, isTail(bytes, from: offset) {
                 return .success(Segment(number: segment, records: [], validLength: offset, tornBytes: bytes.count - offset))
             }
-            return .failure(StoreError(path: path, problem: "is damaged at offset \(offset): \(problem ?? "unknown"). The records before it are intact. Run `brain recover --data-dir \(directory)` to start from the last snapshot and keep the damaged files aside."))
+            return .failure(StoreError(path: path, problem: "is damaged at offset \(offset): \(problem ?? "unknown"). The records before it are intact. Run `brain recover --data-dir \(directory)`: it keeps those records, sets the damaged file aside and lets the brain start."))
         }
         return .success(Segment(number: segment, records: [], validLength: offset, tornBytes: 0))
     }
