@@ -12,7 +12,11 @@ public actor AgentSession {
         /// How long to keep trying to reconnect before giving up.
         public var reconnectTimeoutSeconds: Double = 30
 
-        public init(socketPath: String, hello: Hello) {
+        /// - Parameters:
+        ///   - socketPath: the brain's socket; by default ``DefaultPaths/socket`` (`$BRAIN_SOCKET`,
+        ///     else `$XDG_RUNTIME_DIR/brain/brain.sock`, else `/tmp/brain-<uid>/brain.sock`).
+        ///   - hello: the agent's name, token and adapters.
+        public init(socketPath: String = DefaultPaths.socket, hello: Hello) {
             self.socketPath = socketPath
             self.hello = hello
         }

@@ -28,6 +28,14 @@ final class ResponseRouter: ChannelInboundHandler {
         pending[callID] = promise
     }
 
+    /// Drops a call that was settled without its reply (timed out, cancelled); a no-op after the reply.
+    func forget(_ callID: UInt64) {
+        pending.removeValue(forKey: callID)
+    }
+
+    /// Calls waiting for a reply (for tests of timeouts and cancellation).
+    var pendingCount: Int { pending.count }
+
     func register(_ callID: UInt64, stream: AsyncThrowingStream<BrainResponse, any Error>.Continuation) {
         if let closedError {
             stream.finish(throwing: closedError)

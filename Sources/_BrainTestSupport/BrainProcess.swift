@@ -25,7 +25,8 @@ public final class BrainProcess: @unchecked Sendable {
     }
 
     public let directory: String
-    public var socketPath: String { "\(directory)/b.sock" }
+    /// `b.sock` in ``directory`` unless a test points the brain elsewhere before starting it.
+    public var socketPath: String
     public var dataDirectory: String { "\(directory)/data" }
     public var logPath: String { "\(directory)/brain.log" }
     public let extraArguments: [String]
@@ -37,6 +38,7 @@ public final class BrainProcess: @unchecked Sendable {
         var template = Array("/tmp/brain-e2e-XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw BrainError(.internal, "mkdtemp failed") }
         directory = String(cString: made)
+        socketPath = "\(directory)/b.sock"
         extraArguments = arguments
     }
 
@@ -88,6 +90,9 @@ public final class BrainProcess: @unchecked Sendable {
         return process.terminationStatus
     }
 
+    /// The running brain's process id, or nil when it is not running.
+    public var pid: Int32? { process.flatMap { $0.isRunning ? $0.processIdentifier : nil } }
+
     /// What the brain printed since it was last started.
     public func readOutput() -> String {
         guard let handle = FileHandle(forReadingAtPath: logPath) else { return "" }
@@ -132,6 +137,58 @@ public final class BrainProcess: @unchecked Sendable {
         return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
     }
 
+    /// Sends `signal` to the brain without waiting (SIGSTOP, SIGCONT); false when it is not running.
+    @discardableResult
+    public func signal(_ signal: Int32) -> Bool {
+        guard let process, process.isRunning else { return false }
+        return kill(process.processIdentifier, signal) == 0
+    }
+
+    /// Runs one of the built executables with `environment` added to the inherited one;
+    /// sends SIGTERM when it still runs after `killAfter` seconds (a command that would not
+    /// end on its own). Returns its exit code (the signal's number when killed), stdout and stderr.
+    public static func runTool(
+        _ name: String, _ arguments: [String], environment: [String: String], killAfter: Double?
+    ) throws -> (Int32, String, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "\(binDirectory)/\(name)")
+        process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let pid = process.processIdentifier
+        let killer = DispatchWorkItem { kill(pid, SIGTERM) }
+        if let killAfter { DispatchQueue.global().asyncAfter(deadline: .now() + killAfter, execute: killer) }
+        defer { killer.cancel() }
+        // Both pipes are drained at once: a child filling one while we wait on the other would block.
+        let stderrData = LockedData()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            stderrData.set(err.fileHandleForReading.readDataToEndOfFile())
+            group.leave()
+        }
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitWithoutSpinning()
+        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderrData.get(), as: UTF8.self))
+    }
+
+    /// brainctl with --json, for a list command: its page's `items`. The page is one object,
+    /// `{"items": [...], "next_cursor": ...}`.
+    public func brainctlItems(_ arguments: [String]) throws -> [[String: Any]] {
+        let page = try brainctlJSON(arguments)
+        guard let object = page as? [String: Any], let items = object["items"] as? [[String: Any]], object.keys.contains("next_cursor") else {
+            throw BrainError(.internal, "brainctl \(arguments) --json printed no {items, next_cursor} page: \(page)")
+        }
+        return items
+    }
+
     /// brainctl with --json, parsed.
     public func brainctlJSON(_ arguments: [String]) throws -> Any {
         let (status, stdout, stderr) = try brainctl(arguments + ["--json"])
@@ -169,6 +226,16 @@ public func eventually(_ seconds: Double = 5, _ condition: () async throws -> Bo
         try await Task.sleep(for: .milliseconds(20))
     }
     return try await condition()
+}
+
+/// Bytes handed from one thread to another.
+final class LockedData: @unchecked Sendable {
+    // @unchecked: every access holds `lock`.
+    private let lock = NSLock()
+    private var data = Data()
+
+    func set(_ value: Data) { lock.withLock { data = value } }
+    func get() -> Data { lock.withLock { data } }
 }
 
 /// Collects a raw connection's unsolicited responses and its close, from the event loop.

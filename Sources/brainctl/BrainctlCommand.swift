@@ -1,5 +1,4 @@
 import ArgumentParser
-import BrainClient
 import BrainProtocol
 
 @main
@@ -7,55 +6,32 @@ struct BrainctlCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "brainctl",
         abstract: "Talk to a running brain: status, agents, runs, errors, live watch.",
-        discussion: "Every command takes --socket (or BRAIN_SOCKET) and --json for scripts.",
+        usage: "brainctl [--socket <path>] [--json] [--timeout <seconds>] <subcommand> ...",
+        discussion: """
+            Global options work before or after the command: `brainctl --socket S run show ID` is \
+            `brainctl run show ID --socket S`. --socket PATH is the brain's socket ($BRAIN_SOCKET, else \
+            $XDG_RUNTIME_DIR/brain/brain.sock, else /tmp/brain-<uid>/brain.sock). --json prints JSON on \
+            stdout (snake_case keys, RFC 3339 UTC times). --timeout SECONDS (default 5, or \
+            $BRAIN_TIMEOUT; `snapshot` 120) bounds connecting plus the answer: past it brainctl exits 1 \
+            with DEADLINE_EXCEEDED; `watch` is bounded only until its stream is registered.
+
+            Lists (runs, agents, errors) print one page; when there is more, the last line is \
+            `more: <the same command with every option given> --cursor C`, ready to run. With --json \
+            every list prints one object, {"items": [...], "next_cursor": "C" or null}.
+
+            Exit status: 0 done; 1 the brain refused (one line on stderr, `brainctl: CODE: message`) \
+            or could not be reached; 64 a usage error.
+            """,
+        version: BrainVersion.string,
         subcommands: [
             StatusCommand.self, StatsCommand.self, AgentsCommand.self, AgentCommand.self, RunsCommand.self,
             RunCommand.self, ErrorsCommand.self, WatchCommand.self, SnapshotCommand.self,
         ]
     )
-}
 
-/// Options every command takes.
-struct CommonOptions: ParsableArguments {
-    @Option(help: "The brain's Unix socket. [env: BRAIN_SOCKET] (default: the brain's default socket)")
-    var socket: String?
-
-    @Flag(help: "Print JSON instead of a table.")
-    var json = false
-
-    var socketPath: String { socket ?? DefaultPaths.socket }
-
-    /// Connects, or exits 1 with a one-line error naming the socket.
-    func connect() async throws -> BrainConnection {
-        do {
-            return try await BrainConnection.connect(socketPath: socketPath)
-        } catch {
-            Console.error("brainctl: \(error.message)")
-            throw ExitCode(1)
-        }
+    /// Moves global options written before the command after it (ArgumentParser reads a
+    /// subcommand's options only after its name), then runs as usual.
+    static func main() async {
+        await main(GlobalArguments.hoist(Array(CommandLine.arguments.dropFirst()), root: Self.self))
     }
-
-    /// Calls a method, or exits 1 with the brain's error.
-    func call(_ connection: BrainConnection, _ method: BrainRequest.Method) async throws -> BrainResponse.Result {
-        do {
-            return try await connection.call(method)
-        } catch {
-            Console.error("brainctl: \(error.code.name): \(error.message)")
-            throw ExitCode(1)
-        }
-    }
-
-    /// Connects, calls one method and closes.
-    func once(_ method: BrainRequest.Method) async throws -> BrainResponse.Result {
-        let connection = try await connect()
-        defer { Task { await connection.close() } }
-        return try await call(connection, method)
-    }
-
-    func print(_ value: JSONValue) { Console.line(value.text) }
-}
-
-func unexpected(_ result: BrainResponse.Result) -> ExitCode {
-    Console.error("brainctl: unexpected reply from the brain: \(result)")
-    return ExitCode(1)
 }

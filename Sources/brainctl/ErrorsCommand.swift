@@ -1,28 +1,52 @@
 import ArgumentParser
+import BrainCore
 import BrainProtocol
 
 struct ErrorsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "errors", abstract: "The persistence-error sink, newest first.")
+    static let configuration = CommandConfiguration(
+        commandName: "errors",
+        abstract: "The persistence-error sink, newest first.",
+        discussion: """
+            A page holds --limit rows (50 by default, at most 1000). When there is more, the last line is \
+            `more: <this command with every option given> --cursor C`; with --json the page is \
+            {"items": [...], "next_cursor": "C" or null}.
+            """
+    )
     @OptionGroup var common: CommonOptions
     @Option(help: "Only errors of this run.") var run: String?
-    @Option(help: "Only this phase (upsert_run, create_step, persist_step, increment_step, update_run_terminal, handler, snapshot).")
+    @Option(help: "Only this phase (\(Self.phases.joined(separator: ", "))).")
     var phase: String?
-    @Option(help: "Most rows to print (at most 1000 per page).") var limit: UInt32 = 50
+    @Option(parsing: .unconditional, help: "Most rows to print (at most 1000 per page; 0 means the default). (default: 50)")
+    var limit: Int?
     @Option(help: "Continue from the cursor a previous page printed.") var cursor: String?
 
-    func run() async throws {
-        let query = ListPersistenceErrorsQuery(runID: run ?? "", phase: phase ?? "", limit: limit, cursor: cursor ?? "")
-        guard case .persistenceErrors(let list) = try await common.once(.listPersistenceErrors(query)) else { throw ExitCode(1) }
-        if common.json {
-            common.print(.array(list.errors.map(Rendering.error)))
-            if !list.nextCursor.isEmpty { Console.error("more: brainctl errors --cursor \(list.nextCursor)") }
-            return
+    /// The phases the brain records errors under (BrainCore's vocabulary).
+    static let phases = [
+        PersistencePhase.upsertRun, PersistencePhase.createStep, PersistencePhase.persistStep, PersistencePhase.incrementStep,
+        PersistencePhase.updateRunTerminal, PersistencePhase.handler, PersistencePhase.snapshot, PersistencePhase.journal,
+    ]
+
+    func validate() throws {
+        if let limit { try Checks.count(limit, "--limit") }
+        if let phase, !Self.phases.contains(phase) {
+            throw ValidationError("--phase \(phase) is not one of \(Self.phases.joined(separator: ", "))")
         }
+    }
+
+    func run() async throws {
+        let query = ListPersistenceErrorsQuery(
+            runID: run ?? "", phase: phase ?? "", limit: try limit.map { try Checks.count($0, "--limit") } ?? 50, cursor: cursor ?? ""
+        )
+        let result = try await common.once(.listPersistenceErrors(query))
+        guard case .persistenceErrors(let list) = result else { throw unexpected(result) }
+        var paging = Paging("errors", common: common)
+        paging.add("--run", run)
+        paging.add("--phase", phase)
+        paging.add("--limit", limit.map(String.init))
         var table = Table("WHEN", "PHASE", "TYPE", "RUN", "MESSAGE")
         for row in list.errors {
             table.add(Timestamps.rfc3339(row.createdAt), row.phase, row.errorType, row.runID.isEmpty ? "-" : row.runID, row.errorMessage)
         }
-        Console.line(list.errors.isEmpty ? "no persistence errors" : table.text)
-        if !list.nextCursor.isEmpty { Console.line("more: brainctl errors --cursor \(list.nextCursor)") }
+        paging.print(list.errors.map(Rendering.error), nextCursor: list.nextCursor, json: common.json, table: table.text, empty: "no persistence errors")
     }
 }

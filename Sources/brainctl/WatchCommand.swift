@@ -4,24 +4,40 @@ import BrainProtocol
 
 struct WatchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "watch", abstract: "Follow a run's status and steps live (or every run), until Ctrl-C."
+        commandName: "watch",
+        abstract: "Follow a run's status and steps live until it finishes (or every run, until Ctrl-C).",
+        discussion: """
+            With a run id, prints the run as it is, then its steps and status changes, and exits 0 once \
+            the run is completed, failed or abandoned, or deleted (at once if it already is); --follow keeps watching. \
+            Without one, follows every run (of --project) until Ctrl-C. --timeout bounds only connecting \
+            and registering the watch. With --json, one compact object per line with a "type" key: \
+            {"type":"run",...run fields}, {"type":"step","run_id":...,...step fields}, \
+            {"type":"agent",...agent fields} (the shapes of the Python client's watch()).
+            """
     )
     @OptionGroup var common: CommonOptions
     @Argument(help: "A run id; without one, every run.") var id: String?
     @Option(help: "Only runs of this project.") var project: String?
     @Flag(help: "Also show agents going online and offline.") var agents = false
+    @Flag(help: "With a run id: keep watching after the run finishes, until Ctrl-C.") var follow = false
 
     func run() async throws {
-        let connection = try await common.connect()
+        let seconds = common.timeoutSeconds()
+        let deadline = CommonOptions.deadline(after: seconds)
+        let connection = try await common.connect(within: seconds)
         let stream = connection.stream(.watch(WatchQuery(runID: id ?? "", project: project ?? "", agents: agents)))
+        // The brain handles a connection's requests in order: once this answers, the watch
+        // is registered (or refused, which the stream then reports). A brain that does not
+        // answer is reported like any other call's timeout instead of leaving us waiting silently.
+        _ = try await common.call(connection, .getStatus, by: deadline, timeout: seconds)
         do {
             for try await response in stream {
                 guard case .watchEvent(let event) = response.result else { continue }
                 print(event)
+                if case .run(let run) = event, id != nil, !follow, run.status.isTerminal || run.deletedAt != 0 { return }
             }
         } catch let error as BrainError {
-            Console.error("brainctl: \(error.code.name): \(error.message)")
-            throw ExitCode(1)
+            common.fail(error, timeout: seconds)
         }
     }
 
@@ -29,19 +45,20 @@ struct WatchCommand: AsyncParsableCommand {
         switch event {
         case .run(let run):
             if common.json {
-                common.print(.object([("run", .object(Rendering.run(run)))]))
+                Console.line(JSONValue.object([("type", .string("run"))] + Rendering.run(run)).compactText)
             } else {
-                Console.line("\(Timestamps.rfc3339(run.updatedAt))  run  \(run.runID)  \(run.status.name)  steps=\(run.stepCount)\(run.errorType.isEmpty ? "" : "  \(run.errorType): \(run.errorMessage)")")
+                let error = run.errorType.isEmpty ? "" : "  \(run.errorType): \(run.errorMessage)"
+                Console.line("\(Timestamps.rfc3339(run.updatedAt))  run  \(run.runID)  \(Rendering.status(run))  steps=\(run.stepCount)\(error)")
             }
         case .step(let step):
             if common.json {
-                common.print(.object([("run_id", .string(step.runID)), ("step", Rendering.step(step))]))
+                Console.line(JSONValue.object([("type", .string("step")), ("run_id", .string(step.runID))] + Rendering.stepFields(step)).compactText)
             } else {
                 Console.line("\(Timestamps.rfc3339(step.receivedAt))  step \(step.runID)  #\(step.seq) \(step.stepName)  \(step.status.name)  \(step.durationMs)ms")
             }
         case .agent(let agent):
             if common.json {
-                common.print(.object([("agent", Rendering.agent(agent))]))
+                Console.line(JSONValue.object([("type", .string("agent"))] + Rendering.agentFields(agent)).compactText)
             } else {
                 Console.line("\(Timestamps.rfc3339(agent.updatedAt))  agent \(agent.name) (\(agent.project))  \(agent.state.name)")
             }

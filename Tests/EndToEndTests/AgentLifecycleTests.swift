@@ -21,7 +21,7 @@ struct AgentLifecycleTests {
 
         // Heartbeats every 100 ms keep it online well past the 400 ms timeout.
         try await Task.sleep(for: .milliseconds(900))
-        let agents = try #require(try brain.brainctlJSON(["agents"]) as? [[String: Any]])
+        let agents = try brain.brainctlItems(["agents"])
         #expect(agents.count == 1)
         #expect(agents.first?["state"] as? String == "online")
         #expect(agents.first?["name"] as? String == "worker")
@@ -32,7 +32,7 @@ struct AgentLifecycleTests {
         // The agent dies without a word: offline within the timeout (plus a tick).
         await session.close()
         let wentOffline = try await eventually(3) {
-            let list = try brain.brainctlJSON(["agents"]) as? [[String: Any]]
+            let list = try? brain.brainctlItems(["agents"])
             return list?.first?["state"] as? String == "offline"
         }
         #expect(wentOffline)

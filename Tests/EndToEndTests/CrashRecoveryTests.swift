@@ -61,7 +61,7 @@ struct CrashRecoveryTests {
             kills += 1
             try await brain.start()
             // Everything acknowledged before the kill is held after it.
-            let agents = try #require(try brain.brainctlJSON(["agents"]) as? [[String: Any]])
+            let agents = try brain.brainctlItems(["agents"])
             let held = UInt64(agents.first?["last_seq"] as? Int ?? 0)
             #expect(held >= ackedBeforeKill, "kill \(kills): the brain holds seq \(held) but had acknowledged \(ackedBeforeKill)")
         }
@@ -148,7 +148,7 @@ struct CrashRecoveryTests {
         #expect(kept == bytes, "the damaged journal is kept byte for byte")
 
         try await brain.start()
-        let runs = try #require(try brain.brainctlJSON(["runs"]) as? [[String: Any]])
+        let runs = try brain.brainctlItems(["runs"])
         #expect(runs.count >= 1 && runs.count <= 4, "the intact records before the damage are replayed")
         brain.stop()
     }
@@ -171,7 +171,7 @@ struct CrashRecoveryTests {
         #expect(recoverStatus == 0, "\(recoverText)")
         #expect(recoverText.contains("snapshot.1.json"))
         try await brain.start()
-        let runs = try #require(try brain.brainctlJSON(["runs"]) as? [[String: Any]])
+        let runs = try brain.brainctlItems(["runs"])
         #expect(runs.count == 2, "the older snapshot holds the first two runs")
         brain.stop()
     }

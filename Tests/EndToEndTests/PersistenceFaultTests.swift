@@ -86,7 +86,7 @@ struct PersistenceFaultTests {
         #expect(try brain.brainctl(["snapshot"]).0 == 0, "a snapshot works again and clears the fault")
         let healed = try #require(try brain.brainctlJSON(["status"]) as? [String: Any])
         #expect(healed["persistence_fault"] is NSNull)
-        let errors = try #require(try brain.brainctlJSON(["errors", "--phase", "snapshot"]) as? [[String: Any]])
+        let errors = try brain.brainctlItems(["errors", "--phase", "snapshot"])
         #expect(!errors.isEmpty, "the failed snapshot is in the persistence-error sink")
         await connection.close()
         brain.stop()

@@ -57,7 +57,7 @@ struct RunStreamingTests {
         #expect(try await eventually(2) { await session.rejections.count == 1 })
         #expect(await session.rejections.first?.error.code == .alreadyExists)
 
-        let runs = try #require(try brain.brainctlJSON(["runs"]) as? [[String: Any]])
+        let runs = try brain.brainctlItems(["runs"])
         #expect(runs.count == 1)
         let run = try #require(runs.first)
         for key in ["run_id", "status", "goal", "target_url", "run_type", "parent_run_id", "step_count", "error_type",
@@ -75,7 +75,7 @@ struct RunStreamingTests {
         #expect((steps.first?["input"] as? [String: Int])?["n"] == 1)
         #expect((shown["result"] as? [String: Int])?["pages"] == 1)
 
-        let errors = try #require(try brain.brainctlJSON(["errors", "--run", runID]) as? [[String: Any]])
+        let errors = try brain.brainctlItems(["errors", "--run", runID])
         #expect(errors.first?["phase"] as? String == "create_step")
 
         await session.close()
@@ -118,7 +118,7 @@ struct RunStreamingTests {
         let (missing, _, missingErr) = try brain.brainctl(["run", "show", child])
         #expect(missing == 1)
         #expect(missingErr.contains("NOT_FOUND"))
-        let remaining = try #require(try brain.brainctlJSON(["runs"]) as? [[String: Any]])
+        let remaining = try brain.brainctlItems(["runs"])
         #expect(remaining.compactMap { $0["run_id"] as? String } == [parent])
         await session.close()
         brain.stop()

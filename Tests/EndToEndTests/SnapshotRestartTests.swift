@@ -20,7 +20,7 @@ struct SnapshotRestartTests {
         #expect(snapshot.hasPrefix("{\"format_version\":1,"))
 
         try await brain.start()
-        let agents = try #require(try brain.brainctlJSON(["agents"]) as? [[String: Any]])
+        let agents = try brain.brainctlItems(["agents"])
         #expect(agents.compactMap { $0["name"] as? String }.sorted() == ["alpha", "beta"])
         #expect(agents.allSatisfy { $0["state"] as? String == "unknown" })
         // Tokens survive: the secret key is kept in the data directory.
@@ -71,7 +71,7 @@ struct SnapshotRestartTests {
         #expect(names.filter { $0.hasPrefix("journal-") }.count == 1, "only the segment written since the last snapshot")
         brain.stop(signal: SIGKILL)
         try await brain.start()
-        let runs = try #require(try brain.brainctlJSON(["runs"]) as? [[String: Any]])
+        let runs = try brain.brainctlItems(["runs"])
         #expect(runs.count == 4)
         brain.stop()
     }
@@ -80,7 +80,13 @@ struct SnapshotRestartTests {
         let brain = try BrainProcess()
         let (status, text) = try brain.startExpectingFailure(arguments: ["--snapshot-rate-limit=-5"])
         #expect(status != 0)
-        #expect(text.contains("--snapshot-rate-limit must be between 0"))
+        #expect(text.contains("--snapshot-rate-limit -5: must be ≥ 0"), "\(text)")
+        let (spaced, spacedText) = try brain.startExpectingFailure(arguments: ["--snapshot-rate-limit", "-5"])
+        #expect(spaced != 0)
+        #expect(spacedText.contains("--snapshot-rate-limit -5: must be ≥ 0"), "a negative value is a value, not a missing one: \(spacedText)")
+        let (tooBig, tooBigText) = try brain.startExpectingFailure(arguments: ["--snapshot-rate-limit", "2000000"])
+        #expect(tooBig != 0)
+        #expect(tooBigText.contains("--snapshot-rate-limit must be between 0"))
         let (envStatus, envText) = try brain.startExpectingFailure(environment: ["BRAIN_SNAPSHOT_RATE_LIMIT": "fast"])
         #expect(envStatus != 0)
         #expect(envText.contains("BRAIN_SNAPSHOT_RATE_LIMIT=fast is not a whole number"))

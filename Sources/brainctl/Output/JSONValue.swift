@@ -21,13 +21,26 @@ indirect enum JSONValue {
     /// A string, or null when empty.
     static func optional(_ text: String) -> JSONValue { text.isEmpty ? .null : .string(text) }
 
+    /// Indented over several lines, for a person reading a single answer.
     var text: String {
         var out = ""
         write(into: &out, indent: 0)
         return out
     }
 
-    private func write(into out: inout String, indent: Int) {
+    /// On one line with no spaces, for streams of objects (`watch --json`, one per line).
+    var compactText: String {
+        var out = ""
+        write(into: &out, indent: nil)
+        return out
+    }
+
+    /// Writes the value; `indent` nil writes it compactly.
+    private func write(into out: inout String, indent: Int?) {
+        guard let indent else {
+            writeCompact(into: &out)
+            return
+        }
         let pad = String(repeating: "  ", count: indent + 1)
         let closePad = String(repeating: "  ", count: indent)
         switch self {
@@ -62,5 +75,54 @@ indirect enum JSONValue {
             }
             out += closePad + "}"
         }
+    }
+
+    private func writeCompact(into out: inout String) {
+        switch self {
+        case .array(let values):
+            out += "["
+            for (index, value) in values.enumerated() {
+                if index > 0 { out += "," }
+                value.writeCompact(into: &out)
+            }
+            out += "]"
+        case .object(let fields):
+            out += "{"
+            for (index, (key, value)) in fields.enumerated() {
+                if index > 0 { out += "," }
+                out += JSONText.quote(key) + ":"
+                value.writeCompact(into: &out)
+            }
+            out += "}"
+        case .raw(let value):
+            // The brain's JSON may be indented; a stream of lines needs it on one line.
+            out += JSONValue.singleLine(value)
+        default:
+            write(into: &out, indent: 0)
+        }
+    }
+
+    /// JSON text with the line breaks and indentation outside strings removed.
+    static func singleLine(_ json: String) -> String {
+        guard json.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D }) else { return json }
+        var out = [UInt8]()
+        out.reserveCapacity(json.utf8.count)
+        var inString = false
+        var escaped = false
+        for byte in json.utf8 {
+            if inString {
+                out.append(byte)
+                if escaped { escaped = false } else if byte == 0x5C { escaped = true } else if byte == 0x22 { inString = false }
+                continue
+            }
+            switch byte {
+            case 0x22:
+                inString = true
+                out.append(byte)
+            case 0x0A, 0x0D, 0x09, 0x20: continue
+            default: out.append(byte)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -31,8 +31,10 @@ enum Rendering {
         ]
     }
 
-    static func step(_ step: StepInfo) -> JSONValue {
-        .object([
+    static func step(_ step: StepInfo) -> JSONValue { .object(stepFields(step)) }
+
+    static func stepFields(_ step: StepInfo) -> [(String, JSONValue)] {
+        [
             ("seq", .int(Int64(step.seq))),
             ("step_name", .string(step.stepName)),
             ("status", .string(step.status.name)),
@@ -42,11 +44,13 @@ enum Rendering {
             ("error", .optional(step.error)),
             ("started_at", .time(step.startedAt)),
             ("received_at", .time(step.receivedAt)),
-        ])
+        ]
     }
 
-    static func agent(_ agent: AgentInfo) -> JSONValue {
-        .object([
+    static func agent(_ agent: AgentInfo) -> JSONValue { .object(agentFields(agent)) }
+
+    static func agentFields(_ agent: AgentInfo) -> [(String, JSONValue)] {
+        [
             ("agent_id", .string(agent.agentID)),
             ("name", .string(agent.name)),
             ("project", .string(agent.project)),
@@ -61,7 +65,7 @@ enum Rendering {
             ("metadata", .embedded(agent.metadataJSON)),
             ("last_seq", .int(Int64(agent.lastSeq))),
             ("created_at", .time(agent.createdAt)),
-        ])
+        ]
     }
 
     static func error(_ row: PersistenceErrorInfo) -> JSONValue {
@@ -78,6 +82,16 @@ enum Rendering {
             ("created_at", .time(row.createdAt)),
             ("deleted_at", .time(row.deletedAt)),
         ])
+    }
+
+    /// `completed`, or `completed (deleted)` for a soft-deleted run.
+    static func status(_ run: RunInfo) -> String {
+        run.deletedAt == 0 ? run.status.name : "\(run.status.name) (deleted)"
+    }
+
+    /// `queued 0, running 2, ...`: runs by status for the text output.
+    static func runCountsText(_ counts: RunCounts) -> String {
+        RunStatus.allCases.filter { $0 != .unspecified }.map { "\($0.name) \(counts[$0])" }.joined(separator: ", ")
     }
 
     static func runCounts(_ counts: RunCounts) -> JSONValue {
