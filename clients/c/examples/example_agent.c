@@ -2,22 +2,41 @@
  * exits 0 once every event is acknowledged. Reconnects and resends when the brain goes
  * away, so it can drive crash tests.
  *
- *   brain-example-agent --socket S --runs N --steps M [--payload-bytes B]
+ *   brain-example-agent --runs N --steps M [--socket PATH] [--payload-bytes B]
  *                       [--agent NAME] [--token T] [--reconnect-timeout SECONDS]
+ *
+ * Without --socket it uses the brain's default socket (brain_default_socket_path()).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "brain.h"
 
-static void usage(void)
+static void usage(FILE *to, int status)
 {
-    fprintf(stderr, "usage: brain-example-agent --socket PATH --runs N --steps M "
-                    "[--payload-bytes B] [--agent NAME] [--token T] "
-                    "[--reconnect-timeout SECONDS]\n");
-    exit(2);
+    char here[BRAIN_MAX_SOCKET_PATH];
+    if (brain_default_socket_path(here, sizeof here) != BRAIN_OK)
+        snprintf(here, sizeof here, "unusable: %.60s", brain_last_error());
+    fprintf(to,
+            "usage: brain-example-agent --runs N --steps M [--socket PATH] [--payload-bytes B]\n"
+            "                           [--agent NAME] [--token T] [--reconnect-timeout SECONDS]\n"
+            "\n"
+            "Streams N runs of M steps to the brain, completes each run and exits 0 printing\n"
+            "\"acked X events\" once the brain acknowledged everything.\n"
+            "\n"
+            "  --socket PATH                the brain's Unix socket; default $BRAIN_SOCKET, else\n"
+            "                               $XDG_RUNTIME_DIR/brain/brain.sock, else\n"
+            "                               /tmp/brain-<uid>/brain.sock (here: %s)\n"
+            "  --runs N, --steps M          how many runs, and steps per run (required)\n"
+            "  --payload-bytes B            step input+output JSON, about B bytes (default 300)\n"
+            "  --agent NAME                 the agent's name (default example-agent)\n"
+            "  --token T                    the agent's token (default example-agent-token)\n"
+            "  --reconnect-timeout SECONDS  how long to wait for the brain, at start and after\n"
+            "                               losing it (default 60)\n"
+            "  --help                       this text\n",
+            here);
+    exit(status);
 }
 
 static long num(const char *flag, const char *v, long min)
@@ -60,14 +79,39 @@ static void die(brain_client *c, int rc)
     exit(1);
 }
 
+/* Says once per outage that the agent is waiting, and when the wait is over. Runs on
+ * the main thread during brain_connect, on the library's I/O thread afterwards. */
+static int waiting;
+static void on_connection(void *user, const brain_conn_info *info)
+{
+    (void)user;
+    if (info->event == BRAIN_CONN_RETRYING && !waiting) {
+        waiting = 1;
+        if (info->timeout_ms >= 0)
+            fprintf(stderr, "brain-example-agent: waiting for the brain at %s (up to %g s; "
+                    "Ctrl-C to stop)...\n", info->socket_path, (double)info->timeout_ms / 1000);
+        else
+            fprintf(stderr, "brain-example-agent: waiting for the brain at %s (Ctrl-C to "
+                    "stop)...\n", info->socket_path);
+    } else if (info->event == BRAIN_CONN_CONNECTED && waiting) {
+        waiting = 0;
+        fprintf(stderr, "brain-example-agent: connected to the brain at %s after %.1f s\n",
+                info->socket_path, (double)info->waited_ms / 1000);
+    }
+}
+
 int main(int argc, char **argv)
 {
     const char *sock = NULL, *agent = "example-agent", *token = "example-agent-token";
     long runs = -1, steps = -1, bytes = 300, reconnect_s = 60;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!v)
-            usage();
+        if (!strcmp(a, "--help") || !strcmp(a, "-h"))
+            usage(stdout, 0);
+        if (!v) {
+            fprintf(stderr, "brain-example-agent: %s needs a value\n", a);
+            usage(stderr, 2);
+        }
         if (!strcmp(a, "--socket")) sock = v;
         else if (!strcmp(a, "--runs")) runs = num(a, v, 0);
         else if (!strcmp(a, "--steps")) steps = num(a, v, 0);
@@ -75,34 +119,36 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--agent")) agent = v;
         else if (!strcmp(a, "--token")) token = v;
         else if (!strcmp(a, "--reconnect-timeout")) reconnect_s = num(a, v, 1);
-        else usage();
+        else {
+            fprintf(stderr, "brain-example-agent: unknown option %s\n", a);
+            usage(stderr, 2);
+        }
         i++;
     }
-    if (!sock || runs < 0 || steps < 0)
-        usage();
+    if (runs < 0 || steps < 0) {
+        fprintf(stderr, "brain-example-agent: --runs and --steps are required\n");
+        usage(stderr, 2);
+    }
 
     brain_options o;
     brain_options_init(&o);
-    o.socket_path = sock;
+    o.socket_path = sock; /* NULL: the default socket */
     o.agent_name = agent;
     o.token = token;
     o.framework_adapter = "example";
     o.reconnect_timeout_ms = reconnect_s * 1000;
+    o.wait_for_brain = 1; /* the agent may start before the brain */
+    o.on_connection = on_connection;
 
-    /* The first connect also retries, so the agent may start before the brain. */
     brain_client *c = NULL;
-    int rc;
-    for (long waited = 0;; waited += 200) {
-        rc = brain_connect(&o, &c);
-        if (rc != BRAIN_E_CONNECT && rc != BRAIN_E_IO && rc != BRAIN_E_TIMEOUT)
-            break;
-        if (waited >= reconnect_s * 1000)
-            break;
-        struct timespec ts = {0, 200 * 1000000};
-        nanosleep(&ts, NULL);
+    int rc = brain_connect(&o, &c);
+    if (rc != BRAIN_OK) {
+        fprintf(stderr, "brain-example-agent: %s: %s\n", brain_err_name(rc), brain_last_error());
+        if (rc == BRAIN_E_CONNECT || rc == BRAIN_E_TIMEOUT || rc == BRAIN_E_IO)
+            fprintf(stderr, "brain-example-agent: is the brain running? Start it with "
+                    "`brain serve`, or pass --socket PATH\n");
+        return 1;
     }
-    if (rc != BRAIN_OK)
-        die(NULL, rc);
 
     char *in = malloc((size_t)bytes + 128), *out = malloc((size_t)bytes + 128);
     if (!in || !out)

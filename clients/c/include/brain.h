@@ -12,7 +12,9 @@
  *   events (many frames per write), reads acks and rejections, sends heartbeats at the
  *   interval the brain's welcome asks for, and reconnects. There is no poll function to
  *   call. All functions taking a brain_client may be called from any thread, except
- *   brain_close(), which must be the last call on a client.
+ *   brain_close(), which must be the last call on a client. The callbacks
+ *   (on_rejection, on_connection) run on the I/O thread; on_connection's events of the
+ *   first connection run on brain_connect's thread.
  *
  * Errors
  *   Functions return BRAIN_OK (0) or a negative brain_err. brain_last_error() returns a
@@ -89,6 +91,18 @@ typedef enum brain_step_status {
     BRAIN_STEP_ERROR = 3
 } brain_step_status;
 
+/* A run's status (same numbers as RunStatus in brain.proto). The lifecycle is
+ * QUEUED -> RUNNING -> PERSISTING -> COMPLETED (PERSISTING optional); FAILED and
+ * ABANDONED from any unfinished status. */
+typedef enum brain_run_status {
+    BRAIN_RUN_QUEUED = 1,
+    BRAIN_RUN_RUNNING = 2,
+    BRAIN_RUN_PERSISTING = 3,
+    BRAIN_RUN_COMPLETED = 4,
+    BRAIN_RUN_FAILED = 5,
+    BRAIN_RUN_ABANDONED = 6
+} brain_run_status;
+
 /* An event the brain refused (or, with seq 0, an error not tied to one event). */
 typedef struct brain_rejection {
     uint64_t seq;          /* the agent seq of the refused event; 0 = connection error */
@@ -99,8 +113,36 @@ typedef struct brain_rejection {
 /* Called on the I/O thread for each rejection; must not call brain_close(). */
 typedef void (*brain_rejection_fn)(void *user, const brain_rejection *rejection);
 
+/* What happened to the connection, for brain_options.on_connection. */
+typedef enum brain_conn_event {
+    BRAIN_CONN_CONNECTED = 1, /* the hello was answered with a welcome (first time or again) */
+    BRAIN_CONN_LOST = 2,      /* the connection dropped; reconnecting starts at once */
+    BRAIN_CONN_RETRYING = 3,  /* an attempt failed (message says why); another follows
+                                 after a backoff of 50 ms doubling to 2 s */
+    BRAIN_CONN_GAVE_UP = 4    /* no more attempts: the time ran out or the brain refused
+                                 the hello for good (message says why) */
+} brain_conn_event;
+
+typedef struct brain_conn_info {
+    brain_conn_event event;
+    const char *socket_path; /* the socket the client connects to */
+    const char *message;     /* why (LOST, RETRYING, GAVE_UP); "" for CONNECTED */
+    int attempt;             /* RETRYING, GAVE_UP: the attempt that failed; CONNECTED: the
+                                one that worked (1 = the first of this outage, or of
+                                brain_connect); 0 for LOST */
+    int64_t waited_ms;       /* since the outage began (or brain_connect was called); 0
+                                for LOST */
+    int64_t timeout_ms;      /* the limit on waiting: reconnect_timeout_ms (< 0 = none) */
+} brain_conn_info;
+
+/* Called on the I/O thread (and, for the first connection, on brain_connect's thread)
+ * when the connection changes; info is valid during the call only. Must not call
+ * brain_close(). */
+typedef void (*brain_connection_fn)(void *user, const brain_conn_info *info);
+
 typedef struct brain_options {
-    const char *socket_path;           /* required; < BRAIN_MAX_SOCKET_PATH bytes */
+    const char *socket_path;           /* NULL/"" = brain_default_socket_path();
+                                          < BRAIN_MAX_SOCKET_PATH bytes */
     const char *agent_name;            /* required */
     const char *project;               /* NULL/"" = the default project */
     const char *token;                 /* the agent's token (registered on first use) */
@@ -122,16 +164,37 @@ typedef struct brain_options {
     uint32_t protocol_version;         /* 0 = BRAIN_PROTOCOL_VERSION; for tests only */
     brain_rejection_fn on_rejection;   /* optional; when NULL rejections are queued
                                           for brain_next_rejection() */
-    void *user;                        /* passed to on_rejection */
+    void *user;                        /* passed to on_rejection and on_connection */
+    brain_connection_fn on_connection; /* optional: connection changes, e.g. to tell the
+                                          user the agent is waiting for the brain */
+    int wait_for_brain;                /* 1 = brain_connect retries the first connection
+                                          like a reconnect (backoff, reporting
+                                          BRAIN_CONN_RETRYING) for up to
+                                          reconnect_timeout_ms (< 0: until it is
+                                          there) while the brain is not there yet;
+                                          0 = one attempt */
 } brain_options;
 
 /* Fills *opts with defaults (all zero/NULL). */
 BRAIN_API void brain_options_init(brain_options *opts);
 
+/*
+ * The socket the brain listens on by default (the same rule as `brain serve` and
+ * `brainctl`): $BRAIN_SOCKET if set and non-empty, else $XDG_RUNTIME_DIR/brain/brain.sock
+ * if XDG_RUNTIME_DIR is set and non-empty, else /tmp/brain-<uid>/brain.sock. brain_connect
+ * uses it when options.socket_path is NULL or "". Writes the path to buf (len bytes;
+ * BRAIN_MAX_SOCKET_PATH is always enough for a usable path) and returns BRAIN_OK;
+ * BRAIN_E_PATH_TOO_LONG when the path is >= BRAIN_MAX_SOCKET_PATH bytes (buf then holds
+ * as much of it as fits); BRAIN_E_INVALID when buf is NULL or too small.
+ */
+BRAIN_API int brain_default_socket_path(char *buf, size_t len);
+
 typedef struct brain_client brain_client;
 
 /*
- * Connects, sends hello and waits for the welcome (connect_timeout_ms). On success
+ * Connects (to brain_default_socket_path() when opts->socket_path is NULL or ""), sends
+ * hello and waits for the welcome (connect_timeout_ms). With opts->wait_for_brain it
+ * retries while the brain is not reachable, for up to reconnect_timeout_ms. On success
  * *out is a connected client whose next event seq is welcome.last_seq + 1, so a
  * restarted agent continues its sequence. On failure *out is NULL and the return is
  * e.g. BRAIN_E_PATH_TOO_LONG, BRAIN_E_CONNECT, or BRAIN_E_REFUSED with
@@ -209,6 +272,15 @@ BRAIN_API int brain_run_complete(brain_client *c, const char *run_id,
 BRAIN_API int brain_run_fail(brain_client *c, const char *run_id, const char *error_type,
                              const char *error_message, uint32_t failed_at_step,
                              const char *error_context_json, uint64_t *seq_out);
+
+/* Publishes RunStatusChanged(status) for the statuses without their own call:
+ * BRAIN_RUN_RUNNING (a run started with brain_run_options.queued begins) or
+ * BRAIN_RUN_PERSISTING (the run is saving its results). Other statuses return
+ * BRAIN_E_INVALID: use brain_run_complete / brain_run_fail. A transition the run's
+ * current status does not allow (e.g. RUNNING twice, or after COMPLETED) is rejected by
+ * the brain with FAILED_PRECONDITION, like any refused event (brain_next_rejection). */
+BRAIN_API int brain_run_set_status(brain_client *c, const char *run_id,
+                                   brain_run_status status, uint64_t *seq_out);
 
 /* ------------------------------------------------------------------ waiting
  * timeout_ms < 0 waits forever (until acked, or until the client gives up). */

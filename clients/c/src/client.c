@@ -38,15 +38,50 @@ static int check_list(const char *const *v, size_t n, const char *field)
     return BRAIN_OK;
 }
 
-static int validate(const brain_options *o)
+int brain_default_socket_path(char *buf, size_t len)
 {
-    if (!o || !o->socket_path || !*o->socket_path)
-        return brain__fail(BRAIN_E_INVALID, BRAIN_STATUS_OK, "socket_path is required");
-    size_t n = strlen(o->socket_path);
+    if (!buf || len == 0)
+        return brain__fail(BRAIN_E_INVALID, BRAIN_STATUS_OK, "buf is NULL or empty");
+    const char *sock = getenv("BRAIN_SOCKET"), *xdg = getenv("XDG_RUNTIME_DIR"), *from;
+    int n;
+    if (sock && *sock) {
+        from = "$BRAIN_SOCKET";
+        n = snprintf(buf, len, "%s", sock);
+    } else if (xdg && *xdg) {
+        from = "$XDG_RUNTIME_DIR/brain/brain.sock";
+        n = snprintf(buf, len, "%s/brain/brain.sock", xdg);
+    } else {
+        from = "/tmp/brain-<uid>/brain.sock";
+        n = snprintf(buf, len, "/tmp/brain-%lu/brain.sock", (unsigned long)getuid());
+    }
+    if (n < 0)
+        return brain__fail(BRAIN_E_INVALID, BRAIN_STATUS_OK, "cannot format the socket path");
+    if (n >= BRAIN_MAX_SOCKET_PATH)
+        return brain__fail(BRAIN_E_PATH_TOO_LONG, BRAIN_STATUS_OK,
+                           "the default socket path (%s) is %d bytes; Unix socket paths must "
+                           "be shorter than %d bytes: %s%s", from, n, BRAIN_MAX_SOCKET_PATH, buf,
+                           (size_t)n >= len ? "..." : "");
+    if ((size_t)n >= len)
+        return brain__fail(BRAIN_E_INVALID, BRAIN_STATUS_OK,
+                           "the default socket path is %d bytes; a %zu-byte buffer cannot hold "
+                           "it (use BRAIN_MAX_SOCKET_PATH)", n, len);
+    return BRAIN_OK;
+}
+
+static int check_path(const char *path)
+{
+    size_t n = strlen(path);
     if (n >= BRAIN_MAX_SOCKET_PATH)
         return brain__fail(BRAIN_E_PATH_TOO_LONG, BRAIN_STATUS_OK,
                            "socket path is %zu bytes; Unix socket paths must be shorter "
-                           "than %d bytes: %s", n, BRAIN_MAX_SOCKET_PATH, o->socket_path);
+                           "than %d bytes: %s", n, BRAIN_MAX_SOCKET_PATH, path);
+    return BRAIN_OK;
+}
+
+static int validate(const brain_options *o)
+{
+    if (!o)
+        return brain__fail(BRAIN_E_INVALID, BRAIN_STATUS_OK, "options are NULL");
     if (!o->agent_name || !*o->agent_name)
         return brain__fail(BRAIN_E_INVALID, BRAIN_STATUS_OK, "agent_name is required");
     int rc;
@@ -108,6 +143,14 @@ int brain_connect(const brain_options *o, brain_client **out)
     int rc = validate(o);
     if (rc)
         return rc;
+    char path[BRAIN_MAX_SOCKET_PATH];
+    int defaulted = !o->socket_path || !*o->socket_path;
+    if (defaulted)
+        rc = brain_default_socket_path(path, sizeof path);
+    else if ((rc = check_path(o->socket_path)) == BRAIN_OK)
+        snprintf(path, sizeof path, "%s", o->socket_path);
+    if (rc)
+        return rc;
     brain_client *c = calloc(1, sizeof *c);
     if (!c)
         return brain__fail(BRAIN_E_NOMEM, BRAIN_STATUS_OK, "out of memory");
@@ -118,13 +161,14 @@ int brain_connect(const brain_options *o, brain_client **out)
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&c->cv, &ca);
     pthread_condattr_destroy(&ca);
-    c->socket_path = strdup(o->socket_path);
+    c->socket_path = strdup(path);
     c->hb_override_ms = o->heartbeat_interval_ms;
     c->connect_timeout_ms = o->connect_timeout_ms ? o->connect_timeout_ms : DEFAULT_CONNECT_MS;
     c->max_frame = o->max_frame_bytes ? o->max_frame_bytes : DEFAULT_MAX_FRAME;
     c->reconnect_timeout_ms = o->reconnect_timeout_ms ? o->reconnect_timeout_ms
                                                       : DEFAULT_RECONNECT_MS;
     c->on_rejection = o->on_rejection;
+    c->on_connection = o->on_connection;
     c->user = o->user;
     c->hb_call_id = 1;
     if (!c->socket_path) {
@@ -138,10 +182,31 @@ int brain_connect(const brain_options *o, brain_client **out)
         rc = brain__fail(BRAIN_E_IO, BRAIN_STATUS_OK, "pipe2(): %s", strerror(errno));
         goto fail;
     }
-    rc = brain__handshake(c->socket_path, c->hello, c->hello_len, c->connect_timeout_ms,
-                          &c->rx, &c->fd, &c->welcome);
-    if (rc)
+    int attempts = 1;
+    int64_t waited = 0;
+    rc = brain__connect_attempts(c, o->wait_for_brain != 0, "connect", &c->fd, &c->welcome,
+                                 &attempts, &waited);
+    if (rc && o->wait_for_brain) {
+        char why[512];
+        brain_status st = brain_last_status();
+        snprintf(why, sizeof why, "%s", brain_last_error());
+        brain__notify(c, BRAIN_CONN_GAVE_UP, why, attempts, waited);
+        brain__fail(rc, st, "%s", why); /* in case the callback called into the library */
+    }
+    if (rc) {
+        if (defaulted && rc == BRAIN_E_CONNECT) {
+            /* Say where the path came from: the caller did not name it. */
+            const char *env = getenv("BRAIN_SOCKET");
+            char why[400];
+            snprintf(why, sizeof why, "%s", brain_last_error());
+            rc = brain__fail(rc, BRAIN_STATUS_OK, "%s (%s)", why,
+                             env && *env ? "the socket from $BRAIN_SOCKET"
+                                         : "the default socket; set BRAIN_SOCKET or "
+                                           "brain_options.socket_path to use another");
+        }
         goto fail;
+    }
+    brain__notify(c, BRAIN_CONN_CONNECTED, "", attempts, waited);
     c->next_seq = c->welcome.last_seq + 1;
     c->acked_seq = c->welcome.last_seq;
     c->stats.connected = 1;
@@ -340,6 +405,28 @@ int brain_run_fail(brain_client *c, const char *run_id, const char *error_type,
     rs.error_message = S(error_message);
     rs.failed_at_step = failed_at_step;
     rs.error_context_json = S(error_context_json);
+    return run_status(c, &rs, seq_out);
+}
+
+_Static_assert((int)BRAIN_RUN_QUEUED == (int)BRAIN__V1__RUN_STATUS__RUN_STATUS_QUEUED &&
+                   (int)BRAIN_RUN_RUNNING == (int)BRAIN__V1__RUN_STATUS__RUN_STATUS_RUNNING &&
+                   (int)BRAIN_RUN_PERSISTING == (int)BRAIN__V1__RUN_STATUS__RUN_STATUS_PERSISTING &&
+                   (int)BRAIN_RUN_COMPLETED == (int)BRAIN__V1__RUN_STATUS__RUN_STATUS_COMPLETED &&
+                   (int)BRAIN_RUN_FAILED == (int)BRAIN__V1__RUN_STATUS__RUN_STATUS_FAILED &&
+                   (int)BRAIN_RUN_ABANDONED == (int)BRAIN__V1__RUN_STATUS__RUN_STATUS_ABANDONED,
+               "brain_run_status must match RunStatus in brain.proto");
+
+int brain_run_set_status(brain_client *c, const char *run_id, brain_run_status status,
+                         uint64_t *seq_out)
+{
+    if (status != BRAIN_RUN_RUNNING && status != BRAIN_RUN_PERSISTING)
+        return brain__fail(BRAIN_E_INVALID, BRAIN_STATUS_OK,
+                           "brain_run_set_status takes BRAIN_RUN_RUNNING or BRAIN_RUN_PERSISTING, "
+                           "not %d (use brain_run_complete or brain_run_fail to finish a run)",
+                           (int)status);
+    Brain__V1__RunStatusChanged rs = BRAIN__V1__RUN_STATUS_CHANGED__INIT;
+    rs.run_id = (char *)run_id;
+    rs.status = (Brain__V1__RunStatus)status;
     return run_status(c, &rs, seq_out);
 }
 

@@ -75,6 +75,7 @@ struct brain_client {
     uint32_t hb_override_ms, connect_timeout_ms, max_frame;
     int64_t reconnect_timeout_ms;
     brain_rejection_fn on_rejection;
+    brain_connection_fn on_connection;
     void *user;
     pthread_t thread;
     int thread_started;
@@ -106,6 +107,19 @@ struct brain_client {
 
 void *brain__io_main(void *arg);
 void brain__wake(brain_client *c);
+/* Connection attempts (hello, then welcome) on c->socket_path. retry = 0: one attempt.
+ * retry = 1: with backoff until one succeeds, reconnect_timeout_ms runs out, the brain
+ * refuses the hello for good, or the client stops (BRAIN_E_FAILED, the only case that
+ * returns it); each failed attempt that is retried is reported as BRAIN_CONN_RETRYING.
+ * The caller reports the outcome (CONNECTED or GAVE_UP) once its state says so. `what`
+ * names the action in the give-up message ("connect", "reconnect"). On success *fd_out
+ * is the connection and *w its welcome; *attempts and *waited_ms are what it took (or
+ * what was tried, after retrying failed). Called without mu held. */
+int brain__connect_attempts(brain_client *c, int retry, const char *what, int *fd_out,
+                            brain_welcome *w, int *attempts, int64_t *waited_ms);
+/* Calls on_connection, if any; called without mu held. */
+void brain__notify(brain_client *c, brain_conn_event ev, const char *message, int attempt,
+                   int64_t waited_ms);
 /* Records a rejection (queue or callback); called without mu held. */
 void brain__deliver_rejection(brain_client *c, const brain_rejection *r);
 

@@ -258,40 +258,79 @@ static int permanent(brain_status st)
            st == BRAIN_STATUS_PERMISSION_DENIED || st == BRAIN_STATUS_INVALID_ARGUMENT;
 }
 
-/* Reconnects with exponential backoff; 1 = connected, 0 = gave up or stopping. */
-static int reconnect(brain_client *c, io_state *io)
+void brain__notify(brain_client *c, brain_conn_event ev, const char *message, int attempt,
+                   int64_t waited_ms)
+{
+    if (!c->on_connection)
+        return;
+    brain_conn_info info;
+    memset(&info, 0, sizeof info);
+    info.event = ev;
+    info.socket_path = c->socket_path;
+    info.message = message ? message : "";
+    info.attempt = attempt;
+    info.waited_ms = waited_ms;
+    info.timeout_ms = c->reconnect_timeout_ms;
+    c->on_connection(c->user, &info);
+}
+
+int brain__connect_attempts(brain_client *c, int retry, const char *what, int *fd_out,
+                            brain_welcome *w, int *attempts, int64_t *waited_ms)
 {
     int64_t start = brain__now_ms(), backoff = 50;
-    char why[400] = "";
-    for (;;) {
-        int64_t waited = brain__now_ms() - start;
-        if (c->reconnect_timeout_ms >= 0 && waited >= c->reconnect_timeout_ms) {
-            char msg[512];
-            snprintf(msg, sizeof msg, "could not reconnect to the brain at %s within %lld ms: %s",
-                     c->socket_path, (long long)c->reconnect_timeout_ms, why);
-            give_up(c, brain_last_status(), msg);
-            return 0;
-        }
-        int fd = -1;
-        brain_welcome w;
+    for (int attempt = 1;; attempt++) {
         int rc = brain__handshake(c->socket_path, c->hello, c->hello_len,
-                                  c->connect_timeout_ms, &c->rx, &fd, &w);
+                                  c->connect_timeout_ms, &c->rx, fd_out, w);
+        int64_t waited = brain__now_ms() - start;
         if (rc == BRAIN_OK) {
-            install(c, io, fd, &w);
-            return 1;
+            *attempts = attempt;
+            *waited_ms = waited;
+            return BRAIN_OK;
         }
+        if (!retry)
+            return rc;
+        brain_status st = brain_last_status();
+        char why[400], msg[512];
         snprintf(why, sizeof why, "%s", brain_last_error());
-        if (rc == BRAIN_E_REFUSED && permanent(brain_last_status())) {
-            give_up(c, brain_last_status(), why);
-            return 0;
+        *attempts = attempt;
+        *waited_ms = waited;
+        if (rc == BRAIN_E_REFUSED && permanent(st))
+            return brain__fail(rc, st, "%s", why);
+        if (c->reconnect_timeout_ms >= 0 && waited >= c->reconnect_timeout_ms) {
+            snprintf(msg, sizeof msg, "could not %s to the brain at %s within %lld ms: %s", what,
+                     c->socket_path, (long long)c->reconnect_timeout_ms, why);
+            return brain__fail(rc, st, "%s", msg);
         }
+        brain__notify(c, BRAIN_CONN_RETRYING, why, attempt, waited);
         int64_t sleep = backoff;
         if (c->reconnect_timeout_ms >= 0 && sleep > c->reconnect_timeout_ms - waited)
             sleep = c->reconnect_timeout_ms - waited;
         if (sleep > 0 && !nap(c, sleep))
-            return 0;
+            return brain__fail(BRAIN_E_FAILED, BRAIN_STATUS_OK, "the client is closing");
         backoff = backoff * 2 > MAX_BACKOFF_MS ? MAX_BACKOFF_MS : backoff * 2;
     }
+}
+
+/* Reconnects with exponential backoff; 1 = connected, 0 = gave up or stopping. A
+ * connection that closes right after its welcome (even before install) is no problem:
+ * the loop sees EOF or EPIPE on it like on any other and comes back here. */
+static int reconnect(brain_client *c, io_state *io)
+{
+    int fd = -1, attempts = 0;
+    int64_t waited = 0;
+    brain_welcome w;
+    int rc = brain__connect_attempts(c, 1, "reconnect", &fd, &w, &attempts, &waited);
+    if (rc != BRAIN_OK) {
+        char why[512];
+        snprintf(why, sizeof why, "%s", brain_last_error());
+        give_up(c, brain_last_status(), why);
+        if (rc != BRAIN_E_FAILED) /* not closing: the client has failed; say so */
+            brain__notify(c, BRAIN_CONN_GAVE_UP, why, attempts, waited);
+        return 0;
+    }
+    install(c, io, fd, &w);
+    brain__notify(c, BRAIN_CONN_CONNECTED, "", attempts, waited);
+    return 1;
 }
 
 /* ------------------------------------------------------------------ the loop */
@@ -352,10 +391,18 @@ void *brain__io_main(void *arg)
                 lost = flush_out(c, &io) < 0;
             }
         }
-        if (!lost && io.awaiting_since && now - io.awaiting_since > dead_ms)
-            lost = 1; /* the brain stopped answering: treat it as gone */
-        if (lost)
+        if (!lost && io.awaiting_since && now - io.awaiting_since > dead_ms) {
+            /* the brain stopped answering: treat it as gone */
+            lost = 1;
+            brain__fail(BRAIN_E_IO, BRAIN_STATUS_OK, "the brain did not answer for %lld ms",
+                        (long long)(now - io.awaiting_since));
+        }
+        if (lost) {
+            char why[512];
+            snprintf(why, sizeof why, "%s", brain_last_error());
             disconnect(c);
+            brain__notify(c, BRAIN_CONN_LOST, why, 0, 0);
+        }
         pthread_mutex_lock(&c->mu);
     }
     pthread_mutex_unlock(&c->mu);

@@ -11,7 +11,8 @@
 #include "harness.h"
 #include "internal.h"
 
-static void send_response(int fd, Brain__V1__Response *r)
+/* Sends the framed response, or with half = 1 only the first half of its bytes. */
+static void send_some(int fd, Brain__V1__Response *r, int half)
 {
     size_t n = brain__v1__response__get_packed_size(r);
     uint8_t *b = malloc(n + 4);
@@ -20,9 +21,11 @@ static void send_response(int fd, Brain__V1__Response *r)
     b[2] = (uint8_t)(n >> 8);
     b[3] = (uint8_t)n;
     brain__v1__response__pack(r, b + 4);
-    brain__write_all(fd, b, n + 4, brain__now_ms() + 2000);
+    brain__write_all(fd, b, half ? (n + 4) / 2 : n + 4, brain__now_ms() + 2000);
     free(b);
 }
+
+static void send_response(int fd, Brain__V1__Response *r) { send_some(fd, r, 0); }
 
 /* Handles one Request; returns 0 to keep the connection, -1 to close it. */
 static int handle(fake_brain *f, int fd, const Brain__V1__Request *q, int *events)
@@ -52,9 +55,19 @@ static int handle(fake_brain *f, int fd, const Brain__V1__Request *q, int *event
         w.project = "default";
         r.result_case = BRAIN__V1__RESPONSE__RESULT_WELCOME;
         r.welcome = &w;
+        /* The hello race: the connection goes away while or right after the welcome is
+         * sent (the brain killed again at once). */
+        int half = 0, drop = 0;
+        if (f->drop_in_welcome > 0) {
+            f->drop_in_welcome--;
+            half = drop = 1;
+        } else if (f->drop_after_welcome > 0) {
+            f->drop_after_welcome--;
+            drop = 1;
+        }
         pthread_mutex_unlock(&f->mu);
-        send_response(fd, &r);
-        return 0;
+        send_some(fd, &r, half);
+        return drop ? -1 : 0;
     }
     if (q->method_case == BRAIN__V1__REQUEST__METHOD_HEARTBEAT) {
         f->heartbeats++;

@@ -42,6 +42,10 @@ typedef struct fake_brain {
     int refuse_code;        /* != 0: refuse hellos with this status */
     uint64_t reject_seq;    /* != 0: reject this event seq with ALREADY_EXISTS */
     int kick;               /* 1 = drop the current connection now */
+    int drop_in_welcome;    /* > 0: the next hellos get half a welcome frame, then the
+                               connection closes (counts down; used before the next) */
+    int drop_after_welcome; /* > 0: the next hellos get a whole welcome, then the
+                               connection closes at once, unread (counts down) */
     int stop;
     /* observations (read under mu) */
     int hellos, heartbeats, connections;
@@ -62,6 +66,40 @@ void sleep_ms(long ms);
 void base_opts(brain_options *o, const char *sock, const char *agent);
 pid_t spawn_agent(const char *sock, const char *runs, const char *steps, const char *agent);
 int agent_ok(pid_t pid, const char *want);
+/* Runs brain-example-agent with args (NULL-terminated) and BRAIN_SOCKET = sock_env in its
+ * environment (NULL = unset); its stdout and stderr end up in out and err (truncated to
+ * fit). Returns its exit status, or -1 when it did not exit normally. */
+int run_example(const char *const *args, const char *sock_env, char *out, size_t outn,
+                char *err, size_t errn);
+/* The variables of the default socket rule, saved and put back around a test. */
+typedef struct env_save {
+    char *brain_socket, *xdg_runtime_dir;
+} env_save;
+void env_keep(env_save *e);
+void env_restore(env_save *e);
+void env_put(const char *name, const char *value); /* value NULL = unset */
+
+/* Records on_connection events (user = a conn_log); can start a fake brain at `dir` on
+ * the first BRAIN_CONN_RETRYING, so a brain appears while the client waits for one. */
+#define CONN_LOG_MAX 64
+typedef struct conn_log {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    brain_conn_event ev[CONN_LOG_MAX];
+    int attempt[CONN_LOG_MAX];
+    char msg[CONN_LOG_MAX][400];
+    char path[CONN_LOG_MAX][BRAIN_MAX_SOCKET_PATH];
+    int n;
+    fake_brain *start_fake; /* not NULL: fake_start(start_fake, dir) on the first retry */
+    const char *dir;
+    int fake_started;       /* 1 = started, -1 = fake_start failed */
+} conn_log;
+void conn_log_init(conn_log *l);
+void conn_log_destroy(conn_log *l);
+void conn_log_fn(void *user, const brain_conn_info *info);
+/* Waits until event ev was recorded at an index >= from (up to timeout_ms); returns
+ * its index, or -1. */
+int conn_log_wait(conn_log *l, brain_conn_event ev, int from, int timeout_ms);
 
 /* test_real.c: the real brain */
 void real_brain_setup(const char *dir);
@@ -78,5 +116,9 @@ int test_brain_graceful_restart(void);
 int test_brain_restart(void);
 int test_example_agent(void);
 int test_durability(void);
+int test_default_socket_real(void);
+int test_run_status_lifecycle(void);
+int test_readme_crawler(void);
+int test_example_agent_default_socket(void);
 
 #endif

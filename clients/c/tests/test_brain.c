@@ -39,6 +39,111 @@ void base_opts(brain_options *o, const char *sock, const char *agent)
     o->connect_timeout_ms = 5000;
 }
 
+void env_keep(env_save *e)
+{
+    const char *a = getenv("BRAIN_SOCKET"), *b = getenv("XDG_RUNTIME_DIR");
+    e->brain_socket = a ? strdup(a) : NULL;
+    e->xdg_runtime_dir = b ? strdup(b) : NULL;
+}
+
+void env_put(const char *name, const char *value)
+{
+    if (value)
+        setenv(name, value, 1);
+    else
+        unsetenv(name);
+}
+
+void env_restore(env_save *e)
+{
+    env_put("BRAIN_SOCKET", e->brain_socket);
+    env_put("XDG_RUNTIME_DIR", e->xdg_runtime_dir);
+    free(e->brain_socket);
+    free(e->xdg_runtime_dir);
+}
+
+void conn_log_init(conn_log *l)
+{
+    memset(l, 0, sizeof *l);
+    pthread_mutex_init(&l->mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&l->cv, &ca);
+    pthread_condattr_destroy(&ca);
+}
+
+void conn_log_destroy(conn_log *l)
+{
+    pthread_cond_destroy(&l->cv);
+    pthread_mutex_destroy(&l->mu);
+}
+
+void conn_log_fn(void *user, const brain_conn_info *info)
+{
+    conn_log *l = user;
+    pthread_mutex_lock(&l->mu);
+    if (l->n < CONN_LOG_MAX) {
+        l->ev[l->n] = info->event;
+        l->attempt[l->n] = info->attempt;
+        snprintf(l->msg[l->n], sizeof l->msg[0], "%s", info->message);
+        snprintf(l->path[l->n], sizeof l->path[0], "%s", info->socket_path);
+        l->n++;
+    }
+    if (info->event == BRAIN_CONN_RETRYING && l->start_fake && !l->fake_started)
+        l->fake_started = fake_start(l->start_fake, l->dir) == 0 ? 1 : -1;
+    pthread_cond_broadcast(&l->cv);
+    pthread_mutex_unlock(&l->mu);
+}
+
+int conn_log_wait(conn_log *l, brain_conn_event ev, int from, int timeout_ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts.tv_sec += timeout_ms / 1000;
+    ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+    if (ts.tv_nsec >= 1000000000) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000;
+    }
+    int found = -1;
+    pthread_mutex_lock(&l->mu);
+    for (;;) {
+        for (int i = from; i < l->n && found < 0; i++)
+            if (l->ev[i] == ev)
+                found = i;
+        if (found >= 0 || pthread_cond_timedwait(&l->cv, &l->mu, &ts) == ETIMEDOUT)
+            break;
+    }
+    for (int i = from; i < l->n && found < 0; i++)
+        if (l->ev[i] == ev)
+            found = i;
+    pthread_mutex_unlock(&l->mu);
+    return found;
+}
+
+static const char *conn_event_name(brain_conn_event ev)
+{
+    switch (ev) {
+    case BRAIN_CONN_CONNECTED: return "CONNECTED";
+    case BRAIN_CONN_LOST: return "LOST";
+    case BRAIN_CONN_RETRYING: return "RETRYING";
+    case BRAIN_CONN_GAVE_UP: return "GAVE_UP";
+    default: return "?";
+    }
+}
+
+/* "CONNECTED LOST ..." for messages. */
+static const char *conn_log_str(conn_log *l, char *buf, size_t n)
+{
+    buf[0] = '\0';
+    pthread_mutex_lock(&l->mu);
+    for (int i = 0; i < l->n; i++)
+        snprintf(buf + strlen(buf), n - strlen(buf), "%s%s", i ? " " : "", conn_event_name(l->ev[i]));
+    pthread_mutex_unlock(&l->mu);
+    return buf;
+}
+
 /* ================================================================= offline */
 
 static int test_path_too_long(void)
@@ -70,10 +175,105 @@ static int test_bad_arguments(void)
     base_opts(&o, "/nonexistent/brain.sock", "agent");
     CHECK(brain_connect(&o, &c) == BRAIN_E_CONNECT, "missing socket");
     CHECK(strstr(brain_last_error(), "/nonexistent/brain.sock"), "message: %s", brain_last_error());
+    CHECK(brain_run_set_status(NULL, "r", BRAIN_RUN_RUNNING, NULL) == BRAIN_E_INVALID, "NULL client");
+    CHECK(brain_run_set_status(NULL, "r", BRAIN_RUN_COMPLETED, NULL) == BRAIN_E_INVALID &&
+          strstr(brain_last_error(), "brain_run_complete"), "COMPLETED: %s", brain_last_error());
     CHECK(brain__utf8_valid("h\xc3\xa9llo \xe2\x82\xac \xf0\x9f\x98\x80"), "valid UTF-8 refused");
     CHECK(!brain__utf8_valid("\xc0\xaf") && !brain__utf8_valid("\xed\xa0\x80") &&
           !brain__utf8_valid("\xe2\x82"), "overlong/surrogate/truncated accepted");
     return PASS;
+}
+
+/* brain_default_socket_path: $BRAIN_SOCKET, else $XDG_RUNTIME_DIR/brain/brain.sock, else
+ * /tmp/brain-<uid>/brain.sock (set-but-empty counts as unset); brain_connect uses it for
+ * a NULL or empty socket_path. */
+static int default_socket_checks(void)
+{
+    char buf[BRAIN_MAX_SOCKET_PATH], want[BRAIN_MAX_SOCKET_PATH + 64], longdir[200];
+    int rc;
+    env_put("BRAIN_SOCKET", "/srv/brain/b.sock");
+    env_put("XDG_RUNTIME_DIR", "/run/user/4242");
+    rc = brain_default_socket_path(buf, sizeof buf);
+    CHECK(rc == BRAIN_OK && !strcmp(buf, "/srv/brain/b.sock"), "BRAIN_SOCKET set: %s %s", brain_err_name(rc), buf);
+    env_put("BRAIN_SOCKET", "");
+    rc = brain_default_socket_path(buf, sizeof buf);
+    CHECK(rc == BRAIN_OK && !strcmp(buf, "/run/user/4242/brain/brain.sock"), "BRAIN_SOCKET empty: %s", buf);
+    env_put("BRAIN_SOCKET", NULL);
+    rc = brain_default_socket_path(buf, sizeof buf);
+    CHECK(rc == BRAIN_OK && !strcmp(buf, "/run/user/4242/brain/brain.sock"), "BRAIN_SOCKET unset: %s", buf);
+    snprintf(want, sizeof want, "/tmp/brain-%lu/brain.sock", (unsigned long)getuid());
+    env_put("XDG_RUNTIME_DIR", "");
+    rc = brain_default_socket_path(buf, sizeof buf);
+    CHECK(rc == BRAIN_OK && !strcmp(buf, want), "XDG_RUNTIME_DIR empty: %s, want %s", buf, want);
+    env_put("XDG_RUNTIME_DIR", NULL);
+    rc = brain_default_socket_path(buf, sizeof buf);
+    CHECK(rc == BRAIN_OK && !strcmp(buf, want), "nothing set: %s, want %s", buf, want);
+
+    /* 103 bytes is a usable path, 104 is not (like the brain's limit). */
+    memset(longdir, 'd', sizeof longdir);
+    longdir[0] = '/';
+    longdir[103] = '\0';
+    env_put("BRAIN_SOCKET", longdir);
+    CHECK(brain_default_socket_path(buf, sizeof buf) == BRAIN_OK && strlen(buf) == 103, "103 bytes");
+    longdir[103] = 'd';
+    longdir[104] = '\0';
+    env_put("BRAIN_SOCKET", longdir);
+    rc = brain_default_socket_path(buf, sizeof buf);
+    CHECK(rc == BRAIN_E_PATH_TOO_LONG && strstr(brain_last_error(), "$BRAIN_SOCKET") &&
+          strstr(brain_last_error(), "104"), "104 bytes: %s", brain_err_name(rc));
+    env_put("BRAIN_SOCKET", NULL);
+    longdir[100] = '\0'; /* + "/brain/brain.sock" */
+    env_put("XDG_RUNTIME_DIR", longdir);
+    rc = brain_default_socket_path(buf, sizeof buf);
+    CHECK(rc == BRAIN_E_PATH_TOO_LONG && strstr(brain_last_error(), "XDG_RUNTIME_DIR"),
+          "long XDG_RUNTIME_DIR: %s", brain_err_name(rc));
+    brain_options o;
+    brain_client *c = NULL;
+    base_opts(&o, NULL, "agent");
+    rc = brain_connect(&o, &c);
+    CHECK(rc == BRAIN_E_PATH_TOO_LONG && !c, "connect with a too long default: %s", brain_err_name(rc));
+    char small[8];
+    env_put("BRAIN_SOCKET", "/srv/brain/b.sock");
+    CHECK(brain_default_socket_path(small, sizeof small) == BRAIN_E_INVALID, "8-byte buffer");
+    CHECK(brain_default_socket_path(NULL, 64) == BRAIN_E_INVALID, "NULL buffer");
+
+    /* brain_connect with socket_path NULL or "": the default socket, named in the error. */
+    env_put("BRAIN_SOCKET", NULL);
+    snprintf(longdir, sizeof longdir, "%s/xdg", tmpdir);
+    env_put("XDG_RUNTIME_DIR", longdir);
+    snprintf(want, sizeof want, "cannot connect to the brain at %s/xdg/brain/brain.sock", tmpdir);
+    for (int empty = 0; empty < 2; empty++) {
+        base_opts(&o, empty ? "" : NULL, "agent");
+        rc = brain_connect(&o, &c);
+        CHECK(rc == BRAIN_E_CONNECT && !c, "connect to a missing default socket: %s", brain_err_name(rc));
+        CHECK(strstr(brain_last_error(), want) && strstr(brain_last_error(), "the default socket"),
+              "message: %s", brain_last_error());
+    }
+    /* ... and with BRAIN_SOCKET naming a (fake) brain, it connects there. */
+    fake_brain f;
+    CHECK(fake_start(&f, tmpdir) == 0, "fake brain");
+    env_put("BRAIN_SOCKET", f.path);
+    base_opts(&o, NULL, "default-socket-agent");
+    rc = brain_connect(&o, &c);
+    if (rc == BRAIN_OK) {
+        rc = brain_run_start(c, NULL, NULL, NULL);
+        if (rc == BRAIN_OK)
+            rc = brain_wait_acked(c, 5000);
+        brain_close(c);
+    }
+    fake_stop(&f);
+    CHECK(rc == BRAIN_OK, "socket_path NULL + BRAIN_SOCKET: %s", brain_err_name(rc));
+    CHECK(f.hellos == 1 && !strcmp(f.last_agent, "default-socket-agent"), "the fake saw %d hellos", f.hellos);
+    return PASS;
+}
+
+static int test_default_socket_path(void)
+{
+    env_save e;
+    env_keep(&e);
+    int r = default_socket_checks();
+    env_restore(&e);
+    return r;
 }
 
 static int test_encode_round_trip(void)
@@ -274,6 +474,149 @@ static int test_fake_resend(void)
     return PASS;
 }
 
+/* The hello race: reconnects whose connection drops in the middle of the welcome, and
+ * right after it (before the client sent anything on it). The client must keep
+ * reconnecting (the Swift client once stopped, taking such a connection for a live one),
+ * resend exactly what the brain lacks once a connection holds, and lose nothing. */
+static int test_fake_hello_race(void)
+{
+    fake_brain f;
+    CHECK(fake_start(&f, tmpdir) == 0, "fake brain");
+    f.ack = 0; /* keep nothing yet */
+    conn_log l;
+    conn_log_init(&l);
+    brain_options o;
+    base_opts(&o, f.path, "race-agent");
+    o.on_connection = conn_log_fn;
+    o.user = &l;
+    o.reconnect_timeout_ms = 10000;
+    brain_client *c;
+    int rc = brain_connect(&o, &c);
+    if (rc) {
+        fake_stop(&f);
+        conn_log_destroy(&l);
+        CHECK(0, "connect: %s", brain_err_name(rc));
+    }
+    char run[BRAIN_RUN_ID_LEN];
+    brain_run_start(c, NULL, run, NULL);
+    for (uint32_t i = 1; i <= 9; i++) {
+        brain_step st = {.run_id = run, .seq = i, .name = "s"};
+        brain_step_report(c, &st, NULL);
+    }
+    brain_run_complete(c, run, NULL, NULL); /* seqs 1..11, none acked */
+    int seen = fake_wait_seen(&f, 11, 5000);
+    pthread_mutex_lock(&f.mu);
+    f.last_seq = 3;           /* the brain kept 1..3 */
+    f.ack = 1;
+    f.drop_in_welcome = 1;    /* reconnect 1: half a welcome, then gone */
+    f.drop_after_welcome = 2; /* reconnects 2 and 3: a whole welcome, then gone */
+    f.kick = 1;
+    pthread_mutex_unlock(&f.mu);
+    rc = brain_wait_acked(c, 15000); /* bounded: a stuck client fails here, not hangs */
+    brain_stats s;
+    brain_get_stats(c, &s);
+    brain_close(c);
+    fake_stop(&f);
+    char events[400];
+    conn_log_str(&l, events, sizeof events);
+    conn_log_destroy(&l);
+    CHECK(seen, "the fake saw %d events", f.n_seen);
+    CHECK(rc == BRAIN_OK, "not everything acked after the dropped welcomes: %s; events: %s",
+          brain_err_name(rc), events);
+    CHECK(f.connections == 5 && f.hellos == 5, "%d connections, %d hellos (want 5: the first, "
+          "3 dropped reconnects, the one that holds)", f.connections, f.hellos);
+    CHECK(!strcmp(events, "CONNECTED LOST RETRYING CONNECTED LOST CONNECTED LOST CONNECTED"),
+          "connection events: %s", events);
+    CHECK(f.n_seen == 11 + 8, "%d events seen, want 11 + 8 resent once", f.n_seen);
+    for (int i = 0; i < 8; i++)
+        CHECK(f.seen[11 + i] == (uint64_t)(4 + i), "resend %d has seq %llu", i,
+              (unsigned long long)f.seen[11 + i]);
+    CHECK(f.last_seq == 11 && s.acked_seq == 11 && s.unacked == 0, "brain holds %llu, acked %llu",
+          (unsigned long long)f.last_seq, (unsigned long long)s.acked_seq);
+    CHECK(s.reconnects == 3, "reconnects %llu (2 dropped right after the welcome + 1)",
+          (unsigned long long)s.reconnects);
+    return PASS;
+}
+
+/* wait_for_brain: the first connection is retried until a brain appears (here: the fake
+ * starts listening when the client reports its first failed attempt); on_connection
+ * reports every step; running out of reconnect time makes the client fail. */
+static int test_wait_for_brain(void)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/fake.sock", tmpdir); /* where fake_start listens */
+    unlink(path);
+    brain_options o;
+    brain_client *c = NULL;
+    conn_log l;
+    conn_log_init(&l);
+    base_opts(&o, path, "late-agent");
+    o.on_connection = conn_log_fn;
+    o.user = &l;
+    int rc = brain_connect(&o, &c); /* without wait_for_brain: one attempt, no events */
+    CHECK(rc == BRAIN_E_CONNECT && l.n == 0, "without wait_for_brain: %s, %d events",
+          brain_err_name(rc), l.n);
+    o.wait_for_brain = 1; /* and no brain comes: retries, then gives up */
+    o.reconnect_timeout_ms = 150;
+    rc = brain_connect(&o, &c);
+    char want[512];
+    snprintf(want, sizeof want, "could not connect to the brain at %s within 150 ms: cannot "
+             "connect to the brain at %s", path, path);
+    CHECK(rc == BRAIN_E_CONNECT && !c && strstr(brain_last_error(), want),
+          "waiting in vain: %s: %s", brain_err_name(rc), brain_last_error());
+    CHECK(l.n >= 2 && l.ev[0] == BRAIN_CONN_RETRYING && l.ev[l.n - 1] == BRAIN_CONN_GAVE_UP &&
+          l.ev[l.n - 2] == BRAIN_CONN_RETRYING && strstr(l.msg[l.n - 1], want),
+          "waiting in vain: %d events, the last %s", l.n, l.n ? conn_event_name(l.ev[l.n - 1]) : "-");
+    l.n = 0;
+
+    fake_brain f;
+    l.start_fake = &f;
+    l.dir = tmpdir;
+    o.wait_for_brain = 1;
+    o.reconnect_timeout_ms = 400;
+    rc = brain_connect(&o, &c);
+    if (rc) {
+        if (l.fake_started == 1)
+            fake_stop(&f);
+        conn_log_destroy(&l);
+        CHECK(0, "connect while the brain appears: %s", brain_err_name(rc));
+    }
+    pthread_mutex_lock(&l.mu);
+    int first_retry_ok = l.n == 2 && l.ev[0] == BRAIN_CONN_RETRYING && l.attempt[0] == 1 &&
+                         strstr(l.msg[0], "cannot connect to the brain at") &&
+                         !strcmp(l.path[0], path) && l.ev[1] == BRAIN_CONN_CONNECTED &&
+                         l.attempt[1] == 2;
+    pthread_mutex_unlock(&l.mu);
+    pthread_mutex_lock(&f.mu);
+    f.kick = 1;
+    pthread_mutex_unlock(&f.mu);
+    int lost = conn_log_wait(&l, BRAIN_CONN_LOST, 2, 5000);
+    int back = conn_log_wait(&l, BRAIN_CONN_CONNECTED, 2, 5000);
+    fake_stop(&f); /* gone for good: the client retries for 400 ms, then gives up */
+    int gave_up = conn_log_wait(&l, BRAIN_CONN_GAVE_UP, back > 0 ? back : 2, 5000);
+    int retried = conn_log_wait(&l, BRAIN_CONN_RETRYING, back > 0 ? back : 2, 0);
+    char gave_msg[400] = "";
+    if (gave_up > 0)
+        snprintf(gave_msg, sizeof gave_msg, "%s", l.msg[gave_up]);
+    brain_stats s;
+    brain_get_stats(c, &s);
+    int after = brain_run_start(c, NULL, NULL, NULL);
+    char after_msg[512];
+    snprintf(after_msg, sizeof after_msg, "%s", brain_last_error());
+    brain_close(c);
+    char events[600];
+    conn_log_str(&l, events, sizeof events);
+    conn_log_destroy(&l);
+    CHECK(first_retry_ok, "first connection's events: %s", events);
+    CHECK(lost > 0 && back > lost, "a kick is reported as LOST then CONNECTED: %s", events);
+    CHECK(retried > back && gave_up > retried, "after the brain went away: %s", events);
+    CHECK(strstr(gave_msg, "could not reconnect to the brain at") && strstr(gave_msg, "within 400 ms"),
+          "GAVE_UP message: %s", gave_msg);
+    CHECK(s.failed == 1 && after == BRAIN_E_FAILED && strstr(after_msg, "within 400 ms"),
+          "after giving up: failed=%d, publish %s: %s", s.failed, brain_err_name(after), after_msg);
+    return PASS;
+}
+
 static int rejections_seen;
 static void on_rejection(void *user, const brain_rejection *r)
 {
@@ -357,6 +700,96 @@ int agent_ok(pid_t pid, const char *want)
     return ok;
 }
 
+static void read_file(const char *path, char *buf, size_t n)
+{
+    buf[0] = '\0';
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    size_t got = fread(buf, 1, n - 1, f);
+    buf[got] = '\0';
+    fclose(f);
+}
+
+int run_example(const char *const *args, const char *sock_env, char *out, size_t outn,
+                char *err, size_t errn)
+{
+    char bin[600], outp[128], errp[128];
+    const char *argv[32];
+    int argc = 0;
+    snprintf(bin, sizeof bin, "%s/brain-example-agent", exe_dir);
+    snprintf(outp, sizeof outp, "%s/example.out", tmpdir);
+    snprintf(errp, sizeof errp, "%s/example.err", tmpdir);
+    argv[argc++] = bin;
+    for (int i = 0; args[i] && argc < 31; i++)
+        argv[argc++] = args[i];
+    argv[argc] = NULL;
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid == 0) {
+        env_put("BRAIN_SOCKET", sock_env);
+        int fd = open(outp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(fd, 1);
+        fd = open(errp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(fd, 2);
+        execv(bin, (char *const *)argv);
+        _exit(127);
+    }
+    int status = 0;
+    if (pid < 0 || waitpid(pid, &status, 0) != pid)
+        return -1;
+    read_file(outp, out, outn);
+    read_file(errp, err, errn);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* --help: usage on stdout, exit 0; a bad option: a message and usage on stderr, exit 2. */
+static int test_example_agent_usage(void)
+{
+    char out[4096], err[4096];
+    const char *help[] = {"--help", NULL};
+    int st = run_example(help, NULL, out, sizeof out, err, sizeof err);
+    CHECK(st == 0, "--help exit status %d; stderr: %s", st, err);
+    CHECK(!strncmp(out, "usage: brain-example-agent", 26) && strstr(out, "--socket PATH") &&
+          strstr(out, "$BRAIN_SOCKET") && strstr(out, "XDG_RUNTIME_DIR") && strstr(out, "--token"),
+          "--help printed: %s", out);
+    CHECK(err[0] == '\0', "--help wrote to stderr: %s", err);
+    const char *bad[] = {"--runs", "1", "--steps", "1", "--bogus", "x", NULL};
+    st = run_example(bad, NULL, out, sizeof out, err, sizeof err);
+    CHECK(st == 2 && out[0] == '\0', "unknown option: exit %d, stdout %s", st, out);
+    CHECK(strstr(err, "unknown option --bogus") && strstr(err, "usage: brain-example-agent"),
+          "unknown option: stderr %s", err);
+    const char *missing[] = {"--steps", "1", NULL};
+    st = run_example(missing, NULL, out, sizeof out, err, sizeof err);
+    CHECK(st == 2 && strstr(err, "--runs and --steps are required"), "no --runs: exit %d: %s", st, err);
+    return PASS;
+}
+
+/* No --socket and no brain at $BRAIN_SOCKET: the agent says once that it waits (where,
+ * how long), then fails with the reason after --reconnect-timeout. */
+static int test_example_agent_waits(void)
+{
+    char sock[128], out[4096], err[4096], want[512];
+    snprintf(sock, sizeof sock, "%s/nobody-here.sock", tmpdir);
+    const char *args[] = {"--runs", "1", "--steps", "1", "--reconnect-timeout", "1", NULL};
+    int64_t t0 = brain__now_ms();
+    int st = run_example(args, sock, out, sizeof out, err, sizeof err);
+    int64_t took = brain__now_ms() - t0;
+    CHECK(st == 1, "exit status %d (want 1); stderr: %s", st, err);
+    snprintf(want, sizeof want, "brain-example-agent: waiting for the brain at %s (up to 1 s; "
+             "Ctrl-C to stop)...\n", sock);
+    char *first = strstr(err, want);
+    CHECK(first && err == first, "stderr does not start with the waiting line: %s", err);
+    CHECK(!strstr(first + strlen(want), "waiting for the brain"), "the waiting line is repeated: %s", err);
+    snprintf(want, sizeof want, "could not connect to the brain at %s within 1000 ms: "
+             "cannot connect to the brain at %s: No such file or directory", sock, sock);
+    CHECK(strstr(err, want) && strstr(err, "brain serve"), "stderr lacks the reason: %s", err);
+    CHECK(took >= 1000 && took < 10000, "gave up after %lld ms (want about 1 s)", (long long)took);
+    CHECK(out[0] == '\0', "stdout: %s", out);
+    return PASS;
+}
+
 static int test_fake_example_agent(void)
 {
     char bin[600];
@@ -407,22 +840,31 @@ int main(void)
     static const struct { const char *name; int (*fn)(void); } tests[] = {
         {"socket path too long", test_path_too_long},
         {"bad arguments", test_bad_arguments},
+        {"default socket path (BRAIN_SOCKET, XDG_RUNTIME_DIR, /tmp/brain-<uid>)", test_default_socket_path},
         {"encode round trip", test_encode_round_trip},
         {"welcome and seq continuation (fake brain)", test_fake_welcome_and_seq},
         {"refused hello (fake brain)", test_fake_refused},
         {"buffer full (never-acking fake brain)", test_buffer_full},
         {"resend after last_seq (fake brain)", test_fake_resend},
         {"rejections, queue and callback (fake brain)", test_fake_rejection},
+        {"reconnects dropped during and right after the welcome (fake brain)", test_fake_hello_race},
+        {"wait_for_brain and on_connection events (fake brain)", test_wait_for_brain},
         {"example agent across a dropped connection (fake brain)", test_fake_example_agent},
+        {"example agent --help and bad options", test_example_agent_usage},
+        {"example agent waits for a missing brain, then fails clearly", test_example_agent_waits},
         {"hello/welcome", test_hello_welcome},
+        {"connect with socket_path NULL and BRAIN_SOCKET", test_default_socket_real},
         {"wrong token", test_wrong_token},
         {"protocol version mismatch", test_protocol_mismatch},
         {"run + steps + complete acked", test_run_steps_complete},
+        {"queued run -> running -> persisting -> completed", test_run_status_lifecycle},
+        {"README program examples/crawler.c as agent crawler", test_readme_crawler},
         {"duplicate and conflicting step resends", test_duplicate_and_conflict},
         {"buffer full (real brain)", test_buffer_full_real},
         {"reconnect + resend after a graceful brain restart (SIGTERM)", test_brain_graceful_restart},
         {"reconnect + resend after brain SIGKILL + restart", test_brain_restart},
         {"example agent across a brain restart", test_example_agent},
+        {"example agent finds the brain through BRAIN_SOCKET", test_example_agent_default_socket},
         {"acknowledged events survive a brain SIGKILL (server)", test_durability},
     };
     int passed = 0, failed = 0, skipped = 0;

@@ -404,3 +404,169 @@ int test_example_agent(void)
     CHECK(ok, "example agent failed");
     return PASS;
 }
+
+/* brain_connect with socket_path NULL finds the brain through $BRAIN_SOCKET. */
+static int default_socket_body(void)
+{
+    brain_options o;
+    base_opts(&o, NULL, "c-default-socket");
+    brain_client *c;
+    int rc = brain_connect(&o, &c);
+    CHECK(rc == BRAIN_OK, "connect with socket_path NULL, BRAIN_SOCKET=%s: %s", brain.sock,
+          brain_err_name(rc));
+    brain_welcome w;
+    brain_get_welcome(c, &w);
+    char run[BRAIN_RUN_ID_LEN];
+    rc = brain_run_start(c, NULL, run, NULL);
+    if (rc == BRAIN_OK)
+        rc = brain_run_complete(c, run, NULL, NULL);
+    if (rc == BRAIN_OK)
+        rc = brain_wait_acked(c, 10000);
+    int clean = no_rejections(c);
+    brain_close(c);
+    CHECK(w.registered == 1 && w.agent_id[0], "welcome: registered %d", w.registered);
+    CHECK(rc == BRAIN_OK && clean, "publish: %s", brain_err_name(rc));
+    CHECK(run_is_complete(run, 0), "the run is not in the brain");
+    return PASS;
+}
+
+int test_default_socket_real(void)
+{
+    int s = need_brain();
+    if (s)
+        return s;
+    env_save e;
+    env_keep(&e);
+    env_put("BRAIN_SOCKET", brain.sock);
+    env_put("XDG_RUNTIME_DIR", "/nonexistent-runtime-dir"); /* must not be used */
+    int r = default_socket_body();
+    env_restore(&e);
+    return r;
+}
+
+/* The run's status in the brain (GetRun), or -1. */
+static int run_status_of(const char *run_id, uint32_t *steps)
+{
+    Brain__V1__Response *h;
+    Brain__V1__RunDetail *d = get_run(run_id, &h);
+    int st = d && d->run ? (int)d->run->status : -1;
+    if (steps)
+        *steps = d && d->run ? d->run->step_count : 0;
+    if (h)
+        brain__v1__response__free_unpacked(h, NULL);
+    return st;
+}
+
+/* A run created QUEUED is moved to RUNNING and PERSISTING with brain_run_set_status, then
+ * completed; GetRun shows each status once acked. Moving a finished run is rejected. */
+int test_run_status_lifecycle(void)
+{
+    int s = need_brain();
+    if (s)
+        return s;
+    brain_options o;
+    base_opts(&o, brain.sock, "c-lifecycle");
+    brain_client *c;
+    CHECK(brain_connect(&o, &c) == BRAIN_OK, "connect");
+    char run[BRAIN_RUN_ID_LEN];
+    brain_run_options ro = {.goal = "queued first", .queued = 1};
+    CHECK(brain_run_start(c, &ro, run, NULL) == BRAIN_OK, "start queued");
+    CHECK(brain_wait_acked(c, 10000) == BRAIN_OK, "start not acked");
+    int st = run_status_of(run, NULL);
+    CHECK(st == BRAIN_RUN_QUEUED, "after start: status %d, want QUEUED", st);
+
+    uint64_t seq = 0;
+    CHECK(brain_run_set_status(c, run, BRAIN_RUN_RUNNING, &seq) == BRAIN_OK && seq == 2,
+          "set RUNNING: seq %llu", (unsigned long long)seq);
+    CHECK(brain_wait_acked(c, 10000) == BRAIN_OK, "RUNNING not acked");
+    st = run_status_of(run, NULL);
+    CHECK(st == BRAIN_RUN_RUNNING, "after set RUNNING: status %d", st);
+
+    brain_step step = {.run_id = run, .seq = 1, .name = "work", .output_json = "{}"};
+    CHECK(brain_step_report(c, &step, NULL) == BRAIN_OK, "step");
+    CHECK(brain_run_set_status(c, run, BRAIN_RUN_PERSISTING, NULL) == BRAIN_OK, "set PERSISTING");
+    CHECK(brain_wait_acked(c, 10000) == BRAIN_OK, "PERSISTING not acked");
+    st = run_status_of(run, NULL);
+    CHECK(st == BRAIN_RUN_PERSISTING, "after set PERSISTING: status %d", st);
+
+    CHECK(brain_run_complete(c, run, "{\"saved\":1}", NULL) == BRAIN_OK, "complete");
+    CHECK(brain_wait_acked(c, 10000) == BRAIN_OK, "complete not acked");
+    CHECK(no_rejections(c), "rejections on the legal path");
+    uint32_t steps = 0;
+    st = run_status_of(run, &steps);
+    CHECK(st == BRAIN_RUN_COMPLETED && steps == 1, "after complete: status %d, %u steps", st, steps);
+
+    uint64_t late = 0;
+    CHECK(brain_run_set_status(c, run, BRAIN_RUN_RUNNING, &late) == BRAIN_OK, "publish the illegal move");
+    CHECK(brain_wait_acked(c, 10000) == BRAIN_OK, "a rejection counts as handled");
+    brain_rejection r;
+    int got = 0;
+    for (int i = 0; i < 100 && !(got = brain_next_rejection(c, &r)); i++)
+        sleep_ms(20);
+    brain_close(c);
+    CHECK(got && r.seq == late && r.code == BRAIN_STATUS_FAILED_PRECONDITION,
+          "RUNNING after COMPLETED: rejection %d seq %llu code %s: %s", got,
+          (unsigned long long)r.seq, brain_status_name(r.code), r.message);
+    st = run_status_of(run, NULL);
+    CHECK(st == BRAIN_RUN_COMPLETED, "the rejected move changed the run: status %d", st);
+    return PASS;
+}
+
+/* examples/crawler.c (the README's program) is linked in with main renamed. */
+int readme_crawler_main(void);
+
+/* The README's program, run against the brain via BRAIN_SOCKET: agent crawler (token
+ * s3cret) reports a completed run of one step. */
+int test_readme_crawler(void)
+{
+    int s = need_brain();
+    if (s)
+        return s;
+    char outp[128], line[256] = "", run[64] = "";
+    snprintf(outp, sizeof outp, "%s/crawler.out", tmpdir);
+    env_save e;
+    env_keep(&e);
+    env_put("BRAIN_SOCKET", brain.sock);
+    fflush(stdout);
+    int saved = dup(1), fd = open(outp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fd, 1);
+    close(fd);
+    int rc = readme_crawler_main();
+    fflush(stdout);
+    dup2(saved, 1);
+    close(saved);
+    env_restore(&e);
+    FILE *f = fopen(outp, "r");
+    if (f) {
+        if (!fgets(line, sizeof line, f))
+            line[0] = '\0';
+        fclose(f);
+    }
+    CHECK(rc == 0, "the README program exited %d; it printed: %s", rc, line);
+    CHECK(sscanf(line, "run %63s completed", run) == 1 && strlen(run) == 36, "printed: %s", line);
+    Brain__V1__Response *h;
+    Brain__V1__RunDetail *d = get_run(run, &h);
+    int ok = d && d->run && d->run->status == BRAIN__V1__RUN_STATUS__RUN_STATUS_COMPLETED &&
+             d->n_steps == 1 && !strcmp(d->run->agent_name, "crawler") &&
+             !strcmp(d->steps[0]->step_name, "get");
+    if (h)
+        brain__v1__response__free_unpacked(h, NULL);
+    CHECK(ok, "run %s is not a completed one-step run of agent crawler", run);
+    return PASS;
+}
+
+/* The example agent without --socket, BRAIN_SOCKET naming the brain. */
+int test_example_agent_default_socket(void)
+{
+    int s = need_brain();
+    if (s)
+        return s;
+    char out[4096], err[4096];
+    const char *args[] = {"--runs", "3", "--steps", "4", "--agent", "c-example-default",
+                          "--token", "t", NULL};
+    int st = run_example(args, brain.sock, out, sizeof out, err, sizeof err);
+    CHECK(st == 0 && !strncmp(out, "acked 18 events", 15), "exit %d, printed %s; stderr: %s", st,
+          out, err);
+    CHECK(!strstr(err, "waiting"), "it waited for a brain that was up: %s", err);
+    return PASS;
+}
