@@ -2,12 +2,17 @@
 
     from brain_client import BrainClient
 
-    with BrainClient("/tmp/brain.sock", agent="crawler") as brain:
+    with BrainClient(agent="crawler", token="s3cret") as brain:
         with brain.start_run(goal="fetch the front page") as run:
             run.step("fetch", input={"url": "https://example.com"}, output={"status": 200})
+
+With no socket path the client connects to ``default_socket_path()``: ``$BRAIN_SOCKET``,
+else the brain's own default.
 """
 from .client import BrainClient, Rejection
-from .errors import BrainError, BrainTimeout, BufferFullError, ConnectionClosed, SocketPathTooLong
+from .errors import (BrainError, BrainTimeout, BufferFullError, ConnectionClosed, InvalidJSONValue,
+                     SocketPathTooLong)
+from .paths import default_socket_path
 from .reader import BrainReader
 from .run import Run
 
@@ -20,7 +25,9 @@ __all__ = [
     "BrainTimeout",
     "BufferFullError",
     "ConnectionClosed",
+    "InvalidJSONValue",
     "Rejection",
     "Run",
     "SocketPathTooLong",
+    "default_socket_path",
 ]

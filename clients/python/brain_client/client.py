@@ -13,7 +13,8 @@ from . import brain_pb2 as pb
 from .connection import Connection, status_error
 from .convert import dumps, now_ns, run_status_value
 from .errors import BrainError, BrainTimeout, BufferFullError, ConnectionClosed
-from .framing import check_socket_path, encode_frame
+from .framing import encode_frame
+from .paths import resolve_socket_path
 from .run import Run, _current_run
 
 log = logging.getLogger("brain_client")
@@ -23,21 +24,31 @@ PROTOCOL_VERSION = 1
 
 @dataclass(frozen=True)
 class Rejection:
-    """An event the brain refused (it still counts as handled; resending is harmless)."""
+    """An event the brain refused (it still counts as handled; resending is harmless).
+
+    ``seq`` is the agent event seq (what ``publish()`` returned); ``step_seq`` is the
+    step's own seq within its run (what ``Run.step()`` returned), None when the event is
+    not a step.
+    """
 
     seq: int
     code: str
     message: str
     kind: Optional[str]  # "run_created", "run_status" or "step"; None if no longer buffered
     run_id: Optional[str]
+    step_seq: Optional[int] = None
 
 
 class BrainClient:
     """An agent's connection to the brain.
 
-    >>> with BrainClient("/tmp/brain.sock", agent="crawler") as brain:
+    >>> with BrainClient(agent="crawler", token="s3cret") as brain:
     ...     with brain.start_run(goal="fetch the front page") as run:
     ...         run.step("fetch", output={"status": 200})
+
+    With no ``socket_path`` it connects to ``default_socket_path()``: ``$BRAIN_SOCKET``,
+    else the brain's own default (``$XDG_RUNTIME_DIR/brain/brain.sock``, else
+    ``/tmp/brain-<uid>/brain.sock``).
 
     Every published event gets the next agent sequence number and stays in a bounded
     buffer until the brain acknowledges it. When the connection drops the client
@@ -47,8 +58,8 @@ class BrainClient:
 
     def __init__(
         self,
-        socket_path,
-        agent: str,
+        socket_path: Optional[str] = None,
+        agent: Optional[str] = None,
         token: Optional[str] = None,
         project: str = "default",
         *,
@@ -63,6 +74,9 @@ class BrainClient:
         on_rejection: Optional[Callable[[Rejection], None]] = None,
     ) -> None:
         """
+        :param socket_path: the brain's socket; None means ``default_socket_path()``.
+        :param agent: the agent's name (required); an unknown agent is registered with
+            ``token`` by its first hello (trust on first use).
         :param max_buffered_events: unacknowledged events kept for resending; when the
             buffer is full, publishing raises BufferFullError (after ``buffer_wait``
             seconds of waiting for acks, 0 = at once).
@@ -70,9 +84,9 @@ class BrainClient:
             drops before giving up (later publishes and flush() then raise).
         :param on_rejection: called (on the reader thread) for every refused event.
         """
-        self.socket_path = check_socket_path(socket_path)
+        self.socket_path = resolve_socket_path(socket_path)
         if not agent:
-            raise ValueError("agent name must not be empty")
+            raise ValueError('an agent name is required, e.g. BrainClient(agent="crawler")')
         self.agent = agent
         self.token = token or ""
         self.project = project or "default"
@@ -85,8 +99,8 @@ class BrainClient:
         self.call_timeout = call_timeout
         self._hello_fields = dict(
             framework_adapter=framework_adapter,
-            capabilities_json=dumps(capabilities),
-            metadata_json=dumps(metadata),
+            capabilities_json=dumps(capabilities, "BrainClient capabilities"),
+            metadata_json=dumps(metadata, "BrainClient metadata"),
         )
         self.on_rejection = on_rejection
 
@@ -137,6 +151,9 @@ class BrainClient:
 
         ``run_id`` defaults to a fresh UUID4, so a resend is idempotent. ``parent`` is a
         Run or a run id. Use the Run as a context manager to complete or fail it.
+        ``status`` is "running" (sent explicitly) or "queued"; move a queued run on with
+        ``Run.set_status("running")``. NaN or Infinity in ``input``, ``metadata`` or
+        ``workflow`` raises InvalidJSONValue (a ValueError) and publishes nothing.
         """
         if len(run_type) > 50:
             raise ValueError("run_type is at most 50 characters")
@@ -149,9 +166,9 @@ class BrainClient:
                 target_url=target_url,
                 initiated_by=initiated_by,
                 run_type=run_type,
-                workflow_json=dumps(workflow),
-                input_json=dumps(input),
-                metadata_json=dumps(metadata),
+                workflow_json=dumps(workflow, "start_run workflow"),
+                input_json=dumps(input, "start_run input"),
+                metadata_json=dumps(metadata, "start_run metadata"),
                 parent_run_id=parent_id,
                 timeout_ms=int(timeout_ms or 0),
                 initial_status=run_status_value(status),
@@ -289,10 +306,12 @@ class BrainClient:
                 self._reader_api = BrainReader(self.socket_path, timeout=self.call_timeout)
             return self._reader_api
 
-    def run(self, run_id: str, **kw):
-        return self.reader.run(run_id, **kw)
+    def run(self, run_id: str, *, from_seq: int = 0, to_seq: int = 0, include_deleted: bool = False):
+        """BrainReader.run: a deleted run is NOT_FOUND unless ``include_deleted``."""
+        return self.reader.run(run_id, from_seq=from_seq, to_seq=to_seq, include_deleted=include_deleted)
 
     def runs(self, *args, **kw):
+        """BrainReader.runs (``include_deleted=True`` also lists deleted runs)."""
         return self.reader.runs(*args, **kw)
 
     def errors(self, *args, **kw):
@@ -366,10 +385,12 @@ class BrainClient:
                 event = self._buffer.get(seq)
             which = event.WhichOneof("event") if event is not None else None
             run_id = getattr(event, which).run_id if which else None
-            rej = Rejection(seq=seq, code=err.code, message=err.message, kind=which, run_id=run_id)
+            step_seq = event.step.seq if which == "step" else None
+            rej = Rejection(seq=seq, code=err.code, message=err.message, kind=which, run_id=run_id,
+                            step_seq=step_seq)
             self.rejections.append(rej)
-            log.warning("brain_client: the brain rejected event seq %d (%s of run %s): %s %s",
-                        seq, which, run_id, err.code, err.message)
+            log.warning("brain_client: the brain rejected event seq %d (%s of run %s): %s %s", seq,
+                        f"step {step_seq}" if step_seq is not None else which, run_id, err.code, err.message)
             if self.on_rejection is not None:
                 self.on_rejection(rej)
         elif kind is None:
@@ -393,6 +414,7 @@ class BrainClient:
         deadline = time.monotonic() + self.reconnect_timeout
         delay = 0.05
         last_error: Optional[BaseException] = None
+        finished = False
         try:
             while not self._closing:
                 try:
@@ -404,10 +426,14 @@ class BrainClient:
                         return
                 else:
                     with self._send_lock:
-                        if self._resend(conn, welcome):
-                            self.reconnects += 1
-                            log.info("brain_client: reconnected to the brain (last_seq %d)", welcome.last_seq)
-                            return
+                        adopted = self._resend(conn, welcome)
+                    if adopted and self._finish_reconnect(conn):
+                        finished = True
+                        log.info("brain_client: reconnected to the brain (last_seq %d)", welcome.last_seq)
+                        return
+                    # The new connection closed while its hello was answered or while
+                    # resending: go round (its close handler started no loop of its own).
+                    last_error = ConnectionClosed("the connection closed right after the brain's welcome")
                 if time.monotonic() + delay > deadline:
                     self._give_up(
                         BrainError("UNAVAILABLE",
@@ -419,9 +445,29 @@ class BrainClient:
                     return
                 delay = min(delay * 2, 2.0)
         finally:
-            with self._cond:
+            if not finished:  # else _finish_reconnect cleared it, and a new loop may own it now
+                with self._cond:
+                    self._reconnecting = False
+                    self._cond.notify_all()
+
+    def _finish_reconnect(self, conn: Connection) -> bool:
+        """End the reconnect loop if ``conn`` is still the live connection.
+
+        Checked and decided under the state lock that ``_on_disconnect`` takes: a close
+        handled before this sees ``_conn`` gone (the loop goes round), one handled after
+        sees ``_reconnecting`` false and starts a new loop. Without this, a close handled
+        between the resend and the loop's end was dropped and nothing reconnected.
+        """
+        with self._cond:
+            if self._closing:
                 self._reconnecting = False
-                self._cond.notify_all()
+                return True
+            if self._conn is not conn:
+                return False
+            self.reconnects += 1
+            self._reconnecting = False
+            self._cond.notify_all()
+            return True
 
     def _resend(self, conn: Connection, welcome: "pb.Welcome") -> bool:
         """Drop what the brain holds, resend the rest in order. Send lock held."""

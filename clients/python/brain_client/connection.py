@@ -14,7 +14,8 @@ from typing import Callable, Dict, Optional
 
 from . import brain_pb2 as pb
 from .errors import BrainError, BrainTimeout, ConnectionClosed
-from .framing import DEFAULT_MAX_FRAME, FrameDecoder, check_socket_path, encode_frame
+from .framing import DEFAULT_MAX_FRAME, FrameDecoder, encode_frame
+from .paths import resolve_socket_path
 
 log = logging.getLogger("brain_client")
 
@@ -45,14 +46,14 @@ class _Pending:
 class Connection:
     def __init__(
         self,
-        socket_path,
+        socket_path=None,
         *,
         connect_timeout: float = 5.0,
         on_unsolicited: Optional[Callable[["pb.Response"], None]] = None,
         on_close: Optional[Callable[[Optional[BaseException]], None]] = None,
         max_frame: int = DEFAULT_MAX_FRAME,
     ) -> None:
-        self.socket_path = check_socket_path(socket_path)
+        self.socket_path = resolve_socket_path(socket_path)
         self._on_unsolicited = on_unsolicited
         self._on_close = on_close
         self._ids = itertools.count(1)
@@ -159,7 +160,9 @@ class Connection:
     def _dispatch(self, resp: "pb.Response") -> None:
         call_id = resp.call_id
         with self._lock:
-            pending = self._pending.get(call_id) if call_id else None
+            # Popped here, not by the caller: a close that follows at once must not turn a
+            # reply that already arrived (a reconnect's welcome) into ConnectionClosed.
+            pending = self._pending.pop(call_id, None) if call_id else None
             stream = self._streams.get(call_id) if call_id else None
             if stream is not None and resp.end_of_stream:
                 del self._streams[call_id]

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import json
+import math
 import time
 from datetime import datetime, timezone
 from typing import Any, Dict, Optional
@@ -19,6 +20,7 @@ from typing import Any, Dict, Optional
 from google.protobuf.descriptor import FieldDescriptor
 
 from . import brain_pb2 as pb
+from .errors import InvalidJSONValue
 
 _ENUM_PREFIX = {
     "RunStatus": "RUN_STATUS_",
@@ -63,13 +65,52 @@ def to_ns(value) -> int:
     return int(value)
 
 
-def dumps(value: Any) -> str:
-    """A Python value -> JSON text for a ``*_json`` field ("" for None)."""
+def dumps(value: Any, field: str = "value") -> str:
+    """A Python value -> JSON text for a ``*_json`` field ("" for None).
+
+    NaN, Infinity and -Infinity are not JSON (the brain refuses them): they raise
+    InvalidJSONValue naming ``field`` and where inside the value the number is.
+    """
     if value is None:
         return ""
     if isinstance(value, (bytes, bytearray)):
         value = value.decode("utf-8", "replace")
-    return json.dumps(value, default=_fallback, ensure_ascii=False, separators=(",", ":"))
+    try:
+        return json.dumps(value, default=_fallback, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except ValueError as exc:
+        found = _non_finite(value, field, set())
+        if found is not None:
+            where, number = found
+            name = "NaN" if math.isnan(number) else "Infinity" if number > 0 else "-Infinity"
+            raise InvalidJSONValue(where, f"{name} is not valid JSON") from None
+        raise InvalidJSONValue(field, str(exc)) from None  # e.g. "Circular reference detected"
+
+
+def _non_finite(value: Any, path: str, seen: set) -> "Optional[tuple]":
+    """(path, number) of the first NaN or infinity in ``value``, walked as json.dumps walks it."""
+    if isinstance(value, float):
+        return None if math.isfinite(value) else (path, value)
+    if value is None or isinstance(value, (str, int)):
+        return None
+    if id(value) in seen:
+        return None
+    seen.add(id(value))
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, float) and not math.isfinite(key):
+                return f"{path} (a key)", key
+            found = _non_finite(item, f"{path}[{key!r}]", seen)
+            if found is not None:
+                return found
+        return None
+    if isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            found = _non_finite(item, f"{path}[{i}]", seen)
+            if found is not None:
+                return found
+        return None
+    converted = _fallback(value)
+    return None if converted is value else _non_finite(converted, path, seen)
 
 
 def _fallback(obj: Any) -> Any:

@@ -34,6 +34,20 @@ class SocketPathTooLong(BrainError, ValueError):
         self.path = path
 
 
+class InvalidJSONValue(ValueError):
+    """A value the client was to send as JSON is not JSON (NaN, Infinity, a cycle, ...).
+
+    Raised by the call that was given the value, before anything is published: no agent
+    seq and no step seq is used. ``field`` names the argument (with the path inside it
+    when the culprit is nested), e.g. ``step 'fetch' output['scores'][2]``.
+    """
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}")
+        self.field = field
+        self.problem = problem
+
+
 class BufferFullError(BrainError):
     """Publishing would exceed the buffer of unacknowledged events.
 

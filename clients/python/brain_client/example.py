@@ -1,11 +1,16 @@
 """Stream runs to the brain and wait until all are acknowledged.
 
-    python3 -m brain_client.example --socket /tmp/brain.sock --runs 10 --steps 5
+    python3 -m brain_client.example --runs 10 --steps 5 --agent crawler --token s3cret
 
 Each run is created, gets --steps steps (with --payload-bytes of output each) and is
 completed. The client keeps unacknowledged events and resends them when the brain
 restarts; the program exits 0 once the brain has acknowledged every event, printing
 ``acked N events``.
+
+--socket defaults to $BRAIN_SOCKET, else the brain's own default socket
+($XDG_RUNTIME_DIR/brain/brain.sock, else /tmp/brain-<uid>/brain.sock). The first hello
+of an agent name registers it with --token (trust on first use); later ones must give
+the same token.
 """
 from __future__ import annotations
 
@@ -15,17 +20,22 @@ import os
 import sys
 import time
 
-from . import BrainClient, BrainError
+from . import BrainClient, BrainError, default_socket_path
 
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python3 -m brain_client.example", description=__doc__.split("\n")[0])
-    p.add_argument("--socket", required=True, help="the brain's Unix socket")
+    p.add_argument("--socket", default=None,
+                   help="the brain's Unix socket (default: $BRAIN_SOCKET, else the brain's default "
+                        "$XDG_RUNTIME_DIR/brain/brain.sock, else /tmp/brain-<uid>/brain.sock; "
+                        f"here: {default_socket_path().replace('%', '%%')})")
     p.add_argument("--runs", type=int, default=1)
     p.add_argument("--steps", type=int, default=3)
     p.add_argument("--payload-bytes", type=int, default=0, help="size of each step's output payload")
-    p.add_argument("--agent", default=f"example-{os.getpid()}")
-    p.add_argument("--token", default=None)
+    p.add_argument("--agent", default=f"example-{os.getpid()}", help="the agent's name (default: example-<pid>)")
+    p.add_argument("--token", default=os.environ.get("BRAIN_TOKEN") or None,
+                   help="the agent's token (default: $BRAIN_TOKEN, else none); the first hello of an agent "
+                        "registers it with this token (trust on first use), later ones must give the same")
     p.add_argument("--project", default="default")
     p.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for the final acknowledgement")
     p.add_argument("--reconnect-timeout", type=float, default=60.0)

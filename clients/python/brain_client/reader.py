@@ -15,9 +15,13 @@ class BrainReader:
 
     Results are plain dicts (see ``brain_client.convert`` for the conventions: snake_case
     keys, parsed JSON, RFC 3339 UTC times, lower-case enum names).
+
+    ``socket_path`` None (the default) means ``default_socket_path()``: ``$BRAIN_SOCKET``,
+    else the brain's own default.
     """
 
-    def __init__(self, socket_path, *, timeout: float = 30.0, connect_timeout: float = 5.0) -> None:
+    def __init__(self, socket_path: Optional[str] = None, *, timeout: float = 30.0,
+                 connect_timeout: float = 5.0) -> None:
         self.timeout = timeout
         self._conn = Connection(socket_path, connect_timeout=connect_timeout)
         self.socket_path = self._conn.socket_path
@@ -85,6 +89,7 @@ class BrainReader:
         """Runs, newest first as the brain orders them; follows cursors up to ``limit``.
 
         ``status`` is a name ("running", "completed", "failed", ...) or a list of them.
+        Deleted runs are left out unless ``include_deleted=True`` (their ``deleted_at`` is set).
         """
         out: List[Dict[str, Any]] = []
         cursor = kw.pop("cursor", "")
@@ -96,7 +101,11 @@ class BrainReader:
                 return out[:limit] if limit else out
 
     def run(self, run_id: str, *, from_seq: int = 0, to_seq: int = 0, include_deleted: bool = False) -> Dict[str, Any]:
-        """A run's fields plus ``steps`` (list of dicts) and ``child_run_ids``."""
+        """A run's fields plus ``steps`` (list of dicts) and ``child_run_ids``.
+
+        A deleted run raises BrainError NOT_FOUND unless ``include_deleted`` is true; its
+        ``deleted_at`` then holds when it was deleted (None for a run that is not deleted).
+        """
         detail = self._call(get_run=pb.GetRunRequest(run_id=run_id, from_seq=from_seq, to_seq=to_seq,
                                                       include_deleted=include_deleted)).run
         out = message_to_dict(detail.run)

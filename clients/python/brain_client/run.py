@@ -11,7 +11,8 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Optional
 
 from . import brain_pb2 as pb
-from .convert import dumps, now_ns, step_status_value, to_ns
+from .convert import dumps, now_ns, run_status_value, step_status_value, to_ns
+from .errors import InvalidJSONValue
 
 if TYPE_CHECKING:  # pragma: no cover
     from .client import BrainClient
@@ -60,12 +61,15 @@ class Run:
     ) -> int:
         """Record one step; returns its seq (1-based, increasing per run).
 
-        ``status`` is "ok", "skip" or "error"; input and output are any JSON-able value.
+        ``status`` is "ok", "skip" or "error"; input and output are any JSON-able value
+        (NaN or Infinity in them raises InvalidJSONValue, a ValueError, and records nothing).
         ``started_at`` is a datetime, Unix seconds (float) or nanoseconds (int).
         """
         if not name or len(name) > 50:
             raise ValueError("step name must be 1 to 50 characters")
         code = step_status_value(status)
+        input_json = dumps(input, f"step {name!r} input")
+        output_json = dumps(output, f"step {name!r} output")
         with self._lock:
             seq = self._step_seq + 1
             event = pb.AgentEvent(
@@ -74,8 +78,8 @@ class Run:
                     seq=seq,
                     step_name=name,
                     status=code,
-                    input_json=dumps(input),
-                    output_json=dumps(output),
+                    input_json=input_json,
+                    output_json=output_json,
                     error=error or "",
                     duration_ms=max(0, int(round(duration_ms or 0))),
                     started_at=to_ns(started_at) if started_at is not None else now_ns(),
@@ -113,38 +117,64 @@ class Run:
         try:
             result = fn(*args, **kwargs)
         except BaseException as exc:
-            self.step(name, input=inputs, duration_ms=(time.monotonic() - t0) * 1000, status="error",
-                      error=f"{type(exc).__name__}: {exc}", started_at=started)
+            try:
+                self.step(name, input=inputs, duration_ms=(time.monotonic() - t0) * 1000, status="error",
+                          error=f"{type(exc).__name__}: {exc}", started_at=started)
+            except InvalidJSONValue as bad:  # never hide the function's own exception
+                log.error("brain_client: step %r of run %s not recorded: %s", name, self.id, bad)
             raise
         self.step(name, input=inputs, output=result, duration_ms=(time.monotonic() - t0) * 1000,
                   started_at=started)
         return result
 
+    # ------------------------------------------------------------------ status
+
+    def set_status(self, status: str) -> None:
+        """Move an unfinished run to ``"running"`` or ``"persisting"`` (RunStatusChanged).
+
+        The brain's lifecycle is queued -> running -> persisting -> completed (persisting
+        optional); a run started with ``status="queued"`` is moved on with
+        ``set_status("running")``. End a run with complete(), fail() or abandon().
+        """
+        code = run_status_value(status)
+        if code in (pb.RUN_STATUS_COMPLETED, pb.RUN_STATUS_FAILED, pb.RUN_STATUS_ABANDONED):
+            raise ValueError(f"set_status does not end a run ({status!r}): use complete(), fail() or abandon()")
+        if code not in (pb.RUN_STATUS_RUNNING, pb.RUN_STATUS_PERSISTING):
+            why = " (a run cannot move back to queued)" if code == pb.RUN_STATUS_QUEUED else ""
+            raise ValueError(f'set_status takes "running" or "persisting", not {status!r}{why}')
+        self._publish_status(pb.RunStatusChanged(run_id=self.id, status=code, at=now_ns()), None)
+
     # ------------------------------------------------------------------ endings
 
     def complete(self, result: Any = None) -> None:
         """Mark the run completed with an optional JSON-able result."""
-        self._end(pb.RunStatusChanged(run_id=self.id, status=pb.RUN_STATUS_COMPLETED,
-                                      result_json=dumps(result), at=now_ns()), "completed")
+        self._publish_status(pb.RunStatusChanged(run_id=self.id, status=pb.RUN_STATUS_COMPLETED,
+                                                 result_json=dumps(result, "complete result"), at=now_ns()),
+                             "completed")
 
     def fail(self, error_type: str, message: str = "", failed_at_step: int = 0, context: Any = None) -> None:
         """Mark the run failed."""
-        self._end(pb.RunStatusChanged(run_id=self.id, status=pb.RUN_STATUS_FAILED, error_type=error_type,
-                                      error_message=message, failed_at_step=int(failed_at_step or 0),
-                                      error_context_json=dumps(context), at=now_ns()), "failed")
+        self._publish_status(pb.RunStatusChanged(run_id=self.id, status=pb.RUN_STATUS_FAILED,
+                                                 error_type=error_type, error_message=message,
+                                                 failed_at_step=int(failed_at_step or 0),
+                                                 error_context_json=dumps(context, "fail context"), at=now_ns()),
+                             "failed")
 
     def abandon(self, error_type: str = "Abandoned", message: str = "", context: Any = None) -> None:
         """Mark the run abandoned (given up without a verdict)."""
-        self._end(pb.RunStatusChanged(run_id=self.id, status=pb.RUN_STATUS_ABANDONED, error_type=error_type,
-                                      error_message=message, error_context_json=dumps(context), at=now_ns()),
-                  "abandoned")
+        self._publish_status(pb.RunStatusChanged(run_id=self.id, status=pb.RUN_STATUS_ABANDONED,
+                                                 error_type=error_type, error_message=message,
+                                                 error_context_json=dumps(context, "abandon context"), at=now_ns()),
+                             "abandoned")
 
-    def _end(self, change: "pb.RunStatusChanged", outcome: str) -> None:
+    def _publish_status(self, change: "pb.RunStatusChanged", outcome: Optional[str]) -> None:
+        """Publish a status change; ``outcome`` ends the run ("completed", ...) or is None."""
         with self._lock:
             if self.finished is not None:
                 raise RuntimeError(f"run {self.id} is already {self.finished}")
             self.client.publish(pb.AgentEvent(run_status=change))
-            self.finished = outcome
+            if outcome is not None:
+                self.finished = outcome
 
     # ------------------------------------------------------------------ context manager
 

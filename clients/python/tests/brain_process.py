@@ -18,13 +18,20 @@ def short_tmpdir(prefix: str) -> str:
 
 
 class BrainProcess:
-    """`$BRAIN_BIN serve --socket SOCK --data-dir DIR`, restartable on the same data."""
+    """`$BRAIN_BIN serve --socket SOCK --data-dir DIR`, restartable on the same data.
 
-    def __init__(self, binary: str, workdir: str, extra_args=()) -> None:
+    With ``default_socket`` no --socket is passed: the brain picks its default socket
+    from ``env`` (BRAIN_SOCKET, XDG_RUNTIME_DIR), and ``default_socket`` says where
+    that is expected to be.
+    """
+
+    def __init__(self, binary: str, workdir: str, extra_args=(), env=None, default_socket=None) -> None:
         self.binary = binary
         self.workdir = workdir
         self.extra_args = list(extra_args)
-        self.socket = os.path.join(workdir, "brain.sock")
+        self.env = env
+        self.default_socket = default_socket
+        self.socket = default_socket or os.path.join(workdir, "brain.sock")
         self.data_dir = os.path.join(workdir, "data")
         self.log_path = os.path.join(workdir, "brain.log")
         self.proc = None
@@ -32,9 +39,10 @@ class BrainProcess:
 
     def start(self, timeout: float = 30.0) -> "BrainProcess":
         log = open(self.log_path, "ab")
+        socket_args = [] if self.default_socket else ["--socket", self.socket]
         self.proc = subprocess.Popen(
-            [self.binary, "serve", "--socket", self.socket, "--data-dir", self.data_dir, *self.extra_args],
-            stdout=log, stderr=subprocess.STDOUT, cwd=self.workdir,
+            [self.binary, "serve", *socket_args, "--data-dir", self.data_dir, *self.extra_args],
+            stdout=log, stderr=subprocess.STDOUT, cwd=self.workdir, env=self.env,
         )
         log.close()
         deadline = time.monotonic() + timeout

@@ -3,6 +3,9 @@
 It speaks the framing and the agent half of the contract (hello, publish, cumulative
 acks, rejections of conflicting steps, get_run, get_status) and nothing more. It is
 NOT the brain: the real contract tests are in test_brain.py.
+
+For failure tests it can drop connections while still listening (``drop_connections``)
+and close a connection right after sending the welcome (``drop_after_welcome``).
 """
 from __future__ import annotations
 
@@ -26,6 +29,9 @@ class FakeBrain:
         self.steps: Dict[tuple, pb.StepReported] = {}
         self.received: List[pb.AgentEvent] = []
         self.hold_acks = False  # when True, events are applied but not acknowledged
+        self.drop_after_welcome = 0  # the next N hellos get their welcome, then the connection closes
+        self.welcomes = 0  # welcomes sent
+        self.dropped_after_welcome = 0
         self._lock = threading.Lock()
         self._listener: Optional[socket.socket] = None
         self._conns: List[socket.socket] = []
@@ -63,6 +69,17 @@ class FakeBrain:
 
     stop = crash
 
+    def drop_connections(self) -> None:
+        """Close every open connection but keep listening (a brief network fault)."""
+        with self._lock:
+            conns, self._conns = self._conns, []
+        for c in conns:
+            try:
+                c.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            c.close()
+
     def _accept_loop(self, listener: socket.socket) -> None:
         while True:
             try:
@@ -84,12 +101,20 @@ class FakeBrain:
                     return
                 out: List[pb.Response] = []
                 published = False
+                drop = False
                 for body in dec.feed(data):
                     req = pb.Request.FromString(body)
                     kind = req.WhichOneof("method")
                     if kind == "hello":
                         agent, resp = self._hello(req)
                         out.append(resp)
+                        with self._lock:
+                            drop = agent is not None and self.drop_after_welcome > 0
+                            if drop:
+                                self.drop_after_welcome -= 1
+                                self.dropped_after_welcome += 1
+                        if drop:
+                            break  # the welcome goes out, then the connection closes
                     elif kind == "publish":
                         if agent is None:
                             out.append(_err(req.call_id, pb.FAILED_PRECONDITION, "hello first"))
@@ -112,6 +137,9 @@ class FakeBrain:
                         out.append(pb.Response(ack=pb.Ack(acked_seq=self.agents[agent]["last_seq"])))
                 if out:
                     conn.sendall(b"".join(encode_frame(r) for r in out))
+                if drop:
+                    conn.shutdown(socket.SHUT_RDWR)
+                    return
         except OSError:
             return
         finally:
@@ -129,6 +157,7 @@ class FakeBrain:
             w = pb.Welcome(agent_id="agent-" + h.agent_name, heartbeat_interval_ms=self.heartbeat_interval_ms,
                            heartbeat_timeout_ms=5 * self.heartbeat_interval_ms, last_seq=a["last_seq"],
                            registered=registered, protocol_version=1, project=h.project or "default")
+            self.welcomes += 1
         return h.agent_name, pb.Response(call_id=req.call_id, welcome=w)
 
     def _publish(self, agent: str, req):

@@ -2,7 +2,9 @@
 
 Skipped, with the reason, when the binary does not exist.
 """
+import math
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -11,8 +13,12 @@ import uuid
 
 import pytest
 
-from brain_client import BrainClient, BrainError, BrainReader, brain_pb2 as pb
+from brain_client import (BrainClient, BrainError, BrainReader, InvalidJSONValue, brain_pb2 as pb,
+                          default_socket_path)
 from brain_client.connection import Connection
+from brain_process import BRAIN_BIN, BrainProcess, short_tmpdir
+
+PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def wait_for(pred, timeout=10.0, interval=0.05):
@@ -364,3 +370,190 @@ def test_heartbeats_keep_agent_online(brain):
         time.sleep(timeout_s * 1.5)
         agents = {a["name"]: a for a in c.agents()}
         assert agents[name]["state"] == "online"
+
+
+# ---------------------------------------------------------------- default socket, example agent
+
+
+def test_default_socket_agrees_with_brain_serve(monkeypatch):
+    """`brain serve` without --socket and a client without a socket path meet."""
+    if not os.path.exists(BRAIN_BIN):
+        pytest.skip(f"brain binary not found at {BRAIN_BIN}")
+    runtime = short_tmpdir("bxdg-")
+    env = {k: v for k, v in os.environ.items() if k != "BRAIN_SOCKET"}
+    env["XDG_RUNTIME_DIR"] = runtime
+    expected = f"{runtime}/brain/brain.sock"
+    proc = BrainProcess(BRAIN_BIN, runtime, env=env, default_socket=expected).start()
+    try:
+        monkeypatch.delenv("BRAIN_SOCKET", raising=False)
+        monkeypatch.setenv("XDG_RUNTIME_DIR", runtime)
+        assert default_socket_path() == expected
+        with BrainClient(agent=agent_name()) as c:
+            assert c.socket_path == expected
+            run = c.start_run(goal="on the default socket")
+            run.complete()
+            c.flush(10)
+        with BrainReader() as r:
+            assert r.socket_path == expected
+            assert r.run(run.id)["status"] == "completed"
+    finally:
+        proc.stop()
+        shutil.rmtree(runtime, ignore_errors=True)
+
+
+def run_example(args, env_overrides, timeout=60):
+    env = {k: v for k, v in os.environ.items() if k not in ("BRAIN_SOCKET", "BRAIN_TOKEN")}
+    env["PYTHONPATH"] = PACKAGE_DIR
+    env.update(env_overrides)
+    return subprocess.run([sys.executable, "-m", "brain_client.example", *args], capture_output=True, text=True,
+                          env=env, timeout=timeout)
+
+
+def test_example_walkthrough_registers_agent_with_token(brain, monkeypatch):
+    """The README walk-through: the example registers "crawler" with its token (trust on
+    first use) on the default socket, then a BrainClient continues as that agent."""
+    done = run_example(["--runs", "2", "--steps", "3", "--agent", "crawler", "--token", "s3cret"],
+                       {"BRAIN_SOCKET": brain.socket})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "acked 10 events"
+    monkeypatch.setenv("BRAIN_SOCKET", brain.socket)
+    with BrainClient(agent="crawler", token="s3cret") as c:
+        assert c.welcome.registered is False
+        assert c.welcome.last_seq == 10
+        with c.start_run(goal="after the example") as run:
+            run.step("fetch", output={"status": 200})
+        c.flush(10)
+        runs = c.runs(agent="crawler")
+    assert len(runs) == 3 and all(r["status"] == "completed" for r in runs)
+    with pytest.raises(BrainError) as ei:
+        BrainClient(agent="crawler", token="wrong")
+    assert ei.value.code == "UNAUTHENTICATED"
+    # BRAIN_TOKEN stands in for --token.
+    again = run_example(["--runs", "1", "--steps", "1", "--agent", "crawler"],
+                        {"BRAIN_SOCKET": brain.socket, "BRAIN_TOKEN": "s3cret"})
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.strip() == "acked 3 events"
+    wrong = run_example(["--runs", "1", "--agent", "crawler"], {"BRAIN_SOCKET": brain.socket, "BRAIN_TOKEN": "nope"})
+    assert wrong.returncode == 1
+    assert "UNAUTHENTICATED" in wrong.stderr
+
+
+# ---------------------------------------------------------------- deleted runs
+
+
+def test_deleted_run_is_hidden_unless_include_deleted(brain):
+    with BrainClient(brain.socket, agent=agent_name()) as c:
+        with c.start_run(goal="to delete") as gone:
+            gone.step("s", output=1)
+        with c.start_run(goal="to keep") as kept:
+            pass
+        c.flush(10)
+        assert c.run(gone.id)["deleted_at"] is None
+        deleted = c.reader.delete_run(gone.id)
+        assert deleted["run_id"] == gone.id and deleted["deleted_at"]
+        with pytest.raises(BrainError) as ei:
+            c.run(gone.id)
+        assert ei.value.code == "NOT_FOUND"
+        d = c.run(gone.id, include_deleted=True)
+        assert d["run_id"] == gone.id and d["status"] == "completed"
+        assert d["deleted_at"] == deleted["deleted_at"]
+        assert [s["output"] for s in d["steps"]] == [1]
+        with BrainReader(brain.socket) as r:
+            assert r.run(gone.id, include_deleted=True)["deleted_at"] == deleted["deleted_at"]
+        listed = {r["run_id"]: r for r in c.runs(include_deleted=True)}
+        assert listed[gone.id]["deleted_at"] == deleted["deleted_at"]
+        assert listed[kept.id]["deleted_at"] is None
+        assert gone.id not in [r["run_id"] for r in c.runs()]
+
+
+# ---------------------------------------------------------------- NaN and Infinity
+
+
+def test_nan_and_infinity_are_refused_at_the_call(brain):
+    with BrainClient(brain.socket, agent=agent_name()) as c:
+        run = c.start_run(goal="numbers", input={"n": 1})
+        assert run.step("first", output={"x": 1.5}) == 1
+        last = c.last_seq
+        with pytest.raises(ValueError) as ei:
+            run.step("nan", output=float("nan"))
+        assert isinstance(ei.value, InvalidJSONValue)
+        assert str(ei.value) == "step 'nan' output: NaN is not valid JSON"
+        assert ei.value.field == "step 'nan' output"
+        with pytest.raises(InvalidJSONValue, match=r"step 'inf' input\['scores'\]\[1\]: Infinity is not valid JSON"):
+            run.step("inf", input={"scores": [1.0, math.inf]})
+        with pytest.raises(InvalidJSONValue, match=r"complete result\['total'\]: -Infinity is not valid JSON"):
+            run.complete(result={"total": -math.inf})
+        with pytest.raises(InvalidJSONValue, match="fail context"):
+            run.fail("E", context=[math.nan])
+        with pytest.raises(InvalidJSONValue, match="abandon context"):
+            run.abandon(context=math.nan)
+        for field in ("input", "metadata", "workflow"):
+            with pytest.raises(InvalidJSONValue, match=rf"start_run {field}\['v'\]: NaN is not valid JSON"):
+                c.start_run(goal="never", **{field: {"v": math.nan}})
+        assert c.last_seq == last, "a refused value was published"
+        assert run.steps == 1 and run.finished is None
+        assert run.step("second", output={"x": 2.5}) == 2
+        run.complete(result={"ok": True})
+        c.flush(10)
+        assert c.acked_seq == last + 2
+        d = c.run(run.id)
+    assert not c.rejections, list(c.rejections)
+    assert d["status"] == "completed" and d["result"] == {"ok": True}
+    assert [(s["seq"], s["step_name"], s["output"]) for s in d["steps"]] == [(1, "first", {"x": 1.5}),
+                                                                             (2, "second", {"x": 2.5})]
+
+
+# ---------------------------------------------------------------- rejections carry the step seq
+
+
+def test_rejection_carries_step_seq(brain):
+    with BrainClient(brain.socket, agent=agent_name()) as c:
+        run = c.start_run(goal="rejections")
+        assert run.step("ok") == 1
+        bad_seq = c.publish(pb.AgentEvent(step=pb.StepReported(run_id=run.id, seq=7, step_name="bad",
+                                                               status=pb.STEP_STATUS_OK, output_json="{not json")))
+        run.complete()
+        late = run.step("late")  # a finished run takes no more steps
+        c.flush(10)
+        rejections = wait_for(lambda: list(c.rejections) if len(c.rejections) >= 2 else None, 5)
+        assert rejections, f"expected 2 rejections, got {list(c.rejections)}"
+    invalid, finished = rejections
+    assert (invalid.seq, invalid.step_seq, invalid.kind, invalid.code) == (bad_seq, 7, "step", "INVALID_ARGUMENT")
+    assert "not valid JSON" in invalid.message
+    assert (finished.step_seq, finished.kind, finished.code) == (late, "step", "FAILED_PRECONDITION")
+    assert finished.seq == c.last_seq and finished.seq != finished.step_seq
+    assert late == 2
+
+
+# ---------------------------------------------------------------- queued runs
+
+
+def test_queued_run_moves_through_running_and_persisting(brain):
+    with BrainClient(brain.socket, agent=agent_name()) as c, BrainReader(brain.socket) as r:
+        run = c.start_run(goal="queued first", status="queued")
+        c.flush(10)
+        seen = [r.run(run.id)["status"]]
+        with r.watch(run_id=run.id, idle_timeout=10) as w:
+            first = next(w)
+            assert (first["type"], first["status"]) == ("run", "queued")
+            run.set_status("running")
+            c.flush(10)
+            seen.append(r.run(run.id)["status"])
+            run.step("work", output=1)
+            run.set_status("persisting")
+            c.flush(10)
+            seen.append(r.run(run.id)["status"])
+            run.complete(result="stored")
+            c.flush(10)
+            seen.append(r.run(run.id)["status"])
+            watched = [first["status"]]
+            for event in w:
+                if event["type"] == "run":
+                    watched.append(event["status"])
+                    if event["status"] == "completed":
+                        break
+        assert not c.rejections, list(c.rejections)
+    assert seen == ["queued", "running", "persisting", "completed"]
+    assert watched == ["queued", "running", "persisting", "completed"]
+    with pytest.raises(RuntimeError, match="already completed"):
+        run.set_status("running")

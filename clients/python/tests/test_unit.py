@@ -3,9 +3,10 @@ import os
 
 import pytest
 
-from brain_client import BrainClient, BrainError, BufferFullError, SocketPathTooLong, brain_pb2 as pb
+from brain_client import (BrainClient, BrainError, BufferFullError, InvalidJSONValue, Rejection, SocketPathTooLong,
+                          brain_pb2 as pb, default_socket_path)
 from brain_client.connection import Connection
-from brain_client.convert import message_to_dict, ns_to_rfc3339, rfc3339_to_datetime, run_status_value
+from brain_client.convert import dumps, message_to_dict, ns_to_rfc3339, rfc3339_to_datetime, run_status_value
 from brain_client.framing import FrameDecoder, check_socket_path, encode_frame
 
 
@@ -107,3 +108,81 @@ def test_buffer_wait_lets_acks_make_room(fake_brain):
         brain.flush(10)
         assert brain.pending == 0
         assert brain.acked_seq == 52
+
+
+def test_default_socket_path_follows_the_brain(monkeypatch):
+    monkeypatch.setenv("BRAIN_SOCKET", "/tmp/explicit.sock")
+    monkeypatch.setenv("XDG_RUNTIME_DIR", "/run/user/1000")
+    assert default_socket_path() == "/tmp/explicit.sock"
+    monkeypatch.setenv("BRAIN_SOCKET", "")  # set but empty: not used
+    assert default_socket_path() == "/run/user/1000/brain/brain.sock"
+    monkeypatch.delenv("BRAIN_SOCKET")
+    assert default_socket_path() == "/run/user/1000/brain/brain.sock"
+    monkeypatch.setenv("XDG_RUNTIME_DIR", "")
+    assert default_socket_path() == f"/tmp/brain-{os.getuid()}/brain.sock"
+    monkeypatch.delenv("XDG_RUNTIME_DIR")
+    assert default_socket_path() == f"/tmp/brain-{os.getuid()}/brain.sock"
+
+
+def test_no_socket_path_means_the_default(monkeypatch):
+    missing = f"/tmp/nobrain-{os.getpid()}.sock"
+    monkeypatch.setenv("BRAIN_SOCKET", missing)
+    for connect in (lambda: Connection(), lambda: Connection(None), lambda: BrainClient(agent="a"),
+                    lambda: BrainClient(None, "a")):
+        with pytest.raises(BrainError) as ei:
+            connect()
+        assert ei.value.code == "UNAVAILABLE" and missing in ei.value.message
+    monkeypatch.setenv("BRAIN_SOCKET", "/tmp/" + "x" * 100 + ".sock")
+    with pytest.raises(SocketPathTooLong):
+        BrainClient(agent="a")
+
+
+def test_agent_name_is_required():
+    with pytest.raises(ValueError, match="agent name is required"):
+        BrainClient()
+
+
+def test_example_help_names_the_default_socket_and_token(capsys):
+    from brain_client import example
+
+    with pytest.raises(SystemExit) as ei:
+        example.main(["--help"])
+    assert ei.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--socket SOCKET the brain's Unix socket (default: $BRAIN_SOCKET, else the brain's default" in text
+    assert "$BRAIN_TOKEN" in text
+
+
+def test_json_values_refuse_nan_and_infinity():
+    with pytest.raises(InvalidJSONValue) as ei:
+        dumps(float("nan"), "step 'nan' output")
+    assert str(ei.value) == "step 'nan' output: NaN is not valid JSON"
+    assert isinstance(ei.value, ValueError)
+    with pytest.raises(InvalidJSONValue, match=r"^x\[0\]\['a'\]: Infinity is not valid JSON$"):
+        dumps([{"a": float("inf")}], "x")
+    with pytest.raises(InvalidJSONValue, match=r"^x\['b'\]\[1\]: -Infinity is not valid JSON$"):
+        dumps({"a": 1, "b": (2, float("-inf"))}, "x")
+
+    class Point:
+        def __init__(self):
+            self.y = float("nan")
+
+    with pytest.raises(InvalidJSONValue, match=r"^x\['y'\]: NaN is not valid JSON$"):
+        dumps(Point(), "x")
+    cycle = []
+    cycle.append(cycle)
+    with pytest.raises(InvalidJSONValue, match="^x: Circular reference"):
+        dumps(cycle, "x")
+    assert dumps({"a": 1.5, "b": "NaN", "c": [None]}) == '{"a":1.5,"b":"NaN","c":[null]}'
+
+
+def test_hello_values_are_checked_before_connecting():
+    # No brain listens there: the JSON check comes first.
+    with pytest.raises(InvalidJSONValue, match="BrainClient metadata\\['load'\\]: NaN"):
+        BrainClient("/tmp/nobrain.sock", agent="a", metadata={"load": float("nan")})
+
+
+def test_rejection_keeps_its_positional_fields():
+    rej = Rejection(5, "ALREADY_EXISTS", "differs", "step", "r")
+    assert (rej.seq, rej.step_seq) == (5, None)
+    assert Rejection(5, "ALREADY_EXISTS", "differs", "step", "r", step_seq=2).step_seq == 2
