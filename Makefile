@@ -10,12 +10,12 @@ APT_PACKAGES := libprotobuf-c-dev protobuf-c-compiler protobuf-compiler valgrind
 DEBUG_BIN    := $(CURDIR)/.build/debug
 RELEASE_BIN  := $(CURDIR)/.build/release
 
-.PHONY: run test deps build release check-generated swift-test c-test python-test bench-build generate clean
+.PHONY: run test deps build release check-generated swift-test c-test python-test docs-test bench-build generate clean
 
 run: deps release
 	$(RELEASE_BIN)/brain serve
 
-test: deps check-generated swift-test c-test python-test bench-build
+test: deps check-generated swift-test c-test python-test docs-test bench-build
 	@echo "make test: every suite passed"
 
 deps:
@@ -28,8 +28,8 @@ deps:
 			echo "missing Debian packages:$$missing -- run: sudo apt-get install -y$$missing" >&2; exit 1; \
 		fi; \
 	fi
-	@$(PYTHON) -c "import google.protobuf, pytest" 2>/dev/null || \
-		$(PYTHON) -m pip install -q --disable-pip-version-check "./clients/python[test]"
+	@$(PYTHON) -c "import google.protobuf, pytest, brain_client" 2>/dev/null || \
+		$(PYTHON) -m pip install -q --disable-pip-version-check -e "./clients/python[test]"
 
 generate:
 	scripts/generate-proto
@@ -57,6 +57,11 @@ c-test: build
 
 python-test: build
 	cd clients/python && BRAIN_BIN=$(DEBUG_BIN)/brain $(PYTHON) -m pytest -q tests
+
+# README.md's short session and agent snippets, run as written against a fresh brain.
+docs-test: build
+	$(MAKE) -s -C clients/c
+	scripts/check-readme --bin $(DEBUG_BIN)
 
 # The C benchmark drivers are only run by hand (scripts/bench-vs-redis, bench-snapshot);
 # building them here keeps them from rotting with the wire code they compile against.
