@@ -49,7 +49,7 @@ struct ReplayResult: Sendable {
         }
         var lines = [
             "replayed \(file): \(Format.grouped(events)) events (\(Format.grouped(runs)) runs, \(Format.grouped(steps)) steps) "
-                + "over \(connections) connections in \(Format.seconds(seconds))\(rate.map { ", limited to \(Format.rate($0)) events/s" } ?? "")",
+                + "over \(connections) connection\(connections == 1 ? "" : "s") in \(Format.seconds(seconds))\(rate.map { ", limited to \(Format.rate($0)) events/s" } ?? "")",
             "  events/s     \(Format.rate(perSecond(events)))",
             "  steps/s      \(Format.rate(perSecond(steps)))",
             "  bytes/s      \(Format.bytes(perSecond(bytes)))/s",

@@ -21,10 +21,7 @@ struct ErrorsCommand: AsyncParsableCommand {
     @Option(help: "Continue from the cursor a previous page printed.") var cursor: String?
 
     /// The phases the brain records errors under (BrainCore's vocabulary).
-    static let phases = [
-        PersistencePhase.upsertRun, PersistencePhase.createStep, PersistencePhase.persistStep, PersistencePhase.incrementStep,
-        PersistencePhase.updateRunTerminal, PersistencePhase.handler, PersistencePhase.snapshot, PersistencePhase.journal,
-    ]
+    static let phases = PersistencePhase.all
 
     func validate() throws {
         if let limit { try Checks.count(limit, "--limit") }

@@ -17,7 +17,7 @@ struct RunCommand: AsyncParsableCommand {
         func run() async throws {
             let result = try await common.once(.cancelRun(runID: id, reason: reason ?? ""))
             guard case .runInfo(let run) = result else { throw unexpected(result) }
-            if common.json { common.print(.object(Rendering.run(run))) } else { Console.line("run \(run.runID) is now \(run.status.name)") }
+            if common.json { common.print(.object(Rendering.run(run))) } else { Console.line("run \(run.runID) is now \(run.status.name); its unfinished child runs were abandoned with it") }
         }
     }
 

@@ -91,6 +91,19 @@ struct PersistenceErrorSinkTests {
         #expect(rest.nextCursor.isEmpty)
     }
 
+    @Test("a full last page of errors carries no cursor when only other phases follow")
+    func fullLastErrorPage() throws {
+        var state = BrainState()
+        Self.record(&state, count: 5, phase: "handler", at: Time.start)
+        Self.record(&state, count: 3, phase: "snapshot", at: Time.start + 1)
+        var query = ListPersistenceErrorsQuery()
+        query.phase = "snapshot"
+        query.limit = 3
+        let page = try state.listErrors(query).get()
+        #expect(page.errors.count == 3)
+        #expect(page.nextCursor.isEmpty, "the next page would be empty")
+    }
+
     @Test("old rows are pruned on the 20th write, not before")
     func pruneOnTwentiethWrite() {
         var configuration = CoreConfiguration()

@@ -97,6 +97,20 @@ struct RunQueryTests {
         #expect(second.nextCursor.isEmpty)
     }
 
+    @Test("a full last page carries no cursor when only non-matching runs follow it")
+    func fullLastPageEndsTheListing() throws {
+        var harness = Harness()
+        harness.createRun(status: .running)
+        harness.createRun(status: .running)
+        let queued = [harness.createRun(status: .queued), harness.createRun(status: .queued)]
+        let page = try harness.state.listRuns(Self.query {
+            $0.statuses = [.queued]
+            $0.limit = 2
+        }).get()
+        #expect(page.runs.map(\.runID) == queued.reversed())
+        #expect(page.nextCursor.isEmpty, "the next page would be empty")
+    }
+
     @Test("the default page is 50 runs and the largest 1000")
     func pageLimits() throws {
         var harness = Harness()

@@ -49,5 +49,8 @@ public enum PersistencePhase {
     public static let persistStep = "persist_step"
     public static let handler = "handler"
     public static let snapshot = "snapshot"
-    public static let journal = "journal"
+    /// Every phase, in the order the docs list them.
+    public static let all = [upsertRun, createStep, persistStep, incrementStep, updateRunTerminal, handler, snapshot]
+    // No journal phase: a journal fault cannot be journalled; it is answered UNAVAILABLE and
+    // shown by `brainctl status` instead.
 }

@@ -31,24 +31,28 @@ extension BrainState {
         let statuses = Set(query.statuses)
         let agentFilter = query.agent
         let parent = query.parentRunID.lowercased()
+        func matches(_ run: Run) -> Bool {
+            if run.isDeleted, !query.includeDeleted { return false }
+            if !statuses.isEmpty, !statuses.contains(run.status) { return false }
+            if !agentFilter.isEmpty, run.agentName != agentFilter, run.agentID != agentFilter { return false }
+            if !query.project.isEmpty, run.project != query.project { return false }
+            if !parent.isEmpty, run.parentRunID != parent { return false }
+            if !query.runType.isEmpty, run.runType != query.runType { return false }
+            if query.createdSince != 0, run.createdAt < query.createdSince { return false }
+            if query.createdUntil != 0, run.createdAt > query.createdUntil { return false }
+            return true
+        }
         var page: [RunInfo] = []
         var key = start
-        while key >= 0 {
-            let run = runs[key]
+        while key >= 0, page.count < limit {
+            if matches(runs[key]) { page.append(runs[key].info) }
             key -= 1
-            if run.isDeleted, !query.includeDeleted { continue }
-            if !statuses.isEmpty, !statuses.contains(run.status) { continue }
-            if !agentFilter.isEmpty, run.agentName != agentFilter, run.agentID != agentFilter { continue }
-            if !query.project.isEmpty, run.project != query.project { continue }
-            if !parent.isEmpty, run.parentRunID != parent { continue }
-            if !query.runType.isEmpty, run.runType != query.runType { continue }
-            if query.createdSince != 0, run.createdAt < query.createdSince { continue }
-            if query.createdUntil != 0, run.createdAt > query.createdUntil { continue }
-            page.append(run.info)
-            if page.count == limit { break }
         }
-        let more = page.count == limit && key >= 0
-        return .success(RunList(runs: page, nextCursor: more ? "r\(key + 1)" : ""))
+        // A cursor only when another matching run follows: a full last page must not send
+        // the caller to an empty one.
+        var next = key
+        while next >= 0, !matches(runs[next]) { next -= 1 }
+        return .success(RunList(runs: page, nextCursor: next >= 0 ? "r\(next + 1)" : ""))
     }
 
     /// `GetRun`: the run, its children and its steps (optionally a seq range).
@@ -103,22 +107,26 @@ extension BrainState {
             below = serial
         }
         let runID = query.runID.lowercased()
+        func matches(_ row: PersistenceErrorRecord) -> Bool {
+            if row.serial >= below || row.deletedAt != 0 { return false }
+            if !runID.isEmpty, row.runID != runID { return false }
+            if !query.phase.isEmpty, row.phase != query.phase { return false }
+            if query.since != 0, row.createdAt < query.since { return false }
+            return true
+        }
         var page: [PersistenceErrorInfo] = []
         var lastSerial: UInt64 = 0
         var index = persistenceErrors.count - 1
-        while index >= 0 {
-            let row = persistenceErrors[index]
+        while index >= 0, page.count < limit {
+            if matches(persistenceErrors[index]) {
+                page.append(persistenceErrors[index].info)
+                lastSerial = persistenceErrors[index].serial
+            }
             index -= 1
-            if row.serial >= below || row.deletedAt != 0 { continue }
-            if !runID.isEmpty, row.runID != runID { continue }
-            if !query.phase.isEmpty, row.phase != query.phase { continue }
-            if query.since != 0, row.createdAt < query.since { continue }
-            page.append(row.info)
-            lastSerial = row.serial
-            if page.count == limit { break }
         }
-        let more = page.count == limit && index >= 0
-        return .success(PersistenceErrorList(errors: page, nextCursor: more ? "e\(lastSerial)" : ""))
+        // As for runs: a cursor only when another matching row follows.
+        while index >= 0, !matches(persistenceErrors[index]) { index -= 1 }
+        return .success(PersistenceErrorList(errors: page, nextCursor: index >= 0 ? "e\(lastSerial)" : ""))
     }
 
     /// NOT_FOUND's text for a soft-deleted run: it is hidden, not gone, and can still be looked at.
