@@ -17,6 +17,18 @@ extension BrainEngine {
         scheduleJournalFlush()
     }
 
+    /// Applies a command to the state and journals it when it changed something: the one
+    /// way the server changes the state. Agent events are journalled from their frames by
+    /// the publish path instead (``JournalRecord/init(_:now:)`` keeps no decoded event).
+    @discardableResult
+    func execute(_ command: BrainCommand, now: Int64) -> CommandOutcome {
+        let outcome = state.apply(command, now: now)
+        if command.isJournalled, outcome.changedState, let record = JournalRecord(command, now: now) {
+            appendJournal(record)
+        }
+        return outcome
+    }
+
     func scheduleJournalFlush() {
         guard !journalFlushScheduled else { return }
         journalFlushScheduled = true

@@ -23,12 +23,8 @@ extension BrainEngine {
         case .createAgent(let name, let project):
             let token = SecretKey.newToken()
             let tokenHash = secret.hash(token: token)
-            switch state.createAgent(name: name, project: project, tokenHash: tokenHash, now: now) {
-            case .success(let agent):
-                appendJournal(.createAgent(name: agent.name, project: agent.project, tokenHash: tokenHash, now: now))
-                context.append(.ok(callID, .createdAgent(agent.info, token: token)))
-            case .failure(let error): context.append(.failure(callID, error))
-            }
+            guard case .agent(let result) = execute(.createAgent(name: name, project: project, tokenHash: tokenHash), now: now) else { return }
+            reply(context, callID, result.map { .createdAgent($0.info, token: token) })
         case .listRuns(let query):
             reply(context, callID, state.listRuns(query).map { .runs($0) })
         case .getRun(let query):
@@ -43,12 +39,10 @@ extension BrainEngine {
         case .listSteps(let query):
             reply(context, callID, state.listSteps(query).map { .steps($0) })
         case .cancelRun(let runID, let reason):
-            let result = state.cancelRun(runID: runID, reason: reason, now: now)
-            if case .success = result { appendJournal(.cancelRun(runID: runID, reason: reason, now: now)) }
+            guard case .run(let result) = execute(.cancelRun(runID: runID, reason: reason), now: now) else { return }
             reply(context, callID, result.map { .runInfo($0) })
         case .deleteRun(let runID):
-            let result = state.deleteRun(runID: runID, now: now)
-            if case .success = result { appendJournal(.deleteRun(runID: runID, now: now)) }
+            guard case .run(let result) = execute(.deleteRun(runID: runID), now: now) else { return }
             reply(context, callID, result.map { .runInfo($0) })
         case .listPersistenceErrors(let query):
             reply(context, callID, state.listErrors(query).map { .persistenceErrors($0) })
@@ -85,19 +79,12 @@ extension BrainEngine {
     }
 
     private func hello(_ hello: Hello, callID: UInt64, from context: ConnectionContext, now: Int64) {
-        if let existing = context.agentID, let agent = state.agents[existing],
-            agent.name != hello.agentName || agent.project != (hello.project.isEmpty ? "default" : hello.project)
-        {
-            context.append(.failure(callID, BrainError(.failedPrecondition, "this connection already said hello as \(agent.name); open a new connection for another agent")))
-            return
-        }
         let tokenHash = secret.hash(token: hello.token)
-        switch state.hello(hello, tokenHash: tokenHash, now: now) {
-        case .success(let (agent, registered)):
-            var withoutToken = hello
-            withoutToken.token = ""
-            appendJournal(.hello(tokenHash: tokenHash, request: WireCodec.encode(BrainRequest(callID: 0, method: .hello(withoutToken))), now: now))
-            if let existing = context.agentID { state.disconnected(agentID: existing, now: now) }
+        guard case .hello(let result) = execute(.hello(hello, tokenHash: tokenHash, connection: context.agentID), now: now) else { return }
+        switch result {
+        case .success(let welcomed):
+            let agent = welcomed.agent
+            let registered = welcomed.registered
             context.agentID = agent.agentID
             logger.info("agent \(agent.name) (\(agent.project)) connected\(registered ? ", registered" : "")")
             context.append(.ok(callID, .welcome(Welcome(
@@ -113,7 +100,7 @@ extension BrainEngine {
 
     func publish(_ event: AgentEvent, callID: UInt64, frame: UnsafeRawBufferPointer, from context: ConnectionContext, now: Int64) {
         guard let agentID = context.agentID else {
-            recordServerError(JournalRecord.ErrorRow(
+            recordServerError(BrainCommand.ErrorRow(
                 phase: PersistencePhase.handler, errorType: "ProtocolError",
                 message: "event \(event.seq) published before hello", stack: "connection \(context.id)"
             ))
@@ -126,7 +113,7 @@ extension BrainEngine {
         if recorder != nil {
             StreamRecorder.append(frame: frame, to: &recordBuffer)
         }
-        let outcome = state.apply(event, agentID: agentID, now: now)
+        guard case .event(let outcome) = execute(.event(event, agentID: agentID), now: now) else { return }
         finishPublish(outcome, seq: event.seq, agentID: agentID, callID: callID, frame: frame, from: context, now: now)
     }
 
@@ -141,7 +128,7 @@ extension BrainEngine {
         if recorder != nil {
             StreamRecorder.append(frame: frame, to: &recordBuffer)
         }
-        let outcome = state.apply(step: view, eventSeq: eventSeq, agentID: agentID, now: now)
+        guard case .event(let outcome) = execute(.step(view, eventSeq: eventSeq, agentID: agentID), now: now) else { return }
         finishPublish(outcome, seq: eventSeq, agentID: agentID, callID: callID, frame: frame, from: context, now: now)
     }
 
@@ -176,7 +163,7 @@ extension BrainEngine {
         reply.runs = state.runCounts
         reply.steps = state.stepCount
         reply.persistenceFault = persistenceFault
-        reply.persistenceErrors = UInt64(state.persistenceErrors.count)
+        reply.persistenceErrors = UInt64(state.liveErrorCount)
         reply.fsyncPolicy = configuration.fsyncPolicy.description
         reply.journalBytes = UInt64(journalBytes + journalBuffer.count)
         return reply
@@ -188,7 +175,7 @@ extension BrainEngine {
         reply.steps = state.stepCount
         reply.eventsApplied = state.eventsHandled
         reply.eventsPerSecond = eventsPerSecond
-        reply.persistenceErrors = UInt64(state.persistenceErrors.count)
+        reply.persistenceErrors = UInt64(state.liveErrorCount)
         reply.connections = UInt32(connections.count)
         return reply
     }

@@ -26,7 +26,7 @@ extension BrainEngine {
         snapshotInFlight = true
         snapshotAgain = false
         let now = WallClock.now()
-        state.pruneErrors(now: now)
+        execute(.pruneErrors, now: now)
         let copy = state
         let revision = copy.revision
         let waiters = NIOLoopBound(snapshotWaiters, eventLoop: eventLoop)
@@ -69,7 +69,7 @@ extension BrainEngine {
                     : "snapshot failed, the previous one is kept: \(error)"
                 self.logger.error("\(message)")
                 self.persistenceFault = message
-                self.recordServerError(JournalRecord.ErrorRow(
+                self.recordServerError(BrainCommand.ErrorRow(
                     phase: PersistencePhase.snapshot, errorType: "SnapshotWriteError", message: message, stack: store.path
                 ))
                 outcome = .failure(BrainError(.unavailable, message))

@@ -125,7 +125,7 @@ final class BrainEngine {
         watchCount -= context.watches.count
         context.watches.removeAll()
         if let agentID = context.agentID {
-            state.disconnected(agentID: agentID, now: WallClock.now())
+            execute(.disconnected(agentID: agentID), now: WallClock.now())
         }
         updateChangeCollection()
     }
@@ -156,7 +156,7 @@ final class BrainEngine {
     /// Ends a read batch: acknowledge, tell watchers, write.
     func readComplete(_ context: ConnectionContext) {
         if context.heardFrom, let agentID = context.agentID {
-            state.signOfLife(agentID: agentID, now: WallClock.now())
+            execute(.signOfLife(agentID: agentID), now: WallClock.now())
         }
         context.heardFrom = false
         if context.pendingAck != nil {
@@ -177,7 +177,7 @@ final class BrainEngine {
         guard !context.closing else { return }
         context.closing = true
         logger.info("closing connection \(context.id): \(error)")
-        recordServerError(JournalRecord.ErrorRow(
+        recordServerError(BrainCommand.ErrorRow(
             phase: PersistencePhase.handler, agentName: context.agentID.flatMap { state.agents[$0]?.name } ?? "",
             errorType: "ProtocolError", message: error.message, stack: "connection \(context.id)"
         ))
@@ -193,8 +193,9 @@ final class BrainEngine {
     /// Periodic: liveness, run timeouts, rate samples, and the snapshot schedule.
     func tick() {
         let now = WallClock.now()
-        let timeouts = state.tick(now: now)
-        if !timeouts.isEmpty { appendJournal(.timeouts(timeouts, now: now)) }
+        noteReadersOfPausedConnections(now: now)
+        let due = state.dueTimeouts(now: now)
+        if !due.isEmpty { execute(.timeouts(due), now: now) }
         if journalFault != nil || !journalBuffer.isEmpty { scheduleJournalFlush() }
         if case .interval = configuration.fsyncPolicy { syncJournalIfDue() }
         publishChanges()
@@ -235,13 +236,8 @@ final class BrainEngine {
     }
 
     /// Records a persistence error found by the server itself, and journals it.
-    func recordServerError(_ row: JournalRecord.ErrorRow) {
-        let now = WallClock.now()
-        state.recordError(
-            phase: row.phase, runID: row.runID, project: row.project, agentName: row.agentName, errorType: row.errorType,
-            message: row.message, stack: row.stack, payloadJSON: row.payloadJSON, now: now
-        )
-        appendJournal(.error(row, now: now))
+    func recordServerError(_ row: BrainCommand.ErrorRow) {
+        execute(.recordError(row), now: WallClock.now())
     }
 
     var eventsPerSecond: Double {

@@ -61,12 +61,14 @@ public final class BrainServer: Service, Sendable {
         let lock = try DataDirectoryLock(directory: configuration.dataDirectory, purpose: "start another brain on it, or choose another --data-dir")
         let secret = try SecretKey.loadOrCreate(in: configuration.dataDirectory)
         let now = WallClock.now()
+        var core = configuration.core
+        core.noTokenHash = secret.hash(token: "")
         let recovered = try Recovery.open(
-            directory: configuration.dataDirectory, configuration: configuration.core, policy: configuration.fsyncPolicy,
+            directory: configuration.dataDirectory, configuration: core, policy: configuration.fsyncPolicy,
             snapshotsKept: configuration.snapshotsKept, directIO: configuration.directIO, logger: logger
         )
         var state = recovered.state
-        state.markAllUnknown(now: now)
+        _ = state.apply(.restarted, now: now)
         let lastSnapshotAt = recovered.lastSnapshotAt
         let journal = UnsafeTransfer(recovered.journal)
         let journalWrites = recovered.journal.usesDirectIO ? "direct I/O"

@@ -55,10 +55,19 @@ public struct Recovery {
             logger.warning("journal \(Journal.fileName(last.number)) ends in \(tornBytes) bytes of a record cut short by a crash; they were never acknowledged and are dropped")
         }
         if replayed > 0 { logger.info("replayed \(replayed) journal records") }
-        let otherBytes = read.dropLast().reduce(0) { $0 + $1.validLength }
+        var otherBytes = read.dropLast().reduce(0) { $0 + $1.validLength }
+        var segment = last?.number ?? firstSegment
+        var validLength = last?.validLength
+        if let last, last.version != Journal.version {
+            // A segment of an older format is only read: new records go to a new segment in
+            // this brain's format, so no file mixes two versions.
+            logger.info("journal \(Journal.fileName(last.number)) is format version \(last.version); writing version \(Journal.version) from \(Journal.fileName(last.number + 1))")
+            otherBytes += last.validLength
+            segment = last.number + 1
+            validLength = nil
+        }
         let journal = try Journal(
-            directory: directory, segment: last?.number ?? firstSegment, validLength: last?.validLength,
-            policy: policy, otherBytes: otherBytes, directIO: directIO
+            directory: directory, segment: segment, validLength: validLength, policy: policy, otherBytes: otherBytes, directIO: directIO
         )
         // Segments a snapshot already covers, and the generation the last snapshot retired
         // (left by a crash or an exit between snapshot and clean-up). The segments are not

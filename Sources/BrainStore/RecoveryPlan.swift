@@ -142,8 +142,7 @@ extension JournalReader {
     /// The length of the valid records at the start of a damaged segment.
     static func intactPrefix(directory: String, segment: Int) -> Int {
         let path = "\(directory)/\(Journal.fileName(segment))"
-        guard let bytes = try? FileIO.read(path), bytes.count >= Journal.magic.count,
-            Array(bytes[0..<Journal.magic.count]) == Journal.magic
+        guard let bytes = try? FileIO.read(path), let version = Journal.version(ofHeader: bytes), version <= Journal.version
         else { return 0 }
         var offset = Journal.magic.count
         while bytes.count - offset >= 8 {

@@ -98,7 +98,8 @@ final class ReplayHandler: ChannelInboundHandler {
     func channelActive(context: ChannelHandlerContext) {
         self.context = context
         var buffer = context.channel.allocator.buffer(capacity: 128)
-        let hello = Hello(agentName: agentName, token: "bench", frameworkAdapter: "brain-bench")
+        // A token per agent: the brain keeps each token to one agent (seed 002).
+        let hello = Hello(agentName: agentName, token: "bench-\(agentName)", frameworkAdapter: "brain-bench")
         WireCodec.writeFrame(BrainRequest(callID: 1, method: .hello(hello)), into: &buffer)
         context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
         context.fireChannelActive()
@@ -127,7 +128,10 @@ final class ReplayHandler: ChannelInboundHandler {
         default:
             if let error = response.error {
                 if response.callID == 1 {
+                    // Nothing can follow a refused hello: close, which fails the welcome
+                    // (channelInactive), instead of waiting for a welcome that never comes.
                     closeReason = "hello as \(agentName) refused: \(error)"
+                    context.close(promise: nil)
                 } else {
                     closeReason = "the brain answered \(agentName) with \(error)"
                 }

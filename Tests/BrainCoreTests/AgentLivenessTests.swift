@@ -1,4 +1,4 @@
-import BrainCore
+@testable import BrainCore
 import BrainProtocol
 import Testing
 
@@ -131,7 +131,7 @@ struct AgentLivenessTests {
     func changesCollected() throws {
         var state = BrainState()
         state.collectChanges = true
-        let (agent, _) = try state.hello(Hello(agentName: "w", project: "p"), tokenHash: "h", now: Time.start).get()
+        let agent = try state.hello(Hello(agentName: "w", project: "p"), tokenHash: "h", now: Time.start).get().agent
         state.tick(now: Time.start + Self.timeout + 1)
         let changes = state.drainChanges()
         #expect(changes.count == 2)

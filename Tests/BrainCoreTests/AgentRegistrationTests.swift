@@ -1,4 +1,4 @@
-import BrainCore
+@testable import BrainCore
 import BrainProtocol
 import Testing
 
@@ -18,7 +18,9 @@ struct AgentRegistrationTests {
         hello.schedulerAdapters = ["cron"]
         hello.capabilitiesJSON = "{\"tabs\":4}"
         hello.metadataJSON = "{\"host\":\"h1\"}"
-        let (agent, registered) = try state.hello(hello, tokenHash: "h1", now: Time.start).get()
+        let welcomed = try state.hello(hello, tokenHash: "h1", now: Time.start).get()
+        let agent = welcomed.agent
+        let registered = welcomed.registered
         #expect(registered)
         #expect(agent.state == .online)
         #expect(agent.name == "alpha")
@@ -43,7 +45,7 @@ struct AgentRegistrationTests {
     @Test("an empty project means \"default\"")
     func emptyProjectIsDefault() throws {
         var state = BrainState()
-        let (agent, _) = try state.hello(Self.hello(project: ""), tokenHash: "h", now: Time.start).get()
+        let agent = try state.hello(Self.hello(project: ""), tokenHash: "h", now: Time.start).get().agent
         #expect(agent.project == "default")
         #expect(state.agent(named: "alpha", project: "default") != nil)
     }
@@ -51,9 +53,9 @@ struct AgentRegistrationTests {
     @Test("a second hello with the same token is accepted, keeps the id and updates times")
     func secondHelloSameToken() throws {
         var state = BrainState()
-        let (first, _) = try state.hello(Self.hello(), tokenHash: "h", now: Time.start).get()
+        let (first, _) = try state.hello(Self.hello(), tokenHash: "h", now: Time.start).get().pair
         let later = Time.start + Time.seconds(30)
-        let (second, registered) = try state.hello(Self.hello(), tokenHash: "h", now: later).get()
+        let (second, registered) = try state.hello(Self.hello(), tokenHash: "h", now: later).get().pair
         #expect(!registered)
         #expect(second.agentID == first.agentID)
         #expect(second.createdAt == Time.start)
@@ -79,8 +81,8 @@ struct AgentRegistrationTests {
     @Test("the same name in another project is another agent")
     func nameScopedByProject() throws {
         var state = BrainState()
-        let (a, _) = try state.hello(Self.hello(project: "one"), tokenHash: "x", now: Time.start).get()
-        let (b, registered) = try state.hello(Self.hello(project: "two"), tokenHash: "y", now: Time.start).get()
+        let (a, _) = try state.hello(Self.hello(project: "one"), tokenHash: "x", now: Time.start).get().pair
+        let (b, registered) = try state.hello(Self.hello(project: "two"), tokenHash: "y", now: Time.start).get().pair
         #expect(registered)
         #expect(a.agentID != b.agentID)
     }
@@ -137,7 +139,9 @@ struct AgentRegistrationTests {
         #expect(created.lastConnectAt == 0)
         #expect(created.createdAt == Time.start)
         let later = Time.start + Time.seconds(1)
-        let (agent, registered) = try state.hello(Self.hello(), tokenHash: "secret-hash", now: later).get()
+        let welcomed = try state.hello(Self.hello(), tokenHash: "secret-hash", now: later).get()
+        let agent = welcomed.agent
+        let registered = welcomed.registered
         #expect(!registered)
         #expect(agent.agentID == created.agentID)
         #expect(agent.state == .online)
@@ -162,7 +166,7 @@ struct AgentRegistrationTests {
     func listAgents() throws {
         var state = BrainState()
         for (name, project) in [("b", "p2"), ("a", "p2"), ("z", "p1")] {
-            _ = try state.hello(Self.hello(name, project: project), tokenHash: "h", now: Time.start).get()
+            _ = try state.hello(Self.hello(name, project: project), tokenHash: "h-\(name)-\(project)", now: Time.start).get()
         }
         #expect(state.listAgents(project: "").map(\.name) == ["z", "a", "b"])
         #expect(state.listAgents(project: "p2").map(\.name) == ["a", "b"])
@@ -173,10 +177,86 @@ struct AgentRegistrationTests {
     func deterministicAgentIDs() throws {
         var one = BrainState()
         var two = BrainState()
-        let a = try one.hello(Self.hello(), tokenHash: "h", now: Time.start).get().0.agentID
-        let b = try two.hello(Self.hello(), tokenHash: "other", now: Time.start).get().0.agentID
+        let a = try one.hello(Self.hello(), tokenHash: "h", now: Time.start).get().agent.agentID
+        let b = try two.hello(Self.hello(), tokenHash: "other", now: Time.start).get().agent.agentID
         #expect(a == b)
         #expect(DeterministicID.make("agent", "proj", "alpha", String(Time.start)) == a)
         #expect(DeterministicID.make("ab", "c") != DeterministicID.make("a", "bc"))
+    }
+}
+
+/// The hello rules that used to live in the server, now commands of BrainCore.
+struct HelloCommandTests {
+    @Test("a connection that said hello as one agent cannot say hello as another; again as itself is fine")
+    func reHelloOnAConnection() throws {
+        var state = BrainState()
+        guard case .hello(.success(let first)) = state.apply(.hello(Hello(agentName: "a"), tokenHash: "h", connection: nil), now: Time.start)
+        else {
+            Issue.record("first hello refused")
+            return
+        }
+        let other = state.apply(.hello(Hello(agentName: "b"), tokenHash: "h2", connection: first.agent.agentID), now: Time.start)
+        guard case .hello(.failure(let error)) = other else {
+            Issue.record("a second agent on one connection was let in: \(other)")
+            return
+        }
+        #expect(error.code == .failedPrecondition)
+        #expect(state.agent(named: "b", project: "default") == nil, "nothing registered")
+        #expect(!other.changedState, "a refused hello is not journalled")
+        // The default project is the rule's too: "" and "default" are the same agent.
+        let again = state.apply(
+            .hello(Hello(agentName: "a", project: "default"), tokenHash: "h", connection: first.agent.agentID), now: Time.start + 1
+        )
+        guard case .hello(.success(let second)) = again else {
+            Issue.record("re-hello as the same agent refused: \(again)")
+            return
+        }
+        #expect(second.agent.agentID == first.agent.agentID)
+        #expect(second.agent.connections == 1, "a re-hello replaces its connection, it does not add one")
+    }
+
+    @Test("which outcomes the journal keeps", arguments: [
+        (CommandOutcome.event(.applied), true), (.event(.duplicate), false), (.event(.rejected(BrainError(.notFound, "x"))), true),
+        (.run(.failure(BrainError(.notFound, "x"))), false), (.agent(.failure(BrainError(.alreadyExists, "x"))), false), (.done, true),
+    ])
+    func changedState(_ outcome: CommandOutcome, _ journalled: Bool) {
+        #expect(outcome.changedState == journalled)
+    }
+
+    @Test("liveness commands are never journalled; every other command is")
+    func journalledCommands() {
+        #expect(!BrainCommand.signOfLife(agentID: "a").isJournalled)
+        #expect(!BrainCommand.disconnected(agentID: "a").isJournalled)
+        #expect(!BrainCommand.restarted.isJournalled)
+        #expect(BrainCommand.pruneErrors.isJournalled)
+        #expect(BrainCommand.deleteRun(runID: "r").isJournalled)
+        #expect(BrainCommand.timeouts(Timeouts()).isJournalled)
+    }
+}
+
+/// Seed 002: `token_hash` is unique; an empty token ("no token") may be shared.
+struct TokenUniquenessTests {
+    @Test("a new agent presenting another agent's token is ALREADY_EXISTS and nothing is registered")
+    func aTokenBelongsToOneAgent() throws {
+        var state = BrainState()
+        _ = try state.hello(Hello(agentName: "a"), tokenHash: "shared", now: Time.start).get()
+        let error = state.hello(Hello(agentName: "b"), tokenHash: "shared", now: Time.start).failure
+        #expect(error?.code == .alreadyExists)
+        #expect(error?.message.contains("agent \"a\"") == true)
+        #expect(state.agent(named: "b", project: "default") == nil)
+        #expect(state.createAgent(name: "c", project: "p", tokenHash: "shared", now: Time.start).failure?.code == .alreadyExists)
+        // The owner itself still gets in with it.
+        #expect(state.hello(Hello(agentName: "a"), tokenHash: "shared", now: Time.start + 1).failure == nil)
+    }
+
+    @Test("agents without a token (the configured no-token hash) may be many")
+    func noTokenIsShared() throws {
+        var configuration = CoreConfiguration()
+        configuration.noTokenHash = "empty"
+        var state = BrainState(configuration: configuration)
+        for name in ["a", "b", "c"] {
+            #expect(state.hello(Hello(agentName: name), tokenHash: "empty", now: Time.start).failure == nil)
+        }
+        #expect(state.agents.count == 3)
     }
 }

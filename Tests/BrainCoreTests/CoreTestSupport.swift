@@ -1,4 +1,4 @@
-import BrainCore
+@testable import BrainCore
 import BrainProtocol
 import Testing
 
@@ -18,7 +18,7 @@ struct Harness {
     init(configuration: CoreConfiguration = CoreConfiguration(), name: String = "worker", project: String = "proj") {
         state = BrainState(configuration: configuration)
         switch state.hello(Hello(agentName: name, project: project), tokenHash: "hash-\(name)", now: Time.start) {
-        case .success(let result): agentID = result.0.agentID
+        case .success(let result): agentID = result.agent.agentID
         case .failure(let error):
             Issue.record("hello failed: \(error)")
             agentID = ""
@@ -28,7 +28,7 @@ struct Harness {
     /// Says hello as another agent and returns its id.
     mutating func addAgent(_ name: String, project: String = "proj", now: Int64 = Time.start) -> String {
         switch state.hello(Hello(agentName: name, project: project), tokenHash: "hash-\(name)", now: now) {
-        case .success(let result): return result.0.agentID
+        case .success(let result): return result.agent.agentID
         case .failure(let error):
             Issue.record("hello failed: \(error)")
             return ""
@@ -106,4 +106,9 @@ enum UUIDShape {
         guard groups.map(\.count) == [8, 4, 4, 4, 12] else { return false }
         return groups.allSatisfy { $0.allSatisfy { ("0"..."9").contains($0) || ("a"..."f").contains($0) } }
     }
+}
+
+extension HelloResult {
+    /// The agent and whether it was registered, for `let (agent, registered) = ...`.
+    var pair: (Agent, Bool) { (agent, registered) }
 }

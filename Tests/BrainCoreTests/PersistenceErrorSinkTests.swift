@@ -1,4 +1,4 @@
-import BrainCore
+@testable import BrainCore
 import BrainProtocol
 import Testing
 
@@ -113,10 +113,12 @@ struct PersistenceErrorSinkTests {
         Self.record(&state, count: 5, phase: "old", at: Time.start)
         let later = Time.start + Time.seconds(61)
         Self.record(&state, count: 14, phase: "new", at: later)
-        #expect(state.persistenceErrors.count == 19, "nothing pruned before the 20th write")
+        #expect(state.liveErrorCount == 19, "nothing pruned before the 20th write")
         Self.record(&state, count: 1, phase: "new", at: later)
-        #expect(state.persistenceErrors.count == 15)
-        #expect(state.persistenceErrors.allSatisfy { $0.phase == "new" })
+        #expect(state.liveErrorCount == 15)
+        #expect(state.persistenceErrors.count == 20, "seed 001: pruned rows are soft-deleted, not removed")
+        #expect(state.persistenceErrors.prefix(5).allSatisfy { $0.phase == "old" && $0.deletedAt == later })
+        #expect((try? state.listErrors(ListPersistenceErrorsQuery()).get().errors.allSatisfy { $0.phase == "new" }) == true)
         #expect(state.errorSerial == 20, "the serial keeps counting")
     }
 
@@ -142,11 +144,17 @@ struct PersistenceErrorSinkTests {
         Self.record(&state, count: 30, phase: "c", at: Time.start + Time.seconds(100))
         #expect(state.persistenceErrors.count == 35, "errorPruneEvery 0 never prunes on write")
         state.pruneErrors(now: Time.start + Time.seconds(10))
-        #expect(state.persistenceErrors.count == 35, "rows exactly at the cutoff are kept")
+        #expect(state.liveErrorCount == 35, "rows exactly at the cutoff are kept")
         state.pruneErrors(now: Time.start + Time.seconds(12))
-        #expect(state.persistenceErrors.map(\.phase) == Array(repeating: "b", count: 2) + Array(repeating: "c", count: 30))
+        let visible = { (try? state.listErrors(ListPersistenceErrorsQuery(limit: 100)).get().errors.map(\.phase)) ?? [] }
+        #expect(visible().sorted() == (Array(repeating: "b", count: 2) + Array(repeating: "c", count: 30)).sorted())
+        #expect(state.persistenceErrors.count == 35, "the 3 old rows are soft-deleted")
+        #expect(state.persistenceErrors.prefix(3).allSatisfy { $0.deletedAt == Time.start + Time.seconds(12) })
         state.pruneErrors(now: Time.start + Time.seconds(200))
-        #expect(state.persistenceErrors.isEmpty)
+        #expect(state.liveErrorCount == 0)
+        #expect(state.persistenceErrors.count == 32, "rows soft-deleted less than a retention ago stay")
+        state.pruneErrors(now: Time.start + Time.seconds(211))
+        #expect(state.persistenceErrors.isEmpty, "soft-deleted longer than the retention ago: dropped")
     }
 
     @Test("a retention of 0 keeps rows for ever (--error-retention 0)")

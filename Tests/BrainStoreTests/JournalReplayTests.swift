@@ -1,4 +1,4 @@
-import BrainCore
+@testable import BrainCore
 import BrainProtocol
 import BrainStore
 import Foundation
@@ -27,7 +27,7 @@ struct JournalReplayTests {
             Issue.record("hello refused")
             return
         }
-        let agentID = welcome.0.agentID
+        let agentID = welcome.agent.agentID
         // Out of order, a duplicate, a conflicting resend (refused into the sink), bad JSON.
         let events: [AgentEvent.Kind] = [
             .runCreated(RunCreated(runID: Self.runID, goal: "replay")),

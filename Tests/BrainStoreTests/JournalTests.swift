@@ -1,4 +1,5 @@
-import BrainCore
+@testable import BrainCore
+import BrainProtocol
 import BrainStore
 import Foundation
 import Logging
@@ -18,7 +19,8 @@ struct JournalTests {
         .cancelRun(runID: "r", reason: "why ü", now: 12),
         .deleteRun(runID: "r", now: 13),
         .timeouts(Timeouts(agentIDs: ["a", "b"], runIDs: ["r"]), now: 14),
-        .error(JournalRecord.ErrorRow(phase: "snapshot", errorType: "T", message: "m", payloadJSON: "{}"), now: 15),
+        .error(BrainCommand.ErrorRow(phase: "snapshot", errorType: "T", message: "m", payloadJSON: "{}"), now: 15),
+        .pruneErrors(now: 16),
     ]
 
     func write(_ records: [JournalRecord], to directory: String) throws {
@@ -46,6 +48,57 @@ struct JournalTests {
         let segment = try JournalReader.read(directory: directory, segment: 1, isLast: true)
         #expect(segment.records == Self.records)
         #expect(segment.tornBytes == 0)
+    }
+
+    /// A version-1 segment as the release before the command log wrote it: its header, and
+    /// records of the kinds version 1 had.
+    static func writeVersion1Segment(_ records: [JournalRecord], to directory: String, segment: Int) throws {
+        var buffer = JournalBuffer()
+        for record in records { buffer.append(record) }
+        var none: [UInt8] = []
+        var chunk = buffer.take(reusing: &none)
+        JournalBuffer.fillChecksums(&chunk)
+        try Data(Array("BRAINJ1\n".utf8) + chunk).write(to: URL(fileURLWithPath: "\(directory)/\(Journal.fileName(segment))"))
+    }
+
+    @Test func aVersion1JournalIsReplayedAndNewRecordsGoToAVersion2Segment() throws {
+        let directory = try temporaryDirectory()
+        let logger = Logger(label: "test")
+        let hello = Hello(agentName: "old", token: "")
+        try Self.writeVersion1Segment(
+            [.hello(tokenHash: "h", request: hello.journalFrame, now: 1), .createAgent(name: "made", project: "p", tokenHash: "t", now: 2)],
+            to: directory, segment: 1
+        )
+        let first = try Recovery.open(directory: directory, configuration: CoreConfiguration(), policy: .never, snapshotsKept: 3, logger: logger)
+        #expect(first.recordsReplayed == 2)
+        #expect(first.state.agent(named: "old", project: "default") != nil)
+        #expect(first.state.agent(named: "made", project: "p") != nil)
+        #expect(first.journal.segment == 2, "a version-1 segment is not appended to")
+        try first.journal.append([.pruneErrors(now: 3), .deleteRun(runID: "r", now: 4)])
+        let segment1 = try Data(contentsOf: URL(fileURLWithPath: "\(directory)/\(Journal.fileName(1))"))
+        let segment2 = try Data(contentsOf: URL(fileURLWithPath: "\(directory)/\(Journal.fileName(2))"))
+        #expect(Array(segment1.prefix(8)) == Array("BRAINJ1\n".utf8))
+        #expect(Array(segment2.prefix(8)) == Journal.magic)
+        #expect(Journal.magic == Array("BRAINJ2\n".utf8))
+
+        let again = try Recovery.open(directory: directory, configuration: CoreConfiguration(), policy: .never, snapshotsKept: 3, logger: logger)
+        #expect(again.recordsReplayed == 4)
+        #expect(again.journal.segment == 2, "the version-2 segment is appended to")
+        #expect(again.state.agents.count == 2)
+    }
+
+    @Test func aJournalFromANewerBrainIsRefusedUntouched() throws {
+        let directory = try temporaryDirectory()
+        let logger = Logger(label: "test")
+        let path = "\(directory)/\(Journal.fileName(1))"
+        try Data(Array("BRAINJ9\n".utf8) + [1, 0, 0, 0, 0, 0, 0, 0, 0]).write(to: URL(fileURLWithPath: path))
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        let error = #expect(throws: StoreError.self) {
+            try Recovery.open(directory: directory, configuration: CoreConfiguration(), policy: .never, snapshotsKept: 3, logger: logger)
+        }
+        #expect(error?.description.contains("format version 9") == true)
+        #expect(error?.description.contains("reads versions 1 to 2") == true)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
     }
 
     @Test func aTornTailIsReportedAndDamageInTheMiddleIsAnError() throws {

@@ -1,4 +1,4 @@
-import BrainCore
+@testable import BrainCore
 import BrainProtocol
 import BrainStore
 import Foundation
@@ -14,10 +14,11 @@ struct SnapshotCodecTests {
         var hello = Hello(agentName: "crawler ü \"quoted\"", project: "p\\1", token: "")
         hello.capabilitiesJSON = "{\"gpu\": true}"
         hello.engineAdapters = ["celery", ""]
-        guard case .success(let (agent, _)) = state.hello(hello, tokenHash: "ab12", now: start) else {
+        guard case .success(let welcomed) = state.hello(hello, tokenHash: "ab12", now: start) else {
             Issue.record("hello failed")
             return state
         }
+        let agent = welcomed.agent
         let runID = "0f1e2d3c-4b5a-4697-8877-665544332211"
         var created = RunCreated(runID: runID, goal: "line1\nline2\ttab \u{1}")
         created.inputJSON = "  {\"a\": [1, 2, {\"b\": \"\\u00e9\"}]}  "

@@ -18,7 +18,7 @@ struct BrainctlTests {
         var sessions: [AgentSession] = []
         var ids: [String] = []
         for agent in agents {
-            let session = AgentSession(options: .init(socketPath: brain.socketPath, hello: Hello(agentName: agent, token: "t")))
+            let session = AgentSession(options: .init(socketPath: brain.socketPath, hello: Hello(agentName: agent, token: "t-\(agent)")))
             try await session.start()
             for index in 0..<runs {
                 let id = UUID().uuidString.lowercased()

@@ -1,13 +1,20 @@
-public import BrainProtocol
+import BrainProtocol
 
 extension BrainState {
     /// An agent says hello: register it (trust on first use) or check its token, and mark it online.
     ///
     /// - Parameters:
     ///   - tokenHash: the HMAC of the presented token, computed by the caller under the brain's key.
+    ///   - connection: the agent this connection already said hello as, if any: saying hello
+    ///     again as the same agent is allowed (a client re-greeting), as another is not.
     /// - Returns: the agent and whether this hello registered it.
-    public mutating func hello(_ hello: Hello, tokenHash: String, now: Int64) -> Result<(Agent, registered: Bool), BrainError> {
+    mutating func hello(_ hello: Hello, tokenHash: String, connection: String? = nil, now: Int64) -> Result<HelloResult, BrainError> {
         let project = hello.project.isEmpty ? "default" : hello.project
+        if let connection, let current = agents[connection], current.name != hello.agentName || current.project != project {
+            return .failure(BrainError(
+                .failedPrecondition, "this connection already said hello as \(current.name); open a new connection for another agent"
+            ))
+        }
         guard configuration.supportsProtocol(hello.protocolVersion) else {
             let supported = WireConstants.supportedProtocolVersions.map(String.init).joined(separator: ", ")
             return .failure(BrainError(
@@ -40,6 +47,12 @@ extension BrainState {
                     "agent \"\(hello.agentName)\" is not registered in project \"\(project)\" and this brain requires registration; create it with `brainctl agent create \(hello.agentName) --project \(project)`"
                 ))
             }
+            if let owner = tokenOwner(tokenHash) {
+                return .failure(BrainError(
+                    .alreadyExists,
+                    "this token is already registered to agent \"\(owner.name)\" in project \"\(owner.project)\"; give every agent a token of its own (brainctl agent create issues one)"
+                ))
+            }
             agent = Self.newAgent(name: hello.agentName, project: project, tokenHash: tokenHash, now: now)
             registered = true
         }
@@ -53,20 +66,24 @@ extension BrainState {
         agent.lastSeenAt = now
         agent.lastConnectAt = now
         agent.updatedAt = now
-        agent.connections += 1
+        // A re-hello on the same connection replaces its connection, not adds one.
+        if connection == nil { agent.connections += 1 }
         store(agent)
         note(.agent(agent.info))
-        return .success((agent, registered))
+        return .success(HelloResult(agent: agent, registered: registered))
     }
 
     /// `brainctl agent create`: registers an agent ahead of its first hello.
-    public mutating func createAgent(name: String, project: String, tokenHash: String, now: Int64) -> Result<Agent, BrainError> {
+    mutating func createAgent(name: String, project: String, tokenHash: String, now: Int64) -> Result<Agent, BrainError> {
         let project = project.isEmpty ? "default" : project
         if let problem = validateName(name, what: "agent name") ?? validateName(project, what: "project") {
             return .failure(BrainError(.invalidArgument, problem))
         }
         guard self.agent(named: name, project: project) == nil else {
             return .failure(BrainError(.alreadyExists, "agent \"\(name)\" already exists in project \"\(project)\""))
+        }
+        if tokenOwner(tokenHash) != nil {
+            return .failure(BrainError(.alreadyExists, "the new token collides with another agent's; create the agent again"))
         }
         let agent = Self.newAgent(name: name, project: project, tokenHash: tokenHash, now: now)
         store(agent)
@@ -75,7 +92,7 @@ extension BrainState {
     }
 
     /// Any frame from an agent's connection is a sign of life.
-    public mutating func signOfLife(agentID: String, now: Int64) {
+    mutating func signOfLife(agentID: String, now: Int64) {
         guard var agent = agents[agentID] else { return }
         agent.lastSeenAt = now
         if agent.state != .online {
@@ -87,7 +104,7 @@ extension BrainState {
     }
 
     /// An agent's connection closed. It stays online until its timeout passes without a reconnect.
-    public mutating func disconnected(agentID: String, now: Int64) {
+    mutating func disconnected(agentID: String, now: Int64) {
         guard var agent = agents[agentID] else { return }
         agent.connections = max(0, agent.connections - 1)
         agents[agentID] = agent
@@ -95,7 +112,7 @@ extension BrainState {
 
     /// After a restart nobody is connected: every agent is unknown until it says hello or
     /// the heartbeat timeout passes.
-    public mutating func markAllUnknown(now: Int64) {
+    mutating func markAllUnknown(now: Int64) {
         for id in agents.keys {
             agents[id]?.state = .unknown
             agents[id]?.connections = 0
@@ -120,7 +137,7 @@ extension BrainState {
 
     /// Applies timeouts found by ``dueTimeouts(now:)``: the agents go offline (abandoning
     /// their runs) and the runs are abandoned. Journaled as is, so replay needs no clock.
-    public mutating func applyTimeouts(_ timeouts: Timeouts, now: Int64) {
+    mutating func applyTimeouts(_ timeouts: Timeouts, now: Int64) {
         for id in timeouts.agentIDs {
             guard agents[id] != nil, agents[id]?.state != .offline else { continue }
             agents[id]?.state = .offline
@@ -137,10 +154,16 @@ extension BrainState {
     /// Time passes: silent agents go offline (abandoning their runs) and runs past their
     /// deadline are abandoned. Returns what timed out.
     @discardableResult
-    public mutating func tick(now: Int64) -> Timeouts {
+    mutating func tick(now: Int64) -> Timeouts {
         let due = dueTimeouts(now: now)
         if !due.isEmpty { applyTimeouts(due, now: now) }
         return due
+    }
+
+    /// The agent that holds `tokenHash`, unless it is the shared "no token" hash.
+    func tokenOwner(_ tokenHash: String) -> Agent? {
+        guard tokenHash != configuration.noTokenHash else { return nil }
+        return agents.values.first { $0.tokenHash == tokenHash }
     }
 
     func validateName(_ name: String, what: String) -> String? {

@@ -12,7 +12,7 @@ extension BrainState {
 
     /// Appends a row to the persistence-error sink (append-only); on about one write in
     /// `errorPruneEvery`, rows past the retention are pruned.
-    public mutating func recordError(
+    mutating func recordError(
         phase: String, runID: String = "", project: String = "", agentName: String = "", errorType: String,
         message: String, stack: String = "", payloadJSON: String = "", now: Int64
     ) {
@@ -28,13 +28,35 @@ extension BrainState {
         }
     }
 
-    /// Drops sink rows older than the retention (a retention of 0 keeps them for ever).
-    /// Also run at every snapshot.
-    public mutating func pruneErrors(now: Int64) {
+    /// Retention, as seed 001 has it: rows older than the retention are soft-deleted
+    /// (`deleted_at` set, hidden from queries), and rows soft-deleted longer than the
+    /// retention ago are dropped, so the sink holds at most about two retentions of rows.
+    /// A retention of 0 keeps every row for ever. Also run at every snapshot.
+    mutating func pruneErrors(now: Int64) {
         guard configuration.errorRetentionNs > 0 else { return }
         let cutoff = now - configuration.errorRetentionNs
+        // Rows are in creation order, so the soft-deleted ones are a prefix.
         guard let first = persistenceErrors.first, first.createdAt < cutoff else { return }
-        persistenceErrors.removeAll { $0.createdAt < cutoff }
+        var index = 0
+        var changed = false
+        while index < persistenceErrors.count, persistenceErrors[index].createdAt < cutoff {
+            if persistenceErrors[index].deletedAt == 0 {
+                persistenceErrors[index].deletedAt = now
+                changed = true
+            }
+            index += 1
+        }
+        let purged = persistenceErrors.prefix { $0.deletedAt != 0 && $0.deletedAt < cutoff }.count
+        if purged > 0 {
+            persistenceErrors.removeFirst(purged)
+            changed = true
+        }
+        if changed { revision &+= 1 }
+    }
+
+    /// Sink rows not soft-deleted: what queries and counts show.
+    public var liveErrorCount: Int {
+        persistenceErrors.count - persistenceErrors.prefix { $0.deletedAt != 0 }.count
     }
 
     /// The sink's error_type for a status code, in the seed's exception-class style.

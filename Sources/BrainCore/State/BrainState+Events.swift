@@ -1,4 +1,4 @@
-public import BrainProtocol
+import BrainProtocol
 
 extension BrainState {
     /// Applies one event from an agent that said hello.
@@ -6,7 +6,7 @@ extension BrainState {
     /// An event at or below the agent's last seq was handled before and changes nothing.
     /// A refused event is recorded in the persistence-error sink and still advances the
     /// agent's seq, so resending it is harmless.
-    public mutating func apply(_ event: AgentEvent, agentID: String, now: Int64) -> EventOutcome {
+    mutating func apply(_ event: AgentEvent, agentID: String, now: Int64) -> EventOutcome {
         guard let agent = agents[agentID] else {
             return .rejected(BrainError(.failedPrecondition, "unknown agent id \(agentID); say hello first"))
         }

@@ -1,4 +1,4 @@
-public import BrainProtocol
+import BrainProtocol
 
 extension BrainState {
     /// Applies a published step read in place from its frame: the ingestion hot path.
@@ -7,7 +7,7 @@ extension BrainState {
     /// here without making Swift strings; anything else (a duplicate, a refusal) goes
     /// through ``apply(_:agentID:now:)`` with an owning copy, so both paths share one set
     /// of rules and messages.
-    public mutating func apply(step view: StepReportedView, eventSeq: UInt64, agentID: String, now: Int64) -> EventOutcome {
+    mutating func apply(step view: StepReportedView, eventSeq: UInt64, agentID: String, now: Int64) -> EventOutcome {
         // One hash lookup, and no copy of the Agent, for the seq check and its update.
         guard let agentIndex = agents.index(forKey: agentID) else {
             return apply(AgentEvent(seq: eventSeq, kind: .step(view.report)), agentID: agentID, now: now)

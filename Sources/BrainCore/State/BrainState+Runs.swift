@@ -1,8 +1,8 @@
-public import BrainProtocol
+import BrainProtocol
 
 extension BrainState {
     /// `CancelRun`: abandons the run (error_type `cancelled`) and its unfinished children.
-    public mutating func cancelRun(runID: String, reason: String, now: Int64) -> Result<RunInfo, BrainError> {
+    mutating func cancelRun(runID: String, reason: String, now: Int64) -> Result<RunInfo, BrainError> {
         guard let key = runKey(runID), !runs[key].isDeleted else {
             return .failure(BrainError(.notFound, "run \(runID) does not exist"))
         }
@@ -23,7 +23,7 @@ extension BrainState {
     }
 
     /// `DeleteRun`: a soft delete; the run disappears from standard queries.
-    public mutating func deleteRun(runID: String, now: Int64) -> Result<RunInfo, BrainError> {
+    mutating func deleteRun(runID: String, now: Int64) -> Result<RunInfo, BrainError> {
         guard let key = runKey(runID) else {
             return .failure(BrainError(.notFound, "run \(runID) does not exist"))
         }

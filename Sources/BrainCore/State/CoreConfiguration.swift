@@ -6,6 +6,10 @@ public struct CoreConfiguration: Hashable, Sendable {
     public var heartbeatTimeoutMs: UInt32 = 6_000
     /// When true, a hello from an agent not created with `brainctl agent create` is refused.
     public var requireRegisteredAgents = false
+    /// The token hash of an empty token ("no token"), which any number of agents may share;
+    /// every other token hash belongs to one agent (seed 002: `token_hash` is unique). Set by
+    /// the server from its key; "" when unknown (then every hash must be unique).
+    public var noTokenHash = ""
     /// Persistence-error rows older than this are pruned (default 30 days; 0 = never).
     public var errorRetentionNs: Int64 = 30 * 24 * 3_600 * 1_000_000_000
     /// Prune the error sink on about one write in this many (seed 001 uses 20).

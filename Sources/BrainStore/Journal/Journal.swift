@@ -11,13 +11,29 @@ import Darwin
 /// disk. Segments are numbered: a snapshot rotates to a new segment and, once it is
 /// durable, the segments it covers are removed.
 ///
-/// On disk, a segment is the magic `BRAINJ1\n` then records of
+/// On disk, a segment is the magic `BRAINJ2\n` (its format version) then records of
 /// `u32 length | u32 crc32c | payload` (little-endian), possibly followed by zero padding
 /// (direct I/O writes whole blocks; see ``DirectAppender``); see docs/snapshot-format.md.
 public final class Journal: @unchecked Sendable {
     // @unchecked: after start-up a Journal is used by one thread at a time, the journal
     // thread (a one-thread pool whose tasks run in order); nothing else touches it.
-    public static let magic: [UInt8] = Array("BRAINJ1\n".utf8)
+    /// The header of segments this brain writes: format version ``version``.
+    public static let magic: [UInt8] = header(version: version)
+    /// The journal format this brain writes: version 2 is version 1 (PR #6's records) plus
+    /// the `pruneErrors` command. Segments of every version up to this one are replayed.
+    public static let version = 2
+
+    static func header(version: Int) -> [UInt8] { Array("BRAINJ\(version)\n".utf8) }
+
+    /// The format version a segment's first bytes announce, or nil when they are no journal
+    /// header at all (`BRAINJ<digit>\n`).
+    static func version(ofHeader bytes: some Collection<UInt8>) -> Int? {
+        let prefix = Array(bytes.prefix(magic.count))
+        guard prefix.count == magic.count, prefix.starts(with: Array("BRAINJ".utf8)), prefix.last == UInt8(ascii: "\n"),
+            let digit = prefix.dropLast().last, (UInt8(ascii: "1")...UInt8(ascii: "9")).contains(digit)
+        else { return nil }
+        return Int(digit - UInt8(ascii: "0"))
+    }
 
     public let directory: String
     public let policy: FsyncPolicy

@@ -9,6 +9,8 @@ public enum JournalReader {
     /// What one segment holds.
     public struct Segment: Sendable {
         public var number: Int
+        /// The format version its header announces (``Journal/version`` for new segments).
+        public var version: Int = Journal.version
         public var records: [JournalRecord]
         /// Bytes of valid records (the length to keep when a torn tail is cut).
         public var validLength: Int
@@ -74,8 +76,11 @@ public enum JournalReader {
             }
             return .success(Segment(number: segment, records: [], validLength: 0, tornBytes: bytes.count))
         }
-        guard bytes.prefix(Journal.magic.count).elementsEqual(Journal.magic) else {
+        guard let version = Journal.version(ofHeader: bytes) else {
             return .failure(StoreError(path: path, problem: "does not start with the journal header; it is not a brain journal or is damaged at offset 0. Run `brain recover --data-dir \(directory)`"))
+        }
+        guard version <= Journal.version else {
+            return .failure(StoreError(path: path, problem: "is journal format version \(version); this brain reads versions 1 to \(Journal.version). Start the newer brain that wrote it; the file was not changed."))
         }
         var offset = Journal.magic.count
         while offset < bytes.count {
@@ -84,10 +89,10 @@ public enum JournalReader {
             // length with bytes after it is a hole a crash left before parts of a later,
             // unfinished write (blocks can land in any order): a torn tail.
             if bytes[offset] == 0, bytes[offset...].allSatisfy({ $0 == 0 }) {
-                return .success(Segment(number: segment, records: [], validLength: offset, tornBytes: 0))
+                return .success(Segment(number: segment, version: version, records: [], validLength: offset, tornBytes: 0))
             }
             if isLast, bytes.count - offset >= 4, littleEndian32(bytes, offset) == 0 {
-                return .success(Segment(number: segment, records: [], validLength: offset, tornBytes: bytes.count - offset))
+                return .success(Segment(number: segment, version: version, records: [], validLength: offset, tornBytes: bytes.count - offset))
             }
             let problem: String?
             if bytes.count - offset < 8 {
@@ -112,11 +117,11 @@ public enum JournalReader {
             // Damage: a torn tail only if nothing valid could follow (last segment, and the
             // damaged record reaches the end of the file).
             if isLast, problem != nil, isTail(bytes, from: offset) {
-                return .success(Segment(number: segment, records: [], validLength: offset, tornBytes: bytes.count - offset))
+                return .success(Segment(number: segment, version: version, records: [], validLength: offset, tornBytes: bytes.count - offset))
             }
             return .failure(StoreError(path: path, problem: "is damaged at offset \(offset): \(problem ?? "unknown"). The records before it are intact. Run `brain recover --data-dir \(directory)`: it keeps those records, sets the damaged file aside and lets the brain start."))
         }
-        return .success(Segment(number: segment, records: [], validLength: offset, tornBytes: 0))
+        return .success(Segment(number: segment, version: version, records: [], validLength: offset, tornBytes: 0))
     }
 
     /// Whether the damaged record at `offset` is the last thing in the file: its announced

@@ -1,8 +1,15 @@
 public import BrainCore
 
-/// One input to the state, as the journal keeps it. Replaying the records of a journal
-/// in order onto the snapshot they follow rebuilds the state exactly (BrainCore is
-/// deterministic: time and ids come from the records).
+/// A journalled ``BrainCommand`` as the journal keeps it: the command log's record.
+///
+/// BrainStore only serializes: events and hellos keep the wire frame they arrived in as
+/// bytes (BrainCore reads them: ``BrainCommand/eventFrame(_:agentID:)``,
+/// ``BrainCommand/helloFrame(_:tokenHash:)``), everything else its fields. Replaying the
+/// records of a journal in order onto the snapshot they follow, each through
+/// ``BrainState/apply(_:now:)`` at its recorded time, rebuilds the state exactly.
+///
+/// Kinds are only ever added: a journal segment starts with its format version
+/// (``Journal/magic``), and version 2 is version 1 plus ``pruneErrors(now:)``.
 public enum JournalRecord: Hashable, Sendable {
     /// An agent event: the raw `Request` frame body it arrived in.
     case event(agentID: String, request: [UInt8], now: Int64)
@@ -12,27 +19,52 @@ public enum JournalRecord: Hashable, Sendable {
     case cancelRun(runID: String, reason: String, now: Int64)
     case deleteRun(runID: String, now: Int64)
     case timeouts(Timeouts, now: Int64)
-    case error(ErrorRow, now: Int64)
+    case error(BrainCommand.ErrorRow, now: Int64)
+    case pruneErrors(now: Int64)
 
-    /// A persistence-error row recorded by the server itself (not by an event).
-    public struct ErrorRow: Hashable, Sendable {
-        public var phase, runID, project, agentName, errorType, message, stack, payloadJSON: String
+    enum Kind: UInt8 {
+        case event = 1, hello, createAgent, cancelRun, deleteRun, timeouts, error, pruneErrors
+    }
 
-        public init(phase: String, runID: String = "", project: String = "", agentName: String = "", errorType: String,
-                    message: String, stack: String = "", payloadJSON: String = "") {
-            self.phase = phase
-            self.runID = runID
-            self.project = project
-            self.agentName = agentName
-            self.errorType = errorType
-            self.message = message
-            self.stack = stack
-            self.payloadJSON = payloadJSON
+    /// The record of a command applied at `now`, or nil for a command the journal does not
+    /// keep (liveness) or keeps from its frame (``BrainCommand/step(_:eventSeq:agentID:)`` and
+    /// ``BrainCommand/event(_:agentID:)``: see ``JournalBuffer/appendEvent(agentID:request:now:)``).
+    public init?(_ command: BrainCommand, now: Int64) {
+        switch command {
+        case .hello(let hello, let tokenHash, _): self = .hello(tokenHash: tokenHash, request: hello.journalFrame, now: now)
+        case .helloFrame(let frame, let tokenHash): self = .hello(tokenHash: tokenHash, request: Array(frame), now: now)
+        case .eventFrame(let frame, let agentID): self = .event(agentID: agentID, request: Array(frame), now: now)
+        case .createAgent(let name, let project, let tokenHash): self = .createAgent(name: name, project: project, tokenHash: tokenHash, now: now)
+        case .cancelRun(let runID, let reason): self = .cancelRun(runID: runID, reason: reason, now: now)
+        case .deleteRun(let runID): self = .deleteRun(runID: runID, now: now)
+        case .timeouts(let timeouts): self = .timeouts(timeouts, now: now)
+        case .recordError(let row): self = .error(row, now: now)
+        case .pruneErrors: self = .pruneErrors(now: now)
+        case .step, .event, .signOfLife, .disconnected, .restarted: return nil
         }
     }
 
-    enum Kind: UInt8 {
-        case event = 1, hello, createAgent, cancelRun, deleteRun, timeouts, error
+    /// When the command was applied.
+    public var now: Int64 {
+        switch self {
+        case .event(_, _, let now), .hello(_, _, let now), .createAgent(_, _, _, let now), .cancelRun(_, _, let now),
+            .deleteRun(_, let now), .timeouts(_, let now), .error(_, let now), .pruneErrors(let now):
+            now
+        }
+    }
+
+    /// Hands the command the record holds to `body` (frames in place, valid only inside it).
+    public func withCommand<R>(_ body: (BrainCommand) -> R) -> R {
+        switch self {
+        case .event(let agentID, let request, _): request.withUnsafeBytes { body(.eventFrame($0, agentID: agentID)) }
+        case .hello(let tokenHash, let request, _): request.withUnsafeBytes { body(.helloFrame($0, tokenHash: tokenHash)) }
+        case .createAgent(let name, let project, let tokenHash, _): body(.createAgent(name: name, project: project, tokenHash: tokenHash))
+        case .cancelRun(let runID, let reason, _): body(.cancelRun(runID: runID, reason: reason))
+        case .deleteRun(let runID, _): body(.deleteRun(runID: runID))
+        case .timeouts(let timeouts, _): body(.timeouts(timeouts))
+        case .error(let row, _): body(.recordError(row))
+        case .pruneErrors: body(.pruneErrors)
+        }
     }
 
     /// Appends the record's payload (without length and checksum) to `out`.
@@ -68,6 +100,8 @@ public enum JournalRecord: Hashable, Sendable {
             for field in [row.phase, row.runID, row.project, row.agentName, row.errorType, row.message, row.stack, row.payloadJSON] {
                 writer.string(field)
             }
+        case .pruneErrors(let now):
+            writer.header(.pruneErrors, now)
         }
         out = writer.out
     }
@@ -101,10 +135,12 @@ public enum JournalRecord: Hashable, Sendable {
                 guard let field = reader.string() else { return nil }
                 fields.append(field)
             }
-            return .error(ErrorRow(
+            return .error(BrainCommand.ErrorRow(
                 phase: fields[0], runID: fields[1], project: fields[2], agentName: fields[3], errorType: fields[4],
                 message: fields[5], stack: fields[6], payloadJSON: fields[7]
             ), now: now)
+        case .pruneErrors:
+            return .pruneErrors(now: now)
         }
     }
 }

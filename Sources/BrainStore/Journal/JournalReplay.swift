@@ -1,7 +1,6 @@
 public import BrainCore
-import BrainProtocol
 
-/// Applies journal records to a state, as the live brain did.
+/// Applies journal records to a state through ``BrainState/apply(_:now:)``, as the live brain did.
 public enum JournalReplay {
     /// Remembers the last agent id read from the journal: events come from a few agents, so
     /// replay does not make a String per record.
@@ -22,12 +21,12 @@ public enum JournalReplay {
     }
 
     /// Applies one record from its journal payload (as ``JournalReader/scan(directory:segment:isLast:visit:)``
-    /// hands it over). A step event is applied in place from the payload, as the live brain
-    /// applied it; anything else is decoded first. Returns false when the payload is not a
+    /// hands it over). An event is applied from the frame in place in the payload (BrainCore
+    /// reads a step in place, as the live brain did); anything else is decoded first. Returns false when the payload is not a
     /// record this brain knows.
     public static func apply(payload: UnsafeRawBufferPointer, to state: inout BrainState, agents: inout AgentIDCache) -> Bool {
-        if let event = eventFields(payload), let parsed = StepFrameParser.parse(event.request) {
-            _ = state.apply(step: parsed.step, eventSeq: parsed.eventSeq, agentID: agents.id(for: event.agent), now: event.now)
+        if let event = eventFields(payload) {
+            _ = state.apply(.eventFrame(event.request, agentID: agents.id(for: event.agent)), now: event.now)
             return true
         }
         guard let record = JournalRecord.decode([UInt8](payload)[...]) else { return false }
@@ -57,33 +56,9 @@ public enum JournalReplay {
     }
 
     /// Applies one record. Records that no longer make sense (an event whose agent is
-    /// gone) are skipped: replay never stops on the domain's own refusals, which the
+    /// gone) change nothing: replay never stops on the domain's own refusals, which the
     /// live brain recorded too.
     public static func apply(_ record: JournalRecord, to state: inout BrainState) {
-        switch record {
-        case .event(let agentID, let request, let now):
-            guard let decoded = request.withUnsafeBytes({ try? WireCodec.decodeRequest($0) }),
-                case .publish(let event) = decoded.method
-            else { return }
-            _ = state.apply(event, agentID: agentID, now: now)
-        case .hello(let tokenHash, let request, let now):
-            guard let decoded = request.withUnsafeBytes({ try? WireCodec.decodeRequest($0) }),
-                case .hello(let hello) = decoded.method
-            else { return }
-            _ = state.hello(hello, tokenHash: tokenHash, now: now)
-        case .createAgent(let name, let project, let tokenHash, let now):
-            _ = state.createAgent(name: name, project: project, tokenHash: tokenHash, now: now)
-        case .cancelRun(let runID, let reason, let now):
-            _ = state.cancelRun(runID: runID, reason: reason, now: now)
-        case .deleteRun(let runID, let now):
-            _ = state.deleteRun(runID: runID, now: now)
-        case .timeouts(let timeouts, let now):
-            state.applyTimeouts(timeouts, now: now)
-        case .error(let row, let now):
-            state.recordError(
-                phase: row.phase, runID: row.runID, project: row.project, agentName: row.agentName,
-                errorType: row.errorType, message: row.message, stack: row.stack, payloadJSON: row.payloadJSON, now: now
-            )
-        }
+        _ = record.withCommand { state.apply($0, now: record.now) }
     }
 }

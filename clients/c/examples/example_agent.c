@@ -31,7 +31,8 @@ static void usage(FILE *to, int status)
             "  --runs N, --steps M          how many runs, and steps per run (required)\n"
             "  --payload-bytes B            step input+output JSON, about B bytes (default 300)\n"
             "  --agent NAME                 the agent's name (default example-agent)\n"
-            "  --token T                    the agent's token (default example-agent-token)\n"
+            "  --token T                    the agent's token (default example-token-NAME: the brain\n"
+            "                               keeps each token to one agent)\n"
             "  --reconnect-timeout SECONDS  how long to wait for the brain, at start and after\n"
             "                               losing it (default 60)\n"
             "  --help                       this text\n",
@@ -102,7 +103,7 @@ static void on_connection(void *user, const brain_conn_info *info)
 
 int main(int argc, char **argv)
 {
-    const char *sock = NULL, *agent = "example-agent", *token = "example-agent-token";
+    const char *sock = NULL, *agent = "example-agent", *token = NULL;
     long runs = -1, steps = -1, bytes = 300, reconnect_s = 60;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -134,6 +135,12 @@ int main(int argc, char **argv)
     brain_options_init(&o);
     o.socket_path = sock; /* NULL: the default socket */
     o.agent_name = agent;
+    /* The brain keeps each token to one agent, so the default is one per agent name. */
+    char default_token[256];
+    if (!token) {
+        snprintf(default_token, sizeof default_token, "example-token-%s", agent);
+        token = default_token;
+    }
     o.token = token;
     o.framework_adapter = "example";
     o.reconnect_timeout_ms = reconnect_s * 1000;

@@ -35,7 +35,8 @@ void base_opts(brain_options *o, const char *sock, const char *agent)
     brain_options_init(o);
     o->socket_path = sock;
     o->agent_name = agent;
-    o->token = "secret-token";
+    /* One token per agent: the brain keeps each token to one agent (seed 002). */
+    o->token = agent ? agent : "secret-token";
     o->connect_timeout_ms = 5000;
 }
 

@@ -563,7 +563,7 @@ int test_example_agent_default_socket(void)
         return s;
     char out[4096], err[4096];
     const char *args[] = {"--runs", "3", "--steps", "4", "--agent", "c-example-default",
-                          "--token", "t", NULL};
+                          "--token", "t-c-example-default", NULL};
     int st = run_example(args, brain.sock, out, sizeof out, err, sizeof err);
     CHECK(st == 0 && !strncmp(out, "acked 18 events", 15), "exit %d, printed %s; stderr: %s", st,
           out, err);

@@ -1,0 +1,106 @@
+public import BrainProtocol
+
+/// Every change to a ``BrainState`` is one of these, applied by
+/// ``BrainState/apply(_:now:)``: the live brain and journal replay call that one function,
+/// so what the brain did before a crash and what it rebuilds after are the same by
+/// construction.
+///
+/// Durable commands are journalled (``CommandLog`` encodes them) before their effect is
+/// acknowledged; the liveness commands (``signOfLife(agentID:)``, ``disconnected(agentID:)``,
+/// ``restarted``) are not, because after a restart every agent starts `unknown` anyway.
+/// Not `Sendable`: a step read in place points into its frame, valid only while the frame is.
+public enum BrainCommand {
+    /// An agent's hello: registers it (trust on first use) or checks its token. `connection`
+    /// is the agent the connection already said hello as, if any (not journalled).
+    case hello(Hello, tokenHash: String, connection: String?)
+    /// A hello as the journal keeps it: its `Request` frame without the token (see
+    /// ``Hello/journalFrame``), and the token's HMAC.
+    case helloFrame(UnsafeRawBufferPointer, tokenHash: String)
+    /// An agent event, decoded.
+    case event(AgentEvent, agentID: String)
+    /// The fast lane: a published step read in place from its frame.
+    case step(StepReportedView, eventSeq: UInt64, agentID: String)
+    /// An agent event as the journal keeps it: the `Request` frame it arrived in. Applied as
+    /// ``step(_:eventSeq:agentID:)`` or ``event(_:agentID:)``, whichever the frame holds.
+    case eventFrame(UnsafeRawBufferPointer, agentID: String)
+    /// `brainctl agent create`.
+    case createAgent(name: String, project: String, tokenHash: String)
+    /// `CancelRun`: abandons the run and its unfinished descendants.
+    case cancelRun(runID: String, reason: String)
+    /// `DeleteRun`: a soft delete.
+    case deleteRun(runID: String)
+    /// Agents silent past the heartbeat timeout go offline; runs past their deadline are
+    /// abandoned. Computed by ``BrainState/dueTimeouts(now:)`` and journalled as found, so
+    /// replay needs no clock.
+    case timeouts(Timeouts)
+    /// A persistence error the server found itself (not an agent event's refusal).
+    case recordError(ErrorRow)
+    /// Retention: sink rows older than the configured retention go.
+    case pruneErrors
+    /// Any frame from an agent's connection.
+    case signOfLife(agentID: String)
+    /// An agent's connection closed.
+    case disconnected(agentID: String)
+    /// The brain started from its data: every agent is `unknown` until it says hello.
+    case restarted
+
+    /// Whether the command is journalled when it changed something (see the type's notes).
+    public var isJournalled: Bool {
+        switch self {
+        case .signOfLife, .disconnected, .restarted: false
+        default: true
+        }
+    }
+
+    /// A persistence-error row recorded by the server itself.
+    public struct ErrorRow: Hashable, Sendable {
+        public var phase, runID, project, agentName, errorType, message, stack, payloadJSON: String
+
+        public init(
+            phase: String, runID: String = "", project: String = "", agentName: String = "", errorType: String,
+            message: String, stack: String = "", payloadJSON: String = ""
+        ) {
+            self.phase = phase
+            self.runID = runID
+            self.project = project
+            self.agentName = agentName
+            self.errorType = errorType
+            self.message = message
+            self.stack = stack
+            self.payloadJSON = payloadJSON
+        }
+    }
+}
+
+/// What applying a ``BrainCommand`` did.
+public enum CommandOutcome: Sendable {
+    /// An agent event: applied, a duplicate, or refused (and recorded in the sink).
+    case event(EventOutcome)
+    /// A hello: the agent and whether it was registered just now, or why it was refused.
+    case hello(Result<HelloResult, BrainError>)
+    /// `createAgent`.
+    case agent(Result<Agent, BrainError>)
+    /// `cancelRun`, `deleteRun`.
+    case run(Result<RunInfo, BrainError>)
+    /// Everything else: it changed what it had to (possibly nothing).
+    case done
+
+    /// Whether the state changed in a way the journal must keep: refusals of agent events
+    /// count (replaying them rebuilds their sink rows); duplicates and refused requests do not.
+    public var changedState: Bool {
+        switch self {
+        case .event(let outcome): outcome != .duplicate
+        case .hello(let result): (try? result.get()) != nil
+        case .agent(let result): (try? result.get()) != nil
+        case .run(let result): (try? result.get()) != nil
+        case .done: true
+        }
+    }
+}
+
+/// A hello that was let in.
+public struct HelloResult: Hashable, Sendable {
+    public var agent: Agent
+    /// True when this hello registered the agent (trust on first use).
+    public var registered: Bool
+}

@@ -1,0 +1,72 @@
+public import BrainProtocol
+
+extension BrainState {
+    /// Applies one command: the only way the state changes.
+    ///
+    /// The live brain calls it for every request that changes something and journals the
+    /// command when ``CommandOutcome/changedState`` says so; replay calls it with the
+    /// journalled commands, in order, and with the times they were applied at.
+    /// - Parameter now: the brain's clock when the command was received (journalled with it).
+    public mutating func apply(_ command: BrainCommand, now: Int64) -> CommandOutcome {
+        switch command {
+        case .step(let view, let eventSeq, let agentID):
+            return .event(apply(step: view, eventSeq: eventSeq, agentID: agentID, now: now))
+        case .event(let event, let agentID):
+            return .event(apply(event, agentID: agentID, now: now))
+        case .eventFrame(let frame, let agentID):
+            return .event(applyFrame(frame, agentID: agentID, now: now))
+        case .hello(let hello, let tokenHash, let connection):
+            return .hello(self.hello(hello, tokenHash: tokenHash, connection: connection, now: now))
+        case .helloFrame(let frame, let tokenHash):
+            guard let request = try? WireCodec.decodeRequest(frame), case .hello(let hello) = request.method else {
+                return .hello(.failure(BrainError(.invalidArgument, "a journalled hello that holds no hello")))
+            }
+            return .hello(self.hello(hello, tokenHash: tokenHash, now: now))
+        case .createAgent(let name, let project, let tokenHash):
+            return .agent(createAgent(name: name, project: project, tokenHash: tokenHash, now: now))
+        case .cancelRun(let runID, let reason):
+            return .run(cancelRun(runID: runID, reason: reason, now: now))
+        case .deleteRun(let runID):
+            return .run(deleteRun(runID: runID, now: now))
+        case .timeouts(let timeouts):
+            applyTimeouts(timeouts, now: now)
+        case .recordError(let row):
+            recordError(
+                phase: row.phase, runID: row.runID, project: row.project, agentName: row.agentName, errorType: row.errorType,
+                message: row.message, stack: row.stack, payloadJSON: row.payloadJSON, now: now
+            )
+        case .pruneErrors:
+            pruneErrors(now: now)
+        case .signOfLife(let agentID):
+            signOfLife(agentID: agentID, now: now)
+        case .disconnected(let agentID):
+            disconnected(agentID: agentID, now: now)
+        case .restarted:
+            markAllUnknown(now: now)
+        }
+        return .done
+    }
+
+    /// An agent event from the `Request` frame it arrived in: a step is read in place, as
+    /// the live brain read it; anything else is decoded. A frame that holds no publish (a
+    /// damaged or foreign record) changes nothing.
+    mutating func applyFrame(_ frame: UnsafeRawBufferPointer, agentID: String, now: Int64) -> EventOutcome {
+        if let parsed = StepFrameParser.parse(frame) {
+            return apply(step: parsed.step, eventSeq: parsed.eventSeq, agentID: agentID, now: now)
+        }
+        guard let request = try? WireCodec.decodeRequest(frame), case .publish(let event) = request.method else {
+            return .duplicate
+        }
+        return apply(event, agentID: agentID, now: now)
+    }
+}
+
+extension Hello {
+    /// The hello as the journal keeps it (``BrainCommand/helloFrame(_:tokenHash:)``): its
+    /// `Request` frame with the token removed, which never reaches the disk.
+    public var journalFrame: [UInt8] {
+        var withoutToken = self
+        withoutToken.token = ""
+        return WireCodec.encode(BrainRequest(callID: 0, method: .hello(withoutToken)))
+    }
+}
