@@ -78,7 +78,8 @@ static void usage(void)
             "                  [--steps S] [--payload-bytes B] [--seed N] [--window W]\n"
             "                  [--batch F] [--agent-prefix P] [--token T] [--timeout SEC] [--json]\n"
             "  --runs is the total over all connections; each run is RunCreated + S steps +\n"
-            "  completion. Defaults: C=4 R=400 S=250 B=300 W=16384 F=128 timeout=60.\n");
+            "  completion. Defaults: C=4 R=400 S=250 B=300 W=16384 F=128 timeout=60.\n"
+            "  Each connection's agent presents the token T-AGENT (default T: t).\n");
     exit(2);
 }
 
@@ -344,8 +345,12 @@ static void handle_input(conn *c)
 static void *conn_main(void *arg)
 {
     conn *c = arg;
-    if (opt.target == T_BRAIN)
-        c->base_seq = wire_hello(c->fd, c->agent, opt.token);
+    if (opt.target == T_BRAIN) {
+        /* The brain keeps each token to one agent: every connection's agent gets its own. */
+        char token[256];
+        snprintf(token, sizeof token, "%s-%s", opt.token, c->agent);
+        c->base_seq = wire_hello(c->fd, c->agent, token);
+    }
     int fl = fcntl(c->fd, F_GETFL);
     fcntl(c->fd, F_SETFL, fl | O_NONBLOCK);
     pthread_barrier_wait(&start_barrier);
