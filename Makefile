@@ -63,10 +63,10 @@ docs-test: build
 	$(MAKE) -s -C clients/c
 	scripts/check-readme --bin $(DEBUG_BIN)
 
-# The C benchmark drivers are only run by hand (scripts/bench-vs-redis, bench-snapshot);
+# The C benchmark drivers are only run by hand (Benchmarks/scripts/bench-vs-redis, bench-snapshot);
 # building them here keeps them from rotting with the wire code they compile against.
 bench-build:
-	$(MAKE) -C bench
+	$(MAKE) -C Benchmarks/Load
 
 clean:
-	rm -rf .build clients/c/build bench/build
+	rm -rf .build clients/c/build Benchmarks/Load/build

@@ -12,8 +12,8 @@ import Glibc
 ///
 /// The brain's GetRun latency is compared with a bare C server's; this server sits between
 /// them: the same NIO, event loop and channel options as the brain, and no work at all
-/// (each request frame is answered with a prepared reply). `bench/build/pingpong --connect`
-/// times it, and `scripts/bench-vs-redis` prints it beside the other two.
+/// (each request frame is answered with a prepared reply). `Benchmarks/Load/build/pingpong --connect`
+/// times it, and `Benchmarks/scripts/bench-vs-redis` prints it beside the other two.
 struct EchoServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "echo-server",

@@ -30,7 +30,7 @@ extension BrainState {
             )
         }
         // Through the index: `agents[agentID]?.lastSeq = ...` allocated in Dictionary's modify
-        // accessor on every event (Benchmarks/README.md).
+        // accessor on every event (Benchmarks/Micro/README.md).
         if event.seq > agent.lastSeq, let index = agents.index(forKey: agentID) { agents.values[index].lastSeq = event.seq }
         return outcome
     }

@@ -2,13 +2,13 @@
 import PackageDescription
 
 // Micro-benchmarks for the ingestion hot path (decode, apply, encode), run with
-// ordo-one's package-benchmark: `swift package --package-path Benchmarks benchmark`.
+// ordo-one's package-benchmark: `swift package --package-path Benchmarks/Micro benchmark`.
 // See README.md beside this file.
 //
 // A separate package, as swift-nio's Benchmarks/ is, so the main package does not
 // depend on package-benchmark. The modules under test are built here from the same
-// sources through the symlinks in Linked/ (Linked/X -> ../../Sources/X), with the root
-// manifest's settings: `.package(path: "../")` would name the root package by its
+// sources through the symlinks in Linked/ (Linked/X -> ../../../Sources/X), with the root
+// manifest's settings: `.package(path: "../..")` would name the root package by its
 // directory, which differs from clone to clone.
 
 let strictSettings: [SwiftSetting] = [

@@ -8,7 +8,7 @@ import NIOCore
 // 1,000 operations per sample (scalingFactor .kilo): the figures the tool prints with a `*`
 // are per operation. Run from the repository root:
 //
-//   swift package --package-path Benchmarks benchmark
+//   swift package --package-path Benchmarks/Micro benchmark
 //
 // See README.md beside Package.swift for thresholds and the figures measured.
 
@@ -50,15 +50,16 @@ enum Fixture {
     static func state() -> (BrainState, agentID: String) {
         var state = BrainState()
         let hello = Hello(agentName: agentName, project: project, token: "secret", frameworkAdapter: "bench")
-        guard case .success(let (agent, _)) = state.hello(hello, tokenHash: "hash", now: now) else {
+        guard case .hello(.success(let welcomed)) = state.apply(.hello(hello, tokenHash: "hash", connection: nil), now: now) else {
             fatalError("hello was refused")
         }
+        let agent = welcomed.agent
         var created = RunCreated(runID: runID, goal: "crawl the product catalog")
         created.targetURL = "https://example.com/catalog"
         created.runType = "crawl"
         created.inputJSON = #"{"depth":3}"#
         created.initialStatus = .running
-        let outcome = state.apply(AgentEvent(seq: 1, kind: .runCreated(created)), agentID: agent.agentID, now: now)
+        let outcome = state.apply(.event(AgentEvent(seq: 1, kind: .runCreated(created)), agentID: agent.agentID), now: now).eventOutcome
         guard outcome == .applied else { fatalError("run_created was not applied: \(outcome)") }
         return (state, agent.agentID)
     }
@@ -67,7 +68,7 @@ enum Fixture {
     static func fiveStepState() -> BrainState {
         var (state, agentID) = state()
         for seq in UInt32(1)...5 {
-            let outcome = state.apply(AgentEvent(seq: UInt64(seq) + 1, kind: .step(step(seq: seq))), agentID: agentID, now: now)
+            let outcome = state.apply(.event(AgentEvent(seq: UInt64(seq) + 1, kind: .step(step(seq: seq))), agentID: agentID), now: now).eventOutcome
             guard outcome == .applied else { fatalError("step \(seq) was not applied: \(outcome)") }
         }
         return state
@@ -165,7 +166,7 @@ let benchmarks: @Sendable () -> Void = {
             try WireCodec.withDecodedRequest(
                 frame, scratch: scratch,
                 step: { _, eventSeq, view in
-                    guard state.apply(step: view, eventSeq: eventSeq, agentID: agentID, now: Fixture.now) == .applied else {
+                    guard state.apply(.step(view, eventSeq: eventSeq, agentID: agentID), now: Fixture.now).eventOutcome == .applied else {
                         fatalError("step 1 was not applied")
                     }
                     var view = view
@@ -173,7 +174,7 @@ let benchmarks: @Sendable () -> Void = {
                     benchmark.startMeasurement()
                     for index in benchmark.scaledIterations {
                         view.seq = UInt32(truncatingIfNeeded: index + 2)
-                        let outcome = state.apply(step: view, eventSeq: UInt64(index + 3), agentID: agentID, now: Fixture.now)
+                        let outcome = state.apply(.step(view, eventSeq: UInt64(index + 3), agentID: agentID), now: Fixture.now).eventOutcome
                         if case .applied = outcome { applied += 1 }
                     }
                     benchmark.stopMeasurement()
@@ -192,11 +193,11 @@ let benchmarks: @Sendable () -> Void = {
         let events = (benchmark.scaledIterations.lowerBound...benchmark.scaledIterations.upperBound).map { index in
             AgentEvent(seq: UInt64(index + 2), kind: .step(Fixture.step(seq: UInt32(index + 1))))
         }
-        guard state.apply(events[0], agentID: agentID, now: Fixture.now) == .applied else { fatalError("step 1 was not applied") }
+        guard state.apply(.event(events[0], agentID: agentID), now: Fixture.now).eventOutcome == .applied else { fatalError("step 1 was not applied") }
         var applied = 0
         benchmark.startMeasurement()
         for index in benchmark.scaledIterations {
-            if case .applied = state.apply(events[index + 1], agentID: agentID, now: Fixture.now) { applied += 1 }
+            if case .applied = state.apply(.event(events[index + 1], agentID: agentID), now: Fixture.now).eventOutcome { applied += 1 }
         }
         benchmark.stopMeasurement()
         precondition(applied == benchmark.scaledIterations.count, "a step was refused")
@@ -216,7 +217,7 @@ let benchmarks: @Sendable () -> Void = {
                 return try WireCodec.withDecodedRequest(
                     frame, scratch: scratch,
                     step: { _, eventSeq, view in
-                        state.apply(step: view, eventSeq: eventSeq, agentID: agentID, now: Fixture.now) == .applied
+                        state.apply(.step(view, eventSeq: eventSeq, agentID: agentID), now: Fixture.now).eventOutcome == .applied
                     },
                     other: { _ in false }
                 )
@@ -296,5 +297,13 @@ let benchmarks: @Sendable () -> Void = {
         for _ in benchmark.scaledIterations {
             blackHole(JSONValidator.problem(in: text))
         }
+    }
+}
+
+extension CommandOutcome {
+    /// The agent event's outcome (nil for other commands), to compare with `.applied`.
+    var eventOutcome: EventOutcome? {
+        if case .event(let outcome) = self { return outcome }
+        return nil
     }
 }
