@@ -144,6 +144,18 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The server's pure logic and its pipeline on an EmbeddedChannel (flow control).
+        .testTarget(
+            name: "BrainServerTests",
+            dependencies: [
+                "BrainServer", "BrainCore", "BrainProtocol", "BrainStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "ConformanceTests",
             dependencies: ["BrainClient", "BrainProtocol", "_BrainTestSupport"],

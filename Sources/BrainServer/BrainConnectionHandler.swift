@@ -8,21 +8,41 @@ import NIOCore
 /// Frames are walked inside the read buffer itself: no per-frame buffer, no boxing, one
 /// engine call each. Only the tail of a frame cut by the read's end is copied, into a
 /// small buffer the next read is appended to.
-final class BrainConnectionHandler: ChannelInboundHandler {
+///
+/// Flow control (``FlowControl``): a connection whose replies wait unsent past
+/// ``ServerConfiguration/maxUnsentReplyBytes`` is not read until its client has read enough
+/// of them. Frames stop being handled the moment the replies pass the limit (one GetRun can
+/// be answered with far more bytes than it took), the rest of the read waits uncopied, and
+/// SwiftNIO's `read` is held back (as NIO's `BackPressureHandler` does) until the channel is
+/// writable again, so the client's writes block in its own socket instead of the brain
+/// buffering replies without end. Nothing else waits for such a connection: it is simply
+/// not read, and group commit, acks and every other connection go on.
+final class BrainConnectionHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     private let engine: BrainEngine
     /// The largest frame body accepted; a longer announced length closes the connection
     /// before any of its body is buffered.
     private let maxFrameBytes: Int
+    /// ``ServerConfiguration/maxUnsentReplyBytes``.
+    private let maxUnsentReplyBytes: Int
     private var connection: ConnectionContext?
     /// The start of a frame whose end has not arrived yet.
     private var partial: ByteBuffer?
+    /// Reads not handled yet because the replies reached their limit, oldest first: the rest
+    /// of the read that reached it, then any read SwiftNIO made in the same loop turn.
+    private var unread: [ByteBuffer] = []
+    /// Set when SwiftNIO asked to read while reading was held back; the read is passed on
+    /// once the connection's replies have drained.
+    private var readWanted = false
+    private var resumeScheduled = false
 
     init(engine: BrainEngine, maxFrameBytes: Int) {
         self.engine = engine
         self.maxFrameBytes = maxFrameBytes
+        self.maxUnsentReplyBytes = engine.configuration.maxUnsentReplyBytes
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -41,7 +61,25 @@ final class BrainConnectionHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard let connection, !connection.closing else { return }
-        var input = unwrapInboundIn(data)
+        let input = unwrapInboundIn(data)
+        guard unread.isEmpty else {
+            // SwiftNIO reads up to four times per loop turn; what comes after the limit was
+            // reached waits, in order, unhandled (requests are far smaller than their replies).
+            unread.append(input)
+            return
+        }
+        if let rest = handle(input, connection, context: context) {
+            unread.append(rest)
+            connection.readPaused = true
+        }
+    }
+
+    /// Hands the read's complete frames to the engine until the replies reach their limit;
+    /// returns what is left unhandled then (nil when everything was used or kept as `partial`).
+    private func handle(_ read: ByteBuffer, _ connection: ConnectionContext, context: ChannelHandlerContext) -> ByteBuffer? {
+        var input = read
+        var budget = FlowControl.ReadBudget(limit: maxUnsentReplyBytes)
+        guard budget.allows(queued: connection.output.readableBytes, unsent: { connection.unsentBytes }) else { return input }
         let now = WallClock.now()
         if var held = partial {
             partial = nil  // so `held` is the only reference and grows in place
@@ -50,21 +88,27 @@ final class BrainConnectionHandler: ChannelInboundHandler {
             while case let missing = wantedBytes(held) - held.readableBytes, missing > 0 {
                 guard var piece = input.readSlice(length: min(missing, input.readableBytes)), piece.readableBytes > 0 else {
                     partial = held
-                    return
+                    return nil
                 }
                 held.writeBuffer(&piece)
             }
-            _ = held.withUnsafeReadableBytes { walkFrames($0, connection, now: now) }
-            guard !connection.closing else { return }
+            _ = held.withUnsafeReadableBytes { walkFrames($0, connection, now: now, budget: &budget) }
+            guard !connection.closing else { return nil }
+            guard budget.allows(queued: connection.output.readableBytes, unsent: { connection.unsentBytes }) else {
+                return input.readableBytes > 0 ? input : nil
+            }
         }
-        let consumed = input.withUnsafeReadableBytes { walkFrames($0, connection, now: now) }
-        guard !connection.closing else { return }
+        let consumed = input.withUnsafeReadableBytes { walkFrames($0, connection, now: now, budget: &budget) }
+        guard !connection.closing else { return nil }
         input.moveReaderIndex(forwardBy: consumed)
-        guard input.readableBytes > 0 else { return }
+        guard input.readableBytes > 0 else { return nil }
+        // Stopped by the limit: the rest waits as it is, a slice of the read buffer.
+        if !budget.allows(queued: connection.output.readableBytes, unsent: { connection.unsentBytes }) { return input }
         // Keep only the cut frame, not the whole read buffer behind it.
         var held = context.channel.allocator.buffer(capacity: max(wantedBytes(input), input.readableBytes))
         held.writeBuffer(&input)
         partial = held
+        return nil
     }
 
     /// The bytes the frame at the start of `buffer` needs in all: its length prefix, then
@@ -75,8 +119,11 @@ final class BrainConnectionHandler: ChannelInboundHandler {
         return Int(length) > maxFrameBytes ? 4 : 4 + Int(length)
     }
 
-    /// Hands every complete frame in `bytes` to the engine; returns the bytes used.
-    private func walkFrames(_ bytes: UnsafeRawBufferPointer, _ connection: ConnectionContext, now: Int64) -> Int {
+    /// Hands complete frames in `bytes` to the engine until the connection's queued replies
+    /// use up `budget`; returns the bytes used.
+    private func walkFrames(
+        _ bytes: UnsafeRawBufferPointer, _ connection: ConnectionContext, now: Int64, budget: inout FlowControl.ReadBudget
+    ) -> Int {
         var offset = 0
         while bytes.count - offset >= 4 {
             let length = Int(UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
@@ -89,7 +136,11 @@ final class BrainConnectionHandler: ChannelInboundHandler {
             let body = UnsafeRawBufferPointer(rebasing: bytes[(offset + 4)..<(offset + 4 + length)])
             engine.received(frame: body, from: connection, now: now)
             offset += 4 + length
-            if connection.closing { break }
+            // Checked per frame, as one request may be answered with thousands of times its
+            // size (a GetRun of a long run); one compare unless the frame queued a reply.
+            if connection.closing || !budget.allows(queued: connection.output.readableBytes, unsent: { connection.unsentBytes }) {
+                break
+            }
         }
         return offset
     }
@@ -97,12 +148,78 @@ final class BrainConnectionHandler: ChannelInboundHandler {
     func channelReadComplete(context: ChannelHandlerContext) {
         guard let connection else { return }
         engine.readComplete(connection)
+        // The replies reached the limit but the socket may have taken them at once: then
+        // the rest is handled next loop turn, after the other connections.
+        if !unread.isEmpty { scheduleResume(context: context) }
+    }
+
+    /// SwiftNIO asks to read (after each read batch, as autoRead is on): passed on unless the
+    /// connection's replies are over their limit or earlier reads still wait.
+    func read(context: ChannelHandlerContext) {
+        if unread.isEmpty && context.channel.isWritable {
+            context.read()
+        } else {
+            readWanted = true
+            connection?.readPaused = true
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        // Not handled here: SwiftNIO may report writability from inside a write the engine
+        // is making, and resuming there would re-enter the engine.
+        if context.channel.isWritable { scheduleResume(context: context) }
+        context.fireChannelWritabilityChanged()
+    }
+
+    private func scheduleResume(context: ChannelHandlerContext) {
+        guard !resumeScheduled, context.channel.isWritable else { return }
+        resumeScheduled = true
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.eventLoop.execute {
+            handler.value.resumeScheduled = false
+            handler.value.resume(context: boundContext.value)
+        }
+    }
+
+    /// The connection has room for replies again: hand over waiting Watch events, handle the
+    /// reads that waited, and read again once none is left.
+    private func resume(context: ChannelHandlerContext) {
+        guard let connection, !connection.closing, context.channel.isWritable else { return }
+        engine.handOverWatchBacklogs(connection)
+        if !unread.isEmpty {
+            while context.channel.isWritable, !unread.isEmpty {
+                let input = unread.removeFirst()
+                if let rest = handle(input, connection, context: context) {
+                    unread.insert(rest, at: 0)
+                    break
+                }
+                if connection.closing {
+                    unread.removeAll()
+                    return
+                }
+            }
+            engine.readComplete(connection)
+            if !unread.isEmpty {
+                scheduleResume(context: context)
+                return
+            }
+        }
+        if context.channel.isWritable {
+            connection.readPaused = false
+            if readWanted {
+                readWanted = false
+                context.read()
+            }
+        }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         if let connection { engine.close(connection) }
         connection = nil
         partial = nil
+        unread.removeAll()
+        readWanted = false
         context.fireChannelInactive()
     }
 

@@ -193,6 +193,7 @@ final class BrainEngine {
     /// Periodic: liveness, run timeouts, rate samples, and the snapshot schedule.
     func tick() {
         let now = WallClock.now()
+        noteReadersOfPausedConnections(now: now)
         let due = state.dueTimeouts(now: now)
         if !due.isEmpty { execute(.timeouts(due), now: now) }
         if journalFault != nil || !journalBuffer.isEmpty { scheduleJournalFlush() }

@@ -99,6 +99,9 @@ public final class BrainServer: Service, Sendable {
         let serverChannel: any Channel
         do {
             serverChannel = try await Self.withChannelOptions(ServerBootstrap(group: group))
+                // Flow control: a connection turns unwritable, and is no longer read, once this
+                // many bytes of its replies wait unsent (BrainConnectionHandler, FlowControl).
+                .childChannelOption(.writeBufferWaterMark, value: FlowControl.waterMark(limit: configuration.maxUnsentReplyBytes))
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(

@@ -10,7 +10,7 @@ final class ConnectionContext {
     /// The highest seq handled in this read batch, acknowledged at its end.
     var pendingAck: UInt64?
     /// Open Watch streams by call id.
-    var watches: [UInt64: WatchQuery] = [:]
+    var watches: [UInt64: WatchStream] = [:]
     /// Frames waiting to be written at the end of the batch.
     var output: ByteBuffer
     /// Whether this connection's ack waits for the next journal flush.
@@ -19,6 +19,14 @@ final class ConnectionContext {
     var heardFrom = false
     /// Set when the connection is being closed after a fatal error: nothing more is handled.
     var closing = false
+    /// Set while the brain does not read this connection because too many of its replies
+    /// wait unsent (``FlowControl``): its heartbeats then wait unread in the socket, so the
+    /// engine's tick looks for another sign of life (see ``BrainEngine/noteReadersOfPausedConnections(now:)``).
+    var readPaused = false {
+        didSet { if readPaused != oldValue { unsentAtLastTick = .max } }
+    }
+    /// ``unsentBytes`` at the last tick while ``readPaused``: less now means the peer reads.
+    var unsentAtLastTick = Int.max
 
     init(id: Int, channel: any Channel) {
         self.id = id
@@ -39,5 +47,18 @@ final class ConnectionContext {
         let bytes = output
         output = channel.allocator.buffer(capacity: 256)
         channel.writeAndFlush(bytes, promise: nil)
+    }
+
+    /// Bytes written to the channel that the socket has not taken yet (SwiftNIO's outbound
+    /// buffer). An option lookup, so asked sparingly: at most once per read that queues
+    /// replies, once per publish to a watching connection, once per tick while paused.
+    var unsentBytes: Int {
+        (try? channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0
+    }
+
+    /// How many bytes of replies may still be queued in ``output`` before the connection's
+    /// unsent replies pass `limit` (see ``FlowControl/replyBudget(limit:unsent:)``).
+    func replyBudget(limit: Int) -> Int {
+        FlowControl.replyBudget(limit: limit, unsent: unsentBytes)
     }
 }

@@ -33,6 +33,29 @@ public struct ServerConfiguration: Sendable {
     public var maxConnections = 1_024
     /// Most open Watch streams per connection.
     public var maxWatchesPerConnection = 16
+    /// Most bytes of replies a connection may have waiting to be sent (in SwiftNIO's buffer
+    /// and the brain's own) before the brain stops reading it (`--max-unsent-reply-bytes`);
+    /// reading resumes once half of them have been sent.
+    ///
+    /// A client that sends requests without reading the replies is throttled (its own writes
+    /// block) instead of making the brain hold every reply: for one connection the brain keeps
+    /// at most this, plus one reply, plus the requests of the read that reached it (a few
+    /// MiB); see ``FlowControl``. An agent that reads its acks slowly is slowed down, not
+    /// disconnected. 4 MiB is about a thousand GetRun replies of a mid-sized run, far more
+    /// than a client that reads ever leaves waiting; the worst case over all connections is
+    /// this times ``maxConnections``.
+    public var maxUnsentReplyBytes = 4 << 20
+    /// Most bytes of Watch events a connection may have waiting on top of
+    /// ``maxUnsentReplyBytes`` (`--max-watch-queue-bytes`); once its streams hold more, the
+    /// stream with the most waiting ends with RESOURCE_EXHAUSTED and `end_of_stream` (its
+    /// client reconnects and resumes from GetRun/ListRuns); the others go on.
+    ///
+    /// Bytes, not events: an event is anything from a hundred bytes to a step whose output is
+    /// megabytes long, so only bytes bound the memory. 8 MiB holds about 20,000 step events
+    /// of a typical 300-byte payload: a watcher that pauses briefly catches up, and one that
+    /// cannot keep up with what it asked for is told so, instead of the brain falling ever
+    /// further behind for it.
+    public var maxWatchQueueBytes = 8 << 20
     /// Domain rules: heartbeats, registration, retention.
     public var core = CoreConfiguration()
 

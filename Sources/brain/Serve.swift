@@ -68,6 +68,12 @@ struct Serve: AsyncParsableCommand {
     @Option(parsing: .unconditional, help: "Most simultaneous connections. [env: BRAIN_MAX_CONNECTIONS] (default: 1024)")
     var maxConnections: Int?
 
+    @Option(parsing: .unconditional, help: "Most bytes of replies a connection may leave unread before the brain stops reading it (until half are read); bounds the memory a client that does not read can take. [env: BRAIN_MAX_UNSENT_REPLY_BYTES] (default: 4194304)")
+    var maxUnsentReplyBytes: Int?
+
+    @Option(parsing: .unconditional, help: "Most bytes of Watch events a connection may have waiting on top of that; past it the stream with the most waiting ends with RESOURCE_EXHAUSTED. [env: BRAIN_MAX_WATCH_QUEUE_BYTES] (default: 8388608)")
+    var maxWatchQueueBytes: Int?
+
     @Option(help: "trace, debug, info, notice, warning, error or critical. [env: BRAIN_LOG_LEVEL] (default: info)")
     var logLevel: String?
 
@@ -158,6 +164,18 @@ struct Serve: AsyncParsableCommand {
         if let connections = try integer(maxConnections, "BRAIN_MAX_CONNECTIONS", "--max-connections") {
             guard connections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
             configuration.maxConnections = connections
+        }
+        if let bytes = try integer(maxUnsentReplyBytes, "BRAIN_MAX_UNSENT_REPLY_BYTES", "--max-unsent-reply-bytes") {
+            // Below 64 KiB (SwiftNIO's own default mark) a connection would stop after every few replies.
+            guard bytes >= 65_536, bytes <= 1 << 30 else {
+                throw ValidationError("--max-unsent-reply-bytes must be between 65536 and 1073741824")
+            }
+            configuration.maxUnsentReplyBytes = bytes
+        }
+        if let bytes = try integer(maxWatchQueueBytes, "BRAIN_MAX_WATCH_QUEUE_BYTES", "--max-watch-queue-bytes") {
+            // 0 is allowed: a stream then ends as soon as one of its events would have to wait.
+            guard bytes <= 1 << 30 else { throw ValidationError("--max-watch-queue-bytes must be between 0 and 1073741824") }
+            configuration.maxWatchQueueBytes = bytes
         }
         let interval = try duration(heartbeatInterval, "BRAIN_HEARTBEAT_INTERVAL", "--heartbeat-interval") ?? 2
         guard interval >= 0.01 else { throw ValidationError("--heartbeat-interval must be at least 10ms") }
