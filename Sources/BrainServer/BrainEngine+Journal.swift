@@ -23,8 +23,12 @@ extension BrainEngine {
     @discardableResult
     func execute(_ command: BrainCommand, now: Int64) -> CommandOutcome {
         let outcome = state.apply(command, now: now)
-        if command.isJournalled, outcome.changedState, let record = JournalRecord(command, now: now) {
-            appendJournal(record)
+        guard command.isJournalled, outcome.changedState else { return outcome }
+        switch command {
+        case .step, .event:
+            break  // journalled from their frames by the publish path
+        default:
+            if let record = JournalRecord(command, now: now) { appendJournal(record) }
         }
         return outcome
     }

@@ -45,13 +45,12 @@ extension BrainEngine {
             context.append(.failure(callID, BrainError(.resourceExhausted, "this connection already has \(context.watches.count) watches (the limit); cancel one or open another connection")))
             return
         }
-        if !query.runID.isEmpty {
-            guard let run = state.run(id: query.runID), !run.isDeleted else {
-                context.append(.failure(callID, BrainError(.notFound, "run \(query.runID) does not exist")))
-                return
-            }
-            // Start with the run as it is, so the watcher needs no separate GetRun.
-            context.append(.ok(callID, .watchEvent(.run(run.info))))
+        switch state.watchStart(query) {
+        case .failure(let error):
+            context.append(.failure(callID, error))
+            return
+        case .success(let run):
+            if let run { context.append(.ok(callID, .watchEvent(.run(run)))) }
         }
         context.watches[callID] = WatchStream(query: query)
         watchCount += 1
@@ -87,7 +86,7 @@ extension BrainEngine {
         for (callID, watch) in context.watches.sorted(by: { $0.key < $1.key }) {
             // A stream ended by an overflow earlier in this loop gets nothing more.
             guard context.watches[callID] === watch else { continue }
-            for change in changes where matches(change, watch.query) {
+            for change in changes where state.watch(watch.query, follows: change) {
                 let response = BrainResponse.ok(callID, .watchEvent(watchEvent(change)))
                 if watch.backlogEvents == 0 && context.output.readableBytes < budget {
                     context.append(response)
@@ -147,19 +146,6 @@ extension BrainEngine {
         case .run(let run): .run(run)
         case .step(let step): .step(step)
         case .agent(let agent): .agent(agent)
-        }
-    }
-
-    private func matches(_ change: BrainChange, _ query: WatchQuery) -> Bool {
-        switch change {
-        case .agent:
-            return query.agents
-        case .run(let run):
-            if !query.runID.isEmpty { return run.runID == query.runID.lowercased() }
-            return query.project.isEmpty || run.project == query.project
-        case .step(let step):
-            if !query.runID.isEmpty { return step.runID == query.runID.lowercased() }
-            return query.project.isEmpty || state.run(id: step.runID)?.project == query.project
         }
     }
 }

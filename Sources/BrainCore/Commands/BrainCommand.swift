@@ -45,6 +45,7 @@ public enum BrainCommand {
     case restarted
 
     /// Whether the command is journalled when it changed something (see the type's notes).
+    @inlinable
     public var isJournalled: Bool {
         switch self {
         case .signOfLife, .disconnected, .restarted: false
@@ -87,6 +88,7 @@ public enum CommandOutcome: Sendable {
 
     /// Whether the state changed in a way the journal must keep: refusals of agent events
     /// count (replaying them rebuilds their sink rows); duplicates and refused requests do not.
+    @inlinable
     public var changedState: Bool {
         switch self {
         case .event(let outcome): outcome != .duplicate

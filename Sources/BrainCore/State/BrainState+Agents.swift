@@ -8,6 +8,7 @@ extension BrainState {
     ///   - connection: the agent this connection already said hello as, if any: saying hello
     ///     again as the same agent is allowed (a client re-greeting), as another is not.
     /// - Returns: the agent and whether this hello registered it.
+    @usableFromInline
     mutating func hello(_ hello: Hello, tokenHash: String, connection: String? = nil, now: Int64) -> Result<HelloResult, BrainError> {
         let project = hello.project.isEmpty ? "default" : hello.project
         if let connection, let current = agents[connection], current.name != hello.agentName || current.project != project {
@@ -74,6 +75,7 @@ extension BrainState {
     }
 
     /// `brainctl agent create`: registers an agent ahead of its first hello.
+    @usableFromInline
     mutating func createAgent(name: String, project: String, tokenHash: String, now: Int64) -> Result<Agent, BrainError> {
         let project = project.isEmpty ? "default" : project
         if let problem = validateName(name, what: "agent name") ?? validateName(project, what: "project") {
@@ -92,6 +94,7 @@ extension BrainState {
     }
 
     /// Any frame from an agent's connection is a sign of life.
+    @usableFromInline
     mutating func signOfLife(agentID: String, now: Int64) {
         guard var agent = agents[agentID] else { return }
         agent.lastSeenAt = now
@@ -104,6 +107,7 @@ extension BrainState {
     }
 
     /// An agent's connection closed. It stays online until its timeout passes without a reconnect.
+    @usableFromInline
     mutating func disconnected(agentID: String, now: Int64) {
         guard var agent = agents[agentID] else { return }
         agent.connections = max(0, agent.connections - 1)
@@ -112,6 +116,7 @@ extension BrainState {
 
     /// After a restart nobody is connected: every agent is unknown until it says hello or
     /// the heartbeat timeout passes.
+    @usableFromInline
     mutating func markAllUnknown(now: Int64) {
         for id in agents.keys {
             agents[id]?.state = .unknown
@@ -137,6 +142,7 @@ extension BrainState {
 
     /// Applies timeouts found by ``dueTimeouts(now:)``: the agents go offline (abandoning
     /// their runs) and the runs are abandoned. Journaled as is, so replay needs no clock.
+    @usableFromInline
     mutating func applyTimeouts(_ timeouts: Timeouts, now: Int64) {
         for id in timeouts.agentIDs {
             guard agents[id] != nil, agents[id]?.state != .offline else { continue }

@@ -12,6 +12,7 @@ extension BrainState {
 
     /// Appends a row to the persistence-error sink (append-only); on about one write in
     /// `errorPruneEvery`, rows past the retention are pruned.
+    @usableFromInline
     mutating func recordError(
         phase: String, runID: String = "", project: String = "", agentName: String = "", errorType: String,
         message: String, stack: String = "", payloadJSON: String = "", now: Int64
@@ -32,6 +33,7 @@ extension BrainState {
     /// (`deleted_at` set, hidden from queries), and rows soft-deleted longer than the
     /// retention ago are dropped, so the sink holds at most about two retentions of rows.
     /// A retention of 0 keeps every row for ever. Also run at every snapshot.
+    @usableFromInline
     mutating func pruneErrors(now: Int64) {
         guard configuration.errorRetentionNs > 0 else { return }
         let cutoff = now - configuration.errorRetentionNs

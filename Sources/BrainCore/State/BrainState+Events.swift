@@ -6,6 +6,7 @@ extension BrainState {
     /// An event at or below the agent's last seq was handled before and changes nothing.
     /// A refused event is recorded in the persistence-error sink and still advances the
     /// agent's seq, so resending it is harmless.
+    @usableFromInline
     mutating func apply(_ event: AgentEvent, agentID: String, now: Int64) -> EventOutcome {
         guard let agent = agents[agentID] else {
             return .rejected(BrainError(.failedPrecondition, "unknown agent id \(agentID); say hello first"))

@@ -7,6 +7,7 @@ extension BrainState {
     /// here without making Swift strings; anything else (a duplicate, a refusal) goes
     /// through ``apply(_:agentID:now:)`` with an owning copy, so both paths share one set
     /// of rules and messages.
+    @usableFromInline
     mutating func apply(step view: StepReportedView, eventSeq: UInt64, agentID: String, now: Int64) -> EventOutcome {
         // One hash lookup, and no copy of the Agent, for the seq check and its update.
         guard let agentIndex = agents.index(forKey: agentID) else {

@@ -2,6 +2,7 @@ import BrainProtocol
 
 extension BrainState {
     /// `CancelRun`: abandons the run (error_type `cancelled`) and its unfinished children.
+    @usableFromInline
     mutating func cancelRun(runID: String, reason: String, now: Int64) -> Result<RunInfo, BrainError> {
         guard let key = runKey(runID), !runs[key].isDeleted else {
             return .failure(BrainError(.notFound, "run \(runID) does not exist"))
@@ -23,6 +24,7 @@ extension BrainState {
     }
 
     /// `DeleteRun`: a soft delete; the run disappears from standard queries.
+    @usableFromInline
     mutating func deleteRun(runID: String, now: Int64) -> Result<RunInfo, BrainError> {
         guard let key = runKey(runID) else {
             return .failure(BrainError(.notFound, "run \(runID) does not exist"))

@@ -1,0 +1,61 @@
+@testable import BrainCore
+import BrainProtocol
+import Testing
+
+/// The Watch hub's rule, in BrainCore: which changes a watch follows, and how it starts.
+struct WatchRuleTests {
+    static func run(_ runID: String, project: String) -> RunInfo {
+        var info = RunInfo()
+        info.runID = runID
+        info.project = project
+        return info
+    }
+
+    static func step(_ runID: String) -> StepInfo {
+        var info = StepInfo()
+        info.runID = runID
+        return info
+    }
+
+    static let runA = "00000000-0000-4000-8000-00000000000a"
+    static let runB = "00000000-0000-4000-8000-00000000000b"
+
+    @Test("which changes a watch follows", arguments: [
+        // (query, change, follows)
+        (WatchQuery(runID: runA), BrainChange.run(run(runA, project: "p")), true),
+        (WatchQuery(runID: runA.uppercased()), .run(run(runA, project: "p")), true),
+        (WatchQuery(runID: runA), .run(run(runB, project: "p")), false),
+        (WatchQuery(project: "p"), .run(run(runB, project: "p")), true),
+        (WatchQuery(project: "p"), .run(run(runB, project: "q")), false),
+        (WatchQuery(), .run(run(runB, project: "q")), true),
+        (WatchQuery(), .agent(AgentInfo()), false),
+        (WatchQuery(agents: true), .agent(AgentInfo()), true),
+        (WatchQuery(runID: runA), .step(step(runA)), true),
+        (WatchQuery(runID: runA), .step(step(runB)), false),
+    ])
+    func follows(_ query: WatchQuery, _ change: BrainChange, _ expected: Bool) {
+        #expect(BrainState().watch(query, follows: change) == expected)
+    }
+
+    @Test("a step follows its run's project, looked up in the state")
+    func stepOfAProject() {
+        var harness = Harness(project: "p")
+        let runID = harness.createRun()
+        let state = harness.state
+        #expect(state.watch(WatchQuery(project: "p"), follows: .step(Self.step(runID))))
+        #expect(!state.watch(WatchQuery(project: "q"), follows: .step(Self.step(runID))))
+    }
+
+    @Test("a run watch starts with the run; an unknown or deleted run is NOT_FOUND, the deleted one saying so")
+    func start() throws {
+        var harness = Harness()
+        let runID = harness.createRun()
+        #expect(try harness.state.watchStart(WatchQuery(runID: runID)).get()?.runID == runID)
+        #expect(try harness.state.watchStart(WatchQuery(project: "x")).get() == nil)
+        #expect(harness.state.watchStart(WatchQuery(runID: Self.runB)).failure?.code == .notFound)
+        _ = try harness.state.deleteRun(runID: runID, now: Time.start).get()
+        let deleted = harness.state.watchStart(WatchQuery(runID: runID)).failure
+        #expect(deleted?.code == .notFound)
+        #expect(deleted?.message.contains("was deleted at") == true)
+    }
+}
