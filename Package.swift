@@ -134,6 +134,7 @@ let package = Package(
         .testTarget(
             name: "BrainCoreTests",
             dependencies: ["BrainCore", "BrainProtocol"],
+            resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
         ),
         .testTarget(
