@@ -44,6 +44,11 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // What the command-line tools share: unbuffered console output, duration arguments.
+        .target(
+            name: "BrainCommandLine",
+            swiftSettings: strictSettings
+        ),
         // The domain state: pure, synchronous, no I/O, no clock of its own.
         .target(
             name: "BrainCore",
@@ -86,7 +91,7 @@ let package = Package(
         .executableTarget(
             name: "brain",
             dependencies: [
-                "BrainServer", "BrainStore", "BrainCore", "BrainProtocol", "CBrainMallocTuning",
+                "BrainServer", "BrainStore", "BrainCore", "BrainProtocol", "BrainCommandLine", "CBrainMallocTuning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -97,7 +102,7 @@ let package = Package(
         .executableTarget(
             name: "brainctl",
             dependencies: [
-                "BrainClient", "BrainProtocol", "BrainCore",
+                "BrainClient", "BrainProtocol", "BrainCore", "BrainCommandLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -105,7 +110,7 @@ let package = Package(
         .executableTarget(
             name: "brain-bench",
             dependencies: [
-                "BrainClient", "BrainProtocol", "BrainServer",
+                "BrainClient", "BrainProtocol", "BrainServer", "BrainCommandLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,3 +1,4 @@
+import BrainCommandLine
 import BrainProtocol
 #if canImport(Glibc)
 import Glibc

@@ -1,3 +1,4 @@
+import BrainCommandLine
 import ArgumentParser
 import BrainProtocol
 import BrainServer

@@ -1,3 +1,4 @@
+import BrainCommandLine
 import BrainProtocol
 
 /// One page of a list command: its `--json` shape and its `more:` line.
