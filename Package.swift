@@ -35,11 +35,19 @@ let package = Package(
         .target(name: "CBrainSystem"),
         // The daemon's malloc policy, applied before main (linked into `brain` only).
         .target(name: "CBrainMallocTuning"),
-        // Swift value types for the wire messages, the frame codec; the only module that touches C pointers.
+        // Swift value types for the wire messages, the frame codec; the only module that touches
+        // C pointers. No NIO: BrainCore and BrainStore build on it.
         .target(
             name: "BrainProtocol",
+            dependencies: ["CBrainWire"],
+            swiftSettings: strictSettings
+        ),
+        // Frames on SwiftNIO: the frame splitter and ByteBuffer entry points of the codec, shared
+        // by the server, the client and brain-bench.
+        .target(
+            name: "BrainFraming",
             dependencies: [
-                "CBrainWire",
+                "BrainProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
@@ -69,7 +77,7 @@ let package = Package(
         .target(
             name: "BrainServer",
             dependencies: [
-                "BrainCore", "BrainStore", "BrainProtocol", "CBrainSystem",
+                "BrainCore", "BrainStore", "BrainProtocol", "BrainFraming", "CBrainSystem",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -82,7 +90,7 @@ let package = Package(
         .target(
             name: "BrainClient",
             dependencies: [
-                "BrainProtocol",
+                "BrainProtocol", "BrainFraming",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -110,7 +118,7 @@ let package = Package(
         .executableTarget(
             name: "brain-bench",
             dependencies: [
-                "BrainClient", "BrainProtocol", "BrainServer", "BrainCommandLine",
+                "BrainClient", "BrainProtocol", "BrainFraming", "BrainServer", "BrainCommandLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -129,7 +137,7 @@ let package = Package(
         .testTarget(
             name: "BrainProtocolTests",
             dependencies: [
-                "BrainProtocol",
+                "BrainProtocol", "BrainFraming",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
@@ -154,7 +162,7 @@ let package = Package(
         .testTarget(
             name: "BrainServerTests",
             dependencies: [
-                "BrainServer", "BrainCore", "BrainProtocol", "BrainStore",
+                "BrainServer", "BrainCore", "BrainProtocol", "BrainFraming", "BrainStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -164,12 +172,12 @@ let package = Package(
         ),
         .testTarget(
             name: "ConformanceTests",
-            dependencies: ["BrainClient", "BrainProtocol", "_BrainTestSupport"],
+            dependencies: ["BrainClient", "BrainProtocol", "BrainFraming", "_BrainTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["BrainClient", "BrainProtocol", "_BrainTestSupport", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["BrainClient", "BrainProtocol", "BrainFraming", "_BrainTestSupport", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strictSettings
         ),
     ],

@@ -1,4 +1,5 @@
 public import BrainProtocol
+import BrainFraming
 public import NIOCore
 import NIOPosix
 

@@ -1,4 +1,5 @@
 import BrainProtocol
+import BrainFraming
 import NIOCore
 
 /// Routes each `Response` to the call that is waiting for it, by call id. Lives on the

@@ -1,4 +1,5 @@
 import BrainProtocol
+import BrainFraming
 import NIOCore
 
 /// A connection's whole pipeline: splits each read into frames (a 4-byte big-endian
@@ -124,25 +125,16 @@ final class BrainConnectionHandler: ChannelDuplexHandler {
     private func walkFrames(
         _ bytes: UnsafeRawBufferPointer, _ connection: ConnectionContext, now: Int64, budget: inout FlowControl.ReadBudget
     ) -> Int {
-        var offset = 0
-        while bytes.count - offset >= 4 {
-            let length = Int(UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
-            if length > maxFrameBytes {
-                let tooLarge = FrameTooLargeError(length: length, limit: maxFrameBytes)
-                engine.fail(connection, BrainError(.resourceExhausted, "\(tooLarge); the connection is closed"), callID: 0)
-                return offset
-            }
-            guard bytes.count - offset - 4 >= length else { break }
-            let body = UnsafeRawBufferPointer(rebasing: bytes[(offset + 4)..<(offset + 4 + length)])
+        let (consumed, tooLarge) = FrameSplitter.walk(bytes, maxFrameBytes: maxFrameBytes) { body in
             engine.received(frame: body, from: connection, now: now)
-            offset += 4 + length
             // Checked per frame, as one request may be answered with thousands of times its
             // size (a GetRun of a long run); one compare unless the frame queued a reply.
-            if connection.closing || !budget.allows(queued: connection.output.readableBytes, unsent: { connection.unsentBytes }) {
-                break
-            }
+            return !connection.closing && budget.allows(queued: connection.output.readableBytes, unsent: { connection.unsentBytes })
         }
-        return offset
+        if let tooLarge {
+            engine.fail(connection, BrainError(.resourceExhausted, "\(tooLarge); the connection is closed"), callID: 0)
+        }
+        return consumed
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {

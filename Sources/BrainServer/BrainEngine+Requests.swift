@@ -1,5 +1,6 @@
 import BrainCore
 import BrainProtocol
+import BrainFraming
 import BrainStore
 import Logging
 import NIOCore

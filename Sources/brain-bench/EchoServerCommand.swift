@@ -85,12 +85,17 @@ final class EchoHandler: ChannelInboundHandler {
             buffer = held
             partial = nil
         }
-        while let length = buffer.getInteger(at: buffer.readerIndex, endianness: .big, as: UInt32.self),
-              buffer.readableBytes >= 4 + Int(length) {
-            buffer.moveReaderIndex(forwardBy: 4 + Int(length))
-            context.write(wrapOutboundOut(reply), promise: nil)
-            wrote = true
+        // The brain's own splitting of frames (FrameSplitter), with no limit: a floor to compare with.
+        var frames = 0
+        let consumed = buffer.withUnsafeReadableBytes { bytes in
+            FrameSplitter.walk(bytes, maxFrameBytes: .max) { _ in
+                frames += 1
+                return true
+            }.consumed
         }
+        buffer.moveReaderIndex(forwardBy: consumed)
+        for _ in 0..<frames { context.write(wrapOutboundOut(reply), promise: nil) }
+        wrote = wrote || frames > 0
         if buffer.readableBytes > 0 { partial = buffer }
     }
 

@@ -1,5 +1,6 @@
 import BrainClient
 import BrainProtocol
+import BrainFraming
 import Histogram
 import NIOCore
 import NIOPosix

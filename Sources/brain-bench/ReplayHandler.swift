@@ -1,4 +1,5 @@
 import BrainProtocol
+import BrainFraming
 import Histogram
 import NIOCore
 

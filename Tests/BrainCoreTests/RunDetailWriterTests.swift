@@ -1,6 +1,5 @@
 @testable import BrainCore
 import BrainProtocol
-import NIOCore
 import Testing
 
 /// GetRun replies are written straight from the stored steps (``RunDetailWriter``); they
@@ -86,11 +85,12 @@ struct RunDetailWriterTests {
         }
         var writer = RunDetailWriter(callID: 77, run: selection.run.info, childRunIDs: selection.run.childRunIDs)
         for step in selection.steps { writer.append(step.wireStep) }
-        var frame = ByteBuffer()
+        var frame: [UInt8] = []
         writer.writeFrame(into: &frame)
         let response = writer.responseBytes
-        #expect(frame.readInteger(endianness: .big, as: UInt32.self) == UInt32(response.count))
-        #expect(frame.readBytes(length: frame.readableBytes) == response)
+        let length = frame.prefix(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        #expect(length == UInt32(response.count), "a 4-byte big-endian length, then the response")
+        #expect(Array(frame.dropFirst(4)) == response)
     }
 }
 

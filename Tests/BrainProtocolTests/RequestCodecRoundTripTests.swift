@@ -1,4 +1,5 @@
 import BrainProtocol
+import BrainFraming
 import NIOCore
 import Testing
 

@@ -1,5 +1,6 @@
 import BrainCore
 import BrainProtocol
+import BrainFraming
 import BrainStore
 import Foundation
 import Logging

@@ -1,5 +1,6 @@
 import BrainClient
 import BrainProtocol
+import BrainFraming
 import Foundation
 import NIOCore
 import Testing

@@ -1,5 +1,3 @@
-public import NIOCore
-
 /// A GetRun reply, `Response { call_id, run: RunDetail }`, written straight from what the
 /// brain stores: the run's fields, its children's ids, and each step's bytes, with no
 /// `StepInfo` strings and no protobuf-c structs in between.
@@ -69,37 +67,35 @@ public struct RunDetailWriter {
 
     /// The `Response` message (without the frame's length prefix).
     public var responseBytes: [UInt8] {
-        var buffer = ByteBuffer()
-        writeFrame(into: &buffer)
-        buffer.moveReaderIndex(forwardBy: 4)
-        return buffer.readBytes(length: buffer.readableBytes) ?? []
+        var bytes: [UInt8] = []
+        writeFrame(into: &bytes)
+        return Array(bytes.dropFirst(4))
     }
 
     /// Appends the reply as one frame: a 4-byte big-endian length, then the `Response`: the
     /// call id (field 1, omitted when 0), the `run` field's tag (34) and length, and the
     /// `RunDetail`'s bytes.
-    public func writeFrame(into buffer: inout ByteBuffer) {
+    public func writeFrame<Output: FrameOutput>(into output: inout Output) {
         let detailLength = UInt64(detail.bytes.count)
         let runTag = UInt64(34 << 3 | 2)
         var headLength = Varint.size(runTag) + Varint.size(detailLength)
         if callID != 0 { headLength += 1 + Varint.size(callID) }
-        buffer.writeInteger(UInt32(headLength + detail.bytes.count), endianness: .big)
-        if callID != 0 {
-            buffer.writeInteger(UInt8(1 << 3))
-            Self.writeVarint(callID, into: &buffer)
-        }
-        Self.writeVarint(runTag, into: &buffer)
-        Self.writeVarint(detailLength, into: &buffer)
-        buffer.writeBytes(detail.bytes)
-    }
-
-    private static func writeVarint(_ value: UInt64, into buffer: inout ByteBuffer) {
-        var scratch: (UInt64, UInt64) = (0, 0)  // 16 bytes: room for the longest varint
-        withUnsafeMutableBytes(of: &scratch) { raw in
-            let bytes = raw.bindMemory(to: UInt8.self)
-            guard let base = bytes.baseAddress else { return }
-            let count = Varint.write(value, to: base)
-            buffer.writeBytes(UnsafeRawBufferPointer(start: base, count: count))
+        let frameLength = 4 + headLength + detail.bytes.count
+        output.write(frameLength) { memory in
+            guard let base = memory.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return 0 }
+            Output.storeLength(headLength + detail.bytes.count, at: memory)
+            var offset = 4
+            if callID != 0 {
+                base[offset] = UInt8(1 << 3)
+                offset += 1
+                offset += Varint.write(callID, to: base + offset)
+            }
+            offset += Varint.write(runTag, to: base + offset)
+            offset += Varint.write(detailLength, to: base + offset)
+            detail.bytes.withUnsafeBytes { body in
+                UnsafeMutableRawBufferPointer(rebasing: memory[offset..<(offset + body.count)]).copyMemory(from: body)
+            }
+            return offset + detail.bytes.count
         }
     }
 }

@@ -1,5 +1,4 @@
 internal import CBrainWire
-public import NIOCore
 
 /// Encodes and decodes ``BrainRequest`` and ``BrainResponse`` through protobuf-c.
 ///
@@ -20,21 +19,10 @@ public enum WireCodec {
     }
 
     /// Decodes a `Request` with the ingestion fast path: a published step is handed to
-    /// `step` as a view into decoder memory (no Swift strings are made); anything else is
+    /// `step` as a view into decoder memory (no Swift strings are made): the step reader
+    /// (``StepFrameParser``) first, protobuf-c for everything it leaves; anything else is
     /// converted and handed to `other`.
     /// - Throws: ``BrainError`` with `INVALID_ARGUMENT` when the bytes are not a valid `Request`.
-    public static func withDecodedRequest<R>(
-        _ buffer: ByteBuffer, scratch: DecodeScratch,
-        step: (_ callID: UInt64, _ eventSeq: UInt64, StepReportedView) -> R,
-        other: (BrainRequest) -> R
-    ) throws(BrainError) -> R {
-        try buffer.withUnsafeReadableBytes { bytes in
-            Result { () throws(BrainError) -> R in try withDecodedRequest(bytes, scratch: scratch, step: step, other: other) }
-        }.get()
-    }
-
-    /// The same for a frame body in memory: the step reader (``StepFrameParser``) first,
-    /// protobuf-c for everything it leaves.
     public static func withDecodedRequest<R>(
         _ bytes: UnsafeRawBufferPointer, scratch: DecodeScratch,
         step: (_ callID: UInt64, _ eventSeq: UInt64, StepReportedView) -> R,
@@ -76,17 +64,12 @@ public enum WireCodec {
         return try result.get()
     }
 
-    /// Decodes the readable bytes of `buffer` as a `Request`.
-    public static func decodeRequest(_ buffer: ByteBuffer) throws(BrainError) -> BrainRequest {
-        try buffer.withUnsafeReadableBytes { bytes in Result { () throws(BrainError) in try decodeRequest(bytes) } }.get()
-    }
-
-    /// Appends `request` as one frame (length prefix and body) to `buffer`.
-    public static func writeFrame(_ request: BrainRequest, into buffer: inout ByteBuffer) {
+    /// Writes `request` as one frame (length prefix and body) through `output`.
+    public static func writeFrame<Output: FrameOutput>(_ request: BrainRequest, into output: inout Output) {
         let arena = CArena()
         let message = request.c(arena)
         withUnsafePointer(to: &message.pointee.base) { base in
-            writeFrame(packing: base, into: &buffer)
+            writeFrame(packing: base, into: &output)
         }
     }
 
@@ -102,29 +85,18 @@ public enum WireCodec {
         return BrainResponse(message.pointee)
     }
 
-    /// Decodes the readable bytes of `buffer` as a `Response`.
-    public static func decodeResponse(_ buffer: ByteBuffer) throws(BrainError) -> BrainResponse {
-        do {
-            return try buffer.withUnsafeReadableBytes { bytes in try decodeResponse(bytes) }
-        } catch let error as BrainError {
-            throw error
-        } catch {
-            throw BrainError(.invalidArgument, "\(error)")
-        }
-    }
-
-    /// Appends `response` as one frame (length prefix and body) to `buffer`.
-    public static func writeFrame(_ response: BrainResponse, into buffer: inout ByteBuffer) {
+    /// Writes `response` as one frame (length prefix and body) through `output`.
+    public static func writeFrame<Output: FrameOutput>(_ response: BrainResponse, into output: inout Output) {
         let arena = CArena()
         let message = response.c(arena)
         withUnsafePointer(to: &message.pointee.base) { base in
-            writeFrame(packing: base, into: &buffer)
+            writeFrame(packing: base, into: &output)
         }
     }
 
     /// Appends a cumulative ack frame without building a message tree: the hot path sends
     /// one per read batch.
-    public static func writeAckFrame(ackedSeq: UInt64, into buffer: inout ByteBuffer) {
+    public static func writeAckFrame<Output: FrameOutput>(ackedSeq: UInt64, into output: inout Output) {
         var ack = Brain__V1__Ack()
         brain__v1__ack__init(&ack)
         ack.acked_seq = ackedSeq
@@ -133,33 +105,30 @@ public enum WireCodec {
         withUnsafeMutablePointer(to: &ack) { ackPointer in
             response.result_case = BRAIN__V1__RESPONSE__RESULT_ACK
             response.ack = ackPointer
-            withUnsafePointer(to: &response.base) { base in writeFrame(packing: base, into: &buffer) }
+            withUnsafePointer(to: &response.base) { base in writeFrame(packing: base, into: &output) }
         }
     }
 
     /// The bytes of `request` without a length prefix (for golden-bytes tests and recordings).
     public static func encode(_ request: BrainRequest) -> [UInt8] {
-        var buffer = ByteBuffer()
-        writeFrame(request, into: &buffer)
-        buffer.moveReaderIndex(forwardBy: 4)
-        return buffer.readBytes(length: buffer.readableBytes) ?? []
+        var bytes: [UInt8] = []
+        writeFrame(request, into: &bytes)
+        return Array(bytes.dropFirst(4))
     }
 
     /// The bytes of `response` without a length prefix.
     public static func encode(_ response: BrainResponse) -> [UInt8] {
-        var buffer = ByteBuffer()
-        writeFrame(response, into: &buffer)
-        buffer.moveReaderIndex(forwardBy: 4)
-        return buffer.readBytes(length: buffer.readableBytes) ?? []
+        var bytes: [UInt8] = []
+        writeFrame(response, into: &bytes)
+        return Array(bytes.dropFirst(4))
     }
 
-    private static func writeFrame(packing message: UnsafePointer<ProtobufCMessage>, into buffer: inout ByteBuffer) {
+    private static func writeFrame<Output: FrameOutput>(packing message: UnsafePointer<ProtobufCMessage>, into output: inout Output) {
         let size = protobuf_c_message_get_packed_size(message)
-        buffer.reserveCapacity(minimumWritableBytes: 4 + size)
-        buffer.writeInteger(UInt32(truncatingIfNeeded: size), endianness: .big)
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { pointer in
-            guard size > 0, let base = pointer.baseAddress else { return 0 }
-            return protobuf_c_message_pack(message, base.assumingMemoryBound(to: UInt8.self))
+        output.write(4 + size) { memory in
+            Output.storeLength(size, at: memory)
+            guard size > 0, let base = memory.baseAddress else { return 4 }
+            return 4 + protobuf_c_message_pack(message, (base + 4).assumingMemoryBound(to: UInt8.self))
         }
     }
 }
