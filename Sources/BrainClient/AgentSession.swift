@@ -89,11 +89,13 @@ public actor AgentSession {
         generation += 1
         let generation = self.generation
         let inbox = self.inbox
-        connection.onUnsolicited({ response in
-            inbox.yield(.response(response))
-        }, onClose: { _ in
-            inbox.yield(.closed(generation: generation))
-        })
+        connection.onUnsolicited(
+            { response in
+                inbox.yield(.response(response))
+            },
+            onClose: { _ in
+                inbox.yield(.closed(generation: generation))
+            })
         self.connection = connection
         self.welcome = welcome
         acknowledge(through: welcome.lastSeq)
@@ -118,7 +120,9 @@ public actor AgentSession {
         guard !closed else { throw BrainError(.failedPrecondition, "the session is closed") }
         if let failure { throw failure }
         guard pendingCount + events.count <= options.maxUnacked else {
-            throw BrainError(.resourceExhausted, "\(pendingCount) events wait for an acknowledgement (the limit is \(options.maxUnacked)); wait with flush() or raise maxUnacked")
+            throw BrainError(
+                .resourceExhausted,
+                "\(pendingCount) events wait for an acknowledgement (the limit is \(options.maxUnacked)); wait with flush() or raise maxUnacked")
         }
         var seqs: [UInt64] = []
         var methods: [BrainRequest.Method] = []
@@ -222,7 +226,7 @@ public actor AgentSession {
                     reconnectTask = nil
                     return
                 }
-            } catch where error.code == .unavailable {
+            } catch  where error.code == .unavailable {
                 try? await Task.sleep(for: .milliseconds(delay))
                 delay = min(delay * 2, 1_000)
             } catch {
@@ -233,7 +237,10 @@ public actor AgentSession {
             }
         }
         if !closed {
-            failure = BrainError(.unavailable, "could not reconnect to the brain at \(options.socketPath) within \(options.reconnectTimeoutSeconds)s; \(pendingCount) events are unacknowledged")
+            failure = BrainError(
+                .unavailable,
+                "could not reconnect to the brain at \(options.socketPath) within \(options.reconnectTimeoutSeconds)s; \(pendingCount) events are unacknowledged"
+            )
         }
         reconnectTask = nil
     }

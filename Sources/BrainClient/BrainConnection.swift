@@ -1,12 +1,12 @@
-public import BrainProtocol
 import BrainFraming
+public import BrainProtocol
 public import NIOCore
 import NIOPosix
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One connection to a brain: concurrent calls matched by call id, server streams, and
@@ -40,14 +40,16 @@ public final class BrainConnection: Sendable {
         connectTimeout: Duration? = nil, callTimeout: Duration? = nil
     ) async throws(BrainError) -> BrainConnection {
         guard socketPath.utf8.count < WireConstants.maxSocketPathBytes else {
-            throw BrainError(.invalidArgument, "socket path \(socketPath) is \(socketPath.utf8.count) bytes; it must be shorter than \(WireConstants.maxSocketPathBytes)")
+            throw BrainError(
+                .invalidArgument, "socket path \(socketPath) is \(socketPath.utf8.count) bytes; it must be shorter than \(WireConstants.maxSocketPathBytes)")
         }
         do {
             var bootstrap = ClientBootstrap(group: group)
             if let connectTimeout { bootstrap = bootstrap.connectTimeout(Self.timeAmount(connectTimeout)) }
             // The router is taken from the initializer itself: a brain at its connection
             // limit closes the channel at once, and a lookup afterwards would find nothing.
-            let (channel, router) = try await bootstrap
+            let (channel, router) =
+                try await bootstrap
                 .connect(unixDomainSocketPath: socketPath) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let router = ResponseRouter()

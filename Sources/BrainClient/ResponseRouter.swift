@@ -1,5 +1,5 @@
-import BrainProtocol
 import BrainFraming
+import BrainProtocol
 import NIOCore
 
 /// Routes each `Response` to the call that is waiting for it, by call id. Lives on the

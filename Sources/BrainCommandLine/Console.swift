@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Unbuffered line output for the command-line tools: a line written is a line seen, even
@@ -18,9 +18,9 @@ public enum Console {
         while offset < bytes.count {
             let written = bytes.withUnsafeMutableBytes { raw in
                 #if canImport(Glibc)
-                Glibc.write(fd, raw.baseAddress.map { $0 + offset }, raw.count - offset)
+                    Glibc.write(fd, raw.baseAddress.map { $0 + offset }, raw.count - offset)
                 #else
-                Darwin.write(fd, raw.baseAddress.map { $0 + offset }, raw.count - offset)
+                    Darwin.write(fd, raw.baseAddress.map { $0 + offset }, raw.count - offset)
                 #endif
             }
             if written < 0 {

@@ -1,9 +1,10 @@
 import BrainCommandLine
 import BrainProtocol
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A failure of the benchmark tool itself, shown to the user as one line.

@@ -1,12 +1,13 @@
-import BrainCommandLine
 import ArgumentParser
+import BrainCommandLine
 import BrainProtocol
 import BrainServer
 import NIOCore
 import NIOPosix
 import UnixSignals
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `brain-bench echo-server`: the floor of an NIO server on this machine.

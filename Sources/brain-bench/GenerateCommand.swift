@@ -1,5 +1,5 @@
-import BrainCommandLine
 import ArgumentParser
+import BrainCommandLine
 import BrainProtocol
 
 /// `brain-bench generate`: writes a deterministic synthetic recording.

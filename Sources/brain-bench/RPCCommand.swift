@@ -1,6 +1,6 @@
-import BrainCommandLine
 import ArgumentParser
 import BrainClient
+import BrainCommandLine
 import BrainProtocol
 import Histogram
 import NIOCore
@@ -74,17 +74,19 @@ struct RPCCommand: AsyncParsableCommand {
         let latency = LatencySummary(histogram)
         let rate = elapsed > 0 ? Double(calls) / elapsed : 0
         if json {
-            Console.line(JSONOut.object([
-                ("method", .string(method.rawValue)),
-                ("calls", .int(calls)),
-                ("errors", .int(errors)),
-                ("seconds", .double(elapsed, decimals: 4)),
-                ("calls_per_s", .double(rate, decimals: 1)),
-                ("latency_us", latency.json),
-                ("concurrency", .int(concurrency)),
-            ]).text)
+            Console.line(
+                JSONOut.object([
+                    ("method", .string(method.rawValue)),
+                    ("calls", .int(calls)),
+                    ("errors", .int(errors)),
+                    ("seconds", .double(elapsed, decimals: 4)),
+                    ("calls_per_s", .double(rate, decimals: 1)),
+                    ("latency_us", latency.json),
+                    ("concurrency", .int(concurrency)),
+                ]).text)
         } else {
-            Console.line("""
+            Console.line(
+                """
                 \(method.rawValue): \(Format.grouped(calls)) calls from \(concurrency) callers in \(Format.seconds(elapsed))
                   calls/s   \(Format.rate(rate))
                   latency   \(latency.text)

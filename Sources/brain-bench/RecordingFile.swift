@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A recording: frames of a 4-byte big-endian length and one `brain.v1.Request`, no header
@@ -21,7 +21,8 @@ enum RecordingFile {
         while bytes.count - offset >= 4 {
             let length = Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
             if length > maxFrameBytes {
-                throw BenchError("frame \(bodies.count + 1) at byte \(offset) announces \(length) bytes (limit \(maxFrameBytes)); this is not a brain recording")
+                throw BenchError(
+                    "frame \(bodies.count + 1) at byte \(offset) announces \(length) bytes (limit \(maxFrameBytes)); this is not a brain recording")
             }
             guard bytes.count - offset - 4 >= length else { break }
             bodies.append(offset + 4..<offset + 4 + length)
@@ -82,16 +83,16 @@ enum RecordingFile {
 
 private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
     #if canImport(Glibc)
-    Glibc.read(fd, buffer, count)
+        Glibc.read(fd, buffer, count)
     #else
-    Darwin.read(fd, buffer, count)
+        Darwin.read(fd, buffer, count)
     #endif
 }
 
 private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
     #if canImport(Glibc)
-    Glibc.write(fd, buffer, count)
+        Glibc.write(fd, buffer, count)
     #else
-    Darwin.write(fd, buffer, count)
+        Darwin.write(fd, buffer, count)
     #endif
 }

@@ -1,10 +1,11 @@
-import BrainCommandLine
 import ArgumentParser
+import BrainCommandLine
 import BrainProtocol
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// `brain-bench replay`: sends a recording to a brain and measures it.
@@ -73,7 +74,8 @@ struct ReplayCommand: AsyncParsableCommand {
             fail(error.message)
         }
         if pid == nil {
-            Console.error("brain-bench: warning: no `brain serve --socket \(socketPath)` found in /proc; the brain's CPU time is not measured (pass --brain-pid)")
+            Console.error(
+                "brain-bench: warning: no `brain serve --socket \(socketPath)` found in /proc; the brain's CPU time is not measured (pass --brain-pid)")
         }
         Console.line(json ? result.json.text : result.text)
         if result.rejected > 0, json, let first = result.firstRejection {

@@ -1,5 +1,5 @@
-import BrainProtocol
 import BrainFraming
+import BrainProtocol
 import Histogram
 import NIOCore
 

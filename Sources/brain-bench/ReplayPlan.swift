@@ -1,5 +1,5 @@
-import BrainProtocol
 import BrainFraming
+import BrainProtocol
 import NIOCore
 
 /// A recording split for replay: each run goes, whole and in order, to one connection

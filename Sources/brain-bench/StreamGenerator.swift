@@ -1,5 +1,5 @@
-import BrainProtocol
 import BrainFraming
+import BrainProtocol
 
 /// Builds a realistic, deterministic agent stream: runs of steps spread over agents,
 /// runs of different agents interleaved, each event a `publish` frame.

@@ -1,10 +1,11 @@
-import BrainCommandLine
 import ArgumentParser
+import BrainCommandLine
 import BrainCore
 import BrainProtocol
 import BrainStore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `brain recover`: when start-up stops on a damaged snapshot or journal.

@@ -1,5 +1,5 @@
-import BrainCommandLine
 import ArgumentParser
+import BrainCommandLine
 import BrainCore
 import BrainProtocol
 import BrainServer
@@ -8,8 +8,9 @@ import CBrainMallocTuning
 import Logging
 import ServiceLifecycle
 import UnixSignals
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `brain serve`: every flag has an environment variable; flags win.
@@ -30,7 +31,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Directory for snapshots and the secret key. [env: BRAIN_DATA_DIR] (default: $XDG_STATE_HOME/brain, else ~/.local/state/brain)")
     var dataDir: String?
 
-    @Option(parsing: .unconditional, help: "Largest frame accepted, in bytes; a larger one closes its connection with RESOURCE_EXHAUSTED. [env: BRAIN_MAX_FRAME_BYTES] (default: 4194304)")
+    @Option(
+        parsing: .unconditional,
+        help: "Largest frame accepted, in bytes; a larger one closes its connection with RESOURCE_EXHAUSTED. [env: BRAIN_MAX_FRAME_BYTES] (default: 4194304)")
     var maxFrameBytes: Int?
 
     @Option(parsing: .unconditional, help: "Heartbeat interval asked of agents. [env: BRAIN_HEARTBEAT_INTERVAL] (default: 2s)")
@@ -39,25 +42,41 @@ struct Serve: AsyncParsableCommand {
     @Option(parsing: .unconditional, help: "Silence after which an agent goes offline. [env: BRAIN_HEARTBEAT_TIMEOUT] (default: 3 × the interval)")
     var heartbeatTimeout: String?
 
-    @Option(parsing: .unconditional, help: "Snapshot period when something changed; 0 = only at shutdown and on request. [env: BRAIN_SNAPSHOT_INTERVAL] (default: 30s)")
+    @Option(
+        parsing: .unconditional,
+        help: "Snapshot period when something changed; 0 = only at shutdown and on request. [env: BRAIN_SNAPSHOT_INTERVAL] (default: 30s)")
     var snapshotInterval: String?
 
-    @Option(parsing: .unconditional, help: "Also snapshot after this many changes, whichever comes first; 0 = by time only. [env: BRAIN_SNAPSHOT_AFTER_CHANGES] (default: 100000)")
+    @Option(
+        parsing: .unconditional,
+        help: "Also snapshot after this many changes, whichever comes first; 0 = by time only. [env: BRAIN_SNAPSHOT_AFTER_CHANGES] (default: 100000)")
     var snapshotAfterChanges: Int?
 
-    @Option(parsing: .unconditional, help: "Snapshots kept in the data directory (snapshot.json, snapshot.1.json, ...). [env: BRAIN_SNAPSHOTS_KEPT] (default: 3)")
+    @Option(
+        parsing: .unconditional, help: "Snapshots kept in the data directory (snapshot.json, snapshot.1.json, ...). [env: BRAIN_SNAPSHOTS_KEPT] (default: 3)")
     var snapshotsKept: Int?
 
-    @Option(parsing: .unconditional, help: "Most MiB per second a snapshot writes while agents stream, so the journal keeps the disk; 0 = no limit (an idle brain always writes at full speed). [env: BRAIN_SNAPSHOT_RATE_LIMIT] (default: 256)")
+    @Option(
+        parsing: .unconditional,
+        help:
+            "Most MiB per second a snapshot writes while agents stream, so the journal keeps the disk; 0 = no limit (an idle brain always writes at full speed). [env: BRAIN_SNAPSHOT_RATE_LIMIT] (default: 256)"
+    )
     var snapshotRateLimit: Int?
 
-    @Option(help: "Journal fsync policy: batch (an ack means on disk), interval (fsync every --fsync-interval; a machine crash may lose that window) or never (benchmarks). [env: BRAIN_FSYNC] (default: batch)")
+    @Option(
+        help:
+            "Journal fsync policy: batch (an ack means on disk), interval (fsync every --fsync-interval; a machine crash may lose that window) or never (benchmarks). [env: BRAIN_FSYNC] (default: batch)"
+    )
     var fsync: String?
 
     @Option(parsing: .unconditional, help: "The fsync period of --fsync interval. [env: BRAIN_FSYNC_INTERVAL] (default: 100ms)")
     var fsyncInterval: String?
 
-    @Flag(inversion: .prefixedNo, help: "Write the journal and snapshots with direct I/O (O_DIRECT) where the file system takes it; --no-direct-io writes through the page cache. [env: BRAIN_DIRECT_IO=0|1] (default: on)")
+    @Flag(
+        inversion: .prefixedNo,
+        help:
+            "Write the journal and snapshots with direct I/O (O_DIRECT) where the file system takes it; --no-direct-io writes through the page cache. [env: BRAIN_DIRECT_IO=0|1] (default: on)"
+    )
     var directIO: Bool?
 
     @Option(help: "Record every agent event received to this file, as wire frames (replayable with brain-bench replay). [env: BRAIN_RECORD]")
@@ -69,10 +88,18 @@ struct Serve: AsyncParsableCommand {
     @Option(parsing: .unconditional, help: "Most simultaneous connections. [env: BRAIN_MAX_CONNECTIONS] (default: 1024)")
     var maxConnections: Int?
 
-    @Option(parsing: .unconditional, help: "Most bytes of replies a connection may leave unread before the brain stops reading it (until half are read); bounds the memory a client that does not read can take. [env: BRAIN_MAX_UNSENT_REPLY_BYTES] (default: 4194304)")
+    @Option(
+        parsing: .unconditional,
+        help:
+            "Most bytes of replies a connection may leave unread before the brain stops reading it (until half are read); bounds the memory a client that does not read can take. [env: BRAIN_MAX_UNSENT_REPLY_BYTES] (default: 4194304)"
+    )
     var maxUnsentReplyBytes: Int?
 
-    @Option(parsing: .unconditional, help: "Most bytes of Watch events a connection may have waiting on top of that; past it the stream with the most waiting ends with RESOURCE_EXHAUSTED. [env: BRAIN_MAX_WATCH_QUEUE_BYTES] (default: 8388608)")
+    @Option(
+        parsing: .unconditional,
+        help:
+            "Most bytes of Watch events a connection may have waiting on top of that; past it the stream with the most waiting ends with RESOURCE_EXHAUSTED. [env: BRAIN_MAX_WATCH_QUEUE_BYTES] (default: 8388608)"
+    )
     var maxWatchQueueBytes: Int?
 
     @Option(help: "trace, debug, info, notice, warning, error or critical. [env: BRAIN_LOG_LEVEL] (default: info)")
@@ -108,10 +135,11 @@ struct Serve: AsyncParsableCommand {
         Console.line("data dir: \(configuration.dataDirectory)")
         // The server binds inside the service group, after its signal handlers are in
         // place: a SIGTERM that arrives right after the socket appears still shuts down cleanly.
-        let group = ServiceGroup(configuration: .init(
-            services: [BrainService(configuration: configuration, logger: logger)],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
-        ))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [BrainService(configuration: configuration, logger: logger)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
+            ))
         try await group.run()
     }
 
@@ -235,7 +263,6 @@ struct Serve: AsyncParsableCommand {
         return configuration
     }
 }
-
 
 /// Starts the server when the group runs, serves until graceful shutdown, then shuts down.
 struct BrainService: Service {

@@ -1,5 +1,5 @@
-import BrainCommandLine
 import ArgumentParser
+import BrainCommandLine
 import BrainProtocol
 
 struct AgentCommand: AsyncParsableCommand {
@@ -18,10 +18,11 @@ struct AgentCommand: AsyncParsableCommand {
             let result = try await common.once(.createAgent(name: name, project: project))
             guard case .createdAgent(let agent, let token) = result else { throw unexpected(result) }
             if common.json {
-                common.print(.object([
-                    ("agent_id", .string(agent.agentID)), ("name", .string(agent.name)), ("project", .string(agent.project)),
-                    ("token", .string(token)),
-                ]))
+                common.print(
+                    .object([
+                        ("agent_id", .string(agent.agentID)), ("name", .string(agent.name)), ("project", .string(agent.project)),
+                        ("token", .string(token)),
+                    ]))
             } else {
                 Console.line("agent \(agent.name) created in project \(agent.project)")
                 Console.line("token: \(token)")

@@ -15,7 +15,9 @@ struct AgentsCommand: AsyncParsableCommand {
         var table = Table("NAME", "PROJECT", "STATE", "LAST SEEN", "ADAPTERS")
         for agent in agents {
             let adapters = ([agent.frameworkAdapter] + agent.engineAdapters + agent.schedulerAdapters).filter { !$0.isEmpty }
-            table.add(agent.name, agent.project, agent.state.name, Timestamps.ago(agent.lastSeenAt, now: now), adapters.isEmpty ? "-" : adapters.joined(separator: ","))
+            table.add(
+                agent.name, agent.project, agent.state.name, Timestamps.ago(agent.lastSeenAt, now: now),
+                adapters.isEmpty ? "-" : adapters.joined(separator: ","))
         }
         // ListAgents answers every agent at once: the page never has a next cursor.
         paging.print(agents.map(Rendering.agent), nextCursor: "", json: common.json, table: table.text, empty: "no agents yet")

@@ -1,20 +1,21 @@
-import BrainCommandLine
 import ArgumentParser
 import BrainClient
+import BrainCommandLine
 import BrainProtocol
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Options every command takes, after the command or before it (see ``GlobalArguments``).
 struct CommonOptions: ParsableArguments {
-    @Option(help: ArgumentHelp(
-        "The brain's Unix socket. [env: BRAIN_SOCKET] (default: $XDG_RUNTIME_DIR/brain/brain.sock, else /tmp/brain-<uid>/brain.sock)",
-        valueName: "path"
-    ))
+    @Option(
+        help: ArgumentHelp(
+            "The brain's Unix socket. [env: BRAIN_SOCKET] (default: $XDG_RUNTIME_DIR/brain/brain.sock, else /tmp/brain-<uid>/brain.sock)",
+            valueName: "path"
+        ))
     var socket: String?
 
     @Flag(help: "Print JSON instead of a table.")
@@ -87,7 +88,8 @@ struct CommonOptions: ParsableArguments {
     func fail(_ error: BrainError, timeout: Double) -> Never {
         switch error.code {
         case .deadlineExceeded:
-            Console.error("""
+            Console.error(
+                """
                 brainctl: DEADLINE_EXCEEDED: no reply from the brain at \(socketPath) within \(Self.text(timeout)) s; \
                 is it stopped (SIGSTOP), overloaded, or is something else listening on that socket? (--timeout to wait longer)
                 """)

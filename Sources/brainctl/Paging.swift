@@ -56,9 +56,11 @@ struct Paging {
 
     /// `word` as a POSIX shell reads it back: as is when it is plain, else in single quotes.
     static func quote(_ word: String) -> String {
-        let plain = !word.isEmpty && word.unicodeScalars.allSatisfy { scalar in
-            scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "@%+=:,./_-".unicodeScalars.contains(scalar))
-        }
+        let plain =
+            !word.isEmpty
+            && word.unicodeScalars.allSatisfy { scalar in
+                scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "@%+=:,./_-".unicodeScalars.contains(scalar))
+            }
         if plain { return word }
         return "'" + word.map { $0 == "'" ? "'\\''" : String($0) }.joined() + "'"
     }

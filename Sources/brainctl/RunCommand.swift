@@ -1,5 +1,5 @@
-import BrainCommandLine
 import ArgumentParser
+import BrainCommandLine
 import BrainProtocol
 
 struct RunCommand: AsyncParsableCommand {
@@ -18,7 +18,11 @@ struct RunCommand: AsyncParsableCommand {
         func run() async throws {
             let result = try await common.once(.cancelRun(runID: id, reason: reason ?? ""))
             guard case .runInfo(let run) = result else { throw unexpected(result) }
-            if common.json { common.print(.object(Rendering.run(run))) } else { Console.line("run \(run.runID) is now \(run.status.name); its unfinished child runs were abandoned with it") }
+            if common.json {
+                common.print(.object(Rendering.run(run)))
+            } else {
+                Console.line("run \(run.runID) is now \(run.status.name); its unfinished child runs were abandoned with it")
+            }
         }
     }
 

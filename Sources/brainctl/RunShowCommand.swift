@@ -1,5 +1,5 @@
-import BrainCommandLine
 import ArgumentParser
+import BrainCommandLine
 import BrainProtocol
 
 extension RunCommand {
@@ -26,10 +26,12 @@ extension RunCommand {
             let result = try await common.once(.getRun(query))
             guard case .run(let detail) = result else { throw unexpected(result) }
             if common.json {
-                common.print(.object(Rendering.run(detail.run) + [
-                    ("child_run_ids", .array(detail.childRunIDs.map { .string($0) })),
-                    ("steps", .array(detail.steps.map(Rendering.step))),
-                ]))
+                common.print(
+                    .object(
+                        Rendering.run(detail.run) + [
+                            ("child_run_ids", .array(detail.childRunIDs.map { .string($0) })),
+                            ("steps", .array(detail.steps.map(Rendering.step))),
+                        ]))
                 return
             }
             let run = detail.run
@@ -47,13 +49,16 @@ extension RunCommand {
             if !run.parentRunID.isEmpty { lines.append("parent:   \(run.parentRunID)") }
             if !detail.childRunIDs.isEmpty { lines.append("children: \(detail.childRunIDs.joined(separator: ", "))") }
             if !run.resultJSON.isEmpty { lines.append("result:   \(run.resultJSON)") }
-            if !run.errorType.isEmpty { lines.append("error:    \(run.errorType): \(run.errorMessage)\(run.failedAtStep != 0 ? " (at step \(run.failedAtStep))" : "")") }
+            if !run.errorType.isEmpty {
+                lines.append("error:    \(run.errorType): \(run.errorMessage)\(run.failedAtStep != 0 ? " (at step \(run.failedAtStep))" : "")")
+            }
             lines.append("steps:    \(run.stepCount)")
             Console.line(lines.joined(separator: "\n"))
             if !detail.steps.isEmpty {
                 var table = Table("SEQ", "NAME", "STATUS", "MS", "ERROR")
                 for step in detail.steps {
-                    table.add(String(step.seq), step.stepName, step.status.name, String(step.durationMs), step.error.isEmpty ? "" : String(step.error.prefix(60)))
+                    table.add(
+                        String(step.seq), step.stepName, step.status.name, String(step.durationMs), step.error.isEmpty ? "" : String(step.error.prefix(60)))
                 }
                 Console.line(table.text)
             } else if from != 0 || to != 0, run.stepCount != 0 {

@@ -1,5 +1,5 @@
-import BrainCommandLine
 import ArgumentParser
+import BrainCommandLine
 import BrainProtocol
 
 struct StatsCommand: AsyncParsableCommand {
@@ -12,14 +12,16 @@ struct StatsCommand: AsyncParsableCommand {
         let result = try await common.once(.getStats)
         guard case .stats(let stats) = result else { throw unexpected(result) }
         if common.json {
-            common.print(.object([
-                ("runs", Rendering.runCounts(stats.runs)), ("steps", .int(Int64(stats.steps))),
-                ("events_applied", .int(Int64(stats.eventsApplied))), ("events_per_second", .double(stats.eventsPerSecond)),
-                ("persistence_errors", .int(Int64(stats.persistenceErrors))), ("connections", .int(Int64(stats.connections))),
-            ]))
+            common.print(
+                .object([
+                    ("runs", Rendering.runCounts(stats.runs)), ("steps", .int(Int64(stats.steps))),
+                    ("events_applied", .int(Int64(stats.eventsApplied))), ("events_per_second", .double(stats.eventsPerSecond)),
+                    ("persistence_errors", .int(Int64(stats.persistenceErrors))), ("connections", .int(Int64(stats.connections))),
+                ]))
             return
         }
-        Console.line("""
+        Console.line(
+            """
             runs:         \(Rendering.runCountsText(stats.runs))
             steps:        \(stats.steps)
             events:       \(stats.eventsApplied) (\(Int(stats.eventsPerSecond))/s recently)

@@ -1,5 +1,5 @@
-import BrainCommandLine
 import ArgumentParser
+import BrainCommandLine
 import BrainProtocol
 
 struct StatusCommand: AsyncParsableCommand {
@@ -13,27 +13,32 @@ struct StatusCommand: AsyncParsableCommand {
         let result = try await common.once(.getStatus)
         guard case .statusReply(let status) = result else { throw unexpected(result) }
         if common.json {
-            common.print(.object([
-                ("version", .string(status.version)),
-                ("uptime_s", .double(Double(status.uptimeMs) / 1_000)),
-                ("socket", .string(status.socketPath)),
-                ("data_dir", .string(status.dataDir)),
-                ("agents", .object([
-                    ("online", .int(Int64(status.agents.online))), ("offline", .int(Int64(status.agents.offline))),
-                    ("unknown", .int(Int64(status.agents.unknown))),
-                ])),
-                ("runs", Rendering.runCounts(status.runs)),
-                ("steps", .int(Int64(status.steps))),
-                ("persistence_errors", .int(Int64(status.persistenceErrors))),
-                ("last_snapshot_at", .time(status.lastSnapshotAt)),
-                ("journal_bytes", .int(Int64(status.journalBytes))),
-                ("fsync", .string(status.fsyncPolicy)),
-                ("persistence_fault", .optional(status.persistenceFault)),
-            ]))
+            common.print(
+                .object([
+                    ("version", .string(status.version)),
+                    ("uptime_s", .double(Double(status.uptimeMs) / 1_000)),
+                    ("socket", .string(status.socketPath)),
+                    ("data_dir", .string(status.dataDir)),
+                    (
+                        "agents",
+                        .object([
+                            ("online", .int(Int64(status.agents.online))), ("offline", .int(Int64(status.agents.offline))),
+                            ("unknown", .int(Int64(status.agents.unknown))),
+                        ])
+                    ),
+                    ("runs", Rendering.runCounts(status.runs)),
+                    ("steps", .int(Int64(status.steps))),
+                    ("persistence_errors", .int(Int64(status.persistenceErrors))),
+                    ("last_snapshot_at", .time(status.lastSnapshotAt)),
+                    ("journal_bytes", .int(Int64(status.journalBytes))),
+                    ("fsync", .string(status.fsyncPolicy)),
+                    ("persistence_fault", .optional(status.persistenceFault)),
+                ]))
             return
         }
         let now = Timestamps.now()
-        Console.line("""
+        Console.line(
+            """
             brain \(status.version), up \(status.uptimeMs / 1_000)s
             socket:     \(status.socketPath)
             data dir:   \(status.dataDir)

@@ -1,6 +1,6 @@
-import BrainCommandLine
 import ArgumentParser
 import BrainClient
+import BrainCommandLine
 import BrainProtocol
 
 struct WatchCommand: AsyncParsableCommand {
@@ -55,7 +55,8 @@ struct WatchCommand: AsyncParsableCommand {
             if common.json {
                 Console.line(JSONValue.object([("type", .string("step")), ("run_id", .string(step.runID))] + Rendering.stepFields(step)).compactText)
             } else {
-                Console.line("\(Timestamps.rfc3339(step.receivedAt))  step \(step.runID)  #\(step.seq) \(step.stepName)  \(step.status.name)  \(step.durationMs)ms")
+                Console.line(
+                    "\(Timestamps.rfc3339(step.receivedAt))  step \(step.runID)  #\(step.seq) \(step.stepName)  \(step.status.name)  \(step.durationMs)ms")
             }
         case .agent(let agent):
             if common.json {

@@ -8,14 +8,16 @@ struct FrameSplitterTests {
         return withUnsafeBytes(of: length) { Array($0) } + body
     }
 
-    @Test("the start of a stream", arguments: [
-        ([UInt8](), FrameSplitter.Next.needMore),
-        ([0, 0, 0], .needMore),
-        ([0, 0, 0, 3, 1, 2], .needMore),
-        ([0, 0, 0, 3, 1, 2, 3], .frame(length: 3)),
-        ([0, 0, 0, 0], .frame(length: 0)),
-        ([0, 0, 0, 11], .tooLarge(FrameTooLargeError(length: 11, limit: 10))),
-    ])
+    @Test(
+        "the start of a stream",
+        arguments: [
+            ([UInt8](), FrameSplitter.Next.needMore),
+            ([0, 0, 0], .needMore),
+            ([0, 0, 0, 3, 1, 2], .needMore),
+            ([0, 0, 0, 3, 1, 2, 3], .frame(length: 3)),
+            ([0, 0, 0, 0], .frame(length: 0)),
+            ([0, 0, 0, 11], .tooLarge(FrameTooLargeError(length: 11, limit: 10))),
+        ])
     func next(_ bytes: [UInt8], _ expected: FrameSplitter.Next) {
         #expect(bytes.withUnsafeBytes { FrameSplitter.next(in: $0, maxFrameBytes: 10) } == expected)
     }

@@ -1,5 +1,5 @@
-import BrainProtocol
 import BrainFraming
+import BrainProtocol
 import NIOCore
 import Testing
 
@@ -28,17 +28,21 @@ import Testing
 @Suite("Golden bytes shared with Python protobuf")
 struct GoldenBytesTests {
     static let helloHex = "080752310a086167656e742dc3a9120470726f6a1a0374306b20012a0266773201613201623a017342027b7d4a077b226b223a317d"
-    static let stepHex = "624d08ac0262480a2431323365343536372d653839622d313264332d613435362d34323636313431373430303010021a05666574636820012a035b315d320322782240dc0b488080a8b1e39fe7cb17"
+    static let stepHex =
+        "624d08ac0262480a2431323365343536372d653839622d313264332d613435362d34323636313431373430303010021a05666574636820012a035b315d320322782240dc0b488080a8b1e39fe7cb17"
     static let runCreatedHex = "080562180801521412016750e0d403580260ffffffffffffffffff01"
     static let listRunsHex = "08038a02060a020105480a"
     static let ackHex = "6202082a"
     static let notFoundHex = "080912180805121472756e207820646f6573206e6f742065786973741801"
 
     static var hello: BrainRequest {
-        BrainRequest(callID: 7, method: .hello(Hello(
-            agentName: "agent-é", project: "proj", token: "t0k", protocolVersion: 1, frameworkAdapter: "fw",
-            engineAdapters: ["a", "b"], schedulerAdapters: ["s"], capabilitiesJSON: "{}", metadataJSON: "{\"k\":1}"
-        )))
+        BrainRequest(
+            callID: 7,
+            method: .hello(
+                Hello(
+                    agentName: "agent-é", project: "proj", token: "t0k", protocolVersion: 1, frameworkAdapter: "fw",
+                    engineAdapters: ["a", "b"], schedulerAdapters: ["s"], capabilitiesJSON: "{}", metadataJSON: "{\"k\":1}"
+                )))
     }
 
     static var step: BrainRequest {
@@ -74,8 +78,10 @@ struct GoldenBytesTests {
 
     static let responseCases: [(name: String, hex: String, response: BrainResponse)] = [
         ("ack", ackHex, .ok(0, .ack(ackedSeq: 42))),
-        ("not found, end of stream", notFoundHex,
-         BrainResponse(callID: 9, error: BrainError(.notFound, "run x does not exist"), endOfStream: true)),
+        (
+            "not found, end of stream", notFoundHex,
+            BrainResponse(callID: 9, error: BrainError(.notFound, "run x does not exist"), endOfStream: true)
+        ),
     ]
 
     static func bytes(_ hex: String) -> [UInt8] {

@@ -1,5 +1,5 @@
-import BrainProtocol
 import BrainFraming
+import BrainProtocol
 import NIOCore
 import Testing
 
@@ -70,9 +70,10 @@ struct RequestCodecRoundTripTests {
         BrainRequest(callID: 12, method: .deleteRun(runID: WireFixtures.childRunID)),
         BrainRequest(
             callID: 13,
-            method: .listPersistenceErrors(ListPersistenceErrorsQuery(
-                runID: WireFixtures.runID, phase: "create_step", since: WireFixtures.time, limit: 20, cursor: "e99"
-            ))
+            method: .listPersistenceErrors(
+                ListPersistenceErrorsQuery(
+                    runID: WireFixtures.runID, phase: "create_step", since: WireFixtures.time, limit: 20, cursor: "e99"
+                ))
         ),
         BrainRequest(callID: 14, method: .watch(WatchQuery(runID: WireFixtures.runID, project: "projet-é", agents: true))),
         BrainRequest(callID: 15, method: .cancelCall(targetCallID: UInt64.max - 1)),

@@ -1,5 +1,5 @@
-import BrainProtocol
 import BrainFraming
+import BrainProtocol
 import NIOCore
 import Testing
 
@@ -73,14 +73,21 @@ struct ResponseCodecRoundTripTests {
         .ok(0, .ack(ackedSeq: UInt64.max)),
         BrainResponse(callID: 3, error: BrainError(.alreadyExists, "step 3 differs ✗"), result: .rejected(seq: 1 << 50)),
         .ok(4, .statusReply(statusReply)),
-        .ok(5, .agents([WireFixtures.agentInfo("a-ü", state: .online), WireFixtures.agentInfo("b", state: .offline),
-                        WireFixtures.agentInfo("c", state: .unknown)])),
+        .ok(
+            5,
+            .agents([
+                WireFixtures.agentInfo("a-ü", state: .online), WireFixtures.agentInfo("b", state: .offline),
+                WireFixtures.agentInfo("c", state: .unknown),
+            ])),
         .ok(6, .createdAgent(WireFixtures.agentInfo("new", state: .unknown), token: "brn_tøken_🔑")),
         .ok(7, .runs(RunList(runs: [WireFixtures.runInfo, RunInfo()], nextCursor: "r17"))),
-        .ok(8, .run(RunDetail(
-            run: WireFixtures.runInfo, childRunIDs: [WireFixtures.childRunID, WireFixtures.runID],
-            steps: [WireFixtures.stepInfo(seq: 1), WireFixtures.stepInfo(seq: 2), WireFixtures.stepInfo(seq: UInt32.max)]
-        ))),
+        .ok(
+            8,
+            .run(
+                RunDetail(
+                    run: WireFixtures.runInfo, childRunIDs: [WireFixtures.childRunID, WireFixtures.runID],
+                    steps: [WireFixtures.stepInfo(seq: 1), WireFixtures.stepInfo(seq: 2), WireFixtures.stepInfo(seq: UInt32.max)]
+                ))),
         .ok(9, .steps(StepList(steps: [WireFixtures.stepInfo(seq: 5), WireFixtures.stepInfo(seq: 6)], nextSeq: 7))),
         .ok(10, .runInfo(WireFixtures.runInfo)),
         .ok(11, .persistenceErrors(PersistenceErrorList(errors: [WireFixtures.persistenceError, PersistenceErrorInfo()], nextCursor: "e5"))),

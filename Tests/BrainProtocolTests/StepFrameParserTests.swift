@@ -1,5 +1,5 @@
-import BrainProtocol
 import BrainFraming
+import BrainProtocol
 import Testing
 
 /// ``StepFrameParser`` reads published steps without protobuf-c; whenever it answers, its

@@ -61,7 +61,9 @@ enum Cases {
     }
 
     static func hello(_ c: JSONObject, _ brain: BrainProcess) async throws {
-        let expect = c.object("expect"), first = expect.object("first"), second = expect.object("second")
+        let expect = c.object("expect")
+        let first = expect.object("first")
+        let second = expect.object("second")
         let s1 = try session(c, brain)
         let w1 = try await s1.start()
         await s1.close()
@@ -182,7 +184,8 @@ enum Cases {
             Issue.record("ListPersistenceErrors answered \(result)")
             return
         }
-        let phase = expect.string("persistence_error_phase"), agent = expect.string("persistence_error_agent")
+        let phase = expect.string("persistence_error_phase")
+        let agent = expect.string("persistence_error_agent")
         #expect(list.errors.contains { $0.phase == phase && $0.runID == runID && $0.agentName == agent }, "\(list.errors)")
     }
 
@@ -216,8 +219,10 @@ enum Cases {
 
     static func reconnectAfterRestart(_ c: JSONObject, _ brain: BrainProcess) async throws {
         let expect = c.object("expect")
-        let runs = Int(c.int("runs")), steps = Int(c.int("steps_per_run"))
-        let killAfter = Int(c.int("kill_after_run")), restartAfter = Int(c.int("restart_after_run"))
+        let runs = Int(c.int("runs"))
+        let steps = Int(c.int("steps_per_run"))
+        let killAfter = Int(c.int("kill_after_run"))
+        let restartAfter = Int(c.int("restart_after_run"))
         let flushAfter = Int(c.int("flush_after_run"))
         var ackedBeforeKill: UInt64 = 0
         let s = try session(c, brain)
@@ -246,8 +251,9 @@ enum Cases {
         #expect(await s.lastPublishedSeq == s.ackedSeq)
         // The welcome after the restart (the first said last_seq 0) holds what was acked before the kill.
         let lastSeq = await s.welcome?.lastSeq ?? 0
-        #expect((lastSeq >= ackedBeforeKill && ackedBeforeKill > 0) == expect.bool("welcome_last_seq_at_least_acked_before_kill"),
-                "welcome.last_seq \(lastSeq) after the restart, acked before the kill \(ackedBeforeKill)")
+        #expect(
+            (lastSeq >= ackedBeforeKill && ackedBeforeKill > 0) == expect.bool("welcome_last_seq_at_least_acked_before_kill"),
+            "welcome.last_seq \(lastSeq) after the restart, acked before the kill \(ackedBeforeKill)")
         let rejections = await s.rejections
         #expect(Int64(rejections.count) == (expect.int("rejections")), "\(rejections)")
         await s.close()

@@ -76,12 +76,13 @@ enum Golden {
         let callID = f.u64("call_id")
         let method: BrainRequest.Method
         if let h = f.object("hello") {
-            method = .hello(Hello(
-                agentName: h.string("agent_name"), project: h.string("project"), token: h.string("token"),
-                protocolVersion: h.u32("protocol_version"), frameworkAdapter: h.string("framework_adapter"),
-                engineAdapters: h.strings("engine_adapters"), schedulerAdapters: h.strings("scheduler_adapters"),
-                capabilitiesJSON: h.string("capabilities_json"), metadataJSON: h.string("metadata_json")
-            ))
+            method = .hello(
+                Hello(
+                    agentName: h.string("agent_name"), project: h.string("project"), token: h.string("token"),
+                    protocolVersion: h.u32("protocol_version"), frameworkAdapter: h.string("framework_adapter"),
+                    engineAdapters: h.strings("engine_adapters"), schedulerAdapters: h.strings("scheduler_adapters"),
+                    capabilitiesJSON: h.string("capabilities_json"), metadataJSON: h.string("metadata_json")
+                ))
             try h.done()
         } else if let p = f.object("publish") {
             method = .publish(try agentEvent(p))

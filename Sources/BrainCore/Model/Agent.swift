@@ -26,11 +26,22 @@ public struct Agent: Hashable, Sendable, Codable {
     public var unknownSince: Int64
 
     enum CodingKeys: String, CodingKey {
-        case agentID = "agent_id", name, project, tokenHash = "token_hash", protocolVersion = "protocol_version"
-        case frameworkAdapter = "framework_adapter", engineAdapters = "engine_adapters"
-        case schedulerAdapters = "scheduler_adapters", capabilitiesJSON = "capabilities_json"
-        case metadataJSON = "metadata_json", state, lastSeenAt = "last_seen_at", lastConnectAt = "last_connect_at"
-        case createdAt = "created_at", updatedAt = "updated_at", lastSeq = "last_seq", connections
+        case agentID = "agent_id"
+        case name, project
+        case tokenHash = "token_hash"
+        case protocolVersion = "protocol_version"
+        case frameworkAdapter = "framework_adapter"
+        case engineAdapters = "engine_adapters"
+        case schedulerAdapters = "scheduler_adapters"
+        case capabilitiesJSON = "capabilities_json"
+        case metadataJSON = "metadata_json"
+        case state
+        case lastSeenAt = "last_seen_at"
+        case lastConnectAt = "last_connect_at"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+        case lastSeq = "last_seq"
+        case connections
         case unknownSince = "unknown_since"
     }
 

@@ -18,9 +18,17 @@ public struct PersistenceErrorRecord: Hashable, Sendable, Codable {
     public var deletedAt: Int64 = 0
 
     enum CodingKeys: String, CodingKey {
-        case serial, errorID = "error_id", runID = "run_id", phase, project, agentName = "agent_name"
-        case errorType = "error_type", errorMessage = "error_message", stack, payloadJSON = "payload"
-        case createdAt = "created_at", deletedAt = "deleted_at"
+        case serial
+        case errorID = "error_id"
+        case runID = "run_id"
+        case phase, project
+        case agentName = "agent_name"
+        case errorType = "error_type"
+        case errorMessage = "error_message"
+        case stack
+        case payloadJSON = "payload"
+        case createdAt = "created_at"
+        case deletedAt = "deleted_at"
     }
 
     public var info: PersistenceErrorInfo {

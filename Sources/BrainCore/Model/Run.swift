@@ -33,13 +33,30 @@ public struct Run: Hashable, Sendable, Codable {
     public var childRunIDs: [String] = []
 
     enum CodingKeys: String, CodingKey {
-        case key, runID = "run_id", agentID = "agent_id", agentName = "agent_name", project, status, goal
-        case targetURL = "target_url", initiatedBy = "initiated_by", runType = "run_type"
-        case workflowJSON = "workflow", inputJSON = "input", metadataJSON = "metadata"
-        case parentRunID = "parent_run_id", timeoutMs = "timeout_ms", resultJSON = "result"
-        case errorType = "error_type", errorMessage = "error_message", failedAtStep = "failed_at_step"
-        case errorContextJSON = "error_context", createdAt = "created_at", updatedAt = "updated_at"
-        case completedAt = "completed_at", deletedAt = "deleted_at", steps, childRunIDs = "child_run_ids"
+        case key
+        case runID = "run_id"
+        case agentID = "agent_id"
+        case agentName = "agent_name"
+        case project, status, goal
+        case targetURL = "target_url"
+        case initiatedBy = "initiated_by"
+        case runType = "run_type"
+        case workflowJSON = "workflow"
+        case inputJSON = "input"
+        case metadataJSON = "metadata"
+        case parentRunID = "parent_run_id"
+        case timeoutMs = "timeout_ms"
+        case resultJSON = "result"
+        case errorType = "error_type"
+        case errorMessage = "error_message"
+        case failedAtStep = "failed_at_step"
+        case errorContextJSON = "error_context"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+        case completedAt = "completed_at"
+        case deletedAt = "deleted_at"
+        case steps
+        case childRunIDs = "child_run_ids"
     }
 
     public init(key: Int, runID: String, agent: Agent, created: RunCreated, status: RunStatus, now: Int64) {

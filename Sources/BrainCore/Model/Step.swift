@@ -19,18 +19,20 @@ public struct Step: Hashable, Sendable {
     public var error: String { text.error }
 
     public init(_ report: StepReported, receivedAt: Int64) {
-        shared = SharedStepText(text: StepText.make(
-            seq: report.seq, status: report.status, durationMs: report.durationMs, startedAt: report.startedAt,
-            receivedAt: receivedAt, name: report.stepName, input: report.inputJSON, output: report.outputJSON,
-            error: report.error
-        ))
+        shared = SharedStepText(
+            text: StepText.make(
+                seq: report.seq, status: report.status, durationMs: report.durationMs, startedAt: report.startedAt,
+                receivedAt: receivedAt, name: report.stepName, input: report.inputJSON, output: report.outputJSON,
+                error: report.error
+            ))
     }
 
     public init(_ view: StepReportedView, receivedAt: Int64) {
-        shared = SharedStepText(text: StepText.make(
-            seq: view.seq, status: view.status, durationMs: view.durationMs, startedAt: view.startedAt,
-            receivedAt: receivedAt, name: view.stepName, input: view.inputJSON, output: view.outputJSON, error: view.error
-        ))
+        shared = SharedStepText(
+            text: StepText.make(
+                seq: view.seq, status: view.status, durationMs: view.durationMs, startedAt: view.startedAt,
+                receivedAt: receivedAt, name: view.stepName, input: view.inputJSON, output: view.outputJSON, error: view.error
+            ))
     }
 
     /// A step from its stored parts (snapshots).
@@ -39,10 +41,11 @@ public struct Step: Hashable, Sendable {
         name: UnsafeRawBufferPointer, input: UnsafeRawBufferPointer, output: UnsafeRawBufferPointer,
         error: UnsafeRawBufferPointer
     ) {
-        shared = SharedStepText(text: StepText.make(
-            seq: seq, status: status, durationMs: durationMs, startedAt: startedAt, receivedAt: receivedAt,
-            name: name, input: input, output: output, error: error
-        ))
+        shared = SharedStepText(
+            text: StepText.make(
+                seq: seq, status: status, durationMs: durationMs, startedAt: startedAt, receivedAt: receivedAt,
+                name: name, input: input, output: output, error: error
+            ))
     }
 
     public static func == (lhs: Step, rhs: Step) -> Bool {
@@ -83,22 +86,30 @@ public struct Step: Hashable, Sendable {
 
 extension Step: Codable {
     enum CodingKeys: String, CodingKey {
-        case seq, stepName = "step_name", status, inputJSON = "input", outputJSON = "output", error
-        case durationMs = "duration_ms", startedAt = "started_at", receivedAt = "received_at"
+        case seq
+        case stepName = "step_name"
+        case status
+        case inputJSON = "input"
+        case outputJSON = "output"
+        case error
+        case durationMs = "duration_ms"
+        case startedAt = "started_at"
+        case receivedAt = "received_at"
     }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        shared = SharedStepText(text: StepText.make(
-            seq: try container.decode(UInt32.self, forKey: .seq), status: try container.decode(StepStatus.self, forKey: .status),
-            durationMs: try container.decode(UInt64.self, forKey: .durationMs),
-            startedAt: try container.decode(Int64.self, forKey: .startedAt),
-            receivedAt: try container.decode(Int64.self, forKey: .receivedAt),
-            name: try container.decode(String.self, forKey: .stepName),
-            input: try container.decode(String.self, forKey: .inputJSON),
-            output: try container.decode(String.self, forKey: .outputJSON),
-            error: try container.decode(String.self, forKey: .error)
-        ))
+        shared = SharedStepText(
+            text: StepText.make(
+                seq: try container.decode(UInt32.self, forKey: .seq), status: try container.decode(StepStatus.self, forKey: .status),
+                durationMs: try container.decode(UInt64.self, forKey: .durationMs),
+                startedAt: try container.decode(Int64.self, forKey: .startedAt),
+                receivedAt: try container.decode(Int64.self, forKey: .receivedAt),
+                name: try container.decode(String.self, forKey: .stepName),
+                input: try container.decode(String.self, forKey: .inputJSON),
+                output: try container.decode(String.self, forKey: .outputJSON),
+                error: try container.decode(String.self, forKey: .error)
+            ))
     }
 
     public func encode(to encoder: any Encoder) throws {

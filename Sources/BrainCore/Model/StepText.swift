@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 public import BrainProtocol
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// One stored step: its fields and its four texts (name, input, output, error) in a
 /// single immutable allocation.
@@ -44,7 +45,8 @@ public final class StepText: ManagedBuffer<StepText.Header, UInt8> {
         let name = UnsafeRawBufferPointer(rebasing: name.prefix(Int(UInt16.max)))
         // A tuple, not an array: no allocation besides the step's own.
         let varints = (durationMs, UInt64(name.count), UInt64(input.count), UInt64(output.count), UInt64(error.count))
-        let prefix = Varint.size(varints.0) + Varint.size(varints.1) + Varint.size(varints.2) + Varint.size(varints.3)
+        let prefix =
+            Varint.size(varints.0) + Varint.size(varints.1) + Varint.size(varints.2) + Varint.size(varints.3)
             + Varint.size(varints.4)
         let total = prefix + name.count + input.count + output.count + error.count
         let buffer = create(minimumCapacity: total) { _ in

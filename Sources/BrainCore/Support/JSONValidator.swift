@@ -106,7 +106,8 @@ public enum JSONValidator {
                         let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
                         let quote = word ^ (ones &* 0x22)
                         let backslash = word ^ (ones &* 0x5C)
-                        let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
+                        let special =
+                            ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
                             | ((word &- ones &* 0x20) & ~word)
                         if special & highs != 0 { break }
                         index += 8

@@ -21,9 +21,10 @@ enum NamedCoding {
     static func decode<Value: NamedCases>(_ decoder: any Decoder) throws -> Value {
         let name = try decoder.singleValueContainer().decode(String.self)
         guard let value = Value.allCases.first(where: { $0.name == name }) else {
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: decoder.codingPath, debugDescription: "unknown \(Value.self) \"\(name)\""
-            ))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath, debugDescription: "unknown \(Value.self) \"\(name)\""
+                ))
         }
         return value
     }

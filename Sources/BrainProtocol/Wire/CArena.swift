@@ -1,8 +1,9 @@
 internal import CBrainWire
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Owns the C memory of one message tree while it is packed.

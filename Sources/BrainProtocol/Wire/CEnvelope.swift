@@ -31,7 +31,8 @@ extension BrainRequest {
         case BRAIN__V1__REQUEST__METHOD_DELETE_RUN:
             method = .deleteRun(runID: swiftString(c.delete_run?.pointee.run_id))
         case BRAIN__V1__REQUEST__METHOD_LIST_PERSISTENCE_ERRORS:
-            method = c.list_persistence_errors.map { .listPersistenceErrors(ListPersistenceErrorsQuery($0.pointee)) }
+            method =
+                c.list_persistence_errors.map { .listPersistenceErrors(ListPersistenceErrorsQuery($0.pointee)) }
                 ?? .unknown
         case BRAIN__V1__REQUEST__METHOD_WATCH:
             method = c.watch.map { .watch(WatchQuery($0.pointee)) } ?? .unknown

@@ -1,8 +1,9 @@
 internal import CBrainWire
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Memory for protobuf-c's unpacking, reused frame after frame.
@@ -23,9 +24,10 @@ public final class DecodeScratch {
 
     public init(capacity: Int = 256 * 1024) {
         state = .allocate(capacity: 1)
-        state.initialize(to: Bump(
-            base: UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16), capacity: capacity, used: 0
-        ))
+        state.initialize(
+            to: Bump(
+                base: UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16), capacity: capacity, used: 0
+            ))
     }
 
     deinit {

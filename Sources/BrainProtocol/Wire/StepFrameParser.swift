@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Reads the one message shape that dominates ingest, a `Request` that publishes a
@@ -24,8 +24,8 @@ public enum StepFrameParser {
     /// else or anything this reader leaves to protobuf-c.
     public static func parse(_ frame: UnsafeRawBufferPointer) -> Parsed? {
         // Request{call_id = 1, publish = 12}, then AgentEvent{seq = 1, step = 12}: the same shape.
-        guard case let (callID, event)? = numberAndMessage(frame),
-            case let (eventSeq, stepBytes)? = numberAndMessage(event)
+        guard case (let callID, let event)? = numberAndMessage(frame),
+            case (let eventSeq, let stepBytes)? = numberAndMessage(event)
         else { return nil }
         // One scan for U+0000 over the whole step instead of one per string: protobuf-c never
         // writes a zero byte outside a string (proto3 leaves zero scalars out, and a varint's
@@ -118,15 +118,15 @@ public enum StepFrameParser {
         var position: UnsafeRawPointer
         let end: UnsafeRawPointer
 
-            init(base: UnsafeRawPointer, end: UnsafeRawPointer) {
+        init(base: UnsafeRawPointer, end: UnsafeRawPointer) {
             self.position = base
             self.end = end
         }
 
-            var more: Bool { position < end }
+        var more: Bool { position < end }
 
         /// A base-128 varint of at most 10 bytes, or `nil` when it runs off the end or on.
-            mutating func varint() -> UInt64? {
+        mutating func varint() -> UInt64? {
             // Tags and most lengths are one byte.
             if position < end {
                 let first = position.load(as: UInt8.self)
@@ -152,7 +152,7 @@ public enum StepFrameParser {
         }
 
         /// A length and that many bytes.
-            mutating func lengthDelimited() -> UnsafeRawBufferPointer? {
+        mutating func lengthDelimited() -> UnsafeRawBufferPointer? {
             guard let length = varint(), length <= UInt64(end - position) else { return nil }
             let bytes = UnsafeRawBufferPointer(start: position, count: Int(length))
             position += Int(length)
