@@ -36,11 +36,17 @@ let package = Package(
         ),
         .target(
             name: "BrainProtocol",
+            dependencies: ["CBrainWire"],
+            path: "Linked/BrainProtocol",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "BrainFraming",
             dependencies: [
-                "CBrainWire",
+                "BrainProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
-            path: "Linked/BrainProtocol",
+            path: "Linked/BrainFraming",
             swiftSettings: strictSettings
         ),
         .target(
@@ -52,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "BrainBenchmarks",
             dependencies: [
-                "BrainProtocol", "BrainCore",
+                "BrainProtocol", "BrainFraming", "BrainCore",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],

@@ -1,5 +1,6 @@
 import Benchmark
 import BrainCore
+import BrainFraming
 import BrainProtocol
 import NIOCore
 
