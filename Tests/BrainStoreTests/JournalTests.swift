@@ -21,6 +21,28 @@ struct JournalTests {
         .timeouts(Timeouts(agentIDs: ["a", "b"], runIDs: ["r"]), now: 14),
         .error(BrainCommand.ErrorRow(phase: "snapshot", errorType: "T", message: "m", payloadJSON: "{}"), now: 15),
         .pruneErrors(now: 16),
+        .taskEvent(
+            agentID: "a1",
+            report: {
+                var report = TaskEventReport(
+                    seq: 7, taskID: "t ü", engine: "celery", kind: .retry, ts: -5, attempt: 3, name: "n", queue: "q", groupID: "g", retriedAs: "r",
+                    argsJSON: "[1]", kwargsJSON: "{}", excType: "E", excMessage: "m", traceback: "tb", payloadJSON: "{\"x\":null}"
+                )
+                report.isRedacted = true
+                return report
+            }(), now: 17
+        ),
+        .taskLiveness(
+            [LostTask(project: "p", engine: "celery", taskID: "t", reason: "gone"), LostTask(project: "", engine: "", taskID: "", reason: "")], now: 18
+        ),
+        .createProject(name: "p", settings: ProjectSettings(), now: 19),
+        .updateProject(
+            name: "p",
+            settings: ProjectSettings(
+                retention: RetentionSettings(runsNs: 1, tasksNs: 0, taskEventsNs: 3, sinkRowsNs: 4),
+                redaction: RedactionOverrides(extraKeyPatterns: ["pin", "*_iban"], allowedKeys: ["token_count"]), timeZone: "Europe/Riga"
+            ), now: 20
+        ),
     ]
 
     func write(_ records: [JournalRecord], to directory: String) throws {

@@ -37,6 +37,24 @@ public enum BrainCommand {
     case recordError(ErrorRow)
     /// Retention: sink rows older than the configured retention go.
     case pruneErrors
+    /// A task event from an agent, decoded. Build it with
+    /// ``BrainState/taskEventCommand(_:agentID:)``, which redacts the report under the agent's
+    /// project first, so the journal keeps no secret; applied through the same agent-seq
+    /// dedup as ``event(_:agentID:)`` (``TaskStateMachine`` has the merge rules). Indirect:
+    /// a report is larger than any other command, and an enum is as large as its largest
+    /// case, so inline it would have grown every command the step path builds.
+    indirect case taskEvent(TaskEventReport, agentID: String)
+    /// Started tasks the brain calls lost: their agents stayed offline past the grace period.
+    /// Found by ``BrainState/dueTaskLiveness(now:)`` and journalled as found (with the reasons),
+    /// so replay needs no clock. A command of its own rather than part of ``timeouts(_:)``:
+    /// the lost decision runs on its own grace period (an agent goes offline at one tick, its
+    /// tasks are lost minutes later, when no agent may time out), and the timeouts record
+    /// keeps the format it has in journals already written.
+    case taskLiveness([LostTask])
+    /// A new project with its settings.
+    case createProject(name: String, settings: ProjectSettings)
+    /// Replaces a project's settings.
+    case updateProject(name: String, settings: ProjectSettings)
     /// Any frame from an agent's connection.
     case signOfLife(agentID: String)
     /// An agent's connection closed.
@@ -83,11 +101,14 @@ public enum CommandOutcome: Sendable {
     case agent(Result<Agent, BrainError>)
     /// `cancelRun`, `deleteRun`.
     case run(Result<RunInfo, BrainError>)
+    /// `createProject`, `updateProject`.
+    case project(Result<Project, BrainError>)
     /// Everything else: it changed what it had to (possibly nothing).
     case done
 
     /// Whether the state changed in a way the journal must keep: refusals of agent events
-    /// count (replaying them rebuilds their sink rows); duplicates and refused requests do not.
+    /// (task events included) count (replaying them rebuilds their sink rows); duplicates and
+    /// refused requests (a project that exists, bad settings) do not.
     @inlinable
     public var changedState: Bool {
         switch self {
@@ -95,6 +116,7 @@ public enum CommandOutcome: Sendable {
         case .hello(let result): (try? result.get()) != nil
         case .agent(let result): (try? result.get()) != nil
         case .run(let result): (try? result.get()) != nil
+        case .project(let result): (try? result.get()) != nil
         case .done: true
         }
     }

@@ -35,6 +35,14 @@ extension BrainState {
             return .run(deleteRun(runID: runID, now: now))
         case .timeouts(let timeouts):
             applyTimeouts(timeouts, now: now)
+        case .taskEvent(let report, let agentID):
+            return .event(apply(taskEvent: report, agentID: agentID, now: now))
+        case .taskLiveness(let lost):
+            applyTaskLiveness(lost, now: now)
+        case .createProject(let name, let settings):
+            return .project(createProject(name: name, settings: settings, now: now))
+        case .updateProject(let name, let settings):
+            return .project(updateProject(name: name, settings: settings, now: now))
         case .recordError(let row):
             recordError(
                 phase: row.phase, runID: row.runID, project: row.project, agentName: row.agentName, errorType: row.errorType,

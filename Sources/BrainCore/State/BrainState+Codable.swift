@@ -5,6 +5,7 @@ extension BrainState: Codable {
     enum CodingKeys: String, CodingKey {
         case agents, runs, persistenceErrors = "persistence_errors", errorSerial = "error_serial"
         case eventsHandled = "events_handled", runDeadlines = "run_deadlines"
+        case projects, tasks
     }
 
     public init(from decoder: any Decoder) throws {
@@ -21,6 +22,9 @@ extension BrainState: Codable {
                 errorSerial: try container.decode(UInt64.self, forKey: .errorSerial),
                 eventsHandled: try container.decode(UInt64.self, forKey: .eventsHandled), runDeadlines: deadlines
             )
+            // Absent from snapshots written before projects and tasks were kept.
+            try restoreProjects(try container.decodeIfPresent([Project].self, forKey: .projects) ?? [])
+            try restoreTasks(try container.decodeIfPresent([TaskRecord].self, forKey: .tasks) ?? [])
         } catch let error as BrainError {
             throw DecodingError.dataCorrupted(.init(codingPath: [CodingKeys.runs], debugDescription: error.message))
         }
@@ -36,5 +40,7 @@ extension BrainState: Codable {
         try container.encode(persistenceErrors, forKey: .persistenceErrors)
         try container.encode(errorSerial, forKey: .errorSerial)
         try container.encode(eventsHandled, forKey: .eventsHandled)
+        try container.encode(listProjects(), forKey: .projects)
+        try container.encode(tasks, forKey: .tasks)
     }
 }

@@ -31,6 +31,17 @@ public struct BrainState: Sendable {
     /// Agent events applied, duplicates and refusals included.
     public internal(set) var eventsHandled: UInt64 = 0
 
+    /// Projects by name; the `default` project is there from the start.
+    public internal(set) var projects: [String: Project] = [Project.defaultName: Project.initial]
+    /// Tasks and their events.
+    public internal(set) var taskTable = TaskTable()
+    /// The rules for tasks (lost, stuck, redaction limits), set by the daemon like ``configuration``.
+    public var taskSettings = TaskSettings() {
+        didSet { redactors = ProjectRedactors(policy: taskSettings.redaction, projects: projects.values) }
+    }
+    /// Each project's redactor (rebuilt when a project's settings or ``taskSettings`` change).
+    var redactors = ProjectRedactors(policy: RedactionPolicy(), projects: [Project.initial])
+
     /// Bumped by every change worth a snapshot (not by heartbeats alone).
     public internal(set) var revision: UInt64 = 0
 

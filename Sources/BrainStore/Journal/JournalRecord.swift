@@ -9,7 +9,11 @@ public import BrainCore
 /// ``BrainState/apply(_:now:)`` at its recorded time, rebuilds the state exactly.
 ///
 /// Kinds are only ever added: a journal segment starts with its format version
-/// (``Journal/magic``), and version 2 is version 1 plus ``pruneErrors(now:)``.
+/// (``Journal/magic``), and version 2 is version 1 plus ``pruneErrors(now:)`` and the task and
+/// project kinds (9 to 12).
+/// Kinds 9 to 12 (``taskEvent(agentID:report:now:)``, ``taskLiveness(_:now:)``,
+/// ``createProject(name:settings:now:)``, ``updateProject(name:settings:now:)``) are newer
+/// than version 2: a brain that does not know them reads them as damage, not as records to skip.
 public enum JournalRecord: Hashable, Sendable {
     /// An agent event: the raw `Request` frame body it arrived in.
     case event(agentID: String, request: [UInt8], now: Int64)
@@ -21,9 +25,19 @@ public enum JournalRecord: Hashable, Sendable {
     case timeouts(Timeouts, now: Int64)
     case error(BrainCommand.ErrorRow, now: Int64)
     case pruneErrors(now: Int64)
+    /// A task event, redacted: its fields, not a frame (the wire does not carry task events
+    /// yet, and a frame would hold what the agent sent, secrets included).
+    case taskEvent(agentID: String, report: TaskEventReport, now: Int64)
+    case taskLiveness([LostTask], now: Int64)
+    case createProject(name: String, settings: ProjectSettings, now: Int64)
+    case updateProject(name: String, settings: ProjectSettings, now: Int64)
 
     enum Kind: UInt8 {
         case event = 1, hello, createAgent, cancelRun, deleteRun, timeouts, error, pruneErrors
+        case taskEvent = 9
+        case taskLiveness = 10
+        case createProject = 11
+        case updateProject = 12
     }
 
     /// The record of a command applied at `now`, or nil for a command the journal does not
@@ -40,6 +54,14 @@ public enum JournalRecord: Hashable, Sendable {
         case .timeouts(let timeouts): self = .timeouts(timeouts, now: now)
         case .recordError(let row): self = .error(row, now: now)
         case .pruneErrors: self = .pruneErrors(now: now)
+        case .taskEvent(let report, let agentID):
+            // Built by BrainState.taskEventCommand the report is redacted under the agent's
+            // project. One that was not is redacted here under the default policy, so no
+            // secret reaches the disk even then (replay may then mask an allow-listed key).
+            self = .taskEvent(agentID: agentID, report: report.isRedacted ? report : report.redacted(by: Redactor()), now: now)
+        case .taskLiveness(let lost): self = .taskLiveness(lost, now: now)
+        case .createProject(let name, let settings): self = .createProject(name: name, settings: settings, now: now)
+        case .updateProject(let name, let settings): self = .updateProject(name: name, settings: settings, now: now)
         case .step, .event, .signOfLife, .disconnected, .restarted: return nil
         }
     }
@@ -48,7 +70,8 @@ public enum JournalRecord: Hashable, Sendable {
     public var now: Int64 {
         switch self {
         case .event(_, _, let now), .hello(_, _, let now), .createAgent(_, _, _, let now), .cancelRun(_, _, let now),
-            .deleteRun(_, let now), .timeouts(_, let now), .error(_, let now), .pruneErrors(let now):
+            .deleteRun(_, let now), .timeouts(_, let now), .error(_, let now), .pruneErrors(let now), .taskEvent(_, _, let now),
+            .taskLiveness(_, let now), .createProject(_, _, let now), .updateProject(_, _, let now):
             now
         }
     }
@@ -64,6 +87,10 @@ public enum JournalRecord: Hashable, Sendable {
         case .timeouts(let timeouts, _): body(.timeouts(timeouts))
         case .error(let row, _): body(.recordError(row))
         case .pruneErrors: body(.pruneErrors)
+        case .taskEvent(let agentID, let report, _): body(.taskEvent(report, agentID: agentID))
+        case .taskLiveness(let lost, _): body(.taskLiveness(lost))
+        case .createProject(let name, let settings, _): body(.createProject(name: name, settings: settings))
+        case .updateProject(let name, let settings, _): body(.updateProject(name: name, settings: settings))
         }
     }
 
@@ -102,6 +129,24 @@ public enum JournalRecord: Hashable, Sendable {
             }
         case .pruneErrors(let now):
             writer.header(.pruneErrors, now)
+        case .taskEvent(let agentID, let report, let now):
+            writer.header(.taskEvent, now)
+            writer.string(agentID)
+            writer.taskEventReport(report)
+        case .taskLiveness(let lost, let now):
+            writer.header(.taskLiveness, now)
+            writer.integer(UInt32(lost.count))
+            for item in lost {
+                for field in [item.project, item.engine, item.taskID, item.reason] { writer.string(field) }
+            }
+        case .createProject(let name, let settings, let now):
+            writer.header(.createProject, now)
+            writer.string(name)
+            writer.projectSettings(settings)
+        case .updateProject(let name, let settings, let now):
+            writer.header(.updateProject, now)
+            writer.string(name)
+            writer.projectSettings(settings)
         }
         out = writer.out
     }
@@ -141,6 +186,25 @@ public enum JournalRecord: Hashable, Sendable {
             ), now: now)
         case .pruneErrors:
             return .pruneErrors(now: now)
+        case .taskEvent:
+            guard let agentID = reader.string(), let report = reader.taskEventReport() else { return nil }
+            return .taskEvent(agentID: agentID, report: report, now: now)
+        case .taskLiveness:
+            guard let count = reader.integer(UInt32.self), count < 1_000_000 else { return nil }
+            var lost: [LostTask] = []
+            for _ in 0..<count {
+                guard let project = reader.string(), let engine = reader.string(), let taskID = reader.string(), let reason = reader.string() else {
+                    return nil
+                }
+                lost.append(LostTask(project: project, engine: engine, taskID: taskID, reason: reason))
+            }
+            return .taskLiveness(lost, now: now)
+        case .createProject:
+            guard let name = reader.string(), let settings = reader.projectSettings() else { return nil }
+            return .createProject(name: name, settings: settings, now: now)
+        case .updateProject:
+            guard let name = reader.string(), let settings = reader.projectSettings() else { return nil }
+            return .updateProject(name: name, settings: settings, now: now)
         }
     }
 }
@@ -223,5 +287,63 @@ struct RecordReader {
             values.append(value)
         }
         return values
+    }
+}
+
+/// The fields of task events and project settings in journal records (kinds 9 to 12).
+extension RecordWriter {
+    mutating func taskEventReport(_ report: TaskEventReport) {
+        integer(report.seq)
+        string(report.taskID)
+        string(report.engine)
+        string(report.kind.name)
+        integer(UInt64(bitPattern: report.ts))
+        integer(report.attempt)
+        for field in [
+            report.name, report.queue, report.groupID, report.retriedAs, report.argsJSON, report.kwargsJSON, report.excType,
+            report.excMessage, report.traceback, report.payloadJSON,
+        ] {
+            string(field)
+        }
+    }
+
+    mutating func projectSettings(_ settings: ProjectSettings) {
+        for value in [settings.retention.runsNs, settings.retention.tasksNs, settings.retention.taskEventsNs, settings.retention.sinkRowsNs] {
+            integer(UInt64(bitPattern: value))
+        }
+        strings(settings.redaction.extraKeyPatterns)
+        strings(settings.redaction.allowedKeys)
+        string(settings.timeZone)
+    }
+}
+
+extension RecordReader {
+    /// A journalled report: redacted before it was written, so marked as such.
+    mutating func taskEventReport() -> TaskEventReport? {
+        guard let seq = integer(UInt64.self), let taskID = string(), let engine = string(), let kindName = string(),
+            let kind = TaskEventKind(name: kindName), let ts = i64(), let attempt = integer(UInt32.self)
+        else { return nil }
+        var fields: [String] = []
+        for _ in 0..<10 {
+            guard let field = string() else { return nil }
+            fields.append(field)
+        }
+        var report = TaskEventReport(
+            seq: seq, taskID: taskID, engine: engine, kind: kind, ts: ts, attempt: attempt, name: fields[0], queue: fields[1],
+            groupID: fields[2], retriedAs: fields[3], argsJSON: fields[4], kwargsJSON: fields[5], excType: fields[6], excMessage: fields[7],
+            traceback: fields[8], payloadJSON: fields[9]
+        )
+        report.isRedacted = true
+        return report
+    }
+
+    mutating func projectSettings() -> ProjectSettings? {
+        guard let runs = i64(), let tasks = i64(), let events = i64(), let sink = i64(), let extra = strings(), let allowed = strings(),
+            let timeZone = string()
+        else { return nil }
+        return ProjectSettings(
+            retention: RetentionSettings(runsNs: runs, tasksNs: tasks, taskEventsNs: events, sinkRowsNs: sink),
+            redaction: RedactionOverrides(extraKeyPatterns: extra, allowedKeys: allowed), timeZone: timeZone
+        )
     }
 }

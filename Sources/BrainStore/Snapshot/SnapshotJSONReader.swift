@@ -50,13 +50,15 @@ struct SnapshotJSONReader {
             }
         }
         guard sawState else { throw cursor.fail("the snapshot has no \"state\"") }
-        let state: BrainState
+        var state: BrainState
         do {
             state = try BrainState(
                 configuration: configuration, restoringAgents: parts.agents, runs: parts.runs,
                 persistenceErrors: parts.errors, errorSerial: parts.errorSerial, eventsHandled: parts.eventsHandled,
                 runDeadlines: parts.deadlines
             )
+            try state.restoreProjects(parts.projects)
+            try state.restoreTasks(parts.tasks)
         } catch {
             throw SnapshotParseError(offset: cursor.index, message: error.message)
         }
@@ -70,6 +72,8 @@ struct SnapshotJSONReader {
         var deadlines: [Int: Int64] = [:]
         var errorSerial: UInt64 = 0
         var eventsHandled: UInt64 = 0
+        var projects: [Project] = []
+        var tasks: [TaskRecord] = []
     }
 
     private static func readState(
@@ -88,6 +92,14 @@ struct SnapshotJSONReader {
                 try cursor.object { (cursor, key) throws(SnapshotParseError) in
                     let deadline = try cursor.integer()
                     if let runKey = Int(String(decoding: key, as: UTF8.self)) { parts.deadlines[runKey] = deadline }
+                }
+            } else if key.equals("projects") {
+                try cursor.array { (cursor) throws(SnapshotParseError) in
+                    parts.projects.append(try SnapshotTaskReader.readProject(&cursor, &scratch))
+                }
+            } else if key.equals("tasks") {
+                try cursor.array { (cursor) throws(SnapshotParseError) in
+                    parts.tasks.append(try SnapshotTaskReader.readTask(&cursor, &scratch, key: parts.tasks.count))
                 }
             } else if key.equals("error_serial") {
                 parts.errorSerial = try cursor.unsigned()

@@ -56,6 +56,7 @@ enum SnapshotJSONWriter {
         out.byte(0x5D)
         out.field("error_serial", state.errorSerial)
         out.field("events_handled", state.eventsHandled)
+        SnapshotTaskWriter.writeProjectsAndTasks(state, into: &out)
         out.byte(0x7D)
         out.byte(0x7D)
         out.byte(0x0A)

@@ -1,0 +1,42 @@
+/// The per-event ceiling (``RedactionPolicy/maxEventBytes``): when an event's texts are
+/// longer together, the longest are cut to fair shares.
+///
+/// Max-min fair: texts shorter than an equal share keep every byte, and what they leave is
+/// shared by the others, each cut to the same cap. So one huge kwargs cannot push a short
+/// error message out, and the result does not depend on the order the texts come in. A cut
+/// JSON text stays JSON (`Truncation.truncateJSON`).
+public enum EventBudget {
+    /// One text of an event.
+    public struct Field: Hashable, Sendable {
+        /// The text, redacted.
+        public var text: String
+        /// Whether the text is JSON (it stays JSON when cut).
+        public var isJSON: Bool
+
+        public init(_ text: String, isJSON: Bool) {
+            self.text = text
+            self.isJSON = isJSON
+        }
+    }
+
+    /// The texts, cut so that together they take at most `limit` UTF-8 bytes.
+    public static func fit(_ fields: [Field], limit: Int) -> [String] {
+        let sizes = fields.map(\.text.utf8.count)
+        guard sizes.reduce(0, +) > limit else { return fields.map(\.text) }
+        var remaining = limit
+        var cap = 0
+        for (position, size) in sizes.sorted().enumerated() {
+            let share = remaining / (sizes.count - position)
+            if size > share {
+                cap = share
+                break
+            }
+            remaining -= size
+        }
+        return fields.map { field in
+            guard field.text.utf8.count > cap else { return field.text }
+            if field.isJSON { return String(decoding: Truncation.truncateJSON(Array(field.text.utf8), limit: cap), as: UTF8.self) }
+            return Truncation.truncate(field.text, limit: cap)
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import BrainProtocol
+
+extension PersistencePhase {
+    /// A task event the brain refused (its sink rows).
+    public static let upsertTask = "upsert_task"
+}
+
+extension BrainState {
+    /// All tasks, in order of their first event.
+    public var tasks: [TaskRecord] { taskTable.records }
+
+    /// The command for a task event from `agentID`, its texts already redacted under the
+    /// agent's project: build it with this, so that what the journal keeps (the command) holds
+    /// no secret. (``apply(_:now:)`` redacts a report that was not, but the journal would then
+    /// have been given the command as it was.)
+    public func taskEventCommand(_ report: TaskEventReport, agentID: String) -> BrainCommand {
+        .taskEvent(redactedReport(report, agentID: agentID), agentID: agentID)
+    }
+
+    /// `report` redacted under the project of `agentID` (as it is when already redacted and
+    /// its JSON texts are JSON: the flag is trusted for secrets, not for syntax, because the
+    /// state embeds them in snapshots as JSON).
+    public func redactedReport(_ report: TaskEventReport, agentID: String) -> TaskEventReport {
+        if report.isRedacted, [report.argsJSON, report.kwargsJSON, report.payloadJSON].allSatisfy({ $0.isEmpty || JSONValidator.isValid($0) }) {
+            return report
+        }
+        return report.redacted(by: redactors.redactor(forProject: agents[agentID]?.project ?? Project.defaultName))
+    }
+
+    /// Applies a task event from an agent that said hello.
+    ///
+    /// It goes through the same agent-seq dedup as every agent event: a report at or below
+    /// the agent's last seq was handled before and changes nothing (merge rule 0); a refused
+    /// report is recorded in the sink and still advances the seq.
+    @usableFromInline
+    mutating func apply(taskEvent report: TaskEventReport, agentID: String, now: Int64) -> EventOutcome {
+        guard let agent = agents[agentID] else {
+            return .rejected(BrainError(.failedPrecondition, "unknown agent id \(agentID); say hello first"))
+        }
+        eventsHandled &+= 1
+        guard report.seq != 0 else {
+            return reject(
+                BrainError(
+                    .invalidArgument, "event seq 0 is not allowed; number an agent's events 1, 2, 3, ... (the welcome's last_seq + 1 after a reconnect)"),
+                phase: PersistencePhase.upsertTask, runID: "", agent: agent, payload: "{\"seq\":0}", now: now
+            )
+        }
+        if report.seq <= agent.lastSeq { return .duplicate }
+        let outcome = merge(redactedReport(report, agentID: agentID), agent: agent, now: now)
+        if let index = agents.index(forKey: agentID) { agents.values[index].lastSeq = report.seq }
+        return outcome
+    }
+
+    private mutating func merge(_ report: TaskEventReport, agent: Agent, now: Int64) -> EventOutcome {
+        if let problem = problem(in: report) {
+            let payload = JSONText.object(["task_id": report.taskID, "engine": report.engine, "kind": report.kind.name, "seq": String(report.seq)])
+            return reject(BrainError(.invalidArgument, problem), phase: PersistencePhase.upsertTask, runID: "", agent: agent, payload: payload, now: now)
+        }
+        if let key = taskTable.key(project: agent.project, engine: report.engine, taskID: report.taskID) {
+            let before = (taskTable.records[key].state, taskTable.records[key].agentID)
+            _ = taskTable.records[key].absorb(report, agentID: agent.agentID, now: now, first: false)
+            taskTable.reindex(key: key, from: before, to: (taskTable.records[key].state, taskTable.records[key].agentID))
+            taskTable.eventCount += 1
+        } else {
+            var task = TaskRecord(key: taskTable.records.count, taskID: report.taskID, project: agent.project, engine: report.engine)
+            task.createdAt = now
+            _ = task.absorb(report, agentID: agent.agentID, now: now, first: true)
+            taskTable.append(task)
+        }
+        revision &+= 1
+        return .applied
+    }
+
+    /// Why a report cannot be applied (ids and names too long or missing), or `nil`.
+    private func problem(in report: TaskEventReport) -> String? {
+        let limits = taskSettings
+        if report.taskID.isEmpty || report.taskID.utf8.count > limits.maxTaskIDBytes {
+            return "task_id must be 1 to \(limits.maxTaskIDBytes) bytes (it is \(report.taskID.utf8.count))"
+        }
+        if report.engine.isEmpty || report.engine.utf8.count > limits.maxEngineBytes {
+            return "engine must be 1 to \(limits.maxEngineBytes) bytes, like celery (it is \(report.engine.utf8.count))"
+        }
+        let fields = [
+            ("name", report.name, limits.maxNameBytes), ("queue", report.queue, limits.maxQueueBytes),
+            ("group_id", report.groupID, limits.maxQueueBytes), ("retried_as", report.retriedAs, limits.maxQueueBytes),
+            ("exc_type", report.excType, limits.maxExcTypeBytes),
+        ]
+        for (field, value, limit) in fields where value.utf8.count > limit {
+            return "\(field) is \(value.utf8.count) bytes; the limit is \(limit)"
+        }
+        return nil
+    }
+}

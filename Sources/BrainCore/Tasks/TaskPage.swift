@@ -1,0 +1,13 @@
+/// One page of ``BrainState/listTasks(_:)``: newest first.
+public struct TaskPage: Hashable, Sendable {
+    /// The page's tasks, newest first.
+    public var tasks: [TaskRecord]
+    /// The cursor of the next page; "" when no matching task follows (a full last page does
+    /// not send the caller to an empty one).
+    public var nextCursor: String
+
+    public init(tasks: [TaskRecord], nextCursor: String) {
+        self.tasks = tasks
+        self.nextCursor = nextCursor
+    }
+}
