@@ -75,7 +75,10 @@ struct SlowConsumerTests {
         let growth = peak - before
         print("slow reader: brain RSS \(before >> 20) MiB before, peak \(peak >> 20) MiB (+\(growth >> 10) KiB); slowest other call \(slowest)")
         #expect(growth < Self.rssBudget, "the brain grew by \(growth >> 20) MiB while one connection did not read its replies")
-        #expect(slowest < .seconds(1), "another connection waited \(slowest) for a GetRun")
+        // Generous: debug builds on 2 shared cores with other suites running in parallel saw
+        // 0.07-1.2 s. What this guards is that the other connection is served at all while
+        // one does not read (before flow control it could wait for the whole pipeline).
+        #expect(slowest < .seconds(3), "another connection waited \(slowest) for a GetRun")
 
         // Now read every reply: the brain resumes reading, and all 100,000 calls are answered in order.
         let replies = BlockingJob { () throws -> Int in
