@@ -1,5 +1,5 @@
-import BrainProtocol
 import BrainFraming
+import BrainProtocol
 import NIOCore
 
 /// A connection's whole pipeline: splits each read into frames (a 4-byte big-endian

@@ -1,6 +1,6 @@
 import BrainCore
-import BrainProtocol
 import BrainFraming
+import BrainProtocol
 import BrainStore
 import Logging
 import NIOCore
@@ -68,7 +68,8 @@ extension BrainEngine {
                 context.flush()
             }
         case .unknown:
-            context.append(.failure(callID, BrainError(.unimplemented, "unknown or missing method; this brain speaks brain.v1 as of version \(BrainVersion.string)")))
+            context.append(
+                .failure(callID, BrainError(.unimplemented, "unknown or missing method; this brain speaks brain.v1 as of version \(BrainVersion.string)")))
         }
     }
 
@@ -88,11 +89,15 @@ extension BrainEngine {
             let registered = welcomed.registered
             context.agentID = agent.agentID
             logger.info("agent \(agent.name) (\(agent.project)) connected\(registered ? ", registered" : "")")
-            context.append(.ok(callID, .welcome(Welcome(
-                agentID: agent.agentID, heartbeatIntervalMs: state.configuration.heartbeatIntervalMs,
-                heartbeatTimeoutMs: state.configuration.heartbeatTimeoutMs, lastSeq: agent.lastSeq, registered: registered,
-                protocolVersion: hello.protocolVersion, project: agent.project
-            ))))
+            context.append(
+                .ok(
+                    callID,
+                    .welcome(
+                        Welcome(
+                            agentID: agent.agentID, heartbeatIntervalMs: state.configuration.heartbeatIntervalMs,
+                            heartbeatTimeoutMs: state.configuration.heartbeatTimeoutMs, lastSeq: agent.lastSeq, registered: registered,
+                            protocolVersion: hello.protocolVersion, project: agent.project
+                        ))))
         case .failure(let error):
             logger.info("hello from \(hello.agentName) refused: \(error)")
             context.append(.failure(callID, error))
@@ -101,14 +106,16 @@ extension BrainEngine {
 
     func publish(_ event: AgentEvent, callID: UInt64, frame: UnsafeRawBufferPointer, from context: ConnectionContext, now: Int64) {
         guard let agentID = context.agentID else {
-            recordServerError(BrainCommand.ErrorRow(
-                phase: PersistencePhase.handler, errorType: "ProtocolError",
-                message: "event \(event.seq) published before hello", stack: "connection \(context.id)"
-            ))
-            context.append(BrainResponse(
-                callID: callID, error: BrainError(.failedPrecondition, "say hello before publishing events"),
-                result: .rejected(seq: event.seq)
-            ))
+            recordServerError(
+                BrainCommand.ErrorRow(
+                    phase: PersistencePhase.handler, errorType: "ProtocolError",
+                    message: "event \(event.seq) published before hello", stack: "connection \(context.id)"
+                ))
+            context.append(
+                BrainResponse(
+                    callID: callID, error: BrainError(.failedPrecondition, "say hello before publishing events"),
+                    result: .rejected(seq: event.seq)
+                ))
             return
         }
         if recorder != nil {

@@ -5,8 +5,9 @@ import CBrainSystem
 import Logging
 import NIOCore
 import NIOPosix
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension BrainEngine {
@@ -64,14 +65,16 @@ extension BrainEngine {
                 self.logger.debug("snapshot written: \(bytes) bytes to \(store.path)")
                 outcome = .success(SnapshotReply(writtenAt: now, bytes: UInt64(bytes), path: store.path))
             case .failure(let error):
-                let message = segmentBox.value.value == 0
+                let message =
+                    segmentBox.value.value == 0
                     ? "snapshot not taken: the journal could not be rotated: \(error)"
                     : "snapshot failed, the previous one is kept: \(error)"
                 self.logger.error("\(message)")
                 self.persistenceFault = message
-                self.recordServerError(BrainCommand.ErrorRow(
-                    phase: PersistencePhase.snapshot, errorType: "SnapshotWriteError", message: message, stack: store.path
-                ))
+                self.recordServerError(
+                    BrainCommand.ErrorRow(
+                        phase: PersistencePhase.snapshot, errorType: "SnapshotWriteError", message: message, stack: store.path
+                    ))
                 outcome = .failure(BrainError(.unavailable, message))
                 // The rotation may have retired a generation before the write failed.
                 self.threadPool.runIfActive(eventLoop: self.eventLoop) { store.removeRetiredGeneration() }.whenFailure { _ in }
@@ -96,10 +99,10 @@ enum SnapshotThread {
     /// 2 cores), else nice 19.
     static func yieldToIngestion() {
         #if os(Linux)
-        if cbrain_run_when_idle() != 0 {
-            // On Linux the nice value is per thread, and `who` 0 means the calling thread.
-            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)
-        }
+            if cbrain_run_when_idle() != 0 {
+                // On Linux the nice value is per thread, and `who` 0 means the calling thread.
+                _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)
+            }
         #endif
     }
 }

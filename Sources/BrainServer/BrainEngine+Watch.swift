@@ -1,6 +1,6 @@
 import BrainCore
-import BrainProtocol
 import BrainFraming
+import BrainProtocol
 import Logging
 import NIOCore
 
@@ -43,7 +43,11 @@ final class WatchStream {
 extension BrainEngine {
     func startWatch(_ query: WatchQuery, callID: UInt64, from context: ConnectionContext) {
         guard context.watches.count < configuration.maxWatchesPerConnection else {
-            context.append(.failure(callID, BrainError(.resourceExhausted, "this connection already has \(context.watches.count) watches (the limit); cancel one or open another connection")))
+            context.append(
+                .failure(
+                    callID,
+                    BrainError(
+                        .resourceExhausted, "this connection already has \(context.watches.count) watches (the limit); cancel one or open another connection")))
             return
         }
         switch state.watchStart(query) {

@@ -1,5 +1,5 @@
-import BrainProtocol
 import BrainFraming
+import BrainProtocol
 import NIOCore
 
 /// What the engine knows about one open connection. Lives on the brain's event loop.

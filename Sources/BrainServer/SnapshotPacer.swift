@@ -1,9 +1,10 @@
 import BrainStore
 import NIOConcurrencyHelpers
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Slows snapshot writes down while agents stream, so the journal keeps the disk.

@@ -1,9 +1,10 @@
 import BrainProtocol
 import BrainStore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A start-up problem with the socket or the data directory, worded for the person starting the brain.
@@ -24,7 +25,9 @@ package enum SocketGuard {
     package static func prepare(path: String, groupAccess: Bool = false) throws(StartupError) -> [String] {
         let bytes = path.utf8.count
         guard bytes < WireConstants.maxSocketPathBytes else {
-            throw StartupError("socket path \(path) is \(bytes) bytes; a Unix socket path must be shorter than \(WireConstants.maxSocketPathBytes) bytes. Choose a shorter --socket.")
+            throw StartupError(
+                "socket path \(path) is \(bytes) bytes; a Unix socket path must be shorter than \(WireConstants.maxSocketPathBytes) bytes. Choose a shorter --socket."
+            )
         }
         let directory = FileIOBridge.directory(of: path)
         do {

@@ -1,6 +1,7 @@
 public import BrainCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `brain recover`: finds what stops start-up and how to start again without deleting
@@ -35,7 +36,9 @@ public struct RecoveryPlan: Sendable {
             for generation in 1..<10 where FileIO.exists(store.path(generation: generation)) {
                 if let loaded = try? SnapshotStore.load(path: store.path(generation: generation), configuration: configuration) {
                     plan.steps.append(.promote(store.path(generation: generation)))
-                    plan.warnings.append("events between \(store.path(generation: generation)) and the damaged snapshot are lost: their journal was cut when the newer snapshot was written")
+                    plan.warnings.append(
+                        "events between \(store.path(generation: generation)) and the damaged snapshot are lost: their journal was cut when the newer snapshot was written"
+                    )
                     firstSegment = loaded.journalSegment
                     found = true
                     break

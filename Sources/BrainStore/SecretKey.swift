@@ -1,7 +1,8 @@
 import Crypto
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The brain's secret: the key of the HMAC-SHA256 under which agent tokens are stored.
@@ -19,7 +20,11 @@ public struct SecretKey: Sendable {
         if let bytes = try FileIO.read(path) {
             let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             guard let raw = hexBytes(text), raw.count == 32 else {
-                throw StoreError(path: path, problem: "is not a 64-digit hex key; restore it from a backup (agents' tokens depend on it) or move it away to start with a new key and new tokens")
+                throw StoreError(
+                    path: path,
+                    problem:
+                        "is not a 64-digit hex key; restore it from a backup (agents' tokens depend on it) or move it away to start with a new key and new tokens"
+                )
             }
             return SecretKey(bytes: raw)
         }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `brain serve --record FILE`: every agent event received, as the frames it arrived in

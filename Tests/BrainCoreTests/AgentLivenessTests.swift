@@ -1,6 +1,7 @@
-@testable import BrainCore
 import BrainProtocol
 import Testing
+
+@testable import BrainCore
 
 /// Online, offline and unknown as time passes (`tick`), with heartbeats, disconnects and restarts.
 @Suite("Agent liveness")

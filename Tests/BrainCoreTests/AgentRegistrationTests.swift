@@ -1,6 +1,7 @@
-@testable import BrainCore
 import BrainProtocol
 import Testing
+
+@testable import BrainCore
 
 /// `hello` and `createAgent`: trust on first use, token checks, protocol versions, registration.
 @Suite("Agent registration and hello")
@@ -215,10 +216,12 @@ struct HelloCommandTests {
         #expect(second.agent.connections == 1, "a re-hello replaces its connection, it does not add one")
     }
 
-    @Test("which outcomes the journal keeps", arguments: [
-        (CommandOutcome.event(.applied), true), (.event(.duplicate), false), (.event(.rejected(BrainError(.notFound, "x"))), true),
-        (.run(.failure(BrainError(.notFound, "x"))), false), (.agent(.failure(BrainError(.alreadyExists, "x"))), false), (.done, true),
-    ])
+    @Test(
+        "which outcomes the journal keeps",
+        arguments: [
+            (CommandOutcome.event(.applied), true), (.event(.duplicate), false), (.event(.rejected(BrainError(.notFound, "x"))), true),
+            (.run(.failure(BrainError(.notFound, "x"))), false), (.agent(.failure(BrainError(.alreadyExists, "x"))), false), (.done, true),
+        ])
     func changedState(_ outcome: CommandOutcome, _ journalled: Bool) {
         #expect(outcome.changedState == journalled)
     }

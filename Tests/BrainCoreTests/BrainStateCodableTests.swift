@@ -1,7 +1,8 @@
-@testable import BrainCore
 import BrainProtocol
 import Foundation
 import Testing
+
+@testable import BrainCore
 
 /// A state encoded to JSON and decoded again holds the same records and rebuilds its indexes.
 @Suite("BrainState Codable")
@@ -63,7 +64,9 @@ struct BrainStateCodableTests {
         let detail = try decoded.getRun(GetRunQuery(runID: parent, fromSeq: 2)).get()
         #expect(detail.steps.map(\.seq) == [2, 3])
         // The decoded state keeps working: steps, duplicates, a known agent's token, seq dedupe.
-        #expect(decoded.apply(AgentEvent(seq: 100, kind: .step(StepReported(runID: parent, seq: 4, stepName: "s"))), agentID: harness.agentID, now: Time.start) == .applied)
+        #expect(
+            decoded.apply(AgentEvent(seq: 100, kind: .step(StepReported(runID: parent, seq: 4, stepName: "s"))), agentID: harness.agentID, now: Time.start)
+                == .applied)
         #expect(decoded.stepCount == 5)
         #expect(decoded.apply(AgentEvent(seq: 3, kind: .unknown), agentID: harness.agentID, now: Time.start) == .duplicate)
         #expect(decoded.hello(Hello(agentName: "worker", project: "proj"), tokenHash: "wrong", now: Time.start).failure?.code == .unauthenticated)

@@ -1,6 +1,7 @@
-@testable import BrainCore
 import BrainProtocol
 import Testing
+
+@testable import BrainCore
 
 /// Times for tests: nanoseconds, injected; the state has no clock of its own.
 enum Time {

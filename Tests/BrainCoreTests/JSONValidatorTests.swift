@@ -1,6 +1,7 @@
-@testable import BrainCore
 import BrainProtocol
 import Testing
+
+@testable import BrainCore
 
 /// `JSONValidator` accepts exactly one RFC 8259 JSON value.
 @Suite("JSONValidator")

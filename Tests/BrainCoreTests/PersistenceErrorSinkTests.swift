@@ -1,6 +1,7 @@
-@testable import BrainCore
 import BrainProtocol
 import Testing
+
+@testable import BrainCore
 
 /// The persistence-error sink: rows, `listErrors` filters and pages, retention pruning.
 @Suite("Persistence-error sink")
@@ -39,9 +40,9 @@ struct PersistenceErrorSinkTests {
         var harness = Harness()
         let runID = harness.createRun()
         harness.step(runID, seq: 1)
-        harness.step(runID, seq: 1, output: "[1]", now: Time.start + 10)        // create_step
+        harness.step(runID, seq: 1, output: "[1]", now: Time.start + 10)  // create_step
         harness.step("00000000-0000-4000-8000-000000000009", seq: 1, now: Time.start + 20)  // persist_step
-        harness.setStatus(runID, .queued, now: Time.start + 30)                  // upsert_run
+        harness.setStatus(runID, .queued, now: Time.start + 30)  // upsert_run
         let state = harness.state
         func phases(_ query: ListPersistenceErrorsQuery) throws -> [String] {
             try state.listErrors(query).get().errors.map(\.phase)

@@ -1,6 +1,7 @@
-@testable import BrainCore
 import BrainProtocol
 import Testing
+
+@testable import BrainCore
 
 /// Runs that end without their agent: agent offline, timeouts, cancel; and soft delete.
 @Suite("Run abandonment, cancel and delete")

@@ -1,6 +1,7 @@
-@testable import BrainCore
 import BrainProtocol
 import Testing
+
+@testable import BrainCore
 
 /// `run_created` events through `apply`: ids, validation, parents, duplicates and the sink.
 @Suite("Run creation")
@@ -125,11 +126,13 @@ struct RunCreationTests {
     @Test("an unknown parent is NOT_FOUND and recorded under upsert_run")
     func unknownParent() throws {
         var harness = Harness()
-        let outcome = harness.publish(.runCreated({
-            var created = RunCreated(goal: "child")
-            created.parentRunID = "00000000-0000-4000-8000-000000000000"
-            return created
-        }()))
+        let outcome = harness.publish(
+            .runCreated(
+                {
+                    var created = RunCreated(goal: "child")
+                    created.parentRunID = "00000000-0000-4000-8000-000000000000"
+                    return created
+                }()))
         #expect(outcome.error?.code == .notFound)
         #expect(harness.state.runs.isEmpty)
         #expect(harness.state.persistenceErrors.last?.phase == "upsert_run")

@@ -1,6 +1,7 @@
-@testable import BrainCore
 import BrainProtocol
 import Testing
+
+@testable import BrainCore
 
 /// GetRun replies are written straight from the stored steps (``RunDetailWriter``); they
 /// must be byte for byte what protobuf-c packs from the same `RunDetail`.

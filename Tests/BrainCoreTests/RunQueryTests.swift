@@ -1,6 +1,7 @@
-@testable import BrainCore
 import BrainProtocol
 import Testing
+
+@testable import BrainCore
 
 /// `listRuns`, `getRun` and `listSteps`: order, filters and pages.
 @Suite("Run queries")
@@ -43,14 +44,16 @@ struct RunQueryTests {
         #expect(try ids { $0.runType = "scrape" } == [betaRun, child])
         #expect(try ids { $0.createdSince = Time.start + 20 } == [betaRun, child])
         #expect(try ids { $0.createdUntil = Time.start + 20 } == [child, parent])
-        #expect(try ids {
-            $0.createdSince = Time.start + 15
-            $0.createdUntil = Time.start + 25
-        } == [child])
-        #expect(try ids {
-            $0.runType = "scrape"
-            $0.project = "p1"
-        } == [child])
+        #expect(
+            try ids {
+                $0.createdSince = Time.start + 15
+                $0.createdUntil = Time.start + 25
+            } == [child])
+        #expect(
+            try ids {
+                $0.runType = "scrape"
+                $0.project = "p1"
+            } == [child])
     }
 
     @Test("pages follow the cursor across the whole list without repeats or gaps", arguments: [UInt32(1), 3, 7, 10, 11])
@@ -61,10 +64,12 @@ struct RunQueryTests {
         var cursor = ""
         var pages = 0
         repeat {
-            let page = try harness.state.listRuns(Self.query {
-                $0.limit = limit
-                $0.cursor = cursor
-            }).get()
+            let page = try harness.state.listRuns(
+                Self.query {
+                    $0.limit = limit
+                    $0.cursor = cursor
+                }
+            ).get()
             #expect(page.runs.count <= Int(limit))
             seen += page.runs.map(\.runID)
             cursor = page.nextCursor
@@ -82,17 +87,21 @@ struct RunQueryTests {
             let runID = harness.createRun(status: index % 3 == 0 ? .queued : .running)
             if index % 3 == 0 { queued.append(runID) }
         }
-        let first = try harness.state.listRuns(Self.query {
-            $0.statuses = [.queued]
-            $0.limit = 2
-        }).get()
+        let first = try harness.state.listRuns(
+            Self.query {
+                $0.statuses = [.queued]
+                $0.limit = 2
+            }
+        ).get()
         #expect(first.runs.map(\.runID) == [queued[2], queued[1]])
         #expect(!first.nextCursor.isEmpty)
-        let second = try harness.state.listRuns(Self.query {
-            $0.statuses = [.queued]
-            $0.limit = 2
-            $0.cursor = first.nextCursor
-        }).get()
+        let second = try harness.state.listRuns(
+            Self.query {
+                $0.statuses = [.queued]
+                $0.limit = 2
+                $0.cursor = first.nextCursor
+            }
+        ).get()
         #expect(second.runs.map(\.runID) == [queued[0]])
         #expect(second.nextCursor.isEmpty)
     }
@@ -103,10 +112,12 @@ struct RunQueryTests {
         harness.createRun(status: .running)
         harness.createRun(status: .running)
         let queued = [harness.createRun(status: .queued), harness.createRun(status: .queued)]
-        let page = try harness.state.listRuns(Self.query {
-            $0.statuses = [.queued]
-            $0.limit = 2
-        }).get()
+        let page = try harness.state.listRuns(
+            Self.query {
+                $0.statuses = [.queued]
+                $0.limit = 2
+            }
+        ).get()
         #expect(page.runs.map(\.runID) == queued.reversed())
         #expect(page.nextCursor.isEmpty, "the next page would be empty")
     }
@@ -120,10 +131,12 @@ struct RunQueryTests {
         #expect(!defaultPage.nextCursor.isEmpty)
         let huge = try harness.state.listRuns(Self.query { $0.limit = 5_000 }).get()
         #expect(huge.runs.count == 1_000)
-        let rest = try harness.state.listRuns(Self.query {
-            $0.limit = 5_000
-            $0.cursor = huge.nextCursor
-        }).get()
+        let rest = try harness.state.listRuns(
+            Self.query {
+                $0.limit = 5_000
+                $0.cursor = huge.nextCursor
+            }
+        ).get()
         #expect(rest.runs.count == 5)
         #expect(rest.nextCursor.isEmpty)
         #expect(PageLimits.defaultPage == 50)

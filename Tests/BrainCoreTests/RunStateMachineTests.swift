@@ -1,6 +1,7 @@
-@testable import BrainCore
 import BrainProtocol
 import Testing
+
+@testable import BrainCore
 
 /// The run lifecycle table: every status × every event.
 @Suite("RunStateMachine")

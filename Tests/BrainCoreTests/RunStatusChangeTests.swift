@@ -1,6 +1,7 @@
-@testable import BrainCore
 import BrainProtocol
 import Testing
+
+@testable import BrainCore
 
 /// `run_status` events through `apply`: the legal table end to end, terminal fields, the sink.
 @Suite("Run status changes")

@@ -1,6 +1,7 @@
-@testable import BrainCore
 import BrainProtocol
 import Testing
+
+@testable import BrainCore
 
 /// The chunked run table behaves like an array of runs, copies included.
 struct RunTableTests {

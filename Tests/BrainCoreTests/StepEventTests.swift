@@ -1,6 +1,7 @@
-@testable import BrainCore
 import BrainProtocol
 import Testing
+
+@testable import BrainCore
 
 /// `step` events through `apply`: ordering, duplicates, conflicts, validation and the sink.
 @Suite("Step events")

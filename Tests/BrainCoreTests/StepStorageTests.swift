@@ -1,6 +1,7 @@
-@testable import BrainCore
 import BrainProtocol
 import Testing
+
+@testable import BrainCore
 
 /// A stored step keeps every field exactly, whatever the widths of its varint-encoded parts.
 @Suite("Step storage")

@@ -1,6 +1,7 @@
-@testable import BrainCore
 import BrainProtocol
 import Testing
+
+@testable import BrainCore
 
 /// The Watch hub's rule, in BrainCore: which changes a watch follows, and how it starts.
 struct WatchRuleTests {
@@ -20,19 +21,21 @@ struct WatchRuleTests {
     static let runA = "00000000-0000-4000-8000-00000000000a"
     static let runB = "00000000-0000-4000-8000-00000000000b"
 
-    @Test("which changes a watch follows", arguments: [
-        // (query, change, follows)
-        (WatchQuery(runID: runA), BrainChange.run(run(runA, project: "p")), true),
-        (WatchQuery(runID: runA.uppercased()), .run(run(runA, project: "p")), true),
-        (WatchQuery(runID: runA), .run(run(runB, project: "p")), false),
-        (WatchQuery(project: "p"), .run(run(runB, project: "p")), true),
-        (WatchQuery(project: "p"), .run(run(runB, project: "q")), false),
-        (WatchQuery(), .run(run(runB, project: "q")), true),
-        (WatchQuery(), .agent(AgentInfo()), false),
-        (WatchQuery(agents: true), .agent(AgentInfo()), true),
-        (WatchQuery(runID: runA), .step(step(runA)), true),
-        (WatchQuery(runID: runA), .step(step(runB)), false),
-    ])
+    @Test(
+        "which changes a watch follows",
+        arguments: [
+            // (query, change, follows)
+            (WatchQuery(runID: runA), BrainChange.run(run(runA, project: "p")), true),
+            (WatchQuery(runID: runA.uppercased()), .run(run(runA, project: "p")), true),
+            (WatchQuery(runID: runA), .run(run(runB, project: "p")), false),
+            (WatchQuery(project: "p"), .run(run(runB, project: "p")), true),
+            (WatchQuery(project: "p"), .run(run(runB, project: "q")), false),
+            (WatchQuery(), .run(run(runB, project: "q")), true),
+            (WatchQuery(), .agent(AgentInfo()), false),
+            (WatchQuery(agents: true), .agent(AgentInfo()), true),
+            (WatchQuery(runID: runA), .step(step(runA)), true),
+            (WatchQuery(runID: runA), .step(step(runB)), false),
+        ])
     func follows(_ query: WatchQuery, _ change: BrainChange, _ expected: Bool) {
         #expect(BrainState().watch(query, follows: change) == expected)
     }

@@ -1,7 +1,8 @@
-@testable import BrainCore
 import BrainStore
 import Foundation
 import Testing
+
+@testable import BrainCore
 
 /// The journal's block-aligned direct writes, and how its reader takes their zero padding.
 struct JournalDirectIOTests {

@@ -1,9 +1,10 @@
-@testable import BrainCore
 import BrainProtocol
 import BrainStore
 import Foundation
 import Logging
 import Testing
+
+@testable import BrainCore
 
 /// Start-up replays step events in place from the journal's bytes; the state it builds must
 /// be the one the live brain built from the same events.

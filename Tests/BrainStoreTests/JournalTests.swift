@@ -1,9 +1,10 @@
-@testable import BrainCore
 import BrainProtocol
 import BrainStore
 import Foundation
 import Logging
 import Testing
+
+@testable import BrainCore
 
 /// Journal records, checksums, torn tails and recovery on real files.
 struct JournalTests {

@@ -1,8 +1,9 @@
-@testable import BrainCore
 import BrainProtocol
 import BrainStore
 import Foundation
 import Testing
+
+@testable import BrainCore
 
 /// The hand-written snapshot JSON: exact round trips, readable by a standard parser, clear errors.
 struct SnapshotCodecTests {
@@ -51,11 +52,13 @@ struct SnapshotCodecTests {
         #expect(loaded.writtenAt == Self.start + 10)
         #expect(loaded.state.runs == state.runs)
         // Open connections are not kept: nobody is connected to a brain that just started.
-        #expect(loaded.state.agents == state.agents.mapValues { agent in
-            var agent = agent
-            agent.connections = 0
-            return agent
-        })
+        #expect(
+            loaded.state.agents
+                == state.agents.mapValues { agent in
+                    var agent = agent
+                    agent.connections = 0
+                    return agent
+                })
         #expect(loaded.state.persistenceErrors == state.persistenceErrors)
         #expect(loaded.state.stepCount == state.stepCount)
         #expect(loaded.state.deadlines == state.deadlines)
@@ -95,7 +98,8 @@ struct SnapshotCodecTests {
 
     @Test func unknownKeysAreSkippedSoLaterBrainsMayAddFields() throws {
         let directory = try temporaryDirectory()
-        let text = "{\"format_version\":1,\"future\":{\"x\":[1,{\"y\":\"z\"}]},\"state\":{\"agents\":[],\"runs\":[],\"persistence_errors\":[],\"new_table\":[true,null,1.5e3],\"error_serial\":3,\"events_handled\":9}}"
+        let text =
+            "{\"format_version\":1,\"future\":{\"x\":[1,{\"y\":\"z\"}]},\"state\":{\"agents\":[],\"runs\":[],\"persistence_errors\":[],\"new_table\":[true,null,1.5e3],\"error_serial\":3,\"events_handled\":9}}"
         try text.write(toFile: "\(directory)/snapshot.json", atomically: true, encoding: .utf8)
         let loaded = try #require(try SnapshotStore(directory: directory).load(configuration: CoreConfiguration()))
         #expect(loaded.state.errorSerial == 3)

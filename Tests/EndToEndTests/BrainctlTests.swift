@@ -384,7 +384,10 @@ struct BrainctlTests {
             (["status", "--timeout", "-1"], "--timeout must be a positive number of seconds", "Usage: brainctl status"),
             (["--timeout", "0", "agents"], "--timeout must be a positive number of seconds", "Usage: brainctl agents"),
             (["runs", "--status", "bogus"], "--status bogus is not one of queued, running", "Usage: brainctl runs"),
-            (["errors", "--phase", "bogus"], "upsert_run, create_step, persist_step, increment_step, update_run_terminal, handler, snapshot", "Usage: brainctl errors"),
+            (
+                ["errors", "--phase", "bogus"], "upsert_run, create_step, persist_step, increment_step, update_run_terminal, handler, snapshot",
+                "Usage: brainctl errors"
+            ),
         ]
         for (arguments, message, usage) in cases {
             let (status, _, err) = try Self.brainctl(arguments + ["--socket", "/nonexistent/b.sock"])

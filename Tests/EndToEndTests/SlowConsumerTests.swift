@@ -1,10 +1,11 @@
 import BrainClient
-import BrainProtocol
 import BrainFraming
+import BrainProtocol
 import Foundation
 import NIOCore
 import Testing
 import _BrainTestSupport
+
 #if canImport(Glibc)
     import Glibc
 #endif

@@ -1,6 +1,6 @@
 import BrainClient
-import BrainProtocol
 import BrainFraming
+import BrainProtocol
 import Foundation
 import NIOCore
 import Testing

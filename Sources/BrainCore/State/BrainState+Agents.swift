@@ -12,16 +12,18 @@ extension BrainState {
     mutating func hello(_ hello: Hello, tokenHash: String, connection: String? = nil, now: Int64) -> Result<HelloResult, BrainError> {
         let project = hello.project.isEmpty ? "default" : hello.project
         if let connection, let current = agents[connection], current.name != hello.agentName || current.project != project {
-            return .failure(BrainError(
-                .failedPrecondition, "this connection already said hello as \(current.name); open a new connection for another agent"
-            ))
+            return .failure(
+                BrainError(
+                    .failedPrecondition, "this connection already said hello as \(current.name); open a new connection for another agent"
+                ))
         }
         guard configuration.supportsProtocol(hello.protocolVersion) else {
             let supported = WireConstants.supportedProtocolVersions.map(String.init).joined(separator: ", ")
-            return .failure(BrainError(
-                .failedPrecondition,
-                "protocol version \(hello.protocolVersion) is not supported; this brain speaks version \(supported)"
-            ))
+            return .failure(
+                BrainError(
+                    .failedPrecondition,
+                    "protocol version \(hello.protocolVersion) is not supported; this brain speaks version \(supported)"
+                ))
         }
         if let problem = validateName(hello.agentName, what: "agent name") ?? validateName(project, what: "project") {
             return .failure(BrainError(.invalidArgument, problem))
@@ -35,24 +37,27 @@ extension BrainState {
         var agent: Agent
         if let existing = self.agent(named: hello.agentName, project: project) {
             guard constantTimeEqual(existing.tokenHash, tokenHash) else {
-                return .failure(BrainError(
-                    .unauthenticated,
-                    "wrong token for agent \"\(hello.agentName)\" in project \"\(project)\"; use the token it was registered with"
-                ))
+                return .failure(
+                    BrainError(
+                        .unauthenticated,
+                        "wrong token for agent \"\(hello.agentName)\" in project \"\(project)\"; use the token it was registered with"
+                    ))
             }
             agent = existing
         } else {
             guard !configuration.requireRegisteredAgents else {
-                return .failure(BrainError(
-                    .permissionDenied,
-                    "agent \"\(hello.agentName)\" is not registered in project \"\(project)\" and this brain requires registration; create it with `brainctl agent create \(hello.agentName) --project \(project)`"
-                ))
+                return .failure(
+                    BrainError(
+                        .permissionDenied,
+                        "agent \"\(hello.agentName)\" is not registered in project \"\(project)\" and this brain requires registration; create it with `brainctl agent create \(hello.agentName) --project \(project)`"
+                    ))
             }
             if let owner = tokenOwner(tokenHash) {
-                return .failure(BrainError(
-                    .alreadyExists,
-                    "this token is already registered to agent \"\(owner.name)\" in project \"\(owner.project)\"; give every agent a token of its own (brainctl agent create issues one)"
-                ))
+                return .failure(
+                    BrainError(
+                        .alreadyExists,
+                        "this token is already registered to agent \"\(owner.name)\" in project \"\(owner.project)\"; give every agent a token of its own (brainctl agent create issues one)"
+                    ))
             }
             agent = Self.newAgent(name: hello.agentName, project: project, tokenHash: tokenHash, now: now)
             registered = true

@@ -3,8 +3,11 @@ import BrainProtocol
 /// The state's JSON shape, used by snapshots: the records only; indexes are rebuilt on load.
 extension BrainState: Codable {
     enum CodingKeys: String, CodingKey {
-        case agents, runs, persistenceErrors = "persistence_errors", errorSerial = "error_serial"
-        case eventsHandled = "events_handled", runDeadlines = "run_deadlines"
+        case agents, runs
+        case persistenceErrors = "persistence_errors"
+        case errorSerial = "error_serial"
+        case eventsHandled = "events_handled"
+        case runDeadlines = "run_deadlines"
         case projects, tasks
     }
 

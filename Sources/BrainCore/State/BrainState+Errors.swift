@@ -19,11 +19,12 @@ extension BrainState {
     ) {
         errorSerial += 1
         revision &+= 1
-        persistenceErrors.append(PersistenceErrorRecord(
-            serial: errorSerial, errorID: DeterministicID.make("error", String(errorSerial), String(now)), runID: runID.lowercased(), phase: phase,
-            project: project, agentName: agentName, errorType: errorType, errorMessage: message, stack: stack,
-            payloadJSON: payloadJSON, createdAt: now
-        ))
+        persistenceErrors.append(
+            PersistenceErrorRecord(
+                serial: errorSerial, errorID: DeterministicID.make("error", String(errorSerial), String(now)), runID: runID.lowercased(), phase: phase,
+                project: project, agentName: agentName, errorType: errorType, errorMessage: message, stack: stack,
+                payloadJSON: payloadJSON, createdAt: now
+            ))
         if configuration.errorPruneEvery > 0, errorSerial % UInt64(configuration.errorPruneEvery) == 0 {
             pruneErrors(now: now)
         }

@@ -14,7 +14,8 @@ extension BrainState {
         eventsHandled &+= 1
         guard event.seq != 0 else {
             return reject(
-                BrainError(.invalidArgument, "event seq 0 is not allowed; number an agent's events 1, 2, 3, ... (the welcome's last_seq + 1 after a reconnect)"),
+                BrainError(
+                    .invalidArgument, "event seq 0 is not allowed; number an agent's events 1, 2, 3, ... (the welcome's last_seq + 1 after a reconnect)"),
                 phase: PersistencePhase.handler, runID: "", agent: agent, payload: "{\"seq\":0}", now: now
             )
         }
@@ -39,7 +40,12 @@ extension BrainState {
     // MARK: Runs
 
     mutating func createRun(_ created: RunCreated, agent: Agent, seq: UInt64, now: Int64) -> EventOutcome {
-        let payload = { JSONText.object(["run_id": created.runID, "goal": created.goal, "target_url": created.targetURL, "run_type": created.runType, "parent_run_id": created.parentRunID]) }
+        let payload = {
+            JSONText.object([
+                "run_id": created.runID, "goal": created.goal, "target_url": created.targetURL, "run_type": created.runType,
+                "parent_run_id": created.parentRunID,
+            ])
+        }
         func refuse(_ code: StatusCode, _ message: String, _ runID: String = created.runID) -> EventOutcome {
             reject(BrainError(code, message), phase: PersistencePhase.upsertRun, runID: runID, agent: agent, payload: payload(), now: now)
         }
@@ -47,7 +53,9 @@ extension BrainState {
         if runID.isEmpty {
             runID = DeterministicID.make("run", agent.agentID, String(seq))
         } else if !UUIDText.isValid(runID) {
-            return refuse(.invalidArgument, "run id \"\(created.runID)\" is not a UUID (like 123e4567-e89b-12d3-a456-426614174000); leave it empty to let the brain choose one")
+            return refuse(
+                .invalidArgument,
+                "run id \"\(created.runID)\" is not a UUID (like 123e4567-e89b-12d3-a456-426614174000); leave it empty to let the brain choose one")
         }
         guard let status = RunStateMachine.initialStatus(created.initialStatus) else {
             return refuse(.invalidArgument, "a run starts queued or running, not \(created.initialStatus.name)", runID)
@@ -75,7 +83,8 @@ extension BrainState {
             // Every field the agent sent must match for a resend to be a duplicate; the
             // initial status and created_at are not compared (the run may have moved on,
             // and a resend may carry a new agent clock).
-            let same = existing.agentID == agent.agentID && existing.goal == created.goal && existing.targetURL == created.targetURL
+            let same =
+                existing.agentID == agent.agentID && existing.goal == created.goal && existing.targetURL == created.targetURL
                 && existing.runType == created.runType && existing.inputJSON == created.inputJSON
                 && existing.parentRunID == created.parentRunID.lowercased() && existing.workflowJSON == created.workflowJSON
                 && existing.metadataJSON == created.metadataJSON && existing.initiatedBy == created.initiatedBy
@@ -168,13 +177,16 @@ extension BrainState {
             return refuse(.alreadyExists, PersistencePhase.createStep, "step \(step.seq) of run \(runs[key].runID) already exists with different content")
         }
         if runs[key].status.isTerminal {
-            return refuse(.failedPrecondition, PersistencePhase.incrementStep, "run \(runs[key].runID) is \(runs[key].status.name); a finished run takes no more steps")
+            return refuse(
+                .failedPrecondition, PersistencePhase.incrementStep, "run \(runs[key].runID) is \(runs[key].status.name); a finished run takes no more steps")
         }
         if runs[key].agentID != agent.agentID {
             return refuse(.permissionDenied, PersistencePhase.createStep, "run \(runs[key].runID) belongs to agent \(runs[key].agentName), not \(agent.name)")
         }
         if step.stepName.isEmpty || step.stepName.count > configuration.maxStepNameLength {
-            return refuse(.invalidArgument, PersistencePhase.createStep, "step_name must be 1 to \(configuration.maxStepNameLength) characters (it is \(step.stepName.count))")
+            return refuse(
+                .invalidArgument, PersistencePhase.createStep,
+                "step_name must be 1 to \(configuration.maxStepNameLength) characters (it is \(step.stepName.count))")
         }
         guard step.status != .unspecified else {
             return refuse(.invalidArgument, PersistencePhase.createStep, "step status must be ok, skip or error")

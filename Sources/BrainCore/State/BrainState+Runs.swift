@@ -30,10 +30,11 @@ extension BrainState {
             return .failure(BrainError(.notFound, "run \(runID) does not exist"))
         }
         guard !runs[key].isDeleted else {
-            return .failure(BrainError(
-                .failedPrecondition,
-                "run \(runID) was already deleted at \(RFC3339.format(runs[key].deletedAt)); see it with `brainctl run show \(runID) --include-deleted`"
-            ))
+            return .failure(
+                BrainError(
+                    .failedPrecondition,
+                    "run \(runID) was already deleted at \(RFC3339.format(runs[key].deletedAt)); see it with `brainctl run show \(runID) --include-deleted`"
+                ))
         }
         runs[key].deletedAt = now
         runs[key].updatedAt = now

@@ -54,7 +54,8 @@ public enum RunStateMachine {
         case .queued, .unspecified:
             return "run \(runID) cannot move back to \(target.name); send running, persisting, completed, failed or abandoned"
         default:
-            return "run \(runID) is \(status.name) and cannot become \(target.name) (allowed: queued → running → persisting → completed, failed or abandoned from any unfinished state)"
+            return
+                "run \(runID) is \(status.name) and cannot become \(target.name) (allowed: queued → running → persisting → completed, failed or abandoned from any unfinished state)"
         }
     }
 }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Reads journal segments at start-up.
@@ -77,10 +77,20 @@ public enum JournalReader {
             return .success(Segment(number: segment, records: [], validLength: 0, tornBytes: bytes.count))
         }
         guard let version = Journal.version(ofHeader: bytes) else {
-            return .failure(StoreError(path: path, problem: "does not start with the journal header; it is not a brain journal or is damaged at offset 0. Run `brain recover --data-dir \(directory)`"))
+            return .failure(
+                StoreError(
+                    path: path,
+                    problem:
+                        "does not start with the journal header; it is not a brain journal or is damaged at offset 0. Run `brain recover --data-dir \(directory)`"
+                ))
         }
         guard version <= Journal.version else {
-            return .failure(StoreError(path: path, problem: "is journal format version \(version); this brain reads versions 1 to \(Journal.version). Start the newer brain that wrote it; the file was not changed."))
+            return .failure(
+                StoreError(
+                    path: path,
+                    problem:
+                        "is journal format version \(version); this brain reads versions 1 to \(Journal.version). Start the newer brain that wrote it; the file was not changed."
+                ))
         }
         var offset = Journal.magic.count
         while offset < bytes.count {
@@ -119,7 +129,12 @@ public enum JournalReader {
             if isLast, problem != nil, isTail(bytes, from: offset) {
                 return .success(Segment(number: segment, version: version, records: [], validLength: offset, tornBytes: bytes.count - offset))
             }
-            return .failure(StoreError(path: path, problem: "is damaged at offset \(offset): \(problem ?? "unknown"). The records before it are intact. Run `brain recover --data-dir \(directory)`: it keeps those records, sets the damaged file aside and lets the brain start."))
+            return .failure(
+                StoreError(
+                    path: path,
+                    problem:
+                        "is damaged at offset \(offset): \(problem ?? "unknown"). The records before it are intact. Run `brain recover --data-dir \(directory)`: it keeps those records, sets the damaged file aside and lets the brain start."
+                ))
         }
         return .success(Segment(number: segment, version: version, records: [], validLength: offset, tornBytes: 0))
     }

@@ -33,7 +33,14 @@ public enum JournalRecord: Hashable, Sendable {
     case updateProject(name: String, settings: ProjectSettings, now: Int64)
 
     enum Kind: UInt8 {
-        case event = 1, hello, createAgent, cancelRun, deleteRun, timeouts, error, pruneErrors
+        case event = 1
+        case hello = 2
+        case createAgent = 3
+        case cancelRun = 4
+        case deleteRun = 5
+        case timeouts = 6
+        case error = 7
+        case pruneErrors = 8
         case taskEvent = 9
         case taskLiveness = 10
         case createProject = 11
@@ -180,10 +187,11 @@ public enum JournalRecord: Hashable, Sendable {
                 guard let field = reader.string() else { return nil }
                 fields.append(field)
             }
-            return .error(BrainCommand.ErrorRow(
-                phase: fields[0], runID: fields[1], project: fields[2], agentName: fields[3], errorType: fields[4],
-                message: fields[5], stack: fields[6], payloadJSON: fields[7]
-            ), now: now)
+            return .error(
+                BrainCommand.ErrorRow(
+                    phase: fields[0], runID: fields[1], project: fields[2], agentName: fields[3], errorType: fields[4],
+                    message: fields[5], stack: fields[6], payloadJSON: fields[7]
+                ), now: now)
         case .pruneErrors:
             return .pruneErrors(now: now)
         case .taskEvent:

@@ -125,30 +125,47 @@ struct SnapshotJSONReader {
     private static func readAgent(_ cursor: inout JSONCursor, _ scratch: inout [UInt8]) throws(SnapshotParseError) -> Agent {
         var agent = Agent(restoringID: "")
         try cursor.object { (cursor, key) throws(SnapshotParseError) in
-            if key.equals("agent_id") { agent.agentID = try cursor.string(scratch: &scratch) }
-            else if key.equals("name") { agent.name = try cursor.string(scratch: &scratch) }
-            else if key.equals("project") { agent.project = try cursor.string(scratch: &scratch) }
-            else if key.equals("token_hash") { agent.tokenHash = try cursor.string(scratch: &scratch) }
-            else if key.equals("protocol_version") { agent.protocolVersion = UInt32(clamping: try cursor.unsigned()) }
-            else if key.equals("framework_adapter") { agent.frameworkAdapter = try cursor.string(scratch: &scratch) }
-            else if key.equals("engine_adapters") { agent.engineAdapters = try strings(&cursor, &scratch) }
-            else if key.equals("scheduler_adapters") { agent.schedulerAdapters = try strings(&cursor, &scratch) }
-            else if key.equals("capabilities") { agent.capabilitiesJSON = try payload(&cursor) }
-            else if key.equals("metadata") { agent.metadataJSON = try payload(&cursor) }
-            else if key.equals("state") {
+            if key.equals("agent_id") {
+                agent.agentID = try cursor.string(scratch: &scratch)
+            } else if key.equals("name") {
+                agent.name = try cursor.string(scratch: &scratch)
+            } else if key.equals("project") {
+                agent.project = try cursor.string(scratch: &scratch)
+            } else if key.equals("token_hash") {
+                agent.tokenHash = try cursor.string(scratch: &scratch)
+            } else if key.equals("protocol_version") {
+                agent.protocolVersion = UInt32(clamping: try cursor.unsigned())
+            } else if key.equals("framework_adapter") {
+                agent.frameworkAdapter = try cursor.string(scratch: &scratch)
+            } else if key.equals("engine_adapters") {
+                agent.engineAdapters = try strings(&cursor, &scratch)
+            } else if key.equals("scheduler_adapters") {
+                agent.schedulerAdapters = try strings(&cursor, &scratch)
+            } else if key.equals("capabilities") {
+                agent.capabilitiesJSON = try payload(&cursor)
+            } else if key.equals("metadata") {
+                agent.metadataJSON = try payload(&cursor)
+            } else if key.equals("state") {
                 let name = try cursor.string(scratch: &scratch)
                 guard let state = AgentState.allCases.first(where: { $0.name == name }) else {
                     throw cursor.fail("unknown agent state \"\(name)\"")
                 }
                 agent.state = state
+            } else if key.equals("last_seen_at") {
+                agent.lastSeenAt = try cursor.integer()
+            } else if key.equals("last_connect_at") {
+                agent.lastConnectAt = try cursor.integer()
+            } else if key.equals("created_at") {
+                agent.createdAt = try cursor.integer()
+            } else if key.equals("updated_at") {
+                agent.updatedAt = try cursor.integer()
+            } else if key.equals("last_seq") {
+                agent.lastSeq = try cursor.unsigned()
+            } else if key.equals("unknown_since") {
+                agent.unknownSince = try cursor.integer()
+            } else {
+                try cursor.skipValue()
             }
-            else if key.equals("last_seen_at") { agent.lastSeenAt = try cursor.integer() }
-            else if key.equals("last_connect_at") { agent.lastConnectAt = try cursor.integer() }
-            else if key.equals("created_at") { agent.createdAt = try cursor.integer() }
-            else if key.equals("updated_at") { agent.updatedAt = try cursor.integer() }
-            else if key.equals("last_seq") { agent.lastSeq = try cursor.unsigned() }
-            else if key.equals("unknown_since") { agent.unknownSince = try cursor.integer() }
-            else { try cursor.skipValue() }
         }
         guard !agent.agentID.isEmpty else { throw cursor.fail("an agent without agent_id") }
         return agent
@@ -159,37 +176,61 @@ struct SnapshotJSONReader {
         try cursor.object { (cursor, key) throws(SnapshotParseError) in
             if key.equals("steps") {
                 try cursor.array { (cursor) throws(SnapshotParseError) in run.steps.append(try readStep(&cursor, &scratch)) }
-            }
-            else if key.equals("key") { run.key = Int(try cursor.integer()) }
-            else if key.equals("run_id") { run.runID = try cursor.string(scratch: &scratch) }
-            else if key.equals("agent_id") { run.agentID = try cursor.string(scratch: &scratch) }
-            else if key.equals("agent_name") { run.agentName = try cursor.string(scratch: &scratch) }
-            else if key.equals("project") { run.project = try cursor.string(scratch: &scratch) }
-            else if key.equals("status") {
+            } else if key.equals("key") {
+                run.key = Int(try cursor.integer())
+            } else if key.equals("run_id") {
+                run.runID = try cursor.string(scratch: &scratch)
+            } else if key.equals("agent_id") {
+                run.agentID = try cursor.string(scratch: &scratch)
+            } else if key.equals("agent_name") {
+                run.agentName = try cursor.string(scratch: &scratch)
+            } else if key.equals("project") {
+                run.project = try cursor.string(scratch: &scratch)
+            } else if key.equals("status") {
                 let name = try cursor.string(scratch: &scratch)
                 guard let status = RunStatus(name: name) else { throw cursor.fail("unknown run status \"\(name)\"") }
                 run.status = status
+            } else if key.equals("goal") {
+                run.goal = try cursor.string(scratch: &scratch)
+            } else if key.equals("target_url") {
+                run.targetURL = try cursor.string(scratch: &scratch)
+            } else if key.equals("initiated_by") {
+                run.initiatedBy = try cursor.string(scratch: &scratch)
+            } else if key.equals("run_type") {
+                run.runType = try cursor.string(scratch: &scratch)
+            } else if key.equals("workflow") {
+                run.workflowJSON = try payload(&cursor)
+            } else if key.equals("input") {
+                run.inputJSON = try payload(&cursor)
+            } else if key.equals("metadata") {
+                run.metadataJSON = try payload(&cursor)
+            } else if key.equals("parent_run_id") {
+                run.parentRunID = try cursor.string(scratch: &scratch)
+            } else if key.equals("timeout_ms") {
+                run.timeoutMs = try cursor.unsigned()
+            } else if key.equals("result") {
+                run.resultJSON = try payload(&cursor)
+            } else if key.equals("error_type") {
+                run.errorType = try cursor.string(scratch: &scratch)
+            } else if key.equals("error_message") {
+                run.errorMessage = try cursor.string(scratch: &scratch)
+            } else if key.equals("failed_at_step") {
+                run.failedAtStep = UInt32(clamping: try cursor.unsigned())
+            } else if key.equals("error_context") {
+                run.errorContextJSON = try payload(&cursor)
+            } else if key.equals("created_at") {
+                run.createdAt = try cursor.integer()
+            } else if key.equals("updated_at") {
+                run.updatedAt = try cursor.integer()
+            } else if key.equals("completed_at") {
+                run.completedAt = try cursor.integer()
+            } else if key.equals("deleted_at") {
+                run.deletedAt = try cursor.integer()
+            } else if key.equals("child_run_ids") {
+                run.childRunIDs = try strings(&cursor, &scratch)
+            } else {
+                try cursor.skipValue()
             }
-            else if key.equals("goal") { run.goal = try cursor.string(scratch: &scratch) }
-            else if key.equals("target_url") { run.targetURL = try cursor.string(scratch: &scratch) }
-            else if key.equals("initiated_by") { run.initiatedBy = try cursor.string(scratch: &scratch) }
-            else if key.equals("run_type") { run.runType = try cursor.string(scratch: &scratch) }
-            else if key.equals("workflow") { run.workflowJSON = try payload(&cursor) }
-            else if key.equals("input") { run.inputJSON = try payload(&cursor) }
-            else if key.equals("metadata") { run.metadataJSON = try payload(&cursor) }
-            else if key.equals("parent_run_id") { run.parentRunID = try cursor.string(scratch: &scratch) }
-            else if key.equals("timeout_ms") { run.timeoutMs = try cursor.unsigned() }
-            else if key.equals("result") { run.resultJSON = try payload(&cursor) }
-            else if key.equals("error_type") { run.errorType = try cursor.string(scratch: &scratch) }
-            else if key.equals("error_message") { run.errorMessage = try cursor.string(scratch: &scratch) }
-            else if key.equals("failed_at_step") { run.failedAtStep = UInt32(clamping: try cursor.unsigned()) }
-            else if key.equals("error_context") { run.errorContextJSON = try payload(&cursor) }
-            else if key.equals("created_at") { run.createdAt = try cursor.integer() }
-            else if key.equals("updated_at") { run.updatedAt = try cursor.integer() }
-            else if key.equals("completed_at") { run.completedAt = try cursor.integer() }
-            else if key.equals("deleted_at") { run.deletedAt = try cursor.integer() }
-            else if key.equals("child_run_ids") { run.childRunIDs = try strings(&cursor, &scratch) }
-            else { try cursor.skipValue() }
         }
         return run
     }
@@ -205,23 +246,32 @@ struct SnapshotJSONReader {
         var input = UnsafeRawBufferPointer(start: nil, count: 0)
         var output = UnsafeRawBufferPointer(start: nil, count: 0)
         try cursor.object { (cursor, key) throws(SnapshotParseError) in
-            if key.equals("input") { input = try cursor.rawValue() }
-            else if key.equals("output") { output = try cursor.rawValue() }
-            else if key.equals("seq") { seq = UInt32(clamping: try cursor.unsigned()) }
-            else if key.equals("step_name") { try cursor.stringBytes(into: &name) }
-            else if key.equals("status") {
+            if key.equals("input") {
+                input = try cursor.rawValue()
+            } else if key.equals("output") {
+                output = try cursor.rawValue()
+            } else if key.equals("seq") {
+                seq = UInt32(clamping: try cursor.unsigned())
+            } else if key.equals("step_name") {
+                try cursor.stringBytes(into: &name)
+            } else if key.equals("status") {
                 // A step status is a short string: no allocation to compare it by name.
                 let name = String(decoding: try cursor.plainStringBytes(), as: UTF8.self)
                 guard let value = StepStatus.allCases.first(where: { $0.name == name }) else {
                     throw cursor.fail("unknown step status")
                 }
                 status = value
+            } else if key.equals("error") {
+                try cursor.stringBytes(into: &error)
+            } else if key.equals("duration_ms") {
+                durationMs = try cursor.unsigned()
+            } else if key.equals("started_at") {
+                startedAt = try cursor.integer()
+            } else if key.equals("received_at") {
+                receivedAt = try cursor.integer()
+            } else {
+                try cursor.skipValue()
             }
-            else if key.equals("error") { try cursor.stringBytes(into: &error) }
-            else if key.equals("duration_ms") { durationMs = try cursor.unsigned() }
-            else if key.equals("started_at") { startedAt = try cursor.integer() }
-            else if key.equals("received_at") { receivedAt = try cursor.integer() }
-            else { try cursor.skipValue() }
         }
         return name.withUnsafeBytes { nameBytes in
             error.withUnsafeBytes { errorBytes in
@@ -236,19 +286,33 @@ struct SnapshotJSONReader {
     private static func readError(_ cursor: inout JSONCursor, _ scratch: inout [UInt8]) throws(SnapshotParseError) -> PersistenceErrorRecord {
         var row = PersistenceErrorRecord(restoringSerial: 0)
         try cursor.object { (cursor, key) throws(SnapshotParseError) in
-            if key.equals("serial") { row.serial = try cursor.unsigned() }
-            else if key.equals("error_id") { row.errorID = try cursor.string(scratch: &scratch) }
-            else if key.equals("run_id") { row.runID = try cursor.string(scratch: &scratch) }
-            else if key.equals("phase") { row.phase = try cursor.string(scratch: &scratch) }
-            else if key.equals("project") { row.project = try cursor.string(scratch: &scratch) }
-            else if key.equals("agent_name") { row.agentName = try cursor.string(scratch: &scratch) }
-            else if key.equals("error_type") { row.errorType = try cursor.string(scratch: &scratch) }
-            else if key.equals("error_message") { row.errorMessage = try cursor.string(scratch: &scratch) }
-            else if key.equals("stack") { row.stack = try cursor.string(scratch: &scratch) }
-            else if key.equals("payload") { row.payloadJSON = try payload(&cursor) }
-            else if key.equals("created_at") { row.createdAt = try cursor.integer() }
-            else if key.equals("deleted_at") { row.deletedAt = try cursor.integer() }
-            else { try cursor.skipValue() }
+            if key.equals("serial") {
+                row.serial = try cursor.unsigned()
+            } else if key.equals("error_id") {
+                row.errorID = try cursor.string(scratch: &scratch)
+            } else if key.equals("run_id") {
+                row.runID = try cursor.string(scratch: &scratch)
+            } else if key.equals("phase") {
+                row.phase = try cursor.string(scratch: &scratch)
+            } else if key.equals("project") {
+                row.project = try cursor.string(scratch: &scratch)
+            } else if key.equals("agent_name") {
+                row.agentName = try cursor.string(scratch: &scratch)
+            } else if key.equals("error_type") {
+                row.errorType = try cursor.string(scratch: &scratch)
+            } else if key.equals("error_message") {
+                row.errorMessage = try cursor.string(scratch: &scratch)
+            } else if key.equals("stack") {
+                row.stack = try cursor.string(scratch: &scratch)
+            } else if key.equals("payload") {
+                row.payloadJSON = try payload(&cursor)
+            } else if key.equals("created_at") {
+                row.createdAt = try cursor.integer()
+            } else if key.equals("deleted_at") {
+                row.deletedAt = try cursor.integer()
+            } else {
+                try cursor.skipValue()
+            }
         }
         return row
     }
