@@ -10,7 +10,8 @@ import NIOPosix
 /// at the end of a loop turn the buffer goes to the journal thread in one write (and one
 /// fsync under `--fsync batch`), and only when that completes are the acks sent. One write
 /// is in flight at a time, so under load the batches grow and the disk sees fewer, larger
-/// writes, while the loop keeps reading and applying.
+/// writes, while the loop keeps reading and applying. The decisions are
+/// ``JournalCommitter``'s (tested on their own); this file carries them out.
 extension BrainEngine {
     /// Appends a record and makes sure a write follows.
     func appendJournal(_ record: JournalRecord) {
@@ -34,9 +35,14 @@ extension BrainEngine {
         return outcome
     }
 
+    /// While a write is in flight, newer records and acks wait for it (see ``JournalCommitter``).
+    var journalWritesInFlight: Int { journalCommitter.writesInFlight }
+
+    /// Set while journal writes fail: acks stop until a write succeeds.
+    var journalFault: String? { journalCommitter.fault }
+
     func scheduleJournalFlush() {
-        guard !journalFlushScheduled else { return }
-        journalFlushScheduled = true
+        guard journalCommitter.flushWanted() else { return }
         // Runs after every channel of this loop turn has been read.
         let engine = NIOLoopBound(self, eventLoop: eventLoop)
         eventLoop.execute { engine.value.flushJournal() }
@@ -45,46 +51,40 @@ extension BrainEngine {
     /// Hands the buffer to the journal thread unless a write is already in flight (its
     /// completion starts the next one).
     func flushJournal() {
-        journalFlushScheduled = false
-        guard journalWritesInFlight == 0 else {
-            journalFlushWanted = true
-            return
+        if let write = journalCommitter.loopTurnEnded(take: { self.takeJournalBatch() }) {
+            submitJournalWrite(consume write)
         }
-        journalFlushWanted = false
-        submitJournalWrite()
     }
 
-    /// Submits everything buffered, with the acks it covers. Writes run in submission
-    /// order on the journal thread.
-    @discardableResult
-    func submitJournalWrite() -> EventLoopFuture<Void> {
-        let retry = !journalRetry.isEmpty
-        var chunk = journalBuffer.take(reusing: &journalSpare)
-        if retry {
-            chunk.insert(contentsOf: journalRetry, at: 0)
-            journalRetry = []
-        }
-        var waiting: [(ConnectionContext, UInt64)] = []
+    /// Everything buffered and the acks waiting for it, or `nil` when there is neither.
+    private func takeJournalBatch() -> (chunk: [UInt8], acks: [JournalAck])? {
+        guard !journalBuffer.isEmpty || !awaitingDurability.isEmpty else { return nil }
+        let chunk = journalBuffer.take(reusing: &journalSpare)
+        var acks: [JournalAck] = []
         for context in awaitingDurability {
             context.awaitingDurability = false
             if let seq = context.pendingAck {
                 context.pendingAck = nil
-                waiting.append((context, seq))
+                acks.append(JournalAck(context: context, seq: seq))
             }
         }
         awaitingDurability.removeAll(keepingCapacity: true)
+        return (chunk, acks)
+    }
+
+    /// Hands a write to the journal thread. Writes run in submission order there.
+    ///
+    /// The write is consumed, never copied: its chunk must have one owner when the journal
+    /// thread fills in the checksums, or that would copy megabytes per write.
+    @discardableResult
+    private func submitJournalWrite(_ write: consuming JournalCommitter<JournalAck>.Write) -> EventLoopFuture<Void> {
+        let retry = write.retry
         let recording = recordBuffer
         recordBuffer = []
-        if chunk.isEmpty && waiting.isEmpty && recording.isEmpty {
-            journalSpare = chunk
-            return eventLoop.makeSucceededVoidFuture()
-        }
-
-        journalWritesInFlight += 1
         let journal = self.journal
         let now = WallClock.now()
-        if !chunk.isEmpty { snapshotPacer.noteIngestion(now: now) }
-        let handoff = ChunkHandoff(consume chunk)
+        if !write.chunk.isEmpty { snapshotPacer.noteIngestion(now: now) }
+        let handoff = ChunkHandoff(write.takeChunk())
         let recorder = self.recorder
         let written = journalPool.runIfActive(eventLoop: eventLoop) { () throws -> Int in
             if let recorder, !recording.isEmpty { try? recorder.write(recording) }
@@ -94,44 +94,43 @@ extension BrainEngine {
             return journal.totalBytes
         }
         let engine = NIOLoopBound(self, eventLoop: eventLoop)
-        let acks = NIOLoopBound(waiting, eventLoop: eventLoop)
         return written.map { totalBytes in
+            // Stored before anything may take it, and not passed along: a second reference
+            // (an argument's) would make the next batch copy it into fresh memory.
             engine.value.journalSpare = handoff.take()
-            engine.value.journalWritten(totalBytes: totalBytes, acks: acks.value)
+            engine.value.journalWritten(totalBytes: totalBytes)
         }.flatMapErrorThrowing { error in
-            engine.value.journalFailed(error, chunk: handoff.take(), acks: acks.value)
+            engine.value.journalFailed(error, chunk: handoff.take())
             throw error
         }
     }
 
-    private func journalWritten(totalBytes: Int, acks: [(ConnectionContext, UInt64)]) {
-        journalWritesInFlight -= 1
+    private func journalWritten(totalBytes: Int) {
         journalBytes = totalBytes
-        if journalFault != nil {
+        var completion = journalCommitter.writeSucceeded(take: { self.takeJournalBatch() })
+        if completion.recovered {
             logger.notice("journal writes work again")
-            journalFault = nil
             if persistenceFault.hasPrefix("journal") { persistenceFault = "" }
         }
-        for (context, seq) in acks where !context.closing {
-            WireCodec.writeAckFrame(ackedSeq: seq, into: &context.output)
-            context.flush()
+        for ack in completion.acks where !ack.context.closing {
+            WireCodec.writeAckFrame(ackedSeq: ack.seq, into: &ack.context.output)
+            ack.context.flush()
         }
-        if journalFlushWanted { flushJournal() }
+        if let next = completion.takeNext() { submitJournalWrite(consume next) }
     }
 
-    private func journalFailed(_ error: any Error, chunk: [UInt8], acks: [(ConnectionContext, UInt64)]) {
-        journalWritesInFlight -= 1
-        // Kept in order and written before anything newer once the disk works again.
-        journalRetry.append(contentsOf: chunk)
+    private func journalFailed(_ error: any Error, chunk: [UInt8]) {
         let problem = (error as? StoreError).map { "\($0.problem) (\($0.path))" } ?? "\(error)"
         let reason = "journal write failed: \(problem); events are kept in memory and acknowledged once writing works again"
-        if journalFault != reason {
+        // Kept in order and written before anything newer once the disk works again.
+        let fault = journalCommitter.writeFailed(chunk: chunk, reason: reason)
+        if fault.isNew {
             logger.error("\(reason)")
-            journalFault = reason
             persistenceFault = reason
         }
-        for (context, seq) in acks where !context.closing {
-            context.pendingAck = max(context.pendingAck ?? 0, seq)
+        for ack in fault.acks where !ack.context.closing {
+            let context = ack.context
+            context.pendingAck = max(context.pendingAck ?? 0, ack.seq)
             if !context.awaitingDurability {
                 context.awaitingDurability = true
                 awaitingDurability.append(context)
@@ -139,26 +138,36 @@ extension BrainEngine {
             context.append(.failure(0, BrainError(.unavailable, reason)))
             context.flush()
         }
-        // Retried at the next tick, not at once: a full disk rarely heals in microseconds.
     }
 
     /// Writes everything buffered, then starts a new segment; the future gives its number.
     func rotateJournal() -> EventLoopFuture<Int> {
-        let flushed = submitJournalWrite()
+        let flushed: EventLoopFuture<Void>
+        do throws(JournalCommitter<JournalAck>.RotationRefused) {
+            if let write = try journalCommitter.rotationStarts(take: { self.takeJournalBatch() }) {
+                flushed = submitJournalWrite(consume write)
+            } else {
+                flushed = eventLoop.makeSucceededVoidFuture()
+            }
+        } catch {
+            return eventLoop.makeFailedFuture(StoreError(path: journal.path(journalSegment), problem: error.reason))
+        }
         journalSegment += 1
         let next = journalSegment
         let journal = self.journal
         let now = WallClock.now()
         let engine = NIOLoopBound(self, eventLoop: eventLoop)
-        let pool = journalPool
-        let loop = eventLoop
-        // Chained after the write: a failed write must not be followed by a rotation.
-        return flushed.flatMap {
-            pool.runIfActive(eventLoop: loop) { () throws -> Int in
-                try journal.rotate(to: next, now: now)
-                return next
-            }
-        }.flatMapErrorThrowing { error in
+        // Queued now, right behind the write on the journal's one thread, not chained on the
+        // write's future: that write's completion submits the records that came meanwhile,
+        // which the snapshot's copy does not hold, and a rotation queued after them left them
+        // in the old segment, which the snapshot's clean-up then deleted (acknowledged events
+        // lost at the next crash). A failed write leaves the journal faulted, and a faulted
+        // journal refuses to rotate.
+        let rotated = journalPool.runIfActive(eventLoop: eventLoop) { () throws -> Int in
+            try journal.rotate(to: next, now: now)
+            return next
+        }
+        return flushed.and(rotated).map { $0.1 }.flatMapErrorThrowing { error in
             engine.value.journalSegment -= 1
             throw error
         }
@@ -167,7 +176,7 @@ extension BrainEngine {
     /// `--fsync interval`: written records are fsynced within the interval even when no
     /// more writes come to carry the fsync.
     func syncJournalIfDue() {
-        guard journalWritesInFlight == 0, journalFault == nil else { return }
+        guard journalCommitter.state == .idle else { return }
         let journal = self.journal
         let now = WallClock.now()
         journalPool.runIfActive(eventLoop: eventLoop) { () throws -> Void in
@@ -182,13 +191,14 @@ extension BrainEngine {
     func removeSnapshotLeftovers(journalBelow segment: Int) {
         let journal = self.journal
         let directory = journal.directory
+        let files = journal.files
         let engine = NIOLoopBound(self, eventLoop: eventLoop)
         let pool = journalPool
         let loop = eventLoop
         let snapshotStore = snapshots
         threadPool.runIfActive(eventLoop: eventLoop) {
             snapshotStore.removeRetiredGeneration()
-            return Journal.deleteSegments(in: directory, below: segment)
+            return Journal.deleteSegments(in: directory, below: segment, files: files)
         }.flatMap { removed in
             pool.runIfActive(eventLoop: loop) { () -> Int in
                 journal.forgetRemovedSegments(bytes: removed)
@@ -196,6 +206,12 @@ extension BrainEngine {
             }
         }.whenSuccess { engine.value.journalBytes = $0 }
     }
+}
+
+/// An ack waiting for the journal: the connection and the seq to acknowledge.
+struct JournalAck {
+    let context: ConnectionContext
+    let seq: UInt64
 }
 
 /// A chunk of journal records on its way to the journal thread and back. Whoever holds the

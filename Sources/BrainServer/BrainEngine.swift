@@ -55,18 +55,14 @@ final class BrainEngine {
     var journalBuffer = JournalBuffer()
     /// The storage of the last written chunk, reused for the next batch.
     var journalSpare: [UInt8] = []
-    /// Chunks whose write failed, in order, written again before anything newer.
-    var journalRetry: [UInt8] = []
-    var journalWritesInFlight = 0
-    var journalFlushWanted = false
-    var journalFlushScheduled = false
+    /// When buffered records go to the journal and when acks go out; it keeps the records of
+    /// failed writes for the retry.
+    var journalCommitter = JournalCommitter<JournalAck>()
     /// Connections whose acks wait for the next write.
     var awaitingDurability: [ConnectionContext] = []
     /// The segment new records go to, as the loop knows it.
     var journalSegment: Int
     var journalBytes: Int
-    /// Set while journal writes fail: acks stop until a write succeeds.
-    var journalFault: String?
     /// `--record`: frames waiting to be written by the journal thread.
     let recorder: StreamRecorder?
     var recordBuffer: [UInt8] = []
@@ -94,6 +90,7 @@ final class BrainEngine {
         var snapshots = SnapshotStore(directory: configuration.dataDirectory)
         snapshots.kept = configuration.snapshotsKept
         snapshots.directIO = configuration.directIO
+        snapshots.files = configuration.fileCalls
         self.snapshots = snapshots
         self.threadPool = threadPool
         self.snapshotPool = snapshotPool

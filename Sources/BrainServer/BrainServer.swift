@@ -65,7 +65,8 @@ public final class BrainServer: Service, Sendable {
         core.noTokenHash = secret.hash(token: "")
         let recovered = try Recovery.open(
             directory: configuration.dataDirectory, configuration: core, policy: configuration.fsyncPolicy,
-            snapshotsKept: configuration.snapshotsKept, directIO: configuration.directIO, logger: logger
+            snapshotsKept: configuration.snapshotsKept, directIO: configuration.directIO, files: configuration.fileCalls,
+            logger: logger
         )
         var state = recovered.state
         _ = state.apply(.restarted, now: now)

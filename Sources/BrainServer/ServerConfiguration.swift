@@ -58,6 +58,10 @@ public struct ServerConfiguration: Sendable {
     public var maxWatchQueueBytes = 8 << 20
     /// Domain rules: heartbeats, registration, retention.
     public var core = CoreConfiguration()
+    /// The file calls the journal and snapshots go through. Always ``FileCalls/system`` in
+    /// `brain serve`; tests set calls that fail like a full or broken disk, to prove the
+    /// server's answers (UNAVAILABLE, acks held back, then resumed) on any machine.
+    public var fileCalls: FileCalls = .system
 
     public init(socketPath: String, dataDirectory: String) {
         self.socketPath = socketPath

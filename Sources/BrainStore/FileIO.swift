@@ -28,14 +28,28 @@ enum FileIO {
 
     static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
+    /// The names in `directory` (without `.` and `..`); empty when it cannot be read.
+    static func entries(of directory: String) -> [String] {
+        guard let dir = opendir(directory) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != ".", name != ".." { names.append(name) }
+        }
+        return names
+    }
+
     /// Best effort: keeping an older snapshot must never block writing the new one.
-    static func rename(_ from: String, to: String) { _ = Glibc.rename(from, to) }
+    static func rename(_ from: String, to: String, files: FileCalls = .system) { _ = files.rename(from, to) }
 
     /// Hard-links `from` as `to`, replacing `to` (best effort, as above).
-    static func link(_ from: String, to: String) {
+    static func link(_ from: String, to: String, files: FileCalls = .system) {
         let temporary = to + ".link"
-        unlink(temporary)
-        if Glibc.link(from, temporary) == 0 { _ = Glibc.rename(temporary, to) }
+        _ = files.unlink(temporary)
+        if files.link(from, temporary) == 0 { _ = files.rename(temporary, to) }
     }
 
     /// How much of a file ``removeGradually(_:stepBytes:)`` frees at a time.
@@ -50,20 +64,20 @@ enum FileIO {
     /// transactions short. A file with other links (a snapshot generation linked aside
     /// while it is still `snapshot.json`, after a failed write) is only unlinked: shrinking
     /// it would shrink every name it has.
-    static func removeGradually(_ path: String, stepBytes: Int = removalStepBytes) {
-        let fd = open(path, O_WRONLY | O_CLOEXEC)
+    static func removeGradually(_ path: String, stepBytes: Int = removalStepBytes, files: FileCalls = .system) {
+        let fd = files.open(path, O_WRONLY | O_CLOEXEC, 0)
         if fd >= 0 {
             var info = stat()
             if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_nlink == 1 {
                 var size = Int(info.st_size)
                 while size > stepBytes {
                     size -= stepBytes
-                    if ftruncate(fd, off_t(size)) != 0 { break }
+                    if files.ftruncate(fd, size) != 0 { break }
                 }
             }
-            close(fd)
+            _ = files.close(fd)
         }
-        unlink(path)
+        _ = files.unlink(path)
     }
 
     /// The whole file, or `nil` when it does not exist.
@@ -130,10 +144,10 @@ enum FileIO {
     }
 
     /// Writes all of `bytes` to `fd`.
-    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws(StoreError) {
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String, files: FileCalls = .system) throws(StoreError) {
         var offset = 0
         while offset < bytes.count {
-            let written = write(fd, bytes.baseAddress.map { $0 + offset }, bytes.count - offset)
+            let written = files.write(fd, bytes.baseAddress.map { $0 + offset }, bytes.count - offset)
             if written < 0 {
                 if errno == EINTR { continue }
                 throw StoreError(path: path, problem: "cannot write: \(errnoText())")
@@ -144,10 +158,10 @@ enum FileIO {
 
     /// Writes all of `bytes` to `fd`. (`withUnsafeBytes` only rethrows untyped errors, hence
     /// the failure carried out of its closure.)
-    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(StoreError) {
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String, files: FileCalls = .system) throws(StoreError) {
         let failure: StoreError? = bytes.withUnsafeBytes { buffer in
             do throws(StoreError) {
-                try writeAll(fd, buffer, path: path)
+                try writeAll(fd, buffer, path: path, files: files)
                 return nil
             } catch {
                 return error
@@ -158,10 +172,10 @@ enum FileIO {
 
     /// Replaces `path` atomically: temp file in the same directory, fsync, rename, fsync
     /// the directory. A crash leaves the old file or the new one, never a torn one.
-    static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o600) throws(StoreError) {
-        try writeAtomically(path, mode: mode) { fd, temporary in
+    static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o600, files: FileCalls = .system) throws(StoreError) {
+        try writeAtomically(path, mode: mode, files: files) { fd, temporary in
             do throws(StoreError) {
-                try writeAll(fd, bytes, path: temporary)
+                try writeAll(fd, bytes, path: temporary, files: files)
                 return nil
             } catch {
                 return error
@@ -172,36 +186,36 @@ enum FileIO {
     /// As above, with the content written by `body` to the temporary file's descriptor
     /// (returning a failure or `nil`): lets a large file be streamed.
     static func writeAtomically(
-        _ path: String, mode: mode_t = 0o600, body: (Int32, String) -> StoreError?
+        _ path: String, mode: mode_t = 0o600, files: FileCalls = .system, body: (Int32, String) -> StoreError?
     ) throws(StoreError) {
         let directory = Self.directory(of: path)
         let temporary = "\(path).tmp-\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        let fd = files.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, UInt32(mode))
         guard fd >= 0 else { throw StoreError(path: temporary, problem: "cannot create: \(errnoText())") }
         var failure = body(fd, temporary)
-        if failure == nil, fsync(fd) != 0 {
+        if failure == nil, files.fsync(fd) != 0 {
             failure = StoreError(path: temporary, problem: "cannot fsync: \(errnoText())")
         }
-        if close(fd) != 0, failure == nil {
+        if files.close(fd) != 0, failure == nil {
             failure = StoreError(path: temporary, problem: "cannot close: \(errnoText())")
         }
         if let failure {
-            unlink(temporary)
+            _ = files.unlink(temporary)
             throw failure
         }
-        guard Glibc.rename(temporary, path) == 0 else {
+        guard files.rename(temporary, path) == 0 else {
             let problem = errnoText()
-            unlink(temporary)
+            _ = files.unlink(temporary)
             throw StoreError(path: path, problem: "cannot rename \(temporary) over it: \(problem)")
         }
-        try fsyncDirectory(directory)
+        try fsyncDirectory(directory, files: files)
     }
 
-    static func fsyncDirectory(_ directory: String) throws(StoreError) {
-        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    static func fsyncDirectory(_ directory: String, files: FileCalls = .system) throws(StoreError) {
+        let fd = files.open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0)
         guard fd >= 0 else { throw StoreError(path: directory, problem: "cannot open directory: \(errnoText())") }
-        defer { close(fd) }
-        guard fsync(fd) == 0 else { throw StoreError(path: directory, problem: "cannot fsync directory: \(errnoText())") }
+        defer { _ = files.close(fd) }
+        guard files.fsync(fd) == 0 else { throw StoreError(path: directory, problem: "cannot fsync directory: \(errnoText())") }
     }
 
     static func baseName(_ path: String) -> String {

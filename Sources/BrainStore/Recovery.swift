@@ -14,15 +14,18 @@ public struct Recovery {
     }
 
     /// Loads the snapshot and replays the journal.
+    /// - Parameter files: the calls the journal (and the clean-up of files the snapshot
+    ///   covers) write through: ``FileCalls/system`` but in tests.
     /// - Throws: ``StoreError`` naming the file, the offset and what to do when anything
     ///   but a torn tail is damaged. Nothing is changed on disk in that case.
     public static func open(
         directory: String, configuration: CoreConfiguration, policy: FsyncPolicy, snapshotsKept: Int, directIO: Bool = true,
-        logger: Logger
+        files: FileCalls = .system, logger: Logger
     ) throws(StoreError) -> Result {
         try FileIO.makeDirectory(directory)
         var store = SnapshotStore(directory: directory)
         store.kept = snapshotsKept
+        store.files = files
         var state = BrainState(configuration: configuration)
         var firstSegment = 1
         var lastSnapshotAt: Int64 = 0
@@ -67,13 +70,16 @@ public struct Recovery {
             validLength = nil
         }
         let journal = try Journal(
-            directory: directory, segment: segment, validLength: validLength, policy: policy, otherBytes: otherBytes, directIO: directIO
+            directory: directory, segment: segment, validLength: validLength, policy: policy, otherBytes: otherBytes, directIO: directIO,
+            files: files
         )
-        // Segments a snapshot already covers, and the generation the last snapshot retired
-        // (left by a crash or an exit between snapshot and clean-up). The segments are not
-        // counted in the journal's bytes, so not subtracted from them either.
-        _ = Journal.deleteSegments(in: directory, below: firstSegment)
+        // Segments a snapshot already covers, the generation the last snapshot retired (left
+        // by a crash or an exit between snapshot and clean-up), and the temporary file of a
+        // snapshot a crash cut short. The segments are not counted in the journal's bytes, so
+        // not subtracted from them either.
+        _ = Journal.deleteSegments(in: directory, below: firstSegment, files: files)
         store.removeRetiredGeneration()
+        store.removeLeftoverTemporaryFiles()
         return Result(state: state, journal: journal, lastSnapshotAt: lastSnapshotAt, recordsReplayed: replayed, tornBytes: tornBytes)
     }
 }

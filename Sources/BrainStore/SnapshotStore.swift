@@ -43,6 +43,10 @@ public struct SnapshotStore: Sendable {
     /// default); `false` writes through the page cache, fsyncing each chunk.
     public var directIO = true
 
+    /// The calls snapshots are written, renamed and removed with: ``FileCalls/system`` but in
+    /// tests, which make them fail as a full or broken disk does.
+    public var files: FileCalls = .system
+
     /// The path of the `generation`-th newest snapshot (0 = `snapshot.json`).
     public func path(generation: Int) -> String {
         generation == 0 ? path : "\(directory)/snapshot.\(generation).json"
@@ -53,7 +57,7 @@ public struct SnapshotStore: Sendable {
     /// exists at every moment: the old one is linked aside before the new one replaces it.
     public func write(_ bytes: [UInt8]) throws(StoreError) {
         try rotateGenerations()
-        try FileIO.writeAtomically(path, bytes)
+        try FileIO.writeAtomically(path, bytes, files: files)
         removeRetiredGeneration()
     }
 
@@ -70,8 +74,8 @@ public struct SnapshotStore: Sendable {
     ) throws(StoreError) -> Int {
         try rotateGenerations()
         var size = 0
-        try FileIO.writeAtomically(path) { fd, temporary in
-            var out = JSONOutput(fd: fd, path: temporary, directIO: directIO, afterChunk: afterChunk)
+        try FileIO.writeAtomically(path, files: files) { fd, temporary in
+            var out = JSONOutput(fd: fd, path: temporary, directIO: directIO, files: files, afterChunk: afterChunk)
             SnapshotJSONWriter.write(
                 state, writtenAt: writtenAt, brainVersion: brainVersion, journalSegment: journalSegment,
                 formatVersion: Self.formatVersion, into: &out
@@ -92,9 +96,9 @@ public struct SnapshotStore: Sendable {
         try FileIO.makeDirectory(directory)
         if FileIO.exists(path) {
             for generation in stride(from: max(kept, 1), to: 1, by: -1) where FileIO.exists(path(generation: generation - 1)) {
-                FileIO.rename(path(generation: generation - 1), to: path(generation: generation))
+                FileIO.rename(path(generation: generation - 1), to: path(generation: generation), files: files)
             }
-            FileIO.link(path, to: path(generation: 1))
+            FileIO.link(path, to: path(generation: 1), files: files)
         }
     }
 
@@ -102,7 +106,21 @@ public struct SnapshotStore: Sendable {
     /// time (see `FileIO.removeGradually`). Blocks for as long as that takes.
     public func removeRetiredGeneration() {
         let retired = path(generation: max(kept, 1))
-        if FileIO.exists(retired) { FileIO.removeGradually(retired) }
+        if FileIO.exists(retired) { FileIO.removeGradually(retired, files: files) }
+    }
+
+    /// The temporary files of snapshots whose writing never finished: a brain killed while
+    /// writing one leaves `snapshot.json.tmp-<its pid>` behind, as large as the snapshot was
+    /// by then, and no later brain (another pid) would ever replace it.
+    public func leftoverTemporaryFiles() -> [String] {
+        let prefix = "\(Self.fileName).tmp-"
+        return FileIO.entries(of: directory).filter { $0.hasPrefix(prefix) }.map { "\(directory)/\($0)" }
+    }
+
+    /// Deletes ``leftoverTemporaryFiles()``. Only for a brain that holds the data directory's
+    /// lock: nothing else writes snapshots there then.
+    public func removeLeftoverTemporaryFiles() {
+        for path in leftoverTemporaryFiles() { FileIO.removeGradually(path, files: files) }
     }
 
     /// Reads the snapshot, or `nil` on a first start (no file).

@@ -29,24 +29,25 @@ struct RunStreamingTests {
         try await session.publish(.runCreated(created))
         try await session.flush()
 
-        // A watcher on this run sees the steps as they arrive.
+        // A watcher on this run sees the steps as they arrive. A watch starts with the run as
+        // it is: once that came, the watch is registered and sees everything published after.
         let watcher = try await brain.connect()
-        let events = watcher.stream(.watch(WatchQuery(runID: runID)))
-        let seen = Task {
-            var steps: [UInt32] = []
-            for try await response in events {
-                if case .watchEvent(.step(let step)) = response.result { steps.append(step.seq) }
-                if steps.count == 3 { break }
-            }
-            return steps
+        var events = watcher.stream(.watch(WatchQuery(runID: runID))).makeAsyncIterator()
+        guard case .watchEvent(.run(let initial))? = try await events.next()?.result else {
+            Issue.record("the watch did not start with the run")
+            return
         }
-        try await Task.sleep(for: .milliseconds(100))
+        #expect(initial.runID == runID)
         try await session.publish([Self.step(runID, 1), Self.step(runID, 3), Self.step(runID, 2)])
         var done = RunStatusChanged(runID: runID, status: .completed)
         done.resultJSON = "{\"pages\":1}"
         try await session.publish(.runStatus(done))
         try await session.flush()
-        #expect(try await seen.value == [1, 3, 2])
+        var seen: [UInt32] = []
+        while seen.count < 3, let response = try await events.next() {
+            if case .watchEvent(.step(let step)) = response.result { seen.append(step.seq) }
+        }
+        #expect(seen == [1, 3, 2])
         await watcher.close()
 
         // A conflicting resend is refused and lands in the sink.

@@ -31,16 +31,19 @@ final class DirectAppender {
     private var tail: Int
     /// The file offset of `buffer`'s first byte: the start of the partial last block.
     private var blockOffset: Int
+    /// The writes go through these (tests inject failures).
+    private let files: FileCalls
 
     /// Switches `fd` (open for writing, `length` bytes long) to direct I/O, or returns `nil`
     /// when the file system does not support it (then plain writes are used).
-    init?(fd: Int32, length: Int) {
+    init?(fd: Int32, length: Int, files: FileCalls = .system) {
         let flag = cbrain_o_direct_flag()
         let flags = fcntl(fd, F_GETFL)
         guard flag != 0, flags >= 0 else { return nil }
         guard let buffer = Self.allocate(Self.initialCapacity) else { return nil }
         self.buffer = buffer
         self.capacity = Self.initialCapacity
+        self.files = files
         self.tail = length % Self.blockSize
         self.blockOffset = length - tail
         // The partial last block is rewritten with each append, so it is read back first.
@@ -66,7 +69,7 @@ final class DirectAppender {
         (buffer + end).initializeMemory(as: UInt8.self, repeating: 0, count: writeLength - end)
         var done = 0
         while done < writeLength {
-            let written = pwrite(fd, buffer + done, writeLength - done, off_t(blockOffset + done))
+            let written = files.pwrite(fd, buffer + done, writeLength - done, blockOffset + done)
             if written < 0 {
                 if errno == EINTR { continue }
                 // EINVAL: this file system wants a larger alignment than the one we use.
@@ -88,6 +91,21 @@ final class DirectAppender {
         return nil
     }
 
+    /// Forgets everything appended after `length` (at most what the last append added), the
+    /// file having been cut back to `length`: the next append writes from there. Reads the
+    /// partial last block back from the file; false when that read fails.
+    func rewind(to length: Int, fd: Int32) -> Bool {
+        let newTail = length % Self.blockSize
+        let newOffset = length - newTail
+        // A whole aligned block: what a direct read needs (the file ends inside it).
+        guard newTail == 0 || Self.readFully(fd, buffer, count: newTail, at: newOffset, chunk: Self.blockSize) else {
+            return false
+        }
+        tail = newTail
+        blockOffset = newOffset
+        return true
+    }
+
     /// Gives back a staging buffer grown by large writes (a burst's batches reach megabytes),
     /// keeping the partial last block.
     func shrink() {
@@ -99,7 +117,7 @@ final class DirectAppender {
     }
 
     /// Clears `O_DIRECT` on `fd`; false when it was not set (so the error was another one).
-    private static func leaveDirectIO(_ fd: Int32) -> Bool {
+    static func leaveDirectIO(_ fd: Int32) -> Bool {
         let flag = cbrain_o_direct_flag()
         let flags = fcntl(fd, F_GETFL)
         guard flags >= 0, flags & flag != 0 else { return false }
@@ -123,10 +141,14 @@ final class DirectAppender {
         return pointer
     }
 
-    private static func readFully(_ fd: Int32, _ into: UnsafeMutableRawPointer, count: Int, at offset: Int) -> Bool {
+    /// Reads `count` bytes at `offset` into `into`. With `chunk`, asks for that many bytes at
+    /// once (a direct read must be whole blocks; the file's end makes it come back short).
+    private static func readFully(
+        _ fd: Int32, _ into: UnsafeMutableRawPointer, count: Int, at offset: Int, chunk: Int? = nil
+    ) -> Bool {
         var done = 0
         while done < count {
-            let read = pread(fd, into + done, count - done, off_t(offset + done))
+            let read = pread(fd, into + done, chunk ?? (count - done), off_t(offset + done))
             if read < 0, errno == EINTR { continue }
             guard read > 0 else { return false }
             done += read

@@ -39,6 +39,8 @@ public final class Journal: @unchecked Sendable {
     public let policy: FsyncPolicy
     /// Whether to try direct I/O for each segment (see ``DirectAppender``).
     public let directIO: Bool
+    /// The file calls writes and fsyncs go through: the real ones, or a test's.
+    public let files: FileCalls
     public private(set) var segment: Int
     private var fd: Int32 = -1
     /// Direct I/O for the current segment, where the file system has it (else plain writes).
@@ -56,14 +58,18 @@ public final class Journal: @unchecked Sendable {
     public private(set) var faulted = false
 
     /// Opens (creating) segment `segment` for appending after its valid end.
-    /// - Parameter directIO: write with `O_DIRECT` where the file system takes it (the
-    ///   default); `false` writes through the page cache.
+    /// - Parameters:
+    ///   - directIO: write with `O_DIRECT` where the file system takes it (the default);
+    ///     `false` writes through the page cache.
+    ///   - files: the calls writes go through (``FileCalls/system`` but in tests).
     public init(
-        directory: String, segment: Int, validLength: Int?, policy: FsyncPolicy, otherBytes: Int, directIO: Bool = true
+        directory: String, segment: Int, validLength: Int?, policy: FsyncPolicy, otherBytes: Int, directIO: Bool = true,
+        files: FileCalls = .system
     ) throws(StoreError) {
         self.directory = directory
         self.policy = policy
         self.directIO = directIO
+        self.files = files
         self.segment = segment
         self.totalBytes = otherBytes
         try open(segment: segment, validLength: validLength)
@@ -74,9 +80,9 @@ public final class Journal: @unchecked Sendable {
     /// Cuts direct I/O's zero padding off the current segment and closes it.
     private func closeSegment() {
         guard fd >= 0 else { return }
-        if appender != nil { _ = ftruncate(fd, off_t(segmentBytes)) }
+        if appender != nil { _ = files.ftruncate(fd, segmentBytes) }
         appender = nil
-        close(fd)
+        _ = files.close(fd)
         fd = -1
     }
 
@@ -89,35 +95,45 @@ public final class Journal: @unchecked Sendable {
 
     private func open(segment: Int, validLength: Int?) throws(StoreError) {
         let path = self.path(segment)
-        let handle = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)  // read: DirectAppender reloads the last block
+        // read: DirectAppender reloads the last block
+        let handle = files.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard handle >= 0 else { throw StoreError(path: path, problem: "cannot open the journal: \(FileIO.errnoText())") }
         var length = validLength ?? 0
         if length < Self.magic.count {
             length = 0
         }
         // Cuts a torn tail found at start-up (or a header never completed).
-        guard ftruncate(handle, off_t(length)) == 0 else {
-            close(handle)
+        guard files.ftruncate(handle, length) == 0 else {
+            _ = files.close(handle)
             throw StoreError(path: path, problem: "cannot truncate the torn tail: \(FileIO.errnoText())")
         }
         lseek(handle, off_t(length), SEEK_SET)
         fd = handle
-        appender = directIO ? DirectAppender(fd: handle, length: length) : nil
+        appender = directIO ? DirectAppender(fd: handle, length: length, files: files) : nil
         segmentBytes = length
         totalBytes += length
         if length == 0 {
             try write(Self.magic, now: 0, retry: true)
             try sync(now: 0)
+            // The new file's name must be durable before anything in it is acknowledged: an
+            // fsync of the file does not promise its directory entry, and after a power cut a
+            // segment without one is gone with every record acked into it.
+            try FileIO.fsyncDirectory(directory, files: files)
         }
     }
 
     /// Writes `chunk` and makes it durable as the policy says.
+    ///
+    /// All or nothing: when it throws, the segment is as it was before the call (a partial
+    /// write, or a whole one whose fsync failed, is cut off again), so the caller writes the
+    /// same chunk again, with ``retry``, and no record is torn or kept twice.
     /// - Parameter retry: writing again what failed before; clears the fault on success.
-    /// - Throws: ``StoreError`` when writing fails (the partial write is cut off again).
+    /// - Throws: ``StoreError`` when writing or its fsync fails.
     public func write(_ chunk: [UInt8], now: Int64, retry: Bool = false) throws(StoreError) {
         if faulted, !retry {
             throw StoreError(path: path(segment), problem: "an earlier journal write failed and is not yet retried")
         }
+        let before = segmentBytes
         if !chunk.isEmpty {
             let path = self.path(segment)
             do throws(StoreError) {
@@ -126,12 +142,12 @@ public final class Journal: @unchecked Sendable {
                         throw StoreError(path: path, problem: failure)
                     }
                 } else {
-                    try FileIO.writeAll(fd, chunk, path: path)
+                    try FileIO.writeAll(fd, chunk, path: path, files: files)
                 }
             } catch {
-                // A partial write may have landed: cut the file back so a retry does not tear the segment.
-                _ = ftruncate(fd, off_t(segmentBytes))
-                lseek(fd, off_t(segmentBytes), SEEK_SET)
+                // A partial write may have landed: cut the file back so a retry does not tear the
+                // segment. (A failed append leaves the direct-I/O staging as it was.)
+                cutBack(to: before, rewindingAppender: false)
                 faulted = true
                 throw error
             }
@@ -139,15 +155,40 @@ public final class Journal: @unchecked Sendable {
             totalBytes += chunk.count
             unsynced = true
         }
-        switch policy {
-        case .batch:
-            try sync(now: now)
-        case .interval(let milliseconds):
-            if unsynced, now - lastSync >= Int64(milliseconds) * 1_000_000 { try sync(now: now) }
-        case .never:
-            break
+        do throws(StoreError) {
+            switch policy {
+            case .batch:
+                try sync(now: now)
+            case .interval(let milliseconds):
+                if unsynced, now - lastSync >= Int64(milliseconds) * 1_000_000 { try sync(now: now) }
+            case .never:
+                break
+            }
+        } catch {
+            // The chunk is in the file but not known to be on the disk, and the caller will
+            // write it again: without the cut it would be in the segment twice. (After a
+            // failed fsync the page cache cannot be trusted either: the retry rewrites it.)
+            if segmentBytes > before {
+                totalBytes -= segmentBytes - before
+                segmentBytes = before
+                cutBack(to: before, rewindingAppender: true)
+            }
+            throw error
         }
         faulted = false
+    }
+
+    /// Cuts the current segment back to `length` after a failed write, and points the next
+    /// write there.
+    private func cutBack(to length: Int, rewindingAppender: Bool) {
+        _ = files.ftruncate(fd, length)
+        lseek(fd, off_t(length), SEEK_SET)
+        if rewindingAppender, let appender, !appender.rewind(to: length, fd: fd) {
+            // The partial block could not be read back: go on through the page cache, which
+            // writes at the descriptor's offset.
+            _ = DirectAppender.leaveDirectIO(fd)
+            self.appender = nil
+        }
     }
 
     /// Gives back memory a burst of writes grew (the direct-I/O staging buffer).
@@ -158,7 +199,7 @@ public final class Journal: @unchecked Sendable {
     /// fsyncs the current segment if anything is unsynced.
     public func sync(now: Int64) throws(StoreError) {
         guard unsynced else { return }
-        guard fdatasync(fd) == 0 else {
+        guard files.fdatasync(fd) == 0 else {
             faulted = true
             throw StoreError(path: path(segment), problem: "cannot fsync the journal: \(FileIO.errnoText())")
         }
@@ -179,15 +220,15 @@ public final class Journal: @unchecked Sendable {
     /// Safe on any thread while the journal writes (it never touches the current segment):
     /// unlinking hundreds of megabytes can take ext4 tens of milliseconds, which the
     /// journal thread, and so every ack, would otherwise wait for.
-    public static func deleteSegments(in directory: String, below segment: Int) -> Int {
+    public static func deleteSegments(in directory: String, below segment: Int, files: FileCalls = .system) -> Int {
         var removed = 0
         for number in JournalReader.segments(in: directory) where number < segment {
             let path = "\(directory)/\(fileName(number))"
             var info = stat()
             if stat(path, &info) == 0 { removed += Int(info.st_size) }
-            FileIO.removeGradually(path)
+            FileIO.removeGradually(path, files: files)
         }
-        try? FileIO.fsyncDirectory(directory)
+        try? FileIO.fsyncDirectory(directory, files: files)
         return removed
     }
 

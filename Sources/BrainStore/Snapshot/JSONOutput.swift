@@ -17,6 +17,8 @@ struct JSONOutput {
     /// Direct I/O where the file system has it: a snapshot of hundreds of megabytes then
     /// costs no page-cache copies (see ``DirectAppender``).
     private let appender: DirectAppender?
+    /// The calls chunks are written and fsynced with (tests inject failures).
+    private let files: FileCalls
 
     /// Called after each chunk reaches the file, with its size (the brain paces snapshots
     /// there while agents stream).
@@ -24,18 +26,19 @@ struct JSONOutput {
 
     /// Writes to `fd`, a new empty file (or only collects, when `nil`), with direct I/O
     /// where the file system has it unless `directIO` is false.
-    init(fd: Int32?, path: String, directIO: Bool = true, afterChunk: ((Int) -> Void)? = nil) {
+    init(fd: Int32?, path: String, directIO: Bool = true, files: FileCalls = .system, afterChunk: ((Int) -> Void)? = nil) {
         self.fd = fd
         self.path = path
         self.afterChunk = afterChunk
-        self.appender = directIO ? fd.flatMap { DirectAppender(fd: $0, length: 0) } : nil
+        self.files = files
+        self.appender = directIO ? fd.flatMap { DirectAppender(fd: $0, length: 0, files: files) } : nil
         buffer.reserveCapacity(drainAt + 65_536)
     }
 
     /// Drains what is left and cuts the zero padding of the last direct-I/O block.
     mutating func finish() {
         drain()
-        if let fd, appender != nil, failure == nil, ftruncate(fd, off_t(written)) != 0 {
+        if let fd, appender != nil, failure == nil, files.ftruncate(fd, written) != 0 {
             failure = StoreError(path: path, problem: "cannot truncate: \(FileIO.errnoText())")
         }
     }
@@ -52,13 +55,13 @@ struct JSONOutput {
             }
         } else {
             do throws(StoreError) {
-                try FileIO.writeAll(fd, buffer, path: path)
+                try FileIO.writeAll(fd, buffer, path: path, files: files)
             } catch {
                 failure = error
             }
             // Flush each chunk as it is written: left to the kernel, hundreds of megabytes of
             // dirty pages reach the disk at once and every journal fsync queues behind them.
-            if failure == nil, fdatasync(fd) != 0 {
+            if failure == nil, files.fdatasync(fd) != 0 {
                 failure = StoreError(path: path, problem: "cannot fsync: \(FileIO.errnoText())")
             }
         }
