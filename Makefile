@@ -10,12 +10,12 @@ APT_PACKAGES := libprotobuf-c-dev protobuf-c-compiler protobuf-compiler valgrind
 DEBUG_BIN    := $(CURDIR)/.build/debug
 RELEASE_BIN  := $(CURDIR)/.build/release
 
-.PHONY: run test deps build release check-generated swift-test c-test python-test docs-test bench-build generate clean
+.PHONY: run test deps build release check-generated lint swift-test c-test python-test docs-test bench-build generate clean
 
 run: deps release
 	$(RELEASE_BIN)/brain serve
 
-test: deps check-generated swift-test c-test python-test docs-test bench-build
+test: deps check-generated lint swift-test c-test python-test docs-test bench-build
 	@echo "make test: every suite passed"
 
 deps:
@@ -38,6 +38,11 @@ generate:
 check-generated:
 	scripts/generate-proto --check
 	$(PYTHON) conformance/make-golden.py --check
+
+# swift-format (the toolchain's `swift format`) with the repository's .swift-format: any
+# finding fails. `swift format format -i --recursive Sources Tests` fixes most of them.
+lint:
+	$(SWIFT) format lint --strict --recursive Sources Tests Benchmarks/Micro/Benchmarks
 
 build:
 	mkdir -p .build

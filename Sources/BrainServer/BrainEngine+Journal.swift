@@ -1,6 +1,6 @@
 import BrainCore
-import BrainProtocol
 import BrainFraming
+import BrainProtocol
 import BrainStore
 import Logging
 import NIOCore

@@ -1,6 +1,6 @@
 import BrainCore
-import BrainProtocol
 import BrainFraming
+import BrainProtocol
 import BrainStore
 import CBrainSystem
 import Logging
@@ -175,10 +175,11 @@ final class BrainEngine {
         guard !context.closing else { return }
         context.closing = true
         logger.info("closing connection \(context.id): \(error)")
-        recordServerError(BrainCommand.ErrorRow(
-            phase: PersistencePhase.handler, agentName: context.agentID.flatMap { state.agents[$0]?.name } ?? "",
-            errorType: "ProtocolError", message: error.message, stack: "connection \(context.id)"
-        ))
+        recordServerError(
+            BrainCommand.ErrorRow(
+                phase: PersistencePhase.handler, agentName: context.agentID.flatMap { state.agents[$0]?.name } ?? "",
+                errorType: "ProtocolError", message: error.message, stack: "connection \(context.id)"
+            ))
         context.append(.failure(callID, error))
         let bytes = context.output
         context.output.clear()
@@ -204,7 +205,8 @@ final class BrainEngine {
         }
         releaseMemoryWhenIdle()
         let changes = state.revision &- snapshotRevision
-        let intervalDue = configuration.snapshotIntervalSeconds > 0
+        let intervalDue =
+            configuration.snapshotIntervalSeconds > 0
             && Double(now - lastSnapshotAt) >= configuration.snapshotIntervalSeconds * 1e9
         let countDue = configuration.snapshotAfterChanges > 0 && changes >= configuration.snapshotAfterChanges
         if changes > 0, intervalDue || countDue, !snapshotInFlight {

@@ -5,8 +5,9 @@ public import Logging
 import NIOCore
 public import NIOPosix
 public import ServiceLifecycle
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Hands a non-Sendable value to the event loop that will own it from then on.
@@ -72,7 +73,9 @@ public final class BrainServer: Service, Sendable {
         _ = state.apply(.restarted, now: now)
         let lastSnapshotAt = recovered.lastSnapshotAt
         let journal = UnsafeTransfer(recovered.journal)
-        let journalWrites = recovered.journal.usesDirectIO ? "direct I/O"
+        let journalWrites =
+            recovered.journal.usesDirectIO
+            ? "direct I/O"
             : configuration.directIO ? "page cache (this file system refused O_DIRECT)" : "page cache (--no-direct-io)"
         logger.info("journal writes: \(journalWrites)")
         let recorder = try configuration.recordPath.map { (path) throws(StoreError) in try StreamRecorder(path: path) }

@@ -37,7 +37,10 @@ public struct Recovery {
         }
         let segments = JournalReader.segments(in: directory).filter { $0 >= firstSegment }
         if let gap = JournalReader.gap(in: segments, from: firstSegment) {
-            throw StoreError(path: "\(directory)/\(Journal.fileName(gap))", problem: "is missing: the journal after the snapshot has a gap, so replaying it would skip events. Run `brain recover --data-dir \(directory)`.")
+            throw StoreError(
+                path: "\(directory)/\(Journal.fileName(gap))",
+                problem: "is missing: the journal after the snapshot has a gap, so replaying it would skip events. Run `brain recover --data-dir \(directory)`."
+            )
         }
         // Records are applied as each segment is read, none held decoded. Nothing on disk
         // changes until every segment has been read: damage anywhere stops start-up with the
@@ -46,16 +49,19 @@ public struct Recovery {
         var replayed = 0
         var agents = JournalReplay.AgentIDCache()
         for (index, number) in segments.enumerated() {
-            read.append(try JournalReader.scan(directory: directory, segment: number, isLast: index == segments.count - 1) { payload in
-                guard JournalReplay.apply(payload: payload, to: &state, agents: &agents) else { return false }
-                replayed += 1
-                return true
-            })
+            read.append(
+                try JournalReader.scan(directory: directory, segment: number, isLast: index == segments.count - 1) { payload in
+                    guard JournalReplay.apply(payload: payload, to: &state, agents: &agents) else { return false }
+                    replayed += 1
+                    return true
+                })
         }
         let last = read.last
         let tornBytes = last?.tornBytes ?? 0
         if tornBytes > 0, let last {
-            logger.warning("journal \(Journal.fileName(last.number)) ends in \(tornBytes) bytes of a record cut short by a crash; they were never acknowledged and are dropped")
+            logger.warning(
+                "journal \(Journal.fileName(last.number)) ends in \(tornBytes) bytes of a record cut short by a crash; they were never acknowledged and are dropped"
+            )
         }
         if replayed > 0 { logger.info("replayed \(replayed) journal records") }
         var otherBytes = read.dropLast().reduce(0) { $0 + $1.validLength }
@@ -64,7 +70,9 @@ public struct Recovery {
         if let last, last.version != Journal.version {
             // A segment of an older format is only read: new records go to a new segment in
             // this brain's format, so no file mixes two versions.
-            logger.info("journal \(Journal.fileName(last.number)) is format version \(last.version); writing version \(Journal.version) from \(Journal.fileName(last.number + 1))")
+            logger.info(
+                "journal \(Journal.fileName(last.number)) is format version \(last.version); writing version \(Journal.version) from \(Journal.fileName(last.number + 1))"
+            )
             otherBytes += last.validLength
             segment = last.number + 1
             validLength = nil

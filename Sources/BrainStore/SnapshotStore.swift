@@ -131,19 +131,26 @@ public struct SnapshotStore: Sendable {
 
     /// Reads the snapshot at `path`, or `nil` when there is none.
     public static func load(path: String, configuration: CoreConfiguration) throws(StoreError) -> Loaded? {
-        let recover = "Run `brain recover --data-dir \(FileIO.directory(of: path))` to start from an older snapshot, or restore a good copy. It was not changed."
+        let recover =
+            "Run `brain recover --data-dir \(FileIO.directory(of: path))` to start from an older snapshot, or restore a good copy. It was not changed."
         let mapped: Result<Loaded, StoreError>? = try FileIO.withMappedFile(path) { raw in
             guard let version = SnapshotJSONReader.formatVersion(raw) else {
                 return .failure(StoreError(path: path, problem: "is not a brain snapshot (it does not start with {\"format_version\": ...). \(recover)"))
             }
             guard version == formatVersion else {
-                return .failure(StoreError(path: path, problem: "has snapshot format version \(version); this brain reads version \(formatVersion). Use a brain that matches, or run `brain recover` to start from an older snapshot. It was not changed."))
+                return .failure(
+                    StoreError(
+                        path: path,
+                        problem:
+                            "has snapshot format version \(version); this brain reads version \(formatVersion). Use a brain that matches, or run `brain recover` to start from an older snapshot. It was not changed."
+                    ))
             }
             do throws(SnapshotParseError) {
                 let document = try SnapshotJSONReader(raw).read(configuration: configuration)
-                return .success(Loaded(
-                    state: document.state, writtenAt: document.writtenAt, bytes: raw.count, journalSegment: document.journalSegment
-                ))
+                return .success(
+                    Loaded(
+                        state: document.state, writtenAt: document.writtenAt, bytes: raw.count, journalSegment: document.journalSegment
+                    ))
             } catch {
                 return .failure(StoreError(path: path, problem: "cannot be read: \(error.message) at byte \(error.offset). \(recover)"))
             }

@@ -73,7 +73,8 @@ struct CrashRecoveryTests {
                 if held.count != 1 {
                     problems.append("seq \(seq): step \(step.seq) of \(step.runID) is held \(held.count) times")
                 } else if held[0].stepName != step.stepName || held[0].status != step.status || held[0].outputJSON != step.outputJSON
-                    || held[0].inputJSON != step.inputJSON || held[0].error != step.error {
+                    || held[0].inputJSON != step.inputJSON || held[0].error != step.error
+                {
                     problems.append("seq \(seq): step \(step.seq) of \(step.runID) holds other content")
                 }
             case .runStatus(let change)?:

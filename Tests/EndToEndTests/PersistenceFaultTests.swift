@@ -3,8 +3,9 @@ import BrainProtocol
 import Foundation
 import Testing
 import _BrainTestSupport
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Full disks and snapshots under load, on a real daemon. (The same faults are injected
@@ -83,10 +84,11 @@ struct PersistenceFaultTests {
         #expect(refused, "a journal write on a full disk answers UNAVAILABLE")
         let unavailable = unsolicited.responses.first { $0.error?.code == .unavailable }
         #expect(unavailable?.error?.message.contains("journal write failed") == true)
-        let lastAckBefore = unsolicited.responses.compactMap { response -> UInt64? in
-            if case .ack(let seq) = response.result { return seq }
-            return nil
-        }.max() ?? 0
+        let lastAckBefore =
+            unsolicited.responses.compactMap { response -> UInt64? in
+                if case .ack(let seq) = response.result { return seq }
+                return nil
+            }.max() ?? 0
         #expect(lastAckBefore < seq, "acks stop while the journal cannot be written")
 
         let status = try #require(try brain.brainctlJSON(["status"]) as? [String: Any])

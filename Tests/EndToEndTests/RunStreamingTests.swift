@@ -61,8 +61,10 @@ struct RunStreamingTests {
         let runs = try brain.brainctlItems(["runs"])
         #expect(runs.count == 1)
         let run = try #require(runs.first)
-        for key in ["run_id", "status", "goal", "target_url", "run_type", "parent_run_id", "step_count", "error_type",
-                    "error_message", "failed_at_step", "created_at", "updated_at", "completed_at"] {
+        for key in [
+            "run_id", "status", "goal", "target_url", "run_type", "parent_run_id", "step_count", "error_type",
+            "error_message", "failed_at_step", "created_at", "updated_at", "completed_at",
+        ] {
             #expect(run.keys.contains(key), "run object lacks \(key)")
         }
         #expect(run["status"] as? String == "completed")

@@ -1,9 +1,9 @@
 internal import CBrainSystem
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Appends to a file opened for direct I/O (`O_DIRECT`): bytes go from an aligned buffer

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A byte buffer that JSON is written into and that drains to a file as it fills, so a

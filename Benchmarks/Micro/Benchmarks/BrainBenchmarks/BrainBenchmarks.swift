@@ -25,7 +25,8 @@ enum Fixture {
     static let outputJSON = #"{"status":200,"bytes":48213,"title":"Products - page 17","links":42,"cached":false,"elapsed_ms":183}"#
 
     /// A 250-byte JSON object for the validator benchmark.
-    static let json250 = #"{"url":"https://example.com/catalog/items?page=17&sort=price","status":200,"ms":183.25,"cached":false,"tags":["retail","catalog","html"],"links":[{"rel":"next","href":"/catalog/items?page=18"},{"rel":"prev","href":"/catalog/items?page=16"}],"n":null}"#
+    static let json250 =
+        #"{"url":"https://example.com/catalog/items?page=17&sort=price","status":200,"ms":183.25,"cached":false,"tags":["retail","catalog","html"],"links":[{"rel":"next","href":"/catalog/items?page=18"},{"rel":"prev","href":"/catalog/items?page=16"}],"n":null}"#
 
     /// The step report every step benchmark sends, with seq numbers filled in.
     static func step(seq: UInt32) -> StepReported {
