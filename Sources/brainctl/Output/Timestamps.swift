@@ -1,19 +1,14 @@
+import BrainCore
+
 #if canImport(Glibc)
     import Glibc
 #endif
 
 /// Formats Unix-nanosecond times for people and scripts.
 enum Timestamps {
-    /// RFC 3339 in UTC with milliseconds, e.g. `2026-11-21T14:23:11.042Z`.
-    static func rfc3339(_ nanos: Int64) -> String {
-        var seconds = time_t(nanos / 1_000_000_000)
-        let millis = Int((nanos % 1_000_000_000) / 1_000_000)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        let ms = millis < 10 ? "00\(millis)" : millis < 100 ? "0\(millis)" : "\(millis)"
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)).\(ms)Z"
-    }
+    /// RFC 3339 in UTC with milliseconds, e.g. `2026-11-21T14:23:11.042Z` (BrainCore's format,
+    /// so the times brainctl prints match the ones in the brain's messages).
+    static func rfc3339(_ nanos: Int64) -> String { RFC3339.format(nanos) }
 
     /// "3s ago", "5m ago", or "-" when unset.
     static func ago(_ nanos: Int64, now: Int64) -> String {
