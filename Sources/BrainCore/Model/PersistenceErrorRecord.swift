@@ -58,7 +58,7 @@ public enum PersistencePhase {
     public static let handler = "handler"
     public static let snapshot = "snapshot"
     /// Every phase, in the order the docs list them.
-    public static let all = [upsertRun, createStep, persistStep, incrementStep, updateRunTerminal, handler, snapshot]
+    public static let all = [upsertRun, createStep, persistStep, incrementStep, updateRunTerminal, handler, snapshot, upsertTask]
     // No journal phase: a journal fault cannot be journalled; it is answered UNAVAILABLE and
     // shown by `brainctl status` instead.
 }
