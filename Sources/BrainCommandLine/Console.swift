@@ -6,11 +6,11 @@
 
 /// Unbuffered line output for the command-line tools: a line written is a line seen, even
 /// when stdout is a pipe and the process is killed right after.
-public enum Console {
-    public static func line(_ text: String) { write(1, text + "\n") }
-    public static func error(_ text: String) { write(2, text + "\n") }
+package enum Console {
+    package static func line(_ text: String) { write(1, text + "\n") }
+    package static func error(_ text: String) { write(2, text + "\n") }
     /// A question whose answer is typed on the same line.
-    public static func prompt(_ text: String) { write(1, text) }
+    package static func prompt(_ text: String) { write(1, text) }
 
     private static func write(_ fd: Int32, _ text: String) {
         var bytes = Array(text.utf8)

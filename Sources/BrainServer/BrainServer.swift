@@ -1,10 +1,10 @@
 import BrainCore
 import BrainProtocol
 import BrainStore
-public import Logging
+import Logging
 import NIOCore
-public import NIOPosix
-public import ServiceLifecycle
+import NIOPosix
+import ServiceLifecycle
 
 #if canImport(Glibc)
     import Glibc
@@ -22,8 +22,8 @@ struct UnsafeTransfer<Value>: @unchecked Sendable {
 /// ``start(configuration:logger:)`` loads the snapshot and binds; as a `Service`,
 /// ``run()`` serves until graceful shutdown (SIGTERM/SIGINT in a `ServiceGroup`), then
 /// stops accepting, ends streams, writes a final snapshot and removes the socket file.
-public final class BrainServer: Service, Sendable {
-    public let configuration: ServerConfiguration
+package final class BrainServer: Service, Sendable {
+    package let configuration: ServerConfiguration
     private let logger: Logger
     private let group: MultiThreadedEventLoopGroup
     private let threadPool: NIOThreadPool
@@ -53,7 +53,7 @@ public final class BrainServer: Service, Sendable {
 
     /// Prepares the data directory, loads the snapshot, binds the socket and starts serving.
     /// - Throws: ``StartupError`` or ``StoreError`` with a message naming what is wrong.
-    public static func start(configuration: ServerConfiguration, logger: Logger) async throws -> BrainServer {
+    package static func start(configuration: ServerConfiguration, logger: Logger) async throws -> BrainServer {
         // The socket is checked first: a start that cannot listen must not create a data
         // directory, a lock, a key and a journal on its way out.
         let socketWarnings = try SocketGuard.prepare(path: configuration.socketPath, groupAccess: configuration.socketGroupAccess)
@@ -136,7 +136,7 @@ public final class BrainServer: Service, Sendable {
 
     /// The brain's listening-socket and connection options, for anything that should be
     /// served exactly as the brain is (`brain-bench echo-server`, the floor of its RPCs).
-    public static func withChannelOptions(_ bootstrap: ServerBootstrap) -> ServerBootstrap {
+    package static func withChannelOptions(_ bootstrap: ServerBootstrap) -> ServerBootstrap {
         bootstrap
             .serverChannelOption(.backlog, value: 256)
             // Large reads when agents stream: more frames per read means fewer
@@ -147,14 +147,14 @@ public final class BrainServer: Service, Sendable {
     }
 
     /// Serves until graceful shutdown is triggered, then shuts down cleanly.
-    public func run() async throws {
+    package func run() async throws {
         try? await gracefulShutdown()
         try await shutdown()
     }
 
     /// Stops accepting, ends every stream, writes a final snapshot, closes connections and
     /// removes the socket file.
-    public func shutdown() async throws {
+    package func shutdown() async throws {
         logger.info("shutting down")
         try? await serverChannel.close()
         defer { unlink(configuration.socketPath) }

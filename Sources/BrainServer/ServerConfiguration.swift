@@ -1,38 +1,38 @@
-public import BrainCore
+import BrainCore
 import BrainProtocol
-public import BrainStore
+import BrainStore
 
 /// Every setting of a running brain, with the defaults `brain serve` uses.
-public struct ServerConfiguration: Sendable {
+package struct ServerConfiguration: Sendable {
     /// The Unix socket agents and clients connect to.
-    public var socketPath: String
+    package var socketPath: String
     /// Where snapshots and the secret key live.
-    public var dataDirectory: String
+    package var dataDirectory: String
     /// Largest frame accepted; a bigger one gets RESOURCE_EXHAUSTED and its connection is closed.
-    public var maxFrameBytes = WireConstants.defaultMaxFrameBytes
+    package var maxFrameBytes = WireConstants.defaultMaxFrameBytes
     /// Snapshot every this many seconds when something changed (0 = only at shutdown and on request).
-    public var snapshotIntervalSeconds: Double = 30
+    package var snapshotIntervalSeconds: Double = 30
     /// Also snapshot after this many changes, whichever comes first (0 = never by count).
-    public var snapshotAfterChanges: UInt64 = 100_000
+    package var snapshotAfterChanges: UInt64 = 100_000
     /// Snapshots kept on disk (`snapshot.json` and older generations).
-    public var snapshotsKept = 3
+    package var snapshotsKept = 3
     /// Most bytes per second a snapshot writes while agents stream (records reached the
     /// journal in the last 50 ms), so the journal keeps the disk; 0 = no limit. An idle
     /// brain writes snapshots at full speed.
-    public var snapshotRateWhileIngesting = 256 << 20
+    package var snapshotRateWhileIngesting = 256 << 20
     /// When journal writes are fsynced, and so when acks are sent.
-    public var fsyncPolicy: FsyncPolicy = .batch
+    package var fsyncPolicy: FsyncPolicy = .batch
     /// Write the journal and snapshots with direct I/O (`O_DIRECT`) where the file system
     /// takes it; `false` writes them through the page cache.
-    public var directIO = true
+    package var directIO = true
     /// Record every agent event received to this file (`--record`), or `nil`.
-    public var recordPath: String?
+    package var recordPath: String?
     /// Create the socket 0660 instead of 0600 so the owner's group may connect.
-    public var socketGroupAccess = false
+    package var socketGroupAccess = false
     /// Most simultaneous connections; more are refused with RESOURCE_EXHAUSTED.
-    public var maxConnections = 1_024
+    package var maxConnections = 1_024
     /// Most open Watch streams per connection.
-    public var maxWatchesPerConnection = 16
+    package var maxWatchesPerConnection = 16
     /// Most bytes of replies a connection may have waiting to be sent (in SwiftNIO's buffer
     /// and the brain's own) before the brain stops reading it (`--max-unsent-reply-bytes`);
     /// reading resumes once half of them have been sent.
@@ -44,7 +44,7 @@ public struct ServerConfiguration: Sendable {
     /// disconnected. 4 MiB is about a thousand GetRun replies of a mid-sized run, far more
     /// than a client that reads ever leaves waiting; the worst case over all connections is
     /// this times ``maxConnections``.
-    public var maxUnsentReplyBytes = 4 << 20
+    package var maxUnsentReplyBytes = 4 << 20
     /// Most bytes of Watch events a connection may have waiting on top of
     /// ``maxUnsentReplyBytes`` (`--max-watch-queue-bytes`); once its streams hold more, the
     /// stream with the most waiting ends with RESOURCE_EXHAUSTED and `end_of_stream` (its
@@ -55,15 +55,15 @@ public struct ServerConfiguration: Sendable {
     /// of a typical 300-byte payload: a watcher that pauses briefly catches up, and one that
     /// cannot keep up with what it asked for is told so, instead of the brain falling ever
     /// further behind for it.
-    public var maxWatchQueueBytes = 8 << 20
+    package var maxWatchQueueBytes = 8 << 20
     /// Domain rules: heartbeats, registration, retention.
-    public var core = CoreConfiguration()
+    package var core = CoreConfiguration()
     /// The file calls the journal and snapshots go through. Always ``FileCalls/system`` in
     /// `brain serve`; tests set calls that fail like a full or broken disk, to prove the
     /// server's answers (UNAVAILABLE, acks held back, then resumed) on any machine.
-    public var fileCalls: FileCalls = .system
+    package var fileCalls: FileCalls = .system
 
-    public init(socketPath: String, dataDirectory: String) {
+    package init(socketPath: String, dataDirectory: String) {
         self.socketPath = socketPath
         self.dataDirectory = dataDirectory
     }

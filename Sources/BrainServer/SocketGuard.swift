@@ -8,9 +8,9 @@ import BrainStore
 #endif
 
 /// A start-up problem with the socket or the data directory, worded for the person starting the brain.
-public struct StartupError: Error, CustomStringConvertible, Sendable {
-    public var description: String
-    public init(_ description: String) { self.description = description }
+package struct StartupError: Error, CustomStringConvertible, Sendable {
+    package var description: String
+    package init(_ description: String) { self.description = description }
 }
 
 /// Checks and prepares the socket path before binding, so a running brain is never

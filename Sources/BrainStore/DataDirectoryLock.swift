@@ -10,9 +10,9 @@
 /// `brain serve` holds it for its whole life and `brain recover` while it examines and
 /// repairs. The holder writes its pid into the file: `flock` cannot say who holds a
 /// lock, and a refusal that names the process is one a person can act on.
-public final class DataDirectoryLock: Sendable {
+package final class DataDirectoryLock: Sendable {
     /// The lock file's name inside the data directory.
-    public static let fileName = "brain.lock"
+    package static let fileName = "brain.lock"
 
     private let fd: Int32
 
@@ -21,7 +21,7 @@ public final class DataDirectoryLock: Sendable {
     ///   the refusal's message (`"recover it"`).
     /// - Throws: ``StoreError`` naming the process that holds the lock, or why the file
     ///   cannot be opened.
-    public init(directory: String, purpose: String) throws(StoreError) {
+    package init(directory: String, purpose: String) throws(StoreError) {
         let path = "\(directory)/\(Self.fileName)"
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else {

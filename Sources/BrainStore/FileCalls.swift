@@ -14,30 +14,30 @@
 /// Each call behaves as its POSIX namesake: a failure returns -1 with `errno` set. They are
 /// made once per journal write or snapshot chunk, never per event, so going through a
 /// stored closure costs nothing next to the system call itself.
-public struct FileCalls: Sendable {
+package struct FileCalls: Sendable {
     /// `open(2)`: a descriptor, or -1.
-    public var open: @Sendable (_ path: String, _ flags: Int32, _ mode: UInt32) -> Int32
+    package var open: @Sendable (_ path: String, _ flags: Int32, _ mode: UInt32) -> Int32
     /// `close(2)`.
-    public var close: @Sendable (_ fd: Int32) -> Int32
+    package var close: @Sendable (_ fd: Int32) -> Int32
     /// `write(2)` at the descriptor's offset: bytes written, or -1.
-    public var write: @Sendable (_ fd: Int32, _ bytes: UnsafeRawPointer?, _ count: Int) -> Int
+    package var write: @Sendable (_ fd: Int32, _ bytes: UnsafeRawPointer?, _ count: Int) -> Int
     /// `pwrite(2)` at `offset`: bytes written, or -1.
-    public var pwrite: @Sendable (_ fd: Int32, _ bytes: UnsafeRawPointer?, _ count: Int, _ offset: Int) -> Int
+    package var pwrite: @Sendable (_ fd: Int32, _ bytes: UnsafeRawPointer?, _ count: Int, _ offset: Int) -> Int
     /// `fdatasync(2)`: the journal's and a snapshot chunk's durability point.
-    public var fdatasync: @Sendable (_ fd: Int32) -> Int32
+    package var fdatasync: @Sendable (_ fd: Int32) -> Int32
     /// `fsync(2)`: a finished snapshot file, and directories after their entries changed.
-    public var fsync: @Sendable (_ fd: Int32) -> Int32
+    package var fsync: @Sendable (_ fd: Int32) -> Int32
     /// `ftruncate(2)`.
-    public var ftruncate: @Sendable (_ fd: Int32, _ length: Int) -> Int32
+    package var ftruncate: @Sendable (_ fd: Int32, _ length: Int) -> Int32
     /// `rename(2)`.
-    public var rename: @Sendable (_ from: String, _ to: String) -> Int32
+    package var rename: @Sendable (_ from: String, _ to: String) -> Int32
     /// `link(2)`.
-    public var link: @Sendable (_ from: String, _ to: String) -> Int32
+    package var link: @Sendable (_ from: String, _ to: String) -> Int32
     /// `unlink(2)`.
-    public var unlink: @Sendable (_ path: String) -> Int32
+    package var unlink: @Sendable (_ path: String) -> Int32
 
     /// Calls made of the given closures (tests usually start from ``system`` and replace one).
-    public init(
+    package init(
         open: @escaping @Sendable (String, Int32, UInt32) -> Int32,
         close: @escaping @Sendable (Int32) -> Int32,
         write: @escaping @Sendable (Int32, UnsafeRawPointer?, Int) -> Int,
@@ -62,7 +62,7 @@ public struct FileCalls: Sendable {
     }
 
     /// The real system calls.
-    public static let system = FileCalls(
+    package static let system = FileCalls(
         open: { path, flags, mode in Glibc.open(path, flags, mode_t(mode)) },
         close: { fd in Glibc.close(fd) },
         write: { fd, bytes, count in Glibc.write(fd, bytes, count) },

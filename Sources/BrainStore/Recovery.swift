@@ -1,16 +1,16 @@
-public import BrainCore
-public import Logging
+import BrainCore
+import Logging
 
 /// Start-up: the newest snapshot, then every journal record after it.
-public struct Recovery {
+package struct Recovery {
     /// What start-up rebuilt.
-    public struct Result {
-        public var state: BrainState
-        public var journal: Journal
-        public var lastSnapshotAt: Int64
-        public var recordsReplayed: Int
+    package struct Result {
+        package var state: BrainState
+        package var journal: Journal
+        package var lastSnapshotAt: Int64
+        package var recordsReplayed: Int
         /// Bytes cut from a torn journal tail (a crash mid-write), 0 when clean.
-        public var tornBytes: Int
+        package var tornBytes: Int
     }
 
     /// Loads the snapshot and replays the journal.
@@ -18,7 +18,7 @@ public struct Recovery {
     ///   covers) write through: ``FileCalls/system`` but in tests.
     /// - Throws: ``StoreError`` naming the file, the offset and what to do when anything
     ///   but a torn tail is damaged. Nothing is changed on disk in that case.
-    public static func open(
+    package static func open(
         directory: String, configuration: CoreConfiguration, policy: FsyncPolicy, snapshotsKept: Int, directIO: Bool = true,
         files: FileCalls = .system, logger: Logger
     ) throws(StoreError) -> Result {

@@ -1,4 +1,4 @@
-public import BrainCore
+import BrainCore
 
 #if canImport(Glibc)
     import Glibc
@@ -6,8 +6,8 @@ public import BrainCore
 
 /// `brain recover`: finds what stops start-up and how to start again without deleting
 /// anything: damaged files move to a `damaged-<time>/` folder in the data directory.
-public struct RecoveryPlan: Sendable {
-    public enum Step: Sendable, Equatable {
+package struct RecoveryPlan: Sendable {
+    package enum Step: Sendable, Equatable {
         /// Move a damaged or unusable file aside.
         case setAside(String)
         /// Copy an older snapshot in as `snapshot.json`.
@@ -16,14 +16,14 @@ public struct RecoveryPlan: Sendable {
         case truncate(String, bytes: Int)
     }
 
-    public var problems: [String] = []
-    public var steps: [Step] = []
-    public var warnings: [String] = []
+    package var problems: [String] = []
+    package var steps: [Step] = []
+    package var warnings: [String] = []
 
-    public var isNeeded: Bool { !steps.isEmpty }
+    package var isNeeded: Bool { !steps.isEmpty }
 
     /// Examines `directory` without changing it.
-    public static func examine(directory: String, configuration: CoreConfiguration) -> RecoveryPlan {
+    package static func examine(directory: String, configuration: CoreConfiguration) -> RecoveryPlan {
         var plan = RecoveryPlan()
         let store = SnapshotStore(directory: directory)
         var firstSegment = 1
@@ -102,7 +102,7 @@ public struct RecoveryPlan: Sendable {
     }
 
     /// Carries the plan out. Damaged files are copied or moved into `damaged-<now>/`, never deleted.
-    public func apply(directory: String, now: Int64) throws(StoreError) -> String {
+    package func apply(directory: String, now: Int64) throws(StoreError) -> String {
         let aside = "\(directory)/damaged-\(now / 1_000_000_000)"
         try FileIO.makeDirectory(aside)
         for step in steps {

@@ -9,13 +9,13 @@ import Foundation
 ///
 /// Created once in the data directory (mode 0600) and kept, so tokens stay valid across
 /// restarts. Without it the stored hashes cannot be checked: it is never replaced silently.
-public struct SecretKey: Sendable {
-    public static let fileName = "secret.key"
+package struct SecretKey: Sendable {
+    package static let fileName = "secret.key"
     /// Raw key bytes; `SymmetricKey` is not `Sendable`, so it is rebuilt per use.
     let keyBytes: [UInt8]
 
     /// Loads the key from `directory`, creating it on first start.
-    public static func loadOrCreate(in directory: String) throws(StoreError) -> SecretKey {
+    package static func loadOrCreate(in directory: String) throws(StoreError) -> SecretKey {
         let path = "\(directory)/\(fileName)"
         if let bytes = try FileIO.read(path) {
             let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -36,16 +36,16 @@ public struct SecretKey: Sendable {
     }
 
     /// A key for tests.
-    public init(bytes: [UInt8]) { keyBytes = bytes }
+    package init(bytes: [UInt8]) { keyBytes = bytes }
 
     /// The hex HMAC-SHA256 of `token`.
-    public func hash(token: String) -> String {
+    package func hash(token: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Array(token.utf8), using: SymmetricKey(data: keyBytes))
         return mac.map { String(format: "%02x", $0) }.joined()
     }
 
     /// A new random token for `brainctl agent create`.
-    public static func newToken() -> String {
+    package static func newToken() -> String {
         let key = SymmetricKey(size: .bits256)
         return "brn_" + key.withUnsafeBytes { $0.map { String(format: "%02x", $0) }.joined() }
     }

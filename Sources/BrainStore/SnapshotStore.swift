@@ -1,31 +1,31 @@
-public import BrainCore
+import BrainCore
 
 /// Writes and reads the JSON snapshot of the whole state in the data directory.
 ///
 /// The file is `snapshot.json`: `format_version` first, then the brain version, the time
 /// it was written and the state (see docs/snapshot-format.md). It is replaced atomically.
-public struct SnapshotStore: Sendable {
-    public static let formatVersion = 1
-    public static let fileName = "snapshot.json"
+package struct SnapshotStore: Sendable {
+    package static let formatVersion = 1
+    package static let fileName = "snapshot.json"
 
-    public var directory: String
-    public var path: String { "\(directory)/\(Self.fileName)" }
+    package var directory: String
+    package var path: String { "\(directory)/\(Self.fileName)" }
 
-    public init(directory: String) {
+    package init(directory: String) {
         self.directory = directory
     }
 
     /// A snapshot read from disk.
-    public struct Loaded: Sendable {
-        public var state: BrainState
-        public var writtenAt: Int64
-        public var bytes: Int
+    package struct Loaded: Sendable {
+        package var state: BrainState
+        package var writtenAt: Int64
+        package var bytes: Int
         /// The first journal segment written after this snapshot: replay from here.
-        public var journalSegment: Int
+        package var journalSegment: Int
     }
 
     /// Encodes `state` to JSON in memory (tests, tools); the brain streams with ``write(_:writtenAt:brainVersion:journalSegment:)``.
-    public static func encode(
+    package static func encode(
         _ state: BrainState, writtenAt: Int64, brainVersion: String, journalSegment: Int
     ) -> [UInt8] {
         var out = JSONOutput(fd: nil, path: fileName)
@@ -37,25 +37,25 @@ public struct SnapshotStore: Sendable {
     }
 
     /// How many snapshots are kept: `snapshot.json` and `snapshot.1.json` ... older ones.
-    public var kept = 3
+    package var kept = 3
 
     /// Whether snapshots are written with `O_DIRECT` where the file system takes it (the
     /// default); `false` writes through the page cache, fsyncing each chunk.
-    public var directIO = true
+    package var directIO = true
 
     /// The calls snapshots are written, renamed and removed with: ``FileCalls/system`` but in
     /// tests, which make them fail as a full or broken disk does.
-    public var files: FileCalls = .system
+    package var files: FileCalls = .system
 
     /// The path of the `generation`-th newest snapshot (0 = `snapshot.json`).
-    public func path(generation: Int) -> String {
+    package func path(generation: Int) -> String {
         generation == 0 ? path : "\(directory)/snapshot.\(generation).json"
     }
 
     /// Writes already-encoded snapshot bytes atomically, keeping the previous ones as
     /// `snapshot.1.json`, `snapshot.2.json`, ... up to ``kept`` in all. `snapshot.json`
     /// exists at every moment: the old one is linked aside before the new one replaces it.
-    public func write(_ bytes: [UInt8]) throws(StoreError) {
+    package func write(_ bytes: [UInt8]) throws(StoreError) {
         try rotateGenerations()
         try FileIO.writeAtomically(path, bytes, files: files)
         removeRetiredGeneration()
@@ -69,7 +69,7 @@ public struct SnapshotStore: Sendable {
     /// system while it runs, so the caller does that where it may take its time (not at
     /// idle priority, where it would hold up the journal for as long as it waits for a CPU).
     /// `afterChunk` runs after each chunk (about 1 MiB) reaches the file, with its size.
-    public func write(
+    package func write(
         _ state: BrainState, writtenAt: Int64, brainVersion: String, journalSegment: Int, afterChunk: ((Int) -> Void)? = nil
     ) throws(StoreError) -> Int {
         try rotateGenerations()
@@ -104,7 +104,7 @@ public struct SnapshotStore: Sendable {
 
     /// Deletes the generation the last write retired (`snapshot.<kept>.json`), a step at a
     /// time (see `FileIO.removeGradually`). Blocks for as long as that takes.
-    public func removeRetiredGeneration() {
+    package func removeRetiredGeneration() {
         let retired = path(generation: max(kept, 1))
         if FileIO.exists(retired) { FileIO.removeGradually(retired, files: files) }
     }
@@ -112,25 +112,25 @@ public struct SnapshotStore: Sendable {
     /// The temporary files of snapshots whose writing never finished: a brain killed while
     /// writing one leaves `snapshot.json.tmp-<its pid>` behind, as large as the snapshot was
     /// by then, and no later brain (another pid) would ever replace it.
-    public func leftoverTemporaryFiles() -> [String] {
+    package func leftoverTemporaryFiles() -> [String] {
         let prefix = "\(Self.fileName).tmp-"
         return FileIO.entries(of: directory).filter { $0.hasPrefix(prefix) }.map { "\(directory)/\($0)" }
     }
 
     /// Deletes ``leftoverTemporaryFiles()``. Only for a brain that holds the data directory's
     /// lock: nothing else writes snapshots there then.
-    public func removeLeftoverTemporaryFiles() {
+    package func removeLeftoverTemporaryFiles() {
         for path in leftoverTemporaryFiles() { FileIO.removeGradually(path, files: files) }
     }
 
     /// Reads the snapshot, or `nil` on a first start (no file).
     /// - Throws: ``StoreError`` naming the file and the problem when it exists but cannot be used.
-    public func load(configuration: CoreConfiguration) throws(StoreError) -> Loaded? {
+    package func load(configuration: CoreConfiguration) throws(StoreError) -> Loaded? {
         try Self.load(path: path, configuration: configuration)
     }
 
     /// Reads the snapshot at `path`, or `nil` when there is none.
-    public static func load(path: String, configuration: CoreConfiguration) throws(StoreError) -> Loaded? {
+    package static func load(path: String, configuration: CoreConfiguration) throws(StoreError) -> Loaded? {
         let recover =
             "Run `brain recover --data-dir \(FileIO.directory(of: path))` to start from an older snapshot, or restore a good copy. It was not changed."
         let mapped: Result<Loaded, StoreError>? = try FileIO.withMappedFile(path) { raw in

@@ -1,4 +1,4 @@
-public import BrainProtocol
+import BrainProtocol
 
 /// Every change to a ``BrainState`` is one of these, applied by
 /// ``BrainState/apply(_:now:)``: the live brain and journal replay call that one function,
@@ -9,7 +9,7 @@ public import BrainProtocol
 /// acknowledged; the liveness commands (``signOfLife(agentID:)``, ``disconnected(agentID:)``,
 /// ``restarted``) are not, because after a restart every agent starts `unknown` anyway.
 /// Not `Sendable`: a step read in place points into its frame, valid only while the frame is.
-public enum BrainCommand {
+package enum BrainCommand {
     /// An agent's hello: registers it (trust on first use) or checks its token. `connection`
     /// is the agent the connection already said hello as, if any (not journalled).
     case hello(Hello, tokenHash: String, connection: String?)
@@ -64,7 +64,7 @@ public enum BrainCommand {
 
     /// Whether the command is journalled when it changed something (see the type's notes).
     @inlinable
-    public var isJournalled: Bool {
+    package var isJournalled: Bool {
         switch self {
         case .signOfLife, .disconnected, .restarted: false
         default: true
@@ -72,10 +72,10 @@ public enum BrainCommand {
     }
 
     /// A persistence-error row recorded by the server itself.
-    public struct ErrorRow: Hashable, Sendable {
-        public var phase, runID, project, agentName, errorType, message, stack, payloadJSON: String
+    package struct ErrorRow: Hashable, Sendable {
+        package var phase, runID, project, agentName, errorType, message, stack, payloadJSON: String
 
-        public init(
+        package init(
             phase: String, runID: String = "", project: String = "", agentName: String = "", errorType: String,
             message: String, stack: String = "", payloadJSON: String = ""
         ) {
@@ -92,7 +92,7 @@ public enum BrainCommand {
 }
 
 /// What applying a ``BrainCommand`` did.
-public enum CommandOutcome: Sendable {
+package enum CommandOutcome: Sendable {
     /// An agent event: applied, a duplicate, or refused (and recorded in the sink).
     case event(EventOutcome)
     /// A hello: the agent and whether it was registered just now, or why it was refused.
@@ -110,7 +110,7 @@ public enum CommandOutcome: Sendable {
     /// (task events included) count (replaying them rebuilds their sink rows); duplicates and
     /// refused requests (a project that exists, bad settings) do not.
     @inlinable
-    public var changedState: Bool {
+    package var changedState: Bool {
         switch self {
         case .event(let outcome): outcome != .duplicate
         case .hello(let result): (try? result.get()) != nil
@@ -123,8 +123,8 @@ public enum CommandOutcome: Sendable {
 }
 
 /// A hello that was let in.
-public struct HelloResult: Hashable, Sendable {
-    public var agent: Agent
+package struct HelloResult: Hashable, Sendable {
+    package var agent: Agent
     /// True when this hello registered the agent (trust on first use).
-    public var registered: Bool
+    package var registered: Bool
 }

@@ -1,4 +1,4 @@
-public import BrainProtocol
+import BrainProtocol
 
 extension BrainState {
     /// Applies one command: the only way the state changes.
@@ -12,7 +12,7 @@ extension BrainState {
     /// path) calls the case's method directly, without materializing the command: measured
     /// in Benchmarks/Micro (`Apply.step.fastPath`), the out-of-line call cost about 70 ns a step.
     @inlinable
-    public mutating func apply(_ command: BrainCommand, now: Int64) -> CommandOutcome {
+    package mutating func apply(_ command: BrainCommand, now: Int64) -> CommandOutcome {
         switch command {
         case .step(let view, let eventSeq, let agentID):
             return .event(apply(step: view, eventSeq: eventSeq, agentID: agentID, now: now))
@@ -78,7 +78,7 @@ extension BrainState {
 extension Hello {
     /// The hello as the journal keeps it (``BrainCommand/helloFrame(_:tokenHash:)``): its
     /// `Request` frame with the token removed, which never reaches the disk.
-    public var journalFrame: [UInt8] {
+    package var journalFrame: [UInt8] {
         var withoutToken = self
         withoutToken.token = ""
         return WireCodec.encode(BrainRequest(callID: 0, method: .hello(withoutToken)))

@@ -1,29 +1,29 @@
-public import BrainProtocol
+import BrainProtocol
 
 /// An agent known to the brain (seed 002's agents table).
-public struct Agent: Hashable, Sendable, Codable {
-    public var agentID: String
-    public var name: String
-    public var project: String
+package struct Agent: Hashable, Sendable, Codable {
+    package var agentID: String
+    package var name: String
+    package var project: String
     /// Hex HMAC-SHA256 of the token; the token itself is never kept.
-    public var tokenHash: String
-    public var protocolVersion: UInt32
-    public var frameworkAdapter: String
-    public var engineAdapters: [String]
-    public var schedulerAdapters: [String]
-    public var capabilitiesJSON: String
-    public var metadataJSON: String
-    public var state: AgentState
-    public var lastSeenAt: Int64
-    public var lastConnectAt: Int64
-    public var createdAt: Int64
-    public var updatedAt: Int64
+    package var tokenHash: String
+    package var protocolVersion: UInt32
+    package var frameworkAdapter: String
+    package var engineAdapters: [String]
+    package var schedulerAdapters: [String]
+    package var capabilitiesJSON: String
+    package var metadataJSON: String
+    package var state: AgentState
+    package var lastSeenAt: Int64
+    package var lastConnectAt: Int64
+    package var createdAt: Int64
+    package var updatedAt: Int64
     /// The highest event sequence handled from this agent.
-    public var lastSeq: UInt64
+    package var lastSeq: UInt64
     /// Open connections that said hello as this agent (not persisted meaningfully: reset on load).
-    public var connections: Int
+    package var connections: Int
     /// When the agent became unknown (at a restart); the timeout runs from here.
-    public var unknownSince: Int64
+    package var unknownSince: Int64
 
     enum CodingKeys: String, CodingKey {
         case agentID = "agent_id"
@@ -46,7 +46,7 @@ public struct Agent: Hashable, Sendable, Codable {
     }
 
     /// The agent as clients see it.
-    public var info: AgentInfo {
+    package var info: AgentInfo {
         var info = AgentInfo()
         info.agentID = agentID
         info.name = name

@@ -1,21 +1,21 @@
-public import BrainProtocol
+import BrainProtocol
 
 /// A row of the persistence-error sink (seed 001): something the brain could not apply.
-public struct PersistenceErrorRecord: Hashable, Sendable, Codable {
+package struct PersistenceErrorRecord: Hashable, Sendable, Codable {
     /// Position in the sink's history; orders rows and pages.
-    public var serial: UInt64
-    public var errorID: String
-    public var runID: String
-    public var phase: String
+    package var serial: UInt64
+    package var errorID: String
+    package var runID: String
+    package var phase: String
     /// "" when the failure came before the project was known.
-    public var project: String
-    public var agentName: String
-    public var errorType: String
-    public var errorMessage: String
-    public var stack: String
-    public var payloadJSON: String
-    public var createdAt: Int64
-    public var deletedAt: Int64 = 0
+    package var project: String
+    package var agentName: String
+    package var errorType: String
+    package var errorMessage: String
+    package var stack: String
+    package var payloadJSON: String
+    package var createdAt: Int64
+    package var deletedAt: Int64 = 0
 
     enum CodingKeys: String, CodingKey {
         case serial
@@ -31,7 +31,7 @@ public struct PersistenceErrorRecord: Hashable, Sendable, Codable {
         case deletedAt = "deleted_at"
     }
 
-    public var info: PersistenceErrorInfo {
+    package var info: PersistenceErrorInfo {
         var info = PersistenceErrorInfo()
         info.errorID = errorID
         info.runID = runID
@@ -49,16 +49,16 @@ public struct PersistenceErrorRecord: Hashable, Sendable, Codable {
 }
 
 /// The phases a persistence error is recorded under (seed 001's vocabulary plus the brain's own).
-public enum PersistencePhase {
-    public static let upsertRun = "upsert_run"
-    public static let incrementStep = "increment_step"
-    public static let createStep = "create_step"
-    public static let updateRunTerminal = "update_run_terminal"
-    public static let persistStep = "persist_step"
-    public static let handler = "handler"
-    public static let snapshot = "snapshot"
+package enum PersistencePhase {
+    package static let upsertRun = "upsert_run"
+    package static let incrementStep = "increment_step"
+    package static let createStep = "create_step"
+    package static let updateRunTerminal = "update_run_terminal"
+    package static let persistStep = "persist_step"
+    package static let handler = "handler"
+    package static let snapshot = "snapshot"
     /// Every phase, in the order the docs list them.
-    public static let all = [upsertRun, createStep, persistStep, incrementStep, updateRunTerminal, handler, snapshot, upsertTask]
+    package static let all = [upsertRun, createStep, persistStep, incrementStep, updateRunTerminal, handler, snapshot, upsertTask]
     // No journal phase: a journal fault cannot be journalled; it is answered UNAVAILABLE and
     // shown by `brainctl status` instead.
 }

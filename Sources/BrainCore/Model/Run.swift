@@ -1,36 +1,36 @@
-public import BrainProtocol
+import BrainProtocol
 
 /// A run of an agent with a goal (seeds 000, 003's pipeline_runs, 004).
-public struct Run: Hashable, Sendable, Codable {
+package struct Run: Hashable, Sendable, Codable {
     /// Internal key: the run's position in the brain's run table. Never sent to clients.
-    public var key: Int
-    public var runID: String
-    public var agentID: String
-    public var agentName: String
-    public var project: String
-    public var status: RunStatus
-    public var goal: String
-    public var targetURL: String
-    public var initiatedBy: String
-    public var runType: String
-    public var workflowJSON: String
-    public var inputJSON: String
-    public var metadataJSON: String
-    public var parentRunID: String
-    public var timeoutMs: UInt64
-    public var resultJSON: String = ""
-    public var errorType: String = ""
-    public var errorMessage: String = ""
-    public var failedAtStep: UInt32 = 0
-    public var errorContextJSON: String = ""
-    public var createdAt: Int64
-    public var updatedAt: Int64
-    public var completedAt: Int64 = 0
-    public var deletedAt: Int64 = 0
+    package var key: Int
+    package var runID: String
+    package var agentID: String
+    package var agentName: String
+    package var project: String
+    package var status: RunStatus
+    package var goal: String
+    package var targetURL: String
+    package var initiatedBy: String
+    package var runType: String
+    package var workflowJSON: String
+    package var inputJSON: String
+    package var metadataJSON: String
+    package var parentRunID: String
+    package var timeoutMs: UInt64
+    package var resultJSON: String = ""
+    package var errorType: String = ""
+    package var errorMessage: String = ""
+    package var failedAtStep: UInt32 = 0
+    package var errorContextJSON: String = ""
+    package var createdAt: Int64
+    package var updatedAt: Int64
+    package var completedAt: Int64 = 0
+    package var deletedAt: Int64 = 0
     /// Steps ordered by seq (they may arrive out of order).
-    public var steps: [Step] = []
+    package var steps: [Step] = []
     /// Child runs' ids, in creation order.
-    public var childRunIDs: [String] = []
+    package var childRunIDs: [String] = []
 
     enum CodingKeys: String, CodingKey {
         case key
@@ -59,7 +59,7 @@ public struct Run: Hashable, Sendable, Codable {
         case childRunIDs = "child_run_ids"
     }
 
-    public init(key: Int, runID: String, agent: Agent, created: RunCreated, status: RunStatus, now: Int64) {
+    package init(key: Int, runID: String, agent: Agent, created: RunCreated, status: RunStatus, now: Int64) {
         self.key = key
         self.runID = runID
         agentID = agent.agentID
@@ -79,10 +79,10 @@ public struct Run: Hashable, Sendable, Codable {
         updatedAt = now
     }
 
-    public var isDeleted: Bool { deletedAt != 0 }
+    package var isDeleted: Bool { deletedAt != 0 }
 
     /// The index in ``steps`` of the step with `seq`, or where it would be inserted.
-    public func stepIndex(seq: UInt32) -> (index: Int, found: Bool) {
+    package func stepIndex(seq: UInt32) -> (index: Int, found: Bool) {
         // Steps nearly always arrive in order: check the end first.
         if let last = steps.last {
             if last.seq < seq { return (steps.count, false) }
@@ -100,7 +100,7 @@ public struct Run: Hashable, Sendable, Codable {
     }
 
     /// The run as clients see it.
-    public var info: RunInfo {
+    package var info: RunInfo {
         var info = RunInfo()
         info.runID = runID
         info.agentID = agentID

@@ -1,9 +1,9 @@
-public import BrainProtocol
+import BrainProtocol
 
 extension Step {
     /// The step as ``RunDetailWriter`` takes it: its texts point into the stored step, valid
     /// while this value (and so its storage) lives.
-    public var wireStep: RunDetailWriter.Step {
+    package var wireStep: RunDetailWriter.Step {
         let parts = text.parts
         return RunDetailWriter.Step(
             seq: seq, status: status, name: parts.name, input: parts.input, output: parts.output, error: parts.error,

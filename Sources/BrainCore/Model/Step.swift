@@ -1,24 +1,24 @@
-public import BrainProtocol
+import BrainProtocol
 
 /// One step of a run (seed 003's pipeline_steps), stored compactly: one ``StepText``
 /// object holds every field, so a run's step array costs one reference per step.
-public struct Step: Hashable, Sendable {
+package struct Step: Hashable, Sendable {
     private let shared: SharedStepText
 
     /// The stored step (fields and texts).
-    public var text: StepText { shared.text }
+    package var text: StepText { shared.text }
 
-    public var seq: UInt32 { text.seq }
-    public var status: StepStatus { StepStatus(rawValue: Int32(text.statusRaw)) ?? .unspecified }
-    public var durationMs: UInt64 { text.durationMs }
-    public var startedAt: Int64 { text.startedAt }
-    public var receivedAt: Int64 { text.receivedAt }
-    public var stepName: String { text.name }
-    public var inputJSON: String { text.input }
-    public var outputJSON: String { text.output }
-    public var error: String { text.error }
+    package var seq: UInt32 { text.seq }
+    package var status: StepStatus { StepStatus(rawValue: Int32(text.statusRaw)) ?? .unspecified }
+    package var durationMs: UInt64 { text.durationMs }
+    package var startedAt: Int64 { text.startedAt }
+    package var receivedAt: Int64 { text.receivedAt }
+    package var stepName: String { text.name }
+    package var inputJSON: String { text.input }
+    package var outputJSON: String { text.output }
+    package var error: String { text.error }
 
-    public init(_ report: StepReported, receivedAt: Int64) {
+    package init(_ report: StepReported, receivedAt: Int64) {
         shared = SharedStepText(
             text: StepText.make(
                 seq: report.seq, status: report.status, durationMs: report.durationMs, startedAt: report.startedAt,
@@ -27,7 +27,7 @@ public struct Step: Hashable, Sendable {
             ))
     }
 
-    public init(_ view: StepReportedView, receivedAt: Int64) {
+    package init(_ view: StepReportedView, receivedAt: Int64) {
         shared = SharedStepText(
             text: StepText.make(
                 seq: view.seq, status: view.status, durationMs: view.durationMs, startedAt: view.startedAt,
@@ -36,7 +36,7 @@ public struct Step: Hashable, Sendable {
     }
 
     /// A step from its stored parts (snapshots).
-    public init(
+    package init(
         seq: UInt32, status: StepStatus, durationMs: UInt64, startedAt: Int64, receivedAt: Int64,
         name: UnsafeRawBufferPointer, input: UnsafeRawBufferPointer, output: UnsafeRawBufferPointer,
         error: UnsafeRawBufferPointer
@@ -48,27 +48,27 @@ public struct Step: Hashable, Sendable {
             ))
     }
 
-    public static func == (lhs: Step, rhs: Step) -> Bool {
+    package static func == (lhs: Step, rhs: Step) -> Bool {
         lhs.text === rhs.text
             || (lhs.seq == rhs.seq && lhs.status == rhs.status && lhs.durationMs == rhs.durationMs
                 && lhs.startedAt == rhs.startedAt && lhs.receivedAt == rhs.receivedAt
                 && lhs.text.hasSameTexts(as: rhs.text))
     }
 
-    public func hash(into hasher: inout Hasher) {
+    package func hash(into hasher: inout Hasher) {
         hasher.combine(seq)
         hasher.combine(bytes: text.bytes(0..<text.layout.error.upperBound))  // varints and texts
     }
 
     /// Whether a resent report carries the same content as this step.
-    public func sameContent(as report: StepReported) -> Bool {
+    package func sameContent(as report: StepReported) -> Bool {
         seq == report.seq && status == report.status && durationMs == report.durationMs && startedAt == report.startedAt
             && stepName == report.stepName && inputJSON == report.inputJSON && outputJSON == report.outputJSON
             && error == report.error
     }
 
     /// The step as clients see it.
-    public func info(runID: String) -> StepInfo {
+    package func info(runID: String) -> StepInfo {
         var info = StepInfo()
         info.runID = runID
         info.seq = seq
@@ -97,7 +97,7 @@ extension Step: Codable {
         case receivedAt = "received_at"
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         shared = SharedStepText(
             text: StepText.make(
@@ -112,7 +112,7 @@ extension Step: Codable {
             ))
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(seq, forKey: .seq)
         try container.encode(stepName, forKey: .stepName)

@@ -1,4 +1,4 @@
-public import BrainProtocol
+import BrainProtocol
 
 #if canImport(Glibc)
     import Glibc
@@ -14,10 +14,10 @@ public import BrainProtocol
 /// front of the texts (43 bytes of header became 22 plus about 7: 16 bytes less per step
 /// after malloc's rounding, on average).
 /// Immutable, so a snapshot's copy of the state shares it safely across threads.
-public final class StepText: ManagedBuffer<StepText.Header, UInt8> {
+package final class StepText: ManagedBuffer<StepText.Header, UInt8> {
 
     /// The fields stored at full width.
-    public struct Header {
+    package struct Header {
         var startedAt: Int64
         var receivedAt: Int64
         var seq: UInt32
@@ -36,7 +36,7 @@ public final class StepText: ManagedBuffer<StepText.Header, UInt8> {
     }
 
     /// Copies the fields and four byte ranges into a new object.
-    public static func make(
+    package static func make(
         seq: UInt32, status: StepStatus, durationMs: UInt64, startedAt: Int64, receivedAt: Int64,
         name: UnsafeRawBufferPointer, input: UnsafeRawBufferPointer, output: UnsafeRawBufferPointer,
         error: UnsafeRawBufferPointer
@@ -106,7 +106,7 @@ public final class StepText: ManagedBuffer<StepText.Header, UInt8> {
     }
 
     /// Copies four strings' UTF-8 into a new object.
-    public static func make(
+    package static func make(
         seq: UInt32, status: StepStatus, durationMs: UInt64, startedAt: Int64, receivedAt: Int64,
         name: String, input: String, output: String, error: String
     ) -> StepText {
@@ -129,24 +129,24 @@ public final class StepText: ManagedBuffer<StepText.Header, UInt8> {
         }
     }
 
-    public var seq: UInt32 { header.seq }
+    package var seq: UInt32 { header.seq }
     var statusRaw: UInt8 { header.status }
-    public var durationMs: UInt64 { layout.durationMs }
-    public var startedAt: Int64 { header.startedAt }
-    public var receivedAt: Int64 { header.receivedAt }
+    package var durationMs: UInt64 { layout.durationMs }
+    package var startedAt: Int64 { header.startedAt }
+    package var receivedAt: Int64 { header.receivedAt }
 
     /// The four texts and the duration from one reading of the varints in front of them
     /// (reading each part on its own would decode them all again).
-    public struct Parts {
-        public let name: UnsafeRawBufferPointer
-        public let input: UnsafeRawBufferPointer
-        public let output: UnsafeRawBufferPointer
-        public let error: UnsafeRawBufferPointer
-        public let durationMs: UInt64
+    package struct Parts {
+        package let name: UnsafeRawBufferPointer
+        package let input: UnsafeRawBufferPointer
+        package let output: UnsafeRawBufferPointer
+        package let error: UnsafeRawBufferPointer
+        package let durationMs: UInt64
     }
 
     /// The texts' bytes, valid while this object lives.
-    public var parts: Parts {
+    package var parts: Parts {
         let layout = self.layout
         return Parts(
             name: bytes(layout.name), input: bytes(layout.input), output: bytes(layout.output), error: bytes(layout.error),
@@ -155,7 +155,7 @@ public final class StepText: ManagedBuffer<StepText.Header, UInt8> {
     }
 
     /// The bytes of one part; valid while this object lives.
-    public func bytes(_ range: Range<Int>) -> UnsafeRawBufferPointer {
+    package func bytes(_ range: Range<Int>) -> UnsafeRawBufferPointer {
         withUnsafeMutablePointerToElements { UnsafeRawBufferPointer(start: $0 + range.lowerBound, count: range.count) }
     }
 
@@ -163,19 +163,19 @@ public final class StepText: ManagedBuffer<StepText.Header, UInt8> {
         range.isEmpty ? "" : String(decoding: bytes(range), as: UTF8.self)
     }
 
-    public var name: String { string(layout.name) }
-    public var input: String { string(layout.input) }
-    public var output: String { string(layout.output) }
-    public var error: String { string(layout.error) }
+    package var name: String { string(layout.name) }
+    package var input: String { string(layout.input) }
+    package var output: String { string(layout.output) }
+    package var error: String { string(layout.error) }
 
     /// Bytes of text held (for memory accounting).
-    public var byteCount: Int {
+    package var byteCount: Int {
         let layout = self.layout
         return layout.error.upperBound - layout.name.lowerBound
     }
 
     /// Whether `other` holds the same four texts.
-    public func hasSameTexts(as other: StepText) -> Bool {
+    package func hasSameTexts(as other: StepText) -> Bool {
         let mine = parts
         let theirs = other.parts
         return Self.same(mine.name, theirs.name) && Self.same(mine.input, theirs.input)

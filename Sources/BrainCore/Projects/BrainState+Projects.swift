@@ -1,4 +1,4 @@
-public import BrainProtocol
+import BrainProtocol
 
 extension BrainState {
     /// `createProject`: a new project with its settings.
@@ -36,15 +36,15 @@ extension BrainState {
     }
 
     /// Every project, by name.
-    public func listProjects() -> [Project] { projects.values.sorted { $0.name < $1.name } }
+    package func listProjects() -> [Project] { projects.values.sorted { $0.name < $1.name } }
 
     /// The redaction in force for events of agents in `project`: the daemon's policy with the
     /// project's overrides (none for a project never created).
-    public func redactionPolicy(forProject project: String) -> RedactionPolicy { redactors.redactor(forProject: project).policy }
+    package func redactionPolicy(forProject project: String) -> RedactionPolicy { redactors.redactor(forProject: project).policy }
 
     /// Replaces the projects (a snapshot's); the `default` project is added when missing.
     /// - Throws: ``BrainError`` `DATA_LOSS` when two projects share a name.
-    public mutating func restoreProjects(_ list: [Project]) throws(BrainError) {
+    package mutating func restoreProjects(_ list: [Project]) throws(BrainError) {
         var restored: [String: Project] = [:]
         for project in list {
             guard restored[project.name] == nil else { throw BrainError(.dataLoss, "project \"\(project.name)\" appears twice") }

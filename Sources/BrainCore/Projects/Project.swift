@@ -3,20 +3,20 @@
 /// The `default` project exists from the start (``BrainState/init(configuration:)``): an
 /// agent whose hello names no project is in it. A project named by an agent's hello but
 /// never created is used with the default settings (``ProjectSettings/init(retention:redaction:timeZone:)``).
-public struct Project: Hashable, Sendable, Codable {
+package struct Project: Hashable, Sendable, Codable {
     /// The name of the project that exists from the start.
-    public static let defaultName = "default"
+    package static let defaultName = "default"
 
     /// A UUID made from the name and creation time (``DeterministicID``).
-    public var projectID: String
+    package var projectID: String
     /// Unique among projects.
-    public var name: String
+    package var name: String
     /// Retention, redaction overrides and time zone.
-    public var settings: ProjectSettings
+    package var settings: ProjectSettings
     /// When it was created (brain clock).
-    public var createdAt: Int64
+    package var createdAt: Int64
     /// When its settings last changed.
-    public var updatedAt: Int64
+    package var updatedAt: Int64
 
     enum CodingKeys: String, CodingKey {
         case projectID = "project_id"
@@ -25,7 +25,7 @@ public struct Project: Hashable, Sendable, Codable {
         case updatedAt = "updated_at"
     }
 
-    public init(projectID: String, name: String, settings: ProjectSettings, createdAt: Int64, updatedAt: Int64) {
+    package init(projectID: String, name: String, settings: ProjectSettings, createdAt: Int64, updatedAt: Int64) {
         self.projectID = projectID
         self.name = name
         self.settings = settings
@@ -35,7 +35,7 @@ public struct Project: Hashable, Sendable, Codable {
 
     /// The `default` project as every state starts with it: default settings, created at 0
     /// (the state has no clock before its first command).
-    public static let initial = Project(
+    package static let initial = Project(
         projectID: DeterministicID.make("project", defaultName), name: defaultName, settings: ProjectSettings(), createdAt: 0, updatedAt: 0
     )
 }

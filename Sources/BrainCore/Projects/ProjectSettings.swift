@@ -2,21 +2,21 @@ import Foundation
 
 /// A project's settings (seed 002's `projects.settings`): retention per kind, redaction
 /// overrides and a time zone.
-public struct ProjectSettings: Hashable, Sendable, Codable {
+package struct ProjectSettings: Hashable, Sendable, Codable {
     /// How long each kind of finished record is kept.
-    public var retention: RetentionSettings
+    package var retention: RetentionSettings
     /// Key patterns added to the brain's redaction, and keys exempt from it.
-    public var redaction: RedactionOverrides
+    package var redaction: RedactionOverrides
     /// An IANA time zone name (`Europe/Riga`), the zone the project's schedules and tables
     /// are read in. Default `UTC`.
-    public var timeZone: String
+    package var timeZone: String
 
     enum CodingKeys: String, CodingKey {
         case retention, redaction
         case timeZone = "time_zone"
     }
 
-    public init(retention: RetentionSettings = RetentionSettings(), redaction: RedactionOverrides = RedactionOverrides(), timeZone: String = "UTC") {
+    package init(retention: RetentionSettings = RetentionSettings(), redaction: RedactionOverrides = RedactionOverrides(), timeZone: String = "UTC") {
         self.retention = retention
         self.redaction = redaction
         self.timeZone = timeZone
@@ -24,7 +24,7 @@ public struct ProjectSettings: Hashable, Sendable, Codable {
 
     /// Why the settings cannot be used, or `nil` when they can. The time zone must be one
     /// the system's tz database knows (Foundation's `TimeZone(identifier:)`).
-    public var problem: String? {
+    package var problem: String? {
         if let problem = retention.problem { return problem }
         if let problem = redaction.problem { return "redaction: \(problem)" }
         if timeZone.isEmpty || timeZone.utf8.count > 64 || TimeZone(identifier: timeZone) == nil {

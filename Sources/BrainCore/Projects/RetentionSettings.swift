@@ -4,18 +4,18 @@
 /// Stored and validated here; enforcing it is the retention sweeper's work (issue #13,
 /// "Retention"). The defaults are 30 days each, the sink's current default
 /// (``CoreConfiguration/errorRetentionNs``) and z4j's `event_retention_days` (research §1.9).
-public struct RetentionSettings: Hashable, Sendable, Codable {
+package struct RetentionSettings: Hashable, Sendable, Codable {
     /// The default retention of every kind.
-    public static let thirtyDays: Int64 = 30 * 24 * 3_600 * 1_000_000_000
+    package static let thirtyDays: Int64 = 30 * 24 * 3_600 * 1_000_000_000
 
     /// Finished runs and their steps.
-    public var runsNs: Int64 = thirtyDays
+    package var runsNs: Int64 = thirtyDays
     /// Finished tasks (and with them their events).
-    public var tasksNs: Int64 = thirtyDays
+    package var tasksNs: Int64 = thirtyDays
     /// Task events, also of tasks still kept.
-    public var taskEventsNs: Int64 = thirtyDays
+    package var taskEventsNs: Int64 = thirtyDays
     /// Persistence-error sink rows.
-    public var sinkRowsNs: Int64 = thirtyDays
+    package var sinkRowsNs: Int64 = thirtyDays
 
     enum CodingKeys: String, CodingKey {
         case runsNs = "runs_ns"
@@ -24,7 +24,7 @@ public struct RetentionSettings: Hashable, Sendable, Codable {
         case sinkRowsNs = "sink_rows_ns"
     }
 
-    public init(runsNs: Int64 = thirtyDays, tasksNs: Int64 = thirtyDays, taskEventsNs: Int64 = thirtyDays, sinkRowsNs: Int64 = thirtyDays) {
+    package init(runsNs: Int64 = thirtyDays, tasksNs: Int64 = thirtyDays, taskEventsNs: Int64 = thirtyDays, sinkRowsNs: Int64 = thirtyDays) {
         self.runsNs = runsNs
         self.tasksNs = tasksNs
         self.taskEventsNs = taskEventsNs
@@ -32,7 +32,7 @@ public struct RetentionSettings: Hashable, Sendable, Codable {
     }
 
     /// Why the settings cannot be used, or `nil` when they can.
-    public var problem: String? {
+    package var problem: String? {
         for (value, kind) in [(runsNs, "runs"), (tasksNs, "tasks"), (taskEventsNs, "task events"), (sinkRowsNs, "sink rows")] where value < 0 {
             return "the retention of \(kind) is negative (\(value) ns); use 0 to keep them for ever"
         }

@@ -1,9 +1,9 @@
-public import BrainProtocol
+import BrainProtocol
 
 extension BrainState {
     /// What a new `Watch` starts with: the run it follows as it is now (so the watcher needs
     /// no separate GetRun), nothing for a project or agent watch, or why it cannot start.
-    public func watchStart(_ query: WatchQuery) -> Result<RunInfo?, BrainError> {
+    package func watchStart(_ query: WatchQuery) -> Result<RunInfo?, BrainError> {
         guard !query.runID.isEmpty else { return .success(nil) }
         guard let run = run(id: query.runID) else {
             return .failure(BrainError(.notFound, "run \(query.runID) does not exist"))
@@ -14,7 +14,7 @@ extension BrainState {
 
     /// Whether `change` is one a `Watch` with `query` follows: its run (status and steps),
     /// every run and step of its project (or of all projects), or agents changing state.
-    public func watch(_ query: WatchQuery, follows change: BrainChange) -> Bool {
+    package func watch(_ query: WatchQuery, follows change: BrainChange) -> Bool {
         switch change {
         case .agent:
             return query.agents

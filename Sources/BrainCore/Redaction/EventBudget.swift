@@ -5,22 +5,22 @@
 /// shared by the others, each cut to the same cap. So one huge kwargs cannot push a short
 /// error message out, and the result does not depend on the order the texts come in. A cut
 /// JSON text stays JSON (`Truncation.truncateJSON`).
-public enum EventBudget {
+package enum EventBudget {
     /// One text of an event.
-    public struct Field: Hashable, Sendable {
+    package struct Field: Hashable, Sendable {
         /// The text, redacted.
-        public var text: String
+        package var text: String
         /// Whether the text is JSON (it stays JSON when cut).
-        public var isJSON: Bool
+        package var isJSON: Bool
 
-        public init(_ text: String, isJSON: Bool) {
+        package init(_ text: String, isJSON: Bool) {
             self.text = text
             self.isJSON = isJSON
         }
     }
 
     /// The texts, cut so that together they take at most `limit` UTF-8 bytes.
-    public static func fit(_ fields: [Field], limit: Int) -> [String] {
+    package static func fit(_ fields: [Field], limit: Int) -> [String] {
         let sizes = fields.map(\.text.utf8.count)
         guard sizes.reduce(0, +) > limit else { return fields.map(\.text) }
         var remaining = limit

@@ -6,29 +6,29 @@
 /// (`*_pin`, `x_*_sig`). An allow-listed key is exempt even when a default pattern matches it,
 /// so an allow-list entry matches a key as a whole (`token_count` exempts `tokenCount` and
 /// `TOKEN-COUNT`, not every key holding the word `token`).
-public struct RedactionOverrides: Hashable, Sendable, Codable {
+package struct RedactionOverrides: Hashable, Sendable, Codable {
     /// Patterns added to ``SecretKeyMatcher/defaultPatterns``.
-    public var extraKeyPatterns: [String]
+    package var extraKeyPatterns: [String]
     /// Keys never redacted by key (their values still go through the value patterns).
-    public var allowedKeys: [String]
+    package var allowedKeys: [String]
 
     /// At most this many entries in each list.
-    public static let maxEntries = 100
+    package static let maxEntries = 100
     /// At most this many bytes per entry.
-    public static let maxEntryBytes = 100
+    package static let maxEntryBytes = 100
 
     enum CodingKeys: String, CodingKey {
         case extraKeyPatterns = "extra_key_patterns"
         case allowedKeys = "allowed_keys"
     }
 
-    public init(extraKeyPatterns: [String] = [], allowedKeys: [String] = []) {
+    package init(extraKeyPatterns: [String] = [], allowedKeys: [String] = []) {
         self.extraKeyPatterns = extraKeyPatterns
         self.allowedKeys = allowedKeys
     }
 
     /// Why the overrides cannot be used, or `nil` when they can.
-    public var problem: String? {
+    package var problem: String? {
         for (list, what) in [(extraKeyPatterns, "extra key pattern"), (allowedKeys, "allowed key")] {
             if list.count > Self.maxEntries { return "at most \(Self.maxEntries) \(what)s (there are \(list.count))" }
             for entry in list {

@@ -11,38 +11,38 @@
 /// twice that for a traceback (a Python traceback of a few frames with locals often passes
 /// 8 KiB, and it is the one field people read whole), and 64 KiB for a whole event, which
 /// keeps a burst of failures from filling memory and the journal.
-public struct RedactionPolicy: Hashable, Sendable {
+package struct RedactionPolicy: Hashable, Sendable {
     /// The longest string in args, kwargs or a payload, and the longest error message, in
     /// UTF-8 bytes after redaction (a JSON string counts its decoded text). Default 8 KiB.
-    public var maxValueBytes = 8_192
+    package var maxValueBytes = 8_192
     /// The longest traceback, in UTF-8 bytes after redaction. Default 16 KiB.
-    public var maxTracebackBytes = 16_384
+    package var maxTracebackBytes = 16_384
     /// The longest event: args, kwargs, error message, traceback and payload together. When
     /// they are longer the largest are cut to fair shares (``EventBudget``). Default 64 KiB.
-    public var maxEventBytes = 65_536
+    package var maxEventBytes = 65_536
     /// JSON nested deeper than this is replaced by `"[REDACTED:too_deep]"` rather than walked
     /// (fail closed; z4j stops at the same depth). Default 64.
-    public var maxDepth = 64
+    package var maxDepth = 64
     /// Whether email addresses are masked as a value pattern (z4j masks them by default; only
     /// the address goes, not the text around it). Default true.
-    public var maskEmails = true
+    package var maskEmails = true
     /// Key patterns added to the defaults (from the project's overrides).
-    public var extraKeyPatterns: [String] = []
+    package var extraKeyPatterns: [String] = []
     /// Keys exempt from key redaction (from the project's overrides).
-    public var allowedKeys: [String] = []
+    package var allowedKeys: [String] = []
 
     /// Limits are at least this large: a marker must fit.
-    public static let minimumLimit = 64
+    package static let minimumLimit = 64
 
     /// The marker that replaces the whole value of a secret key.
-    public static let keyMarker = "[REDACTED]"
+    package static let keyMarker = "[REDACTED]"
     /// The marker that replaces JSON nested deeper than ``maxDepth``.
-    public static let depthMarker = "[REDACTED:too_deep]"
+    package static let depthMarker = "[REDACTED:too_deep]"
 
-    public init() {}
+    package init() {}
 
     /// This policy with a project's overrides added.
-    public func applying(_ overrides: RedactionOverrides) -> RedactionPolicy {
+    package func applying(_ overrides: RedactionOverrides) -> RedactionPolicy {
         var policy = self
         policy.extraKeyPatterns += overrides.extraKeyPatterns
         policy.allowedKeys += overrides.allowedKeys

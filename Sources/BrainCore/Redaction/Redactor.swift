@@ -20,23 +20,23 @@
 /// traceback with no secret, 23 µs (29–39 µs); a 9.4 KB kwargs object of 200 string members,
 /// parsed, walked and written back, 100 µs (155–180 µs). Well under the millisecond budget;
 /// what dominates is `key=value` look-ups (cut by a first test of the patterns' cores) and, for JSON, building the tree.
-public struct Redactor: Sendable {
+package struct Redactor: Sendable {
     /// The limits and overrides this redactor applies.
-    public let policy: RedactionPolicy
+    package let policy: RedactionPolicy
     private let keys: SecretKeyMatcher
     private let scanner: ValueScanner
 
-    public init(policy: RedactionPolicy = RedactionPolicy()) {
+    package init(policy: RedactionPolicy = RedactionPolicy()) {
         self.policy = policy
         keys = SecretKeyMatcher(extraPatterns: policy.extraKeyPatterns, allowedKeys: policy.allowedKeys)
         scanner = ValueScanner(keys: keys, maskEmails: policy.maskEmails)
     }
 
     /// Whether the value under `key` is replaced whole.
-    public func isSecretKey(_ key: String) -> Bool { keys.isSecret(key) }
+    package func isSecretKey(_ key: String) -> Bool { keys.isSecret(key) }
 
     /// `text` with its secrets masked, then cut to `limit` UTF-8 bytes.
-    public func redactText(_ text: String, limit: Int) -> String {
+    package func redactText(_ text: String, limit: Int) -> String {
         var text = text
         let masked = text.withUTF8 { mask($0) }
         guard let masked else { return Truncation.truncate(text, limit: limit) }
@@ -49,7 +49,7 @@ public struct Redactor: Sendable {
     ///
     /// Text that is not JSON (a Python repr, say) is masked as free text and kept as a JSON
     /// string, so what is stored is always JSON. Empty text stays empty ("not given").
-    public func redactJSON(_ text: String, limit: Int) -> String {
+    package func redactJSON(_ text: String, limit: Int) -> String {
         guard !text.isEmpty else { return text }
         var text = text
         let out = text.withUTF8 { bytes -> [UInt8] in

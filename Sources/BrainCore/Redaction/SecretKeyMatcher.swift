@@ -23,9 +23,9 @@
 /// harmless keys: `auth` in `author`, `token` in `max_tokens` (every LLM call has one), `pass`
 /// in `passenger`. Where a project needs more (`pin`, `iban`) it adds patterns; where a
 /// default catches a harmless key of its own (`token_count`) it allow-lists the key.
-public struct SecretKeyMatcher: Sendable {
+package struct SecretKeyMatcher: Sendable {
     /// The default patterns, in ``SecretKeyPattern`` syntax.
-    public static let defaultPatterns: [String] = [
+    package static let defaultPatterns: [String] = [
         "*password*", "*passwd*", "*passphrase*", "pwd", "pass",
         "*secret*",
         "token", "*token",
@@ -43,14 +43,14 @@ public struct SecretKeyMatcher: Sendable {
     /// The defaults plus `extraPatterns`, minus `allowedKeys`; entries that are not patterns
     /// are skipped (project settings are checked with ``RedactionOverrides/problem`` before
     /// they are stored).
-    public init(extraPatterns: [String] = [], allowedKeys: [String] = []) {
+    package init(extraPatterns: [String] = [], allowedKeys: [String] = []) {
         patterns = Self.compiledDefaults + extraPatterns.compactMap(SecretKeyPattern.init)
         allowed = allowedKeys.compactMap(SecretKeyPattern.init)
         cores = KeyCores(patterns.map(\.core))
     }
 
     /// Whether the value under `key` is a secret.
-    public func isSecret(_ key: String) -> Bool {
+    package func isSecret(_ key: String) -> Bool {
         var key = key
         return key.withUTF8 { isSecret(bytes: $0) }
     }

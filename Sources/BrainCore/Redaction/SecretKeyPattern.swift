@@ -10,9 +10,9 @@
 ///   `*password*` catches `dbpassword` and `*apikey*` catches `stripe_api_key`.
 ///
 /// As an allow-list entry (``matchesWhole(_:)``) a words pattern must be the whole key.
-public struct SecretKeyPattern: Hashable, Sendable {
+package struct SecretKeyPattern: Hashable, Sendable {
     /// The pattern as written.
-    public let text: String
+    package let text: String
     private let form: Form
 
     private enum Form: Hashable, Sendable {
@@ -21,7 +21,7 @@ public struct SecretKeyPattern: Hashable, Sendable {
     }
 
     /// Parses a pattern; `nil` when it is not one (see ``problem(in:)``).
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         guard Self.problem(in: text) == nil else { return nil }
         self.text = text
         if text.utf8.contains(UInt8(ascii: "*")) {
@@ -38,7 +38,7 @@ public struct SecretKeyPattern: Hashable, Sendable {
     }
 
     /// Why `text` is not a pattern, or `nil` when it is.
-    public static func problem(in text: String) -> String? {
+    package static func problem(in text: String) -> String? {
         if text.isEmpty { return "it is empty" }
         if text.utf8.count > RedactionOverrides.maxEntryBytes { return "it is longer than \(RedactionOverrides.maxEntryBytes) bytes" }
         for byte in text.utf8 {

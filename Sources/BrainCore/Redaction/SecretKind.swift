@@ -1,6 +1,6 @@
 /// What a masked span of text was. The marker names it (`[REDACTED:jwt]`), so a reader of a
 /// traceback knows what stood there without seeing it.
-public enum SecretKind: String, CaseIterable, Hashable, Sendable {
+package enum SecretKind: String, CaseIterable, Hashable, Sendable {
     /// A JSON Web Token: `eyJ….….…` (two or three base64url segments).
     case jwt
     /// The token after `Bearer ` (the word itself is kept).
@@ -35,5 +35,5 @@ public enum SecretKind: String, CaseIterable, Hashable, Sendable {
     case email
 
     /// The text that replaces the span.
-    public var marker: String { "[REDACTED:\(rawValue)]" }
+    package var marker: String { "[REDACTED:\(rawValue)]" }
 }

@@ -2,12 +2,12 @@
 /// `…text[truncated: 1234 more bytes]`. The result, marker included, is never longer than
 /// the limit (for limits of at least ``RedactionPolicy/minimumLimit``), so cutting again
 /// changes nothing.
-public enum Truncation {
+package enum Truncation {
     /// The marker ending a cut text.
-    public static func marker(cut: Int) -> String { "[truncated: \(cut) more bytes]" }
+    package static func marker(cut: Int) -> String { "[truncated: \(cut) more bytes]" }
 
     /// `text` cut to at most `limit` UTF-8 bytes.
-    public static func truncate(_ text: String, limit: Int) -> String {
+    package static func truncate(_ text: String, limit: Int) -> String {
         guard text.utf8.count > limit else { return text }
         return String(decoding: truncate(bytes: Array(text.utf8), limit: limit), as: UTF8.self)
     }

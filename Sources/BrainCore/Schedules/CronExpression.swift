@@ -11,19 +11,19 @@ import Foundation
 ///
 /// Next runs follow Vixie/Debian cron, daylight-saving time included, as cronsim computes them (see `CronWalk`
 /// for the policy and docs/schedules.md for the proof).
-public struct CronExpression: Hashable, Sendable, CustomStringConvertible {
+package struct CronExpression: Hashable, Sendable, CustomStringConvertible {
     /// The expression as written.
-    public let text: String
+    package let text: String
     /// How the day-of-month and day-of-week fields combine.
-    public let dialect: CronDayFieldDialect
+    package let dialect: CronDayFieldDialect
     /// The five fields as parsed: a nickname's expansion, otherwise the text split on whitespace.
-    public let fields: [String]
+    package let fields: [String]
     /// Whether a day must match both day fields (true) or either (false). Vixie: either, unless one of the
     /// fields starts with `*` (Debian's rule); Celery: always both.
-    public let daysMatchBoth: Bool
+    package let daysMatchBoth: Bool
     /// Whether the minute and hour fields both do not start with `*`: the job runs at set wall-clock times and
     /// gets Debian's daylight-saving handling (a skipped time runs at the change, a repeated one runs once).
-    public let isFixedTime: Bool
+    package let isFixedTime: Bool
 
     // Bit n set: value n matches.
     let minutes: UInt64
@@ -34,13 +34,13 @@ public struct CronExpression: Hashable, Sendable, CustomStringConvertible {
     let daysOfWeek: UInt64
 
     /// The nicknames and their five fields, as Vixie cron defines them.
-    public static let nicknames: [String: String] = [
+    package static let nicknames: [String: String] = [
         "@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *", "@monthly": "0 0 1 * *",
         "@weekly": "0 0 * * 0", "@daily": "0 0 * * *", "@hourly": "0 * * * *",
     ]
 
     /// Parses `text`, refusing what Brain cannot predict.
-    public init(_ text: String, dialect: CronDayFieldDialect = .vixie) throws(ScheduleExpressionError) {
+    package init(_ text: String, dialect: CronDayFieldDialect = .vixie) throws(ScheduleExpressionError) {
         self.text = text
         self.dialect = dialect
         let trimmed = text.split(whereSeparator: \.isWhitespace)
@@ -79,14 +79,14 @@ public struct CronExpression: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The expression as written.
-    public var description: String { text }
+    package var description: String { text }
 
     /// The next `count` runs strictly after `after`, in `timeZone`, as Unix nanoseconds in ascending order.
     ///
     /// Fewer come back past the year 2262, where Unix nanoseconds end, or when a search finds no run for 50 years
     /// (cronsim's limit, kept as a safety net: a 29 February that must also be a Monday is at most 40 years away,
     /// and day-of-month/month pairs that never meet are refused when parsing).
-    public func nextRuns(after: Int64, in timeZone: TimeZone, count: Int) -> [Int64] {
+    package func nextRuns(after: Int64, in timeZone: TimeZone, count: Int) -> [Int64] {
         guard count > 0 else { return [] }
         var walk = CronWalk(self, zone: ZoneClock(timeZone: timeZone), start: CivilTime.floorDivide(Int(after), 1_000_000_000))
         var runs: [Int64] = []
@@ -103,7 +103,7 @@ public struct CronExpression: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The first run strictly after `after`, or nil when there is none (see `nextRuns`).
-    public func nextRun(after: Int64, in timeZone: TimeZone) -> Int64? {
+    package func nextRun(after: Int64, in timeZone: TimeZone) -> Int64? {
         nextRuns(after: after, in: timeZone, count: 1).first
     }
 

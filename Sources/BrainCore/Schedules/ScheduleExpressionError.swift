@@ -2,9 +2,9 @@
 ///
 /// The message names the part that was not understood, e.g.
 /// `field 5 (day of week) "MON#2": '#' (nth weekday) is not supported`.
-public struct ScheduleExpressionError: Error, Hashable, Sendable, CustomStringConvertible {
+package struct ScheduleExpressionError: Error, Hashable, Sendable, CustomStringConvertible {
     /// What kind of mistake it is; stable across releases, unlike the message.
-    public enum Code: String, Hashable, Sendable {
+    package enum Code: String, Hashable, Sendable {
         /// The expression is empty or only whitespace.
         case empty
         /// Not five fields (and not six or seven, which get `secondsField`).
@@ -34,16 +34,16 @@ public struct ScheduleExpressionError: Error, Hashable, Sendable, CustomStringCo
     }
 
     /// What kind of mistake it is.
-    public let code: Code
+    package let code: Code
     /// What was not understood and, where it helps, what to write instead.
-    public let message: String
+    package let message: String
 
     /// An error with its code and message.
-    public init(_ code: Code, _ message: String) {
+    package init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
     }
 
     /// The message.
-    public var description: String { message }
+    package var description: String { message }
 }

@@ -3,14 +3,14 @@
 ///
 /// The anchor itself is a run, so an adapter whose scheduler runs first one interval after it starts gives
 /// `anchor` = start + `every`; one that reports the last run gives that run as the anchor.
-public struct ScheduleInterval: Hashable, Sendable {
+package struct ScheduleInterval: Hashable, Sendable {
     /// The duration between runs, in nanoseconds; always positive.
-    public let everyNanos: Int64
+    package let everyNanos: Int64
     /// A run instant that fixes the phase, in Unix nanoseconds.
-    public let anchorUnixNanos: Int64
+    package let anchorUnixNanos: Int64
 
     /// An interval of `everyNanos` through `anchorUnixNanos`; refuses a duration that is not positive.
-    public init(everyNanos: Int64, anchorUnixNanos: Int64) throws(ScheduleExpressionError) {
+    package init(everyNanos: Int64, anchorUnixNanos: Int64) throws(ScheduleExpressionError) {
         guard everyNanos > 0 else {
             throw ScheduleExpressionError(.badInterval, "an interval must be a positive duration, not \(everyNanos) ns")
         }
@@ -19,7 +19,7 @@ public struct ScheduleInterval: Hashable, Sendable {
     }
 
     /// The next `count` runs strictly after `after`, in ascending order; fewer past the end of Unix nanoseconds.
-    public func nextRuns(after: Int64, count: Int) -> [Int64] {
+    package func nextRuns(after: Int64, count: Int) -> [Int64] {
         guard count > 0, let first = firstRun(after: after) else { return [] }
         var runs = [first]
         runs.reserveCapacity(min(count, 1024))

@@ -1,14 +1,14 @@
-public import BrainProtocol
+import BrainProtocol
 
 /// Something that changed in the state, reported to watchers.
-public enum BrainChange: Hashable, Sendable {
+package enum BrainChange: Hashable, Sendable {
     case run(RunInfo)
     case step(StepInfo)
     case agent(AgentInfo)
 }
 
 /// How an agent event was handled.
-public enum EventOutcome: Hashable, Sendable {
+package enum EventOutcome: Hashable, Sendable {
     /// Applied: state changed.
     case applied
     /// Already held (an old seq, or the same step again): nothing changed.

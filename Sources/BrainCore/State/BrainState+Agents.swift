@@ -131,7 +131,7 @@ extension BrainState {
     }
 
     /// What is due at `now`: agents silent past the timeout and runs past their deadline.
-    public func dueTimeouts(now: Int64) -> Timeouts {
+    package func dueTimeouts(now: Int64) -> Timeouts {
         let timeout = configuration.heartbeatTimeoutNs
         var agentIDs: [String] = []
         for agent in agents.values {

@@ -11,7 +11,7 @@ extension BrainState: Codable {
         case projects, tasks
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         var deadlines: [Int: Int64] = [:]
         for (key, deadline) in try container.decode([String: Int64].self, forKey: .runDeadlines) {
@@ -33,7 +33,7 @@ extension BrainState: Codable {
         }
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(agents.values.sorted { $0.agentID < $1.agentID }, forKey: .agents)
         try container.encode(Array(runs), forKey: .runs)

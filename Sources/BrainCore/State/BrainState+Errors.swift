@@ -58,7 +58,7 @@ extension BrainState {
     }
 
     /// Sink rows not soft-deleted: what queries and counts show.
-    public var liveErrorCount: Int {
+    package var liveErrorCount: Int {
         persistenceErrors.count - persistenceErrors.prefix { $0.deletedAt != 0 }.count
     }
 

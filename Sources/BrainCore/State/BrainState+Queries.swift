@@ -1,9 +1,9 @@
-public import BrainProtocol
+import BrainProtocol
 
 /// Page sizes of the list queries.
-public enum PageLimits {
-    public static let defaultPage = 50
-    public static let maxPage = 1_000
+package enum PageLimits {
+    package static let defaultPage = 50
+    package static let maxPage = 1_000
 
     static func clamp(_ requested: UInt32) -> Int {
         requested == 0 ? defaultPage : min(Int(requested), maxPage)
@@ -12,14 +12,14 @@ public enum PageLimits {
 
 extension BrainState {
     /// `ListAgents`: every agent, or those of one project, by name.
-    public func listAgents(project: String) -> [AgentInfo] {
+    package func listAgents(project: String) -> [AgentInfo] {
         agents.values.filter { project.isEmpty || $0.project == project }
             .sorted { ($0.project, $0.name) < ($1.project, $1.name) }
             .map(\.info)
     }
 
     /// `ListRuns`: newest first, filtered, one page.
-    public func listRuns(_ query: ListRunsQuery) -> Result<RunList, BrainError> {
+    package func listRuns(_ query: ListRunsQuery) -> Result<RunList, BrainError> {
         let limit = PageLimits.clamp(query.limit)
         var start = runs.count - 1
         if !query.cursor.isEmpty {
@@ -56,7 +56,7 @@ extension BrainState {
     }
 
     /// `GetRun`: the run, its children and its steps (optionally a seq range).
-    public func getRun(_ query: GetRunQuery) -> Result<RunDetail, BrainError> {
+    package func getRun(_ query: GetRunQuery) -> Result<RunDetail, BrainError> {
         getRunSelection(query).map { run, steps in
             RunDetail(run: run.info, childRunIDs: run.childRunIDs, steps: steps.map { $0.info(runID: run.runID) })
         }
@@ -64,7 +64,7 @@ extension BrainState {
 
     /// The run and the steps a `GetRun` asks for, without building the reply: the server
     /// writes it straight from the stored steps (``getRun(_:)`` builds the same reply).
-    public func getRunSelection(_ query: GetRunQuery) -> Result<(run: Run, steps: ArraySlice<Step>), BrainError> {
+    package func getRunSelection(_ query: GetRunQuery) -> Result<(run: Run, steps: ArraySlice<Step>), BrainError> {
         guard let run = run(id: query.runID) else {
             return .failure(BrainError(.notFound, "run \(query.runID) does not exist"))
         }
@@ -80,7 +80,7 @@ extension BrainState {
     }
 
     /// `ListSteps`: a run's steps from a seq, one page.
-    public func listSteps(_ query: ListStepsQuery) -> Result<StepList, BrainError> {
+    package func listSteps(_ query: ListStepsQuery) -> Result<StepList, BrainError> {
         guard let run = run(id: query.runID) else {
             return .failure(BrainError(.notFound, "run \(query.runID) does not exist"))
         }
@@ -97,7 +97,7 @@ extension BrainState {
     }
 
     /// `ListPersistenceErrors`: newest first, filtered, one page.
-    public func listErrors(_ query: ListPersistenceErrorsQuery) -> Result<PersistenceErrorList, BrainError> {
+    package func listErrors(_ query: ListPersistenceErrorsQuery) -> Result<PersistenceErrorList, BrainError> {
         let limit = PageLimits.clamp(query.limit)
         var below = UInt64.max
         if !query.cursor.isEmpty {

@@ -1,9 +1,9 @@
-public import BrainProtocol
+import BrainProtocol
 
 extension BrainState {
     /// Rebuilds a state from its records (a snapshot), with every index.
     /// - Throws: ``BrainError`` `DATA_LOSS` when the records contradict each other.
-    public init(
+    package init(
         configuration: CoreConfiguration, restoringAgents agentList: [Agent], runs: [Run],
         persistenceErrors: [PersistenceErrorRecord], errorSerial: UInt64, eventsHandled: UInt64, runDeadlines: [Int: Int64]
     ) throws(BrainError) {
@@ -31,12 +31,12 @@ extension BrainState {
     }
 
     /// The deadlines of runs with a timeout, by run key (for snapshots).
-    public var deadlines: [Int: Int64] { runDeadlines }
+    package var deadlines: [Int: Int64] { runDeadlines }
 }
 
 extension Agent {
     /// An empty record, filled field by field when a snapshot is read.
-    public init(restoringID agentID: String) {
+    package init(restoringID agentID: String) {
         self.init(
             agentID: agentID, name: "", project: "", tokenHash: "", protocolVersion: 0, frameworkAdapter: "",
             engineAdapters: [], schedulerAdapters: [], capabilitiesJSON: "", metadataJSON: "", state: .unknown,
@@ -47,7 +47,7 @@ extension Agent {
 
 extension Run {
     /// An empty record, filled field by field when a snapshot is read.
-    public init(restoringKey key: Int) {
+    package init(restoringKey key: Int) {
         self.key = key
         runID = ""
         agentID = ""
@@ -70,7 +70,7 @@ extension Run {
 
 extension PersistenceErrorRecord {
     /// An empty record, filled field by field when a snapshot is read.
-    public init(restoringSerial serial: UInt64) {
+    package init(restoringSerial serial: UInt64) {
         self.init(
             serial: serial, errorID: "", runID: "", phase: "", project: "", agentName: "", errorType: "", errorMessage: "",
             stack: "", payloadJSON: "", createdAt: 0

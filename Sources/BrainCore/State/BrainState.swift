@@ -1,19 +1,19 @@
-public import BrainProtocol
+import BrainProtocol
 
 /// The whole state of the brain: a value, changed only by its `mutating` methods.
 ///
 /// Pure and deterministic: every method that needs the time receives it (`now`, Unix
 /// nanoseconds), ids are derived from their inputs, and nothing here does I/O. Copying
 /// the value is the cheap, consistent view that snapshots encode.
-public struct BrainState: Sendable {
-    public var configuration: CoreConfiguration
+package struct BrainState: Sendable {
+    package var configuration: CoreConfiguration
 
     /// Agents by id.
-    public internal(set) var agents: [String: Agent] = [:]
+    package internal(set) var agents: [String: Agent] = [:]
     /// Agent id by "project\u{0}name".
     var agentIDsByName: [String: String] = [:]
     /// Every run ever created; a run's key is its index.
-    public internal(set) var runs = RunTable()
+    package internal(set) var runs = RunTable()
     /// Run key (position in ``runs``) by public run id.
     var runKeys: [RunKey: Int] = [:]
     /// The run of the last step applied in place (a cache; see ``RecentRunID``).
@@ -23,39 +23,39 @@ public struct BrainState: Sendable {
     /// Keys of non-terminal runs with a timeout, and their deadline (brain clock).
     var runDeadlines: [Int: Int64] = [:]
     /// The persistence-error sink, oldest first.
-    public internal(set) var persistenceErrors: [PersistenceErrorRecord] = []
+    package internal(set) var persistenceErrors: [PersistenceErrorRecord] = []
     /// Errors ever recorded (drives ids and the 1-in-N pruning).
-    public internal(set) var errorSerial: UInt64 = 0
+    package internal(set) var errorSerial: UInt64 = 0
     /// Steps held across all runs.
-    public internal(set) var stepCount: UInt64 = 0
+    package internal(set) var stepCount: UInt64 = 0
     /// Agent events applied, duplicates and refusals included.
-    public internal(set) var eventsHandled: UInt64 = 0
+    package internal(set) var eventsHandled: UInt64 = 0
 
     /// Projects by name; the `default` project is there from the start.
-    public internal(set) var projects: [String: Project] = [Project.defaultName: Project.initial]
+    package internal(set) var projects: [String: Project] = [Project.defaultName: Project.initial]
     /// Tasks and their events.
-    public internal(set) var taskTable = TaskTable()
+    package internal(set) var taskTable = TaskTable()
     /// The rules for tasks (lost, stuck, redaction limits), set by the daemon like ``configuration``.
-    public var taskSettings = TaskSettings() {
+    package var taskSettings = TaskSettings() {
         didSet { redactors = ProjectRedactors(policy: taskSettings.redaction, projects: projects.values) }
     }
     /// Each project's redactor (rebuilt when a project's settings or ``taskSettings`` change).
     var redactors = ProjectRedactors(policy: RedactionPolicy(), projects: [Project.initial])
 
     /// Bumped by every change worth a snapshot (not by heartbeats alone).
-    public internal(set) var revision: UInt64 = 0
+    package internal(set) var revision: UInt64 = 0
 
     /// When true, changes are collected in ``pendingChanges`` for watchers.
-    public var collectChanges = false
+    package var collectChanges = false
     /// Changes since the last ``drainChanges()``.
-    public private(set) var pendingChanges: [BrainChange] = []
+    package private(set) var pendingChanges: [BrainChange] = []
 
-    public init(configuration: CoreConfiguration = CoreConfiguration()) {
+    package init(configuration: CoreConfiguration = CoreConfiguration()) {
         self.configuration = configuration
     }
 
     /// Takes the changes collected since the last call.
-    public mutating func drainChanges() -> [BrainChange] {
+    package mutating func drainChanges() -> [BrainChange] {
         defer { pendingChanges.removeAll(keepingCapacity: true) }
         return pendingChanges
     }
@@ -68,7 +68,7 @@ public struct BrainState: Sendable {
     static func nameKey(project: String, name: String) -> String { project + "\u{0}" + name }
 
     /// The run with public id `runID`, deleted or not.
-    public func run(id runID: String) -> Run? {
+    package func run(id runID: String) -> Run? {
         guard let key = runKey(runID) else { return nil }
         return runs[key]
     }
@@ -79,24 +79,24 @@ public struct BrainState: Sendable {
     }
 
     /// The highest event seq handled from an agent, without copying the agent.
-    public func lastSeq(agentID: String) -> UInt64? {
+    package func lastSeq(agentID: String) -> UInt64? {
         agents.index(forKey: agentID).map { agents.values[$0].lastSeq }
     }
 
     /// The agent named `name` in `project`.
-    public func agent(named name: String, project: String) -> Agent? {
+    package func agent(named name: String, project: String) -> Agent? {
         agentIDsByName[Self.nameKey(project: project, name: name)].flatMap { agents[$0] }
     }
 
     /// Counts of runs by status, soft-deleted runs excluded.
-    public var runCounts: RunCounts {
+    package var runCounts: RunCounts {
         var counts = RunCounts()
         for run in runs where !run.isDeleted { counts[run.status] += 1 }
         return counts
     }
 
     /// Counts of agents by state.
-    public var agentCounts: AgentCounts {
+    package var agentCounts: AgentCounts {
         var counts = AgentCounts()
         for agent in agents.values {
             switch agent.state {

@@ -1,25 +1,25 @@
 /// The rules BrainCore enforces, set by the daemon's flags.
-public struct CoreConfiguration: Hashable, Sendable {
+package struct CoreConfiguration: Hashable, Sendable {
     /// How often agents are asked to send a heartbeat.
-    public var heartbeatIntervalMs: UInt32 = 2_000
+    package var heartbeatIntervalMs: UInt32 = 2_000
     /// Silence after which an agent goes offline (default 3 × the interval).
-    public var heartbeatTimeoutMs: UInt32 = 6_000
+    package var heartbeatTimeoutMs: UInt32 = 6_000
     /// When true, a hello from an agent not created with `brainctl agent create` is refused.
-    public var requireRegisteredAgents = false
+    package var requireRegisteredAgents = false
     /// The token hash of an empty token ("no token"), which any number of agents may share;
     /// every other token hash belongs to one agent (seed 002: `token_hash` is unique). Set by
     /// the server from its key; "" when unknown (then every hash must be unique).
-    public var noTokenHash = ""
+    package var noTokenHash = ""
     /// Persistence-error rows older than this are pruned (default 30 days; 0 = never).
-    public var errorRetentionNs: Int64 = 30 * 24 * 3_600 * 1_000_000_000
+    package var errorRetentionNs: Int64 = 30 * 24 * 3_600 * 1_000_000_000
     /// Prune the error sink on about one write in this many (seed 001 uses 20).
-    public var errorPruneEvery = 20
+    package var errorPruneEvery = 20
     /// Longest agent name, project, step name and run type.
-    public var maxNameLength = 200
-    public var maxStepNameLength = 50
-    public var maxRunTypeLength = 50
+    package var maxNameLength = 200
+    package var maxStepNameLength = 50
+    package var maxRunTypeLength = 50
 
-    public init() {}
+    package init() {}
 
     var heartbeatTimeoutNs: Int64 { Int64(heartbeatTimeoutMs) * 1_000_000 }
 }

@@ -1,7 +1,7 @@
-public import BrainProtocol
+import BrainProtocol
 
 /// What can happen to a run's status.
-public enum RunEvent: Hashable, Sendable, CaseIterable {
+package enum RunEvent: Hashable, Sendable, CaseIterable {
     case start
     case persist
     case complete
@@ -9,7 +9,7 @@ public enum RunEvent: Hashable, Sendable, CaseIterable {
     case abandon
 
     /// The event that moves a run to `status`, if any does.
-    public init?(target status: RunStatus) {
+    package init?(target status: RunStatus) {
         switch status {
         case .running: self = .start
         case .persisting: self = .persist
@@ -23,9 +23,9 @@ public enum RunEvent: Hashable, Sendable, CaseIterable {
 
 /// The run lifecycle: `queued → running → persisting → completed`, `persisting` optional,
 /// `failed` and `abandoned` from any non-terminal state; terminal states are final.
-public enum RunStateMachine {
+package enum RunStateMachine {
     /// The status after `event`, or `nil` when the transition is illegal.
-    public static func next(_ status: RunStatus, on event: RunEvent) -> RunStatus? {
+    package static func next(_ status: RunStatus, on event: RunEvent) -> RunStatus? {
         switch (status, event) {
         case (.queued, .start): .running
         case (.running, .persist): .persisting
@@ -37,7 +37,7 @@ public enum RunStateMachine {
     }
 
     /// The statuses a run may be created in; seed 000's default is `running`.
-    public static func initialStatus(_ requested: RunStatus) -> RunStatus? {
+    package static func initialStatus(_ requested: RunStatus) -> RunStatus? {
         switch requested {
         case .queued: .queued
         case .unspecified, .running: .running
@@ -46,7 +46,7 @@ public enum RunStateMachine {
     }
 
     /// Why a transition is refused, in words a person can act on.
-    public static func refusal(_ status: RunStatus, to target: RunStatus, runID: String) -> String {
+    package static func refusal(_ status: RunStatus, to target: RunStatus, runID: String) -> String {
         if status.isTerminal {
             return "run \(runID) is already \(status.name); a finished run cannot become \(target.name)"
         }

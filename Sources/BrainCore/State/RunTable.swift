@@ -6,25 +6,25 @@
 /// (measured with perf during bench-snapshot), a visible share of the ingest dip. In
 /// chunks, a change copies the list of chunks (one reference each) and the one chunk it
 /// touches; ingestion appends to the last chunk, so a snapshot costs it a few hundred runs.
-public struct RunTable: RandomAccessCollection, MutableCollection, Sendable {
+package struct RunTable: RandomAccessCollection, MutableCollection, Sendable {
     /// Runs per chunk: a copy-on-write of one chunk costs ~0.3 ms.
-    public static let chunkSize = 256
+    package static let chunkSize = 256
     private static let shift = 8
     private static let mask = chunkSize - 1
 
     private var chunks: [[Run]] = []
-    public private(set) var count = 0
+    package private(set) var count = 0
 
-    public init() {}
+    package init() {}
 
-    public init(_ runs: some Sequence<Run>) {
+    package init(_ runs: some Sequence<Run>) {
         for run in runs { append(run) }
     }
 
-    public var startIndex: Int { 0 }
-    public var endIndex: Int { count }
+    package var startIndex: Int { 0 }
+    package var endIndex: Int { count }
 
-    public subscript(position: Int) -> Run {
+    package subscript(position: Int) -> Run {
         get {
             precondition(position >= 0 && position < count, "run key out of range")
             return chunks[position &>> Self.shift][position & Self.mask]
@@ -35,7 +35,7 @@ public struct RunTable: RandomAccessCollection, MutableCollection, Sendable {
         }
     }
 
-    public mutating func append(_ run: Run) {
+    package mutating func append(_ run: Run) {
         if count & Self.mask == 0 {
             var chunk: [Run] = []
             chunk.reserveCapacity(Self.chunkSize)
@@ -49,7 +49,7 @@ public struct RunTable: RandomAccessCollection, MutableCollection, Sendable {
 }
 
 extension RunTable: Equatable {
-    public static func == (lhs: RunTable, rhs: RunTable) -> Bool {
+    package static func == (lhs: RunTable, rhs: RunTable) -> Bool {
         lhs.count == rhs.count && lhs.elementsEqual(rhs)
     }
 }

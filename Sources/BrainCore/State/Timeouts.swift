@@ -1,14 +1,14 @@
 /// Agents and runs whose time ran out at one tick.
-public struct Timeouts: Hashable, Sendable {
+package struct Timeouts: Hashable, Sendable {
     /// Agents going offline.
-    public var agentIDs: [String]
+    package var agentIDs: [String]
     /// Runs past their deadline.
-    public var runIDs: [String]
+    package var runIDs: [String]
 
-    public init(agentIDs: [String] = [], runIDs: [String] = []) {
+    package init(agentIDs: [String] = [], runIDs: [String] = []) {
         self.agentIDs = agentIDs
         self.runIDs = runIDs
     }
 
-    public var isEmpty: Bool { agentIDs.isEmpty && runIDs.isEmpty }
+    package var isEmpty: Bool { agentIDs.isEmpty && runIDs.isEmpty }
 }

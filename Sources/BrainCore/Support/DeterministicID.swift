@@ -4,8 +4,8 @@
 /// name, an agent, an error row) must come out the same when the journal is replayed.
 /// Two FNV-1a 64-bit hashes with different offsets give 128 bits, stamped as an RFC 9562
 /// version 8 (custom) UUID.
-public enum DeterministicID {
-    public static func make(_ parts: String...) -> String {
+package enum DeterministicID {
+    package static func make(_ parts: String...) -> String {
         var first: UInt64 = 0xcbf2_9ce4_8422_2325
         var second: UInt64 = 0x6c62_272e_07bb_0142
         for part in parts {

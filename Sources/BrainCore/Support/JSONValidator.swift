@@ -2,9 +2,9 @@
 ///
 /// Steps carry JSON input and output on the hot path; a syntax scan over the UTF-8 bytes
 /// costs no allocation, where a parser would build a tree only to throw it away.
-public enum JSONValidator {
+package enum JSONValidator {
     /// Returns `nil` when `text` is valid JSON, else a short description of the first problem.
-    public static func problem(in text: String) -> String? {
+    package static func problem(in text: String) -> String? {
         var text = text
         return text.withUTF8 { bytes in
             var scanner = Scanner(bytes: bytes)
@@ -13,13 +13,13 @@ public enum JSONValidator {
     }
 
     /// Returns `nil` when the UTF-8 `bytes` are valid JSON, else the first problem.
-    public static func problem(in bytes: UnsafeRawBufferPointer) -> String? {
+    package static func problem(in bytes: UnsafeRawBufferPointer) -> String? {
         var scanner = Scanner(bytes: bytes.bindMemory(to: UInt8.self))
         return scanner.validateDocument()
     }
 
     /// Whether `text` is valid JSON.
-    public static func isValid(_ text: String) -> Bool { problem(in: text) == nil }
+    package static func isValid(_ text: String) -> Bool { problem(in: text) == nil }
 
     private struct Scanner {
         let bytes: UnsafeBufferPointer<UInt8>

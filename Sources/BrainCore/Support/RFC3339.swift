@@ -5,9 +5,9 @@
 #endif
 
 /// Unix-nanosecond times as RFC 3339 text in UTC, for messages people read.
-public enum RFC3339 {
+package enum RFC3339 {
     /// RFC 3339 in UTC with milliseconds, e.g. `2026-11-21T14:23:11.042Z`.
-    public static func format(_ nanos: Int64) -> String {
+    package static func format(_ nanos: Int64) -> String {
         var seconds = time_t(nanos / 1_000_000_000)
         let millis = Int((nanos % 1_000_000_000) / 1_000_000)
         var parts = tm()

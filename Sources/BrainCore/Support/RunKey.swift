@@ -1,17 +1,17 @@
 /// A run id as 128 bits: the index of runs by public id, hashed without making a String.
-public struct RunKey: Hashable, Sendable {
-    public var high: UInt64
-    public var low: UInt64
+package struct RunKey: Hashable, Sendable {
+    package var high: UInt64
+    package var low: UInt64
 
     /// Parses a UUID's 36 characters (either case); `nil` for anything else.
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         var text = text
         guard let key = text.withUTF8({ RunKey(bytes: UnsafeRawBufferPointer($0)) }) else { return nil }
         self = key
     }
 
     /// Parses a UUID's 36 ASCII bytes (either case); `nil` for anything else.
-    public init?(bytes: UnsafeRawBufferPointer) {
+    package init?(bytes: UnsafeRawBufferPointer) {
         guard bytes.count == 36 else { return nil }
         var high: UInt64 = 0
         var low: UInt64 = 0

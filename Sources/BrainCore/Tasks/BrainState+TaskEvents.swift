@@ -2,25 +2,25 @@ import BrainProtocol
 
 extension PersistencePhase {
     /// A task event the brain refused (its sink rows).
-    public static let upsertTask = "upsert_task"
+    package static let upsertTask = "upsert_task"
 }
 
 extension BrainState {
     /// All tasks, in order of their first event.
-    public var tasks: [TaskRecord] { taskTable.records }
+    package var tasks: [TaskRecord] { taskTable.records }
 
     /// The command for a task event from `agentID`, its texts already redacted under the
     /// agent's project: build it with this, so that what the journal keeps (the command) holds
     /// no secret. (``apply(_:now:)`` redacts a report that was not, but the journal would then
     /// have been given the command as it was.)
-    public func taskEventCommand(_ report: TaskEventReport, agentID: String) -> BrainCommand {
+    package func taskEventCommand(_ report: TaskEventReport, agentID: String) -> BrainCommand {
         .taskEvent(redactedReport(report, agentID: agentID), agentID: agentID)
     }
 
     /// `report` redacted under the project of `agentID` (as it is when already redacted and
     /// its JSON texts are JSON: the flag is trusted for secrets, not for syntax, because the
     /// state embeds them in snapshots as JSON).
-    public func redactedReport(_ report: TaskEventReport, agentID: String) -> TaskEventReport {
+    package func redactedReport(_ report: TaskEventReport, agentID: String) -> TaskEventReport {
         if report.isRedacted, [report.argsJSON, report.kwargsJSON, report.payloadJSON].allSatisfy({ $0.isEmpty || JSONValidator.isValid($0) }) {
             return report
         }

@@ -8,7 +8,7 @@ extension BrainState {
     ///
     /// An offline agent's `updatedAt` is when it went offline (nothing else touches an
     /// offline agent; a sign of life brings it back online).
-    public func dueTaskLiveness(now: Int64) -> [LostTask] {
+    package func dueTaskLiveness(now: Int64) -> [LostTask] {
         let grace = taskSettings.lostGraceNs
         var due: [(key: Int, task: LostTask)] = []
         for (agentID, keys) in taskTable.startedByAgent {
@@ -46,7 +46,7 @@ extension BrainState {
     /// Tasks `started` longer than `threshold` (default ``TaskSettings/stuckAfterNs``) by the
     /// brain's clock, longest first. Only shown: nothing resolves them but their events (or
     /// the lost decision, when their agent goes away).
-    public func stuckTasks(now: Int64, olderThan threshold: Int64? = nil) -> [TaskRecord] {
+    package func stuckTasks(now: Int64, olderThan threshold: Int64? = nil) -> [TaskRecord] {
         let threshold = threshold ?? taskSettings.stuckAfterNs
         var stuck: [TaskRecord] = []
         for keys in taskTable.startedByAgent.values {

@@ -2,7 +2,7 @@ import BrainProtocol
 
 extension BrainState {
     /// `ListTasks`: newest first (by first event), filtered, one page.
-    public func listTasks(_ query: TaskQuery) -> Result<TaskPage, BrainError> {
+    package func listTasks(_ query: TaskQuery) -> Result<TaskPage, BrainError> {
         let limit = PageLimits.clamp(query.limit)
         let records = taskTable.records
         var start = records.count - 1
@@ -43,7 +43,7 @@ extension BrainState {
 
     /// `GetTask`: the task with its events in order (by the agent's clock, then by arrival).
     /// `project` and `engine` may be "" when the id alone names one task.
-    public func task(id taskID: String, project: String = "", engine: String = "") -> Result<TaskRecord, BrainError> {
+    package func task(id taskID: String, project: String = "", engine: String = "") -> Result<TaskRecord, BrainError> {
         let found = (taskTable.keysByTaskID[taskID] ?? []).map { taskTable.records[$0] }.filter { task in
             (project.isEmpty || task.project == project) && (engine.isEmpty || task.engine == engine)
         }
@@ -57,7 +57,7 @@ extension BrainState {
 
     /// `TaskStats`: per task name, counts by state, runtime p50 and p99 and the failure rate;
     /// by name.
-    public func taskStats(_ query: TaskStatsQuery) -> [TaskNameStats] {
+    package func taskStats(_ query: TaskStatsQuery) -> [TaskNameStats] {
         var counts: [String: TaskStateCounts] = [:]
         var runtimes: [String: [Int64]] = [:]
         for task in taskTable.records {

@@ -1,13 +1,13 @@
 /// Why a task failed (seed 002's `tasks.error`): the real exception class, its message and
 /// the traceback, the last two redacted.
-public struct TaskError: Hashable, Sendable, Codable {
+package struct TaskError: Hashable, Sendable, Codable {
     /// The exception's class as the worker raised it (`psycopg2.OperationalError`), not a
     /// wrapper (z4j recorded `RuntimeError` for every failure under prefork: research §1.1).
-    public var excType: String
+    package var excType: String
     /// The exception's message, redacted.
-    public var excMessage: String
+    package var excMessage: String
     /// The traceback, redacted then cut to ``RedactionPolicy/maxTracebackBytes``.
-    public var tracebackRedacted: String
+    package var tracebackRedacted: String
 
     enum CodingKeys: String, CodingKey {
         case excType = "exc_type"
@@ -15,7 +15,7 @@ public struct TaskError: Hashable, Sendable, Codable {
         case tracebackRedacted = "traceback_redacted"
     }
 
-    public init(excType: String, excMessage: String = "", tracebackRedacted: String = "") {
+    package init(excType: String, excMessage: String = "", tracebackRedacted: String = "") {
         self.excType = excType
         self.excMessage = excMessage
         self.tracebackRedacted = tracebackRedacted

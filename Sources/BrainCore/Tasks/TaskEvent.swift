@@ -1,24 +1,24 @@
 /// One event of a task as the brain keeps it (seed 002's task_events), redacted.
-public struct TaskEvent: Hashable, Sendable, Codable {
+package struct TaskEvent: Hashable, Sendable, Codable {
     /// What happened.
-    public var kind: TaskEventKind
+    package var kind: TaskEventKind
     /// The attempt as reported (0: not given).
-    public var attempt: UInt32
+    package var attempt: UInt32
     /// When it happened, by the agent's clock.
-    public var ts: Int64
+    package var ts: Int64
     /// When the brain received it, by the brain's clock.
-    public var createdAt: Int64
+    package var createdAt: Int64
     /// The agent that reported it.
-    public var agentID: String
+    package var agentID: String
     /// The agent's event seq it came with.
-    public var agentSeq: UInt64
+    package var agentSeq: UInt64
     /// The exception it carried (failed, retry), redacted.
-    public var error: TaskError?
+    package var error: TaskError?
     /// Anything else it carried, redacted JSON, or "".
-    public var payloadJSON: String
+    package var payloadJSON: String
     /// What the merge made of it (``TaskStateMachine``): whether it moved the task, and why
     /// or why not. Kept so that "why is this task still started?" has an answer.
-    public var rule: TaskMergeRule
+    package var rule: TaskMergeRule
 
     enum CodingKeys: String, CodingKey {
         case kind, attempt, ts
@@ -30,7 +30,7 @@ public struct TaskEvent: Hashable, Sendable, Codable {
         case rule
     }
 
-    public init(
+    package init(
         kind: TaskEventKind, attempt: UInt32, ts: Int64, createdAt: Int64, agentID: String, agentSeq: UInt64, error: TaskError?,
         payloadJSON: String, rule: TaskMergeRule
     ) {
@@ -47,5 +47,5 @@ public struct TaskEvent: Hashable, Sendable, Codable {
 
     /// The brain's receipt time minus the agent's timestamp: transit time plus the agent
     /// clock's lag (negative when the agent's clock runs ahead). Shown, never corrected.
-    public var skewNs: Int64 { createdAt &- ts }
+    package var skewNs: Int64 { createdAt &- ts }
 }

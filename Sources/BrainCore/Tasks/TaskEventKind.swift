@@ -5,18 +5,18 @@
 /// `task-started` → ``started``; `task-succeeded` → ``succeeded``; `task-failed` and
 /// `task-rejected` → ``failed``; `task-retried` → ``retry``; `task-revoked` → ``cancelled``,
 /// or ``expired`` when its `expired` flag is set.
-public enum TaskEventKind: String, CaseIterable, Hashable, Sendable, Codable {
+package enum TaskEventKind: String, CaseIterable, Hashable, Sendable, Codable {
     case taskSent = "task_sent"
     case started, succeeded, failed, retry, cancelled, expired
 
     /// The kind's name on the wire and in snapshots.
-    public var name: String { rawValue }
+    package var name: String { rawValue }
 
     /// Parses a name.
-    public init?(name: String) { self.init(rawValue: name) }
+    package init?(name: String) { self.init(rawValue: name) }
 
     /// The state the event moves its task to (if the merge lets it: ``TaskStateMachine``).
-    public var target: TaskState {
+    package var target: TaskState {
         switch self {
         case .taskSent: .pending
         case .started: .started

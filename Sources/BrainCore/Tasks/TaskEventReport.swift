@@ -4,51 +4,51 @@
 /// Its text fields are what the agent sent until the brain redacts them
 /// (``redacted(by:)``, ``BrainState/taskEventCommand(_:agentID:)``); the journal keeps only the
 /// redacted report.
-public struct TaskEventReport: Hashable, Sendable {
+package struct TaskEventReport: Hashable, Sendable {
     /// The agent's event seq, numbered with its other events (`AgentEvent.seq`): a report at
     /// or below the agent's last seq was handled before and changes nothing.
-    public var seq: UInt64
+    package var seq: UInt64
     /// The task's id as its engine knows it (a Celery task's uuid), 1 to 200 bytes.
-    public var taskID: String
+    package var taskID: String
     /// The engine that runs the task (`celery`, `rq`), 1 to 40 bytes; a task is one id in one
     /// engine of one project.
-    public var engine: String
+    package var engine: String
     /// What happened.
-    public var kind: TaskEventKind
+    package var kind: TaskEventKind
     /// When it happened, by the agent's clock (Unix nanoseconds). Kept as sent, never
     /// replaced by the brain's clock: the skew is shown beside it (``TaskEvent/skewNs``).
-    public var ts: Int64
+    package var ts: Int64
     /// Which run of the task this is, from 1 (Celery's `retries` + 1); 0 when the agent does
     /// not know (Celery's `task-started` carries no count): the event then belongs to the
     /// task's current attempt.
-    public var attempt: UInt32
+    package var attempt: UInt32
     /// The task's name (`app.tasks.send_email`), up to 500 bytes; "" when the event does not
     /// say (Celery's `task-started` does not).
-    public var name: String
+    package var name: String
     /// The queue the task was sent to, or "".
-    public var queue: String
+    package var queue: String
     /// Celery's `group_id`, or "".
-    public var groupID: String
+    package var groupID: String
     /// The id of the task that re-runs this one (a retry by the brain's command), or "".
-    public var retriedAs: String
+    package var retriedAs: String
     /// Positional arguments as JSON (a list), or "" when the event does not carry them.
-    public var argsJSON: String
+    package var argsJSON: String
     /// Keyword arguments as JSON (an object), or "".
-    public var kwargsJSON: String
+    package var kwargsJSON: String
     /// The exception's class (failed, retry), up to 200 bytes.
-    public var excType: String
+    package var excType: String
     /// The exception's message (redacted by the brain).
-    public var excMessage: String
+    package var excMessage: String
     /// The traceback (redacted by the brain).
-    public var traceback: String
+    package var traceback: String
     /// Anything else the event carries, as JSON (`{"runtime": 1.2, "hostname": "w1"}`), or "".
-    public var payloadJSON: String
+    package var payloadJSON: String
     /// Whether the texts are already the brain's redaction under the agent's project
     /// (``redacted(by:)`` sets it; the journal's reports have it). ``BrainState/apply(_:now:)``
     /// redacts a report without it.
-    public var isRedacted = false
+    package var isRedacted = false
 
-    public init(
+    package init(
         seq: UInt64, taskID: String, engine: String, kind: TaskEventKind, ts: Int64, attempt: UInt32 = 0, name: String = "",
         queue: String = "", groupID: String = "", retriedAs: String = "", argsJSON: String = "", kwargsJSON: String = "",
         excType: String = "", excMessage: String = "", traceback: String = "", payloadJSON: String = ""
@@ -81,7 +81,7 @@ public struct TaskEventReport: Hashable, Sendable {
     /// cut by `redactor` (per value, per traceback, then per event: ``RedactionPolicy``), and
     /// marked ``isRedacted``. Ids, names, the queue and the exception class are not secrets
     /// and are kept (their lengths are checked when the event is applied).
-    public func redacted(by redactor: Redactor) -> TaskEventReport {
+    package func redacted(by redactor: Redactor) -> TaskEventReport {
         let policy = redactor.policy
         // The JSON texts are cut once, by the event's budget (each of their strings is cut to
         // the value limit already).

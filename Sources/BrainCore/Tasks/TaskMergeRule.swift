@@ -1,5 +1,5 @@
 /// Which merge rule decided an event (``TaskStateMachine``), named in the event's history.
-public enum TaskMergeRule: String, CaseIterable, Hashable, Sendable, Codable {
+package enum TaskMergeRule: String, CaseIterable, Hashable, Sendable, Codable {
     /// The task's first event: it starts in the event's state.
     case created
     /// The event is of a later attempt than the task's: the task re-runs and precedence
@@ -25,7 +25,7 @@ public enum TaskMergeRule: String, CaseIterable, Hashable, Sendable, Codable {
     case earlierTerminal = "earlier_terminal"
 
     /// Whether the rule moves the task to the event's state.
-    public var changesState: Bool {
+    package var changesState: Bool {
         switch self {
         case .created, .newAttempt, .retryBypass, .afterRetry, .precedence, .overridesLost, .laterTerminal: true
         case .olderAttempt, .happenedBefore, .sameState, .earlierTerminal: false

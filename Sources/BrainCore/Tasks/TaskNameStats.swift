@@ -1,20 +1,20 @@
 /// Statistics of the tasks of one name.
-public struct TaskNameStats: Hashable, Sendable {
+package struct TaskNameStats: Hashable, Sendable {
     /// The task name ("" for tasks whose events never named them).
-    public var name: String
+    package var name: String
     /// Tasks of the name in each state.
-    public var counts: TaskStateCounts
+    package var counts: TaskStateCounts
     /// Runtimes (``TaskRecord/runtimeNs``: succeeded and failed tasks with both times) counted.
-    public var runtimeSamples: Int
+    package var runtimeSamples: Int
     /// The median runtime, nearest rank; `nil` without samples.
-    public var runtimeP50Ns: Int64?
+    package var runtimeP50Ns: Int64?
     /// The 99th percentile runtime, nearest rank; `nil` without samples.
-    public var runtimeP99Ns: Int64?
+    package var runtimeP99Ns: Int64?
     /// Failed and lost over succeeded, failed and lost (cancelled tasks are neither); `nil`
     /// when none finished that way.
-    public var failureRate: Double?
+    package var failureRate: Double?
 
-    public init(name: String, counts: TaskStateCounts, runtimeSamples: Int, runtimeP50Ns: Int64?, runtimeP99Ns: Int64?, failureRate: Double?) {
+    package init(name: String, counts: TaskStateCounts, runtimeSamples: Int, runtimeP50Ns: Int64?, runtimeP99Ns: Int64?, failureRate: Double?) {
         self.name = name
         self.counts = counts
         self.runtimeSamples = runtimeSamples

@@ -1,12 +1,12 @@
 /// One page of ``BrainState/listTasks(_:)``: newest first.
-public struct TaskPage: Hashable, Sendable {
+package struct TaskPage: Hashable, Sendable {
     /// The page's tasks, newest first.
-    public var tasks: [TaskRecord]
+    package var tasks: [TaskRecord]
     /// The cursor of the next page; "" when no matching task follows (a full last page does
     /// not send the caller to an empty one).
-    public var nextCursor: String
+    package var nextCursor: String
 
-    public init(tasks: [TaskRecord], nextCursor: String) {
+    package init(tasks: [TaskRecord], nextCursor: String) {
         self.tasks = tasks
         self.nextCursor = nextCursor
     }

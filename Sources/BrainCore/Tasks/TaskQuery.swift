@@ -1,33 +1,33 @@
 /// What ``BrainState/listTasks(_:)`` lists: every filter left empty (or 0) matches all.
-public struct TaskQuery: Hashable, Sendable {
+package struct TaskQuery: Hashable, Sendable {
     /// The project, by name.
-    public var project = ""
+    package var project = ""
     /// Any of these states (several at once: Flower's #1360).
-    public var states: [TaskState] = []
+    package var states: [TaskState] = []
     /// The engine (`celery`).
-    public var engine = ""
+    package var engine = ""
     /// The task name, exactly.
-    public var name = ""
+    package var name = ""
     /// The queue, exactly.
-    public var queue = ""
+    package var queue = ""
     /// The agent that set the task's state (the worker), by id or by name.
-    public var agent = ""
+    package var agent = ""
     /// Tasks the brain first heard of at or after this time (its clock, Unix ns).
-    public var createdSince: Int64 = 0
+    package var createdSince: Int64 = 0
     /// … and at or before this time.
-    public var createdUntil: Int64 = 0
+    package var createdUntil: Int64 = 0
     /// Text to find in the redacted args or kwargs, ignoring ASCII case (Flower's #358, #1168:
     /// search by argument; what is searched is what is stored, the redacted text).
-    public var search = ""
+    package var search = ""
     /// From a page's ``TaskPage/nextCursor``; "" for the first page.
-    public var cursor = ""
+    package var cursor = ""
     /// Page size: 0 for ``PageLimits/defaultPage``, at most ``PageLimits/maxPage``.
-    public var limit: UInt32 = 0
+    package var limit: UInt32 = 0
 
     /// The longest search text (Flower's limit).
-    public static let maxSearchBytes = 2_048
+    package static let maxSearchBytes = 2_048
 
-    public init(
+    package init(
         project: String = "", states: [TaskState] = [], engine: String = "", name: String = "", queue: String = "", agent: String = "",
         createdSince: Int64 = 0, createdUntil: Int64 = 0, search: String = "", cursor: String = "", limit: UInt32 = 0
     ) {

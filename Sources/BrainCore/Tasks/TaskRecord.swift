@@ -3,54 +3,54 @@
 /// Times come from two clocks and are named for it: ``enqueuedAt``, ``startedAt`` and
 /// ``finishedAt`` are the agents' timestamps of the events that set them (0: not known);
 /// ``createdAt``, ``updatedAt`` and ``stateSince`` are the brain's.
-public struct TaskRecord: Hashable, Sendable, Codable {
+package struct TaskRecord: Hashable, Sendable, Codable {
     /// Internal key: the task's position in the brain's task table (cursors use it).
-    public var key: Int
+    package var key: Int
     /// The id its engine gave it (``TaskEventReport/taskID``).
-    public var taskID: String
+    package var taskID: String
     /// The project of the agent that reported its first event.
-    public var project: String
+    package var project: String
     /// The engine that runs it (`celery`).
-    public var engine: String
+    package var engine: String
     /// The task's name (`app.tasks.send_email`), "" until an event names it.
-    public var name: String
+    package var name: String
     /// Its queue, "" until an event names it.
-    public var queue: String
+    package var queue: String
     /// Where it is, as the merge rules decided (``TaskStateMachine``).
-    public var state: TaskState
+    package var state: TaskState
     /// Redacted JSON, "" until an event carries them.
-    public var argsJSON: String
+    package var argsJSON: String
     /// Redacted JSON, "" until an event carries them.
-    public var kwargsJSON: String
+    package var kwargsJSON: String
     /// The current state's error: set by `failed` and `retried`, cleared by `succeeded` and a new attempt.
-    public var error: TaskError?
+    package var error: TaskError?
     /// The task that re-ran this one, or "".
-    public var retriedAs: String
+    package var retriedAs: String
     /// Celery's `group_id`, or "".
-    public var groupID: String
+    package var groupID: String
     /// The current attempt, from 1.
-    public var attempt: UInt32
+    package var attempt: UInt32
     /// The earliest `task_sent`, by the agent's clock.
-    public var enqueuedAt: Int64
+    package var enqueuedAt: Int64
     /// The current attempt's `started`, by the agent's clock.
-    public var startedAt: Int64
+    package var startedAt: Int64
     /// The event that made the current attempt terminal, by the agent's clock (0 for `lost`).
-    public var finishedAt: Int64
+    package var finishedAt: Int64
     /// When the brain received its first event.
-    public var createdAt: Int64
+    package var createdAt: Int64
     /// When the brain last changed it.
-    public var updatedAt: Int64
+    package var updatedAt: Int64
     /// When the task entered its current state, by the brain's clock (stuck and lost are measured from here).
-    public var stateSince: Int64
+    package var stateSince: Int64
     /// The agent-clock timestamp of the event that set the state (the merge's tie-break).
-    public var stateTs: Int64
+    package var stateTs: Int64
     /// The agent that reported the event that set the state (for a started task, the one running it).
-    public var agentID: String
+    package var agentID: String
     /// Why the task is in its state, when the brain knows more than the state says: why it
     /// is `lost`, or `expired` for a cancelled task that expired. "" otherwise.
-    public var stateReason: String
+    package var stateReason: String
     /// Every event the task received, by the agent's clock (then by arrival).
-    public var events: [TaskEvent]
+    package var events: [TaskEvent]
 
     enum CodingKeys: String, CodingKey {
         case key
@@ -75,7 +75,7 @@ public struct TaskRecord: Hashable, Sendable, Codable {
     }
 
     /// An empty record, filled field by field (the first event, a snapshot).
-    public init(key: Int, taskID: String, project: String, engine: String) {
+    package init(key: Int, taskID: String, project: String, engine: String) {
         self.key = key
         self.taskID = taskID
         self.project = project
@@ -102,17 +102,17 @@ public struct TaskRecord: Hashable, Sendable, Codable {
     }
 
     /// The merge's view of the task.
-    public var machine: TaskStateMachine { TaskStateMachine(state: state, attempt: attempt, stateTs: stateTs) }
+    package var machine: TaskStateMachine { TaskStateMachine(state: state, attempt: attempt, stateTs: stateTs) }
 
     /// How long the last attempt ran, by the agent's clock: finished minus started, for a
     /// task that succeeded or failed with both times known (`nil` otherwise).
-    public var runtimeNs: Int64? {
+    package var runtimeNs: Int64? {
         guard state == .succeeded || state == .failed, startedAt != 0, finishedAt >= startedAt else { return nil }
         return finishedAt - startedAt
     }
 
     /// The largest clock skew among its events (``TaskEvent/skewNs``), by magnitude.
-    public var maxSkewNs: Int64 {
+    package var maxSkewNs: Int64 {
         events.map(\.skewNs).max { $0.magnitude < $1.magnitude } ?? 0
     }
 

@@ -4,17 +4,17 @@
 /// `lost` the terminal one; `retried` stands apart (the task failed an attempt and will run
 /// again), as RETRY does in Celery. `lost` is never reported: the brain decides it
 /// (``BrainState/dueTaskLiveness(now:)``).
-public enum TaskState: String, CaseIterable, Hashable, Sendable, Codable {
+package enum TaskState: String, CaseIterable, Hashable, Sendable, Codable {
     case pending, started, succeeded, failed, cancelled, retried, lost
 
     /// The state's name on the wire and in snapshots.
-    public var name: String { rawValue }
+    package var name: String { rawValue }
 
     /// Parses a name.
-    public init?(name: String) { self.init(rawValue: name) }
+    package init?(name: String) { self.init(rawValue: name) }
 
     /// Whether the task is finished (for its current attempt).
-    public var isTerminal: Bool {
+    package var isTerminal: Bool {
         switch self {
         case .succeeded, .failed, .cancelled, .lost: true
         case .pending, .started, .retried: false

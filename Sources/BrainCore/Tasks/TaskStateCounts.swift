@@ -1,17 +1,17 @@
 /// How many tasks are in each state.
-public struct TaskStateCounts: Hashable, Sendable {
+package struct TaskStateCounts: Hashable, Sendable {
     private var counts = [Int](repeating: 0, count: TaskState.allCases.count)
 
-    public init() {}
+    package init() {}
 
     /// The count of tasks in `state`.
-    public subscript(state: TaskState) -> Int {
+    package subscript(state: TaskState) -> Int {
         get { counts[Self.index(state)] }
         set { counts[Self.index(state)] = newValue }
     }
 
     /// All tasks counted.
-    public var total: Int { counts.reduce(0, +) }
+    package var total: Int { counts.reduce(0, +) }
 
     private static func index(_ state: TaskState) -> Int { TaskState.allCases.firstIndex(of: state) ?? 0 }
 }

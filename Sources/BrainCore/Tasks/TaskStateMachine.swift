@@ -32,15 +32,15 @@
 ///    (``TaskMergeRule/sameState``).
 ///
 /// `lost` is never reported: the brain sets it on a `started` task only (``losing()``).
-public struct TaskStateMachine: Hashable, Sendable {
+package struct TaskStateMachine: Hashable, Sendable {
     /// The task's state.
-    public var state: TaskState
+    package var state: TaskState
     /// The task's current attempt, from 1.
-    public var attempt: UInt32
+    package var attempt: UInt32
     /// The agent-clock timestamp of the event that set ``state`` (rule 6's tie-break).
-    public var stateTs: Int64
+    package var stateTs: Int64
 
-    public init(state: TaskState, attempt: UInt32, stateTs: Int64) {
+    package init(state: TaskState, attempt: UInt32, stateTs: Int64) {
         self.state = state
         self.attempt = attempt
         self.stateTs = stateTs
@@ -48,14 +48,14 @@ public struct TaskStateMachine: Hashable, Sendable {
 
     /// A task's first event: the task starts in the event's state, at the event's attempt
     /// (1 when not given).
-    public static func start(_ kind: TaskEventKind, attempt: UInt32, ts: Int64) -> TaskStateMachine {
+    package static func start(_ kind: TaskEventKind, attempt: UInt32, ts: Int64) -> TaskStateMachine {
         TaskStateMachine(state: kind.target, attempt: max(1, attempt), stateTs: ts)
     }
 
     /// The state after an event of `kind` for `attempt` (0: the current one) at agent time
     /// `ts`, and the rule that decided. When the rule does not change the state, the value
     /// returned is `self`.
-    public func merging(_ kind: TaskEventKind, attempt reported: UInt32, ts: Int64) -> (next: TaskStateMachine, rule: TaskMergeRule) {
+    package func merging(_ kind: TaskEventKind, attempt reported: UInt32, ts: Int64) -> (next: TaskStateMachine, rule: TaskMergeRule) {
         let target = kind.target
         let attempt = reported == 0 ? self.attempt : reported
         let moved = TaskStateMachine(state: target, attempt: attempt, stateTs: ts)
@@ -72,7 +72,7 @@ public struct TaskStateMachine: Hashable, Sendable {
 
     /// The state after the brain decides the task is lost, or `nil` when it is not `started`
     /// (only a running task can be lost: a pending one was never picked up, a finished one is done).
-    public func losing() -> TaskStateMachine? {
+    package func losing() -> TaskStateMachine? {
         guard state == .started else { return nil }
         var next = self
         next.state = .lost

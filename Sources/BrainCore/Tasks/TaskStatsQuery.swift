@@ -1,17 +1,17 @@
 /// Which tasks ``BrainState/taskStats(_:)`` counts: every filter left empty (or 0) matches all.
-public struct TaskStatsQuery: Hashable, Sendable {
+package struct TaskStatsQuery: Hashable, Sendable {
     /// The project, by name.
-    public var project = ""
+    package var project = ""
     /// The engine (`celery`).
-    public var engine = ""
+    package var engine = ""
     /// One task name, or "" for every name.
-    public var name = ""
+    package var name = ""
     /// Tasks the brain first heard of in this window (its clock, Unix ns; 0: open).
-    public var createdSince: Int64 = 0
+    package var createdSince: Int64 = 0
     /// … and until this time.
-    public var createdUntil: Int64 = 0
+    package var createdUntil: Int64 = 0
 
-    public init(project: String = "", engine: String = "", name: String = "", createdSince: Int64 = 0, createdUntil: Int64 = 0) {
+    package init(project: String = "", engine: String = "", name: String = "", createdSince: Int64 = 0, createdUntil: Int64 = 0) {
         self.project = project
         self.engine = engine
         self.name = name

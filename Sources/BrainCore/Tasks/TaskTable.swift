@@ -1,9 +1,9 @@
 import BrainProtocol
 
 /// Every task the brain holds and the indexes over them (a task's key is its position).
-public struct TaskTable: Sendable {
+package struct TaskTable: Sendable {
     /// The tasks, in order of their first event.
-    public internal(set) var records: [TaskRecord] = []
+    package internal(set) var records: [TaskRecord] = []
     /// Task key by ``TaskRecord/identity(project:engine:taskID:)``.
     var keysByIdentity: [String: Int] = [:]
     /// Task keys by task id alone (a lookup that names no project or engine).
@@ -12,9 +12,9 @@ public struct TaskTable: Sendable {
     /// without a walk over every task).
     var startedByAgent: [String: Set<Int>] = [:]
     /// Events held across all tasks.
-    public internal(set) var eventCount = 0
+    package internal(set) var eventCount = 0
 
-    public init() {}
+    package init() {}
 
     /// The key of the task with this identity.
     func key(project: String, engine: String, taskID: String) -> Int? {

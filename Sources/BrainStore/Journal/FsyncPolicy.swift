@@ -1,5 +1,5 @@
 /// When journal writes reach the disk, and so when acknowledgements may be sent.
-public enum FsyncPolicy: Hashable, Sendable, CustomStringConvertible {
+package enum FsyncPolicy: Hashable, Sendable, CustomStringConvertible {
     /// The events of one read batch are written and fsynced together, then acknowledged:
     /// an ack always means on disk.
     case batch
@@ -9,7 +9,7 @@ public enum FsyncPolicy: Hashable, Sendable, CustomStringConvertible {
     /// Written, never fsynced: for benchmarks; a machine crash loses what the OS had not written.
     case never
 
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         switch text {
         case "batch": self = .batch
         case "never": self = .never
@@ -22,7 +22,7 @@ public enum FsyncPolicy: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .batch: "batch"
         case .interval(let ms): "interval:\(ms)"

@@ -14,14 +14,14 @@
 /// On disk, a segment is the magic `BRAINJ2\n` (its format version) then records of
 /// `u32 length | u32 crc32c | payload` (little-endian), possibly followed by zero padding
 /// (direct I/O writes whole blocks; see ``DirectAppender``); see docs/snapshot-format.md.
-public final class Journal: @unchecked Sendable {
+package final class Journal: @unchecked Sendable {
     // @unchecked: after start-up a Journal is used by one thread at a time, the journal
     // thread (a one-thread pool whose tasks run in order); nothing else touches it.
     /// The header of segments this brain writes: format version ``version``.
-    public static let magic: [UInt8] = header(version: version)
+    package static let magic: [UInt8] = header(version: version)
     /// The journal format this brain writes: version 2 is version 1 (PR #6's records) plus
     /// the `pruneErrors` command. Segments of every version up to this one are replayed.
-    public static let version = 2
+    package static let version = 2
 
     static func header(version: Int) -> [UInt8] { Array("BRAINJ\(version)\n".utf8) }
 
@@ -35,34 +35,34 @@ public final class Journal: @unchecked Sendable {
         return Int(digit - UInt8(ascii: "0"))
     }
 
-    public let directory: String
-    public let policy: FsyncPolicy
+    package let directory: String
+    package let policy: FsyncPolicy
     /// Whether to try direct I/O for each segment (see ``DirectAppender``).
-    public let directIO: Bool
+    package let directIO: Bool
     /// The file calls writes and fsyncs go through: the real ones, or a test's.
-    public let files: FileCalls
-    public private(set) var segment: Int
+    package let files: FileCalls
+    package private(set) var segment: Int
     private var fd: Int32 = -1
     /// Direct I/O for the current segment, where the file system has it (else plain writes).
     private var appender: DirectAppender?
     /// Whether writes bypass the page cache (`O_DIRECT`; not every file system has it).
-    public var usesDirectIO: Bool { appender != nil }
+    package var usesDirectIO: Bool { appender != nil }
     /// Bytes of the current segment on disk.
-    public private(set) var segmentBytes: Int = 0
+    package private(set) var segmentBytes: Int = 0
     /// Bytes in all segments, current included.
-    public private(set) var totalBytes: Int = 0
+    package private(set) var totalBytes: Int = 0
     private var lastSync: Int64 = 0
     private var unsynced = false
     /// Set after a failed write: later writes are refused until a retry succeeds, so records
     /// never reach the file out of order.
-    public private(set) var faulted = false
+    package private(set) var faulted = false
 
     /// Opens (creating) segment `segment` for appending after its valid end.
     /// - Parameters:
     ///   - directIO: write with `O_DIRECT` where the file system takes it (the default);
     ///     `false` writes through the page cache.
     ///   - files: the calls writes go through (``FileCalls/system`` but in tests).
-    public init(
+    package init(
         directory: String, segment: Int, validLength: Int?, policy: FsyncPolicy, otherBytes: Int, directIO: Bool = true,
         files: FileCalls = .system
     ) throws(StoreError) {
@@ -86,12 +86,12 @@ public final class Journal: @unchecked Sendable {
         fd = -1
     }
 
-    public static func fileName(_ segment: Int) -> String {
+    package static func fileName(_ segment: Int) -> String {
         let digits = String(segment)
         return "journal-" + String(repeating: "0", count: max(0, 8 - digits.count)) + digits + ".log"
     }
 
-    public func path(_ segment: Int) -> String { "\(directory)/\(Self.fileName(segment))" }
+    package func path(_ segment: Int) -> String { "\(directory)/\(Self.fileName(segment))" }
 
     private func open(segment: Int, validLength: Int?) throws(StoreError) {
         let path = self.path(segment)
@@ -129,7 +129,7 @@ public final class Journal: @unchecked Sendable {
     /// same chunk again, with ``retry``, and no record is torn or kept twice.
     /// - Parameter retry: writing again what failed before; clears the fault on success.
     /// - Throws: ``StoreError`` when writing or its fsync fails.
-    public func write(_ chunk: [UInt8], now: Int64, retry: Bool = false) throws(StoreError) {
+    package func write(_ chunk: [UInt8], now: Int64, retry: Bool = false) throws(StoreError) {
         if faulted, !retry {
             throw StoreError(path: path(segment), problem: "an earlier journal write failed and is not yet retried")
         }
@@ -192,12 +192,12 @@ public final class Journal: @unchecked Sendable {
     }
 
     /// Gives back memory a burst of writes grew (the direct-I/O staging buffer).
-    public func releaseIdleMemory() {
+    package func releaseIdleMemory() {
         appender?.shrink()
     }
 
     /// fsyncs the current segment if anything is unsynced.
-    public func sync(now: Int64) throws(StoreError) {
+    package func sync(now: Int64) throws(StoreError) {
         guard unsynced else { return }
         guard files.fdatasync(fd) == 0 else {
             faulted = true
@@ -208,7 +208,7 @@ public final class Journal: @unchecked Sendable {
     }
 
     /// fsyncs, then starts segment `next`: a snapshot taken now covers every segment below it.
-    public func rotate(to next: Int, now: Int64) throws(StoreError) {
+    package func rotate(to next: Int, now: Int64) throws(StoreError) {
         if faulted { throw StoreError(path: path(segment), problem: "the journal is failing; not rotating") }
         try sync(now: now)
         closeSegment()
@@ -220,7 +220,7 @@ public final class Journal: @unchecked Sendable {
     /// Safe on any thread while the journal writes (it never touches the current segment):
     /// unlinking hundreds of megabytes can take ext4 tens of milliseconds, which the
     /// journal thread, and so every ack, would otherwise wait for.
-    public static func deleteSegments(in directory: String, below segment: Int, files: FileCalls = .system) -> Int {
+    package static func deleteSegments(in directory: String, below segment: Int, files: FileCalls = .system) -> Int {
         var removed = 0
         for number in JournalReader.segments(in: directory) where number < segment {
             let path = "\(directory)/\(fileName(number))"
@@ -234,7 +234,7 @@ public final class Journal: @unchecked Sendable {
 
     /// Takes segments deleted by ``deleteSegments(in:below:)`` out of ``totalBytes`` (only
     /// segments this journal counted: those written since it was opened, or replayed).
-    public func forgetRemovedSegments(bytes: Int) {
+    package func forgetRemovedSegments(bytes: Int) {
         totalBytes -= bytes
     }
 }

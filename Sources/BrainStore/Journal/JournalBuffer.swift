@@ -1,13 +1,13 @@
 /// Records encoded by the event loop, waiting to be handed to the ``Journal``'s thread.
-public struct JournalBuffer: Sendable {
-    public private(set) var bytes: [UInt8] = []
+package struct JournalBuffer: Sendable {
+    package private(set) var bytes: [UInt8] = []
 
-    public init() {
+    package init() {
         bytes.reserveCapacity(1 << 20)
     }
 
-    public var isEmpty: Bool { bytes.isEmpty }
-    public var count: Int { bytes.count }
+    package var isEmpty: Bool { bytes.isEmpty }
+    package var count: Int { bytes.count }
 
     /// Takes the buffered records, leaving the buffer empty. Their checksums are not filled
     /// in yet: ``fillChecksums(_:)`` does that on the journal thread, off the event loop.
@@ -15,7 +15,7 @@ public struct JournalBuffer: Sendable {
     ///   the loop does not allocate and fault in a fresh buffer for every batch.
     ///   It is moved out (left empty) so that its storage is not shared: emptying a shared
     ///   array would allocate afresh.
-    public mutating func take(reusing spare: inout [UInt8]) -> [UInt8] {
+    package mutating func take(reusing spare: inout [UInt8]) -> [UInt8] {
         var taken: [UInt8] = []
         swap(&taken, &spare)
         taken.removeAll(keepingCapacity: true)
@@ -27,7 +27,7 @@ public struct JournalBuffer: Sendable {
     /// Computes the checksum of every record in `records` (as taken from a buffer, possibly
     /// several takes concatenated) and stores it in its header. Must run before the bytes
     /// are written; running it again changes nothing.
-    public static func fillChecksums(_ records: inout [UInt8]) {
+    package static func fillChecksums(_ records: inout [UInt8]) {
         records.withUnsafeMutableBytes { raw in
             var offset = 0
             while raw.count - offset >= 8 {
@@ -42,14 +42,14 @@ public struct JournalBuffer: Sendable {
     }
 
     /// Drops the capacity a burst grew, if nothing is buffered (memory back when idle).
-    public mutating func releaseCapacity() {
+    package mutating func releaseCapacity() {
         guard bytes.isEmpty, bytes.capacity > 1 << 20 else { return }
         bytes = []
         bytes.reserveCapacity(1 << 20)
     }
 
     /// Appends a record.
-    public mutating func append(_ record: JournalRecord) {
+    package mutating func append(_ record: JournalRecord) {
         let start = bytes.count
         bytes.append(contentsOf: [0, 0, 0, 0, 0, 0, 0, 0])
         record.encodePayload(into: &bytes)
@@ -59,7 +59,7 @@ public struct JournalBuffer: Sendable {
     /// Appends an agent event straight from its frame bytes: the hot path. The record's
     /// fixed part (length, checksum slot, kind, time, agent id) is built on the stack and
     /// appended at once, then the frame: two appends per event, not one per field.
-    public mutating func appendEvent(agentID: String, request: UnsafeRawBufferPointer, now: Int64) {
+    package mutating func appendEvent(agentID: String, request: UnsafeRawBufferPointer, now: Int64) {
         let appended: Bool? = agentID.utf8.withContiguousStorageIfAvailable { agent in
             appendEvent(agent: UnsafeRawBufferPointer(agent), request: request, now: now)
             return true

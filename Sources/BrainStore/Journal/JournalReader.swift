@@ -5,21 +5,21 @@
 #endif
 
 /// Reads journal segments at start-up.
-public enum JournalReader {
+package enum JournalReader {
     /// What one segment holds.
-    public struct Segment: Sendable {
-        public var number: Int
+    package struct Segment: Sendable {
+        package var number: Int
         /// The format version its header announces (``Journal/version`` for new segments).
-        public var version: Int = Journal.version
-        public var records: [JournalRecord]
+        package var version: Int = Journal.version
+        package var records: [JournalRecord]
         /// Bytes of valid records (the length to keep when a torn tail is cut).
-        public var validLength: Int
+        package var validLength: Int
         /// Bytes after the last valid record: a torn tail from a crash mid-write.
-        public var tornBytes: Int
+        package var tornBytes: Int
     }
 
     /// Segment numbers present in `directory`, ascending.
-    public static func segments(in directory: String) -> [Int] {
+    package static func segments(in directory: String) -> [Int] {
         guard let dir = opendir(directory) else { return [] }
         defer { closedir(dir) }
         var numbers: [Int] = []
@@ -35,7 +35,7 @@ public enum JournalReader {
 
     /// Reads one segment. A damaged record at the very end is a torn tail (reported, not
     /// an error); damage followed by more data is corruption and throws, naming the offset.
-    public static func read(directory: String, segment: Int, isLast: Bool) throws(StoreError) -> Segment {
+    package static func read(directory: String, segment: Int, isLast: Bool) throws(StoreError) -> Segment {
         var records: [JournalRecord] = []
         var read = try scan(directory: directory, segment: segment, isLast: isLast) { payload in
             guard let record = JournalRecord.decode([UInt8](payload)[...]) else { return false }
@@ -54,7 +54,7 @@ public enum JournalReader {
     /// The file is mapped, not read: the payloads are the page cache's own bytes, valid only
     /// during `visit` (reading a segment into an array copied it twice and, on a VM, paid
     /// for fresh pages to hold it).
-    public static func scan(
+    package static func scan(
         directory: String, segment: Int, isLast: Bool, visit: (UnsafeRawBufferPointer) -> Bool
     ) throws(StoreError) -> Segment {
         let path = "\(directory)/\(Journal.fileName(segment))"

@@ -1,4 +1,4 @@
-public import BrainCore
+import BrainCore
 
 /// A journalled ``BrainCommand`` as the journal keeps it: the command log's record.
 ///
@@ -14,7 +14,7 @@ public import BrainCore
 /// Kinds 9 to 12 (``taskEvent(agentID:report:now:)``, ``taskLiveness(_:now:)``,
 /// ``createProject(name:settings:now:)``, ``updateProject(name:settings:now:)``) are newer
 /// than version 2: a brain that does not know them reads them as damage, not as records to skip.
-public enum JournalRecord: Hashable, Sendable {
+package enum JournalRecord: Hashable, Sendable {
     /// An agent event: the raw `Request` frame body it arrived in.
     case event(agentID: String, request: [UInt8], now: Int64)
     /// A successful hello: the `Request` with its token removed, and the token's HMAC.
@@ -50,7 +50,7 @@ public enum JournalRecord: Hashable, Sendable {
     /// The record of a command applied at `now`, or nil for a command the journal does not
     /// keep (liveness) or keeps from its frame (``BrainCommand/step(_:eventSeq:agentID:)`` and
     /// ``BrainCommand/event(_:agentID:)``: see ``JournalBuffer/appendEvent(agentID:request:now:)``).
-    public init?(_ command: BrainCommand, now: Int64) {
+    package init?(_ command: BrainCommand, now: Int64) {
         switch command {
         case .hello(let hello, let tokenHash, _): self = .hello(tokenHash: tokenHash, request: hello.journalFrame, now: now)
         case .helloFrame(let frame, let tokenHash): self = .hello(tokenHash: tokenHash, request: Array(frame), now: now)
@@ -74,7 +74,7 @@ public enum JournalRecord: Hashable, Sendable {
     }
 
     /// When the command was applied.
-    public var now: Int64 {
+    package var now: Int64 {
         switch self {
         case .event(_, _, let now), .hello(_, _, let now), .createAgent(_, _, _, let now), .cancelRun(_, _, let now),
             .deleteRun(_, let now), .timeouts(_, let now), .error(_, let now), .pruneErrors(let now), .taskEvent(_, _, let now),
@@ -84,7 +84,7 @@ public enum JournalRecord: Hashable, Sendable {
     }
 
     /// Hands the command the record holds to `body` (frames in place, valid only inside it).
-    public func withCommand<R>(_ body: (BrainCommand) -> R) -> R {
+    package func withCommand<R>(_ body: (BrainCommand) -> R) -> R {
         switch self {
         case .event(let agentID, let request, _): request.withUnsafeBytes { body(.eventFrame($0, agentID: agentID)) }
         case .hello(let tokenHash, let request, _): request.withUnsafeBytes { body(.helloFrame($0, tokenHash: tokenHash)) }

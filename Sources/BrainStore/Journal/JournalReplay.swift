@@ -1,14 +1,14 @@
-public import BrainCore
+import BrainCore
 
 /// Applies journal records to a state through ``BrainState/apply(_:now:)``, as the live brain did.
-public enum JournalReplay {
+package enum JournalReplay {
     /// Remembers the last agent id read from the journal: events come from a few agents, so
     /// replay does not make a String per record.
-    public struct AgentIDCache {
+    package struct AgentIDCache {
         private var bytes: [UInt8] = []
         private var id = ""
 
-        public init() {}
+        package init() {}
 
         mutating func id(for utf8: UnsafeRawBufferPointer) -> String {
             let same = utf8.count == bytes.count && bytes.withUnsafeBytes { old in utf8.elementsEqual(old) }
@@ -24,7 +24,7 @@ public enum JournalReplay {
     /// hands it over). An event is applied from the frame in place in the payload (BrainCore
     /// reads a step in place, as the live brain did); anything else is decoded first. Returns false when the payload is not a
     /// record this brain knows.
-    public static func apply(payload: UnsafeRawBufferPointer, to state: inout BrainState, agents: inout AgentIDCache) -> Bool {
+    package static func apply(payload: UnsafeRawBufferPointer, to state: inout BrainState, agents: inout AgentIDCache) -> Bool {
         if let event = eventFields(payload) {
             _ = state.apply(.eventFrame(event.request, agentID: agents.id(for: event.agent)), now: event.now)
             return true
@@ -58,7 +58,7 @@ public enum JournalReplay {
     /// Applies one record. Records that no longer make sense (an event whose agent is
     /// gone) change nothing: replay never stops on the domain's own refusals, which the
     /// live brain recorded too.
-    public static func apply(_ record: JournalRecord, to state: inout BrainState) {
+    package static func apply(_ record: JournalRecord, to state: inout BrainState) {
         _ = record.withCommand { state.apply($0, now: record.now) }
     }
 }
