@@ -176,7 +176,7 @@ public final class BrainConnection: Sendable {
         let router = self.router
         channel.eventLoop.execute {
             router.value.unsolicited = handler
-            router.value.onClose = onClose
+            router.value.setOnClose(onClose)
         }
     }
 

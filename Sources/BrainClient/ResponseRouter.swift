@@ -11,6 +11,8 @@ final class ResponseRouter: ChannelInboundHandler {
     private var streams: [UInt64: AsyncThrowingStream<BrainResponse, any Error>.Continuation] = [:]
     private var nextCallID: UInt64 = 0
     private var closedError: BrainError?
+    /// Set once the channel is inactive: nothing more arrives.
+    private var closed = false
     /// Responses no call waits for: acks, refused events, connection-level errors.
     var unsolicited: ((BrainResponse) -> Void)?
     /// Called once when the connection closes.
@@ -90,7 +92,19 @@ final class ResponseRouter: ChannelInboundHandler {
         context.close(promise: nil)
     }
 
+    /// Registers the close handler. A connection that has already closed reports it at once:
+    /// the close may be handled on the loop between a caller's last reply and this
+    /// registration (a brain dropping a reconnect right after its welcome), and must not be lost.
+    func setOnClose(_ handler: @escaping (BrainError) -> Void) {
+        if closed {
+            handler(closedError ?? BrainError(.unavailable, "the connection to the brain closed"))
+        } else {
+            onClose = handler
+        }
+    }
+
     private func close(with error: BrainError) {
+        closed = true
         closedError = error
         let waiting = pending
         pending.removeAll()
