@@ -199,6 +199,19 @@ struct JSONCursor {
     }
 
     /// Skips one value of any kind.
+    /// A JSON payload (args, metadata, results): its exact text, as it was embedded (an unset
+    /// payload is absent from the snapshot, so a `null` here is the agent's own).
+    mutating func payloadText() throws(SnapshotParseError) -> String {
+        String(decoding: try rawValue(), as: UTF8.self)
+    }
+
+    /// An array of strings.
+    mutating func strings(scratch: inout [UInt8]) throws(SnapshotParseError) -> [String] {
+        var values: [String] = []
+        try array { (cursor) throws(SnapshotParseError) in values.append(try cursor.string(scratch: &scratch)) }
+        return values
+    }
+
     mutating func skipValue() throws(SnapshotParseError) {
         var depth = 0
         repeat {

@@ -168,8 +168,8 @@ struct JSONOutput {
         buffer.append(contentsOf: bytes)
     }
 
-    mutating func strings(_ name: StaticString, _ values: [String]) {
-        key(name)
+    mutating func strings(_ name: StaticString, _ values: [String], first: Bool = false) {
+        key(name, first: first)
         buffer.append(0x5B)
         for (index, value) in values.enumerated() {
             if index > 0 { buffer.append(0x2C) }

@@ -111,17 +111,6 @@ struct SnapshotJSONReader {
         }
     }
 
-    /// A payload: the exact JSON text (an unset payload is absent, so `null` is the agent's own).
-    private static func payload(_ cursor: inout JSONCursor) throws(SnapshotParseError) -> String {
-        String(decoding: try cursor.rawValue(), as: UTF8.self)
-    }
-
-    private static func strings(_ cursor: inout JSONCursor, _ scratch: inout [UInt8]) throws(SnapshotParseError) -> [String] {
-        var values: [String] = []
-        try cursor.array { (cursor) throws(SnapshotParseError) in values.append(try cursor.string(scratch: &scratch)) }
-        return values
-    }
-
     private static func readAgent(_ cursor: inout JSONCursor, _ scratch: inout [UInt8]) throws(SnapshotParseError) -> Agent {
         var agent = Agent(restoringID: "")
         try cursor.object { (cursor, key) throws(SnapshotParseError) in
@@ -138,13 +127,13 @@ struct SnapshotJSONReader {
             } else if key.equals("framework_adapter") {
                 agent.frameworkAdapter = try cursor.string(scratch: &scratch)
             } else if key.equals("engine_adapters") {
-                agent.engineAdapters = try strings(&cursor, &scratch)
+                agent.engineAdapters = try cursor.strings(scratch: &scratch)
             } else if key.equals("scheduler_adapters") {
-                agent.schedulerAdapters = try strings(&cursor, &scratch)
+                agent.schedulerAdapters = try cursor.strings(scratch: &scratch)
             } else if key.equals("capabilities") {
-                agent.capabilitiesJSON = try payload(&cursor)
+                agent.capabilitiesJSON = try cursor.payloadText()
             } else if key.equals("metadata") {
-                agent.metadataJSON = try payload(&cursor)
+                agent.metadataJSON = try cursor.payloadText()
             } else if key.equals("state") {
                 let name = try cursor.string(scratch: &scratch)
                 guard let state = AgentState.allCases.first(where: { $0.name == name }) else {
@@ -199,17 +188,17 @@ struct SnapshotJSONReader {
             } else if key.equals("run_type") {
                 run.runType = try cursor.string(scratch: &scratch)
             } else if key.equals("workflow") {
-                run.workflowJSON = try payload(&cursor)
+                run.workflowJSON = try cursor.payloadText()
             } else if key.equals("input") {
-                run.inputJSON = try payload(&cursor)
+                run.inputJSON = try cursor.payloadText()
             } else if key.equals("metadata") {
-                run.metadataJSON = try payload(&cursor)
+                run.metadataJSON = try cursor.payloadText()
             } else if key.equals("parent_run_id") {
                 run.parentRunID = try cursor.string(scratch: &scratch)
             } else if key.equals("timeout_ms") {
                 run.timeoutMs = try cursor.unsigned()
             } else if key.equals("result") {
-                run.resultJSON = try payload(&cursor)
+                run.resultJSON = try cursor.payloadText()
             } else if key.equals("error_type") {
                 run.errorType = try cursor.string(scratch: &scratch)
             } else if key.equals("error_message") {
@@ -217,7 +206,7 @@ struct SnapshotJSONReader {
             } else if key.equals("failed_at_step") {
                 run.failedAtStep = UInt32(clamping: try cursor.unsigned())
             } else if key.equals("error_context") {
-                run.errorContextJSON = try payload(&cursor)
+                run.errorContextJSON = try cursor.payloadText()
             } else if key.equals("created_at") {
                 run.createdAt = try cursor.integer()
             } else if key.equals("updated_at") {
@@ -227,7 +216,7 @@ struct SnapshotJSONReader {
             } else if key.equals("deleted_at") {
                 run.deletedAt = try cursor.integer()
             } else if key.equals("child_run_ids") {
-                run.childRunIDs = try strings(&cursor, &scratch)
+                run.childRunIDs = try cursor.strings(scratch: &scratch)
             } else {
                 try cursor.skipValue()
             }
@@ -305,7 +294,7 @@ struct SnapshotJSONReader {
             } else if key.equals("stack") {
                 row.stack = try cursor.string(scratch: &scratch)
             } else if key.equals("payload") {
-                row.payloadJSON = try payload(&cursor)
+                row.payloadJSON = try cursor.payloadText()
             } else if key.equals("created_at") {
                 row.createdAt = try cursor.integer()
             } else if key.equals("deleted_at") {

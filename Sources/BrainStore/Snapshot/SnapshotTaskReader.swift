@@ -44,9 +44,9 @@ enum SnapshotTaskReader {
             } else if key.equals("redaction") {
                 try cursor.object { (cursor, key) throws(SnapshotParseError) in
                     if key.equals("extra_key_patterns") {
-                        settings.redaction.extraKeyPatterns = try strings(&cursor, &scratch)
+                        settings.redaction.extraKeyPatterns = try cursor.strings(scratch: &scratch)
                     } else if key.equals("allowed_keys") {
-                        settings.redaction.allowedKeys = try strings(&cursor, &scratch)
+                        settings.redaction.allowedKeys = try cursor.strings(scratch: &scratch)
                     } else {
                         try cursor.skipValue()
                     }
@@ -82,9 +82,9 @@ enum SnapshotTaskReader {
                 guard let state = TaskState(name: name) else { throw cursor.fail("unknown task state \"\(name)\"") }
                 task.state = state
             } else if key.equals("args") {
-                task.argsJSON = try payload(&cursor)
+                task.argsJSON = try cursor.payloadText()
             } else if key.equals("kwargs") {
-                task.kwargsJSON = try payload(&cursor)
+                task.kwargsJSON = try cursor.payloadText()
             } else if key.equals("error") {
                 task.error = try readError(&cursor, &scratch)
             } else if key.equals("retried_as") {
@@ -147,7 +147,7 @@ enum SnapshotTaskReader {
             } else if key.equals("error") {
                 event.error = try readError(&cursor, &scratch)
             } else if key.equals("payload") {
-                event.payloadJSON = try payload(&cursor)
+                event.payloadJSON = try cursor.payloadText()
             } else if key.equals("rule") {
                 let name = try cursor.string(scratch: &scratch)
                 guard let rule = TaskMergeRule(rawValue: name) else { throw cursor.fail("unknown task merge rule \"\(name)\"") }
@@ -175,14 +175,4 @@ enum SnapshotTaskReader {
         return error
     }
 
-    /// A JSON payload: its exact text.
-    private static func payload(_ cursor: inout JSONCursor) throws(SnapshotParseError) -> String {
-        String(decoding: try cursor.rawValue(), as: UTF8.self)
-    }
-
-    private static func strings(_ cursor: inout JSONCursor, _ scratch: inout [UInt8]) throws(SnapshotParseError) -> [String] {
-        var values: [String] = []
-        try cursor.array { (cursor) throws(SnapshotParseError) in values.append(try cursor.string(scratch: &scratch)) }
-        return values
-    }
 }

@@ -38,10 +38,8 @@ enum SnapshotTaskWriter {
         out.byte(0x7D)
         out.key("redaction")
         out.byte(0x7B)
-        out.key("extra_key_patterns", first: true)
-        strings(settings.redaction.extraKeyPatterns, into: &out)
-        out.key("allowed_keys")
-        strings(settings.redaction.allowedKeys, into: &out)
+        out.strings("extra_key_patterns", settings.redaction.extraKeyPatterns, first: true)
+        out.strings("allowed_keys", settings.redaction.allowedKeys)
         out.byte(0x7D)
         out.field("time_zone", settings.timeZone)
         out.byte(0x7D)
@@ -112,12 +110,4 @@ enum SnapshotTaskWriter {
         out.byte(0x7D)
     }
 
-    private static func strings(_ values: [String], into out: inout JSONOutput) {
-        out.byte(0x5B)
-        for (index, value) in values.enumerated() {
-            if index > 0 { out.byte(0x2C) }
-            out.string(value)
-        }
-        out.byte(0x5D)
-    }
 }
