@@ -162,7 +162,7 @@ let package = Package(
         .testTarget(
             name: "BrainServerTests",
             dependencies: [
-                "BrainServer", "BrainCore", "BrainProtocol", "BrainFraming", "BrainStore",
+                "BrainServer", "BrainCore", "BrainProtocol", "BrainFraming", "BrainStore", "_BrainTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -1,5 +1,6 @@
 import BrainProtocol
 import Foundation
+import _BrainTestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -14,38 +15,15 @@ final class WireClient {
     private(set) var received: [BrainResponse] = []
 
     init(socketPath: String) throws {
-        fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw BrainError(.internal, "socket: \(String(cString: strerror(errno)))") }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let path = Array(socketPath.utf8CString)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (index, byte) in path.prefix(raw.count - 1).enumerated() { raw[index] = UInt8(bitPattern: byte) }
-        }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard connected == 0 else {
-            close(fd)
-            throw BrainError(.unavailable, "connect \(socketPath): \(String(cString: strerror(errno)))")
-        }
+        fd = try UnixSocket.connect(to: socketPath)
     }
 
     deinit { close(fd) }
 
     /// Sends `requests` in one write.
     func send(_ requests: [BrainRequest]) throws {
-        var bytes: [UInt8] = []
-        for request in requests {
-            let body = WireCodec.encode(request)
-            withUnsafeBytes(of: UInt32(body.count).bigEndian) { bytes.append(contentsOf: $0) }
-            bytes.append(contentsOf: body)
-        }
-        var done = 0
-        while done < bytes.count {
-            let written = bytes[done...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            guard written > 0 else { throw BrainError(.unavailable, "write: \(String(cString: strerror(errno)))") }
-            done += written
+        guard UnixSocket.writeAll(fd, UnixSocket.frames(requests)) else {
+            throw BrainError(.unavailable, "write: \(String(cString: strerror(errno)))")
         }
     }
 

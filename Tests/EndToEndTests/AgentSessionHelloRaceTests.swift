@@ -57,22 +57,7 @@ private final class HelloRaceBrain: @unchecked Sendable {
     init(eventsOnFirstConnection: Int) throws {
         self.eventsOnFirstConnection = eventsOnFirstConnection
         socketPath = "/tmp/brain-hello-race-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
-        listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard listener >= 0 else { throw BrainError(.internal, "socket: errno \(errno)") }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let path = Array(socketPath.utf8)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (index, byte) in path.prefix(raw.count - 1).enumerated() { raw[index] = byte }
-        }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard bound == 0, listen(listener, 8) == 0 else {
-            let code = errno
-            Glibc.close(listener)
-            throw BrainError(.internal, "bind/listen \(socketPath): errno \(code)")
-        }
+        listener = try UnixSocket.listen(at: socketPath, backlog: 8)
         let thread = Thread { [self] in serve() }
         thread.start()
     }
@@ -151,18 +136,7 @@ private final class FrameSocket {
 
     /// Writes one response, framed; false when the peer is gone.
     func write(_ response: BrainResponse) -> Bool {
-        let body = WireCodec.encode(response)
-        var bytes: [UInt8] = []
-        withUnsafeBytes(of: UInt32(body.count).bigEndian) { bytes.append(contentsOf: $0) }
-        bytes.append(contentsOf: body)
-        var offset = 0
-        while offset < bytes.count {
-            let count = bytes[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if count < 0, errno == EINTR { continue }
-            guard count > 0 else { return false }
-            offset += count
-        }
-        return true
+        UnixSocket.writeAll(fd, UnixSocket.frame(response))
     }
 
     /// One frame's body; nil when the peer closed or `stop` says to give up.

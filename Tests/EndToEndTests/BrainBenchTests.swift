@@ -71,18 +71,8 @@ struct BrainBenchTests {
             server.waitWithoutSpinning()
         }
         #expect(try await eventually { FileManager.default.fileExists(atPath: socketPath) })
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        #expect(fd >= 0)
+        let fd = try UnixSocket.connect(to: socketPath)
         defer { close(fd) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (index, byte) in socketPath.utf8.enumerated() { raw[index] = byte }
-        }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        #expect(connected == 0)
         var timeout = timeval(tv_sec: 5, tv_usec: 0)  // a missing reply fails the test instead of hanging it
         _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         // Two whole frames (10 bytes and empty) and the first 3 bytes of a third, then the rest.

@@ -412,19 +412,7 @@ final class SilentListener {
         guard let made = mkdtemp(&template) else { throw BrainError(.internal, "mkdtemp failed") }
         directory = String(cString: made)
         path = directory + "/silent.sock"
-        descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (index, byte) in bytes.enumerated() where index < raw.count - 1 { raw[index] = byte }
-        }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard descriptor >= 0, bound == 0, listen(descriptor, 64) == 0 else {
-            throw BrainError(.internal, "cannot listen on \(path): errno \(errno)")
-        }
+        descriptor = try UnixSocket.listen(at: path)
     }
 
     deinit {
