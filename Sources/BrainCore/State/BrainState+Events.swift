@@ -8,18 +8,11 @@ extension BrainState {
     /// agent's seq, so resending it is harmless.
     @usableFromInline
     mutating func apply(_ event: AgentEvent, agentID: String, now: Int64) -> EventOutcome {
-        guard let agent = agents[agentID] else {
-            return .rejected(BrainError(.failedPrecondition, "unknown agent id \(agentID); say hello first"))
+        let agent: Agent
+        switch admit(seq: event.seq, agentID: agentID, phase: PersistencePhase.handler, now: now) {
+        case .admitted(let admitted): agent = admitted
+        case .settled(let outcome): return outcome
         }
-        eventsHandled &+= 1
-        guard event.seq != 0 else {
-            return reject(
-                BrainError(
-                    .invalidArgument, "event seq 0 is not allowed; number an agent's events 1, 2, 3, ... (the welcome's last_seq + 1 after a reconnect)"),
-                phase: PersistencePhase.handler, runID: "", agent: agent, payload: "{\"seq\":0}", now: now
-            )
-        }
-        if event.seq <= agent.lastSeq { return .duplicate }
         let outcome: EventOutcome
         switch event.kind {
         case .runCreated(let created): outcome = createRun(created, agent: agent, seq: event.seq, now: now)
@@ -31,10 +24,46 @@ extension BrainState {
                 phase: PersistencePhase.handler, runID: "", agent: agent, payload: "{\"seq\":\(event.seq)}", now: now
             )
         }
+        advance(agentID: agentID, to: event.seq)
+        return outcome
+    }
+
+    /// What the agent-seq gate decided for an agent event.
+    enum Admission {
+        /// Apply it: from this agent, a seq it has not sent before.
+        case admitted(Agent)
+        /// Already answered: an unknown agent, seq 0 (refused into the sink under `phase`), or
+        /// a seq at or below the agent's last (a duplicate).
+        case settled(EventOutcome)
+    }
+
+    /// The gate every agent event passes, run or task: an unknown agent is refused, seq 0 is
+    /// refused (and recorded), a seq at or below the agent's last was handled before. After
+    /// an admitted event, ``advance(agentID:to:)`` moves the agent's seq, refused or not, so a
+    /// resend is harmless.
+    mutating func admit(seq: UInt64, agentID: String, phase: String, now: Int64) -> Admission {
+        guard let agent = agents[agentID] else {
+            return .settled(.rejected(BrainError(.failedPrecondition, "unknown agent id \(agentID); say hello first")))
+        }
+        eventsHandled &+= 1
+        guard seq != 0 else {
+            return .settled(
+                reject(
+                    BrainError(
+                        .invalidArgument,
+                        "event seq 0 is not allowed; number an agent's events 1, 2, 3, ... (the welcome's last_seq + 1 after a reconnect)"),
+                    phase: phase, runID: "", agent: agent, payload: "{\"seq\":0}", now: now
+                ))
+        }
+        if seq <= agent.lastSeq { return .settled(.duplicate) }
+        return .admitted(agent)
+    }
+
+    /// Records `seq` as the agent's last, after ``admit(seq:agentID:phase:now:)`` admitted it.
+    mutating func advance(agentID: String, to seq: UInt64) {
         // Through the index: `agents[agentID]?.lastSeq = ...` allocated in Dictionary's modify
         // accessor on every event (Benchmarks/Micro/README.md).
-        if event.seq > agent.lastSeq, let index = agents.index(forKey: agentID) { agents.values[index].lastSeq = event.seq }
-        return outcome
+        if let index = agents.index(forKey: agentID) { agents.values[index].lastSeq = seq }
     }
 
     // MARK: Runs

@@ -34,20 +34,13 @@ extension BrainState {
     /// report is recorded in the sink and still advances the seq.
     @usableFromInline
     mutating func apply(taskEvent report: TaskEventReport, agentID: String, now: Int64) -> EventOutcome {
-        guard let agent = agents[agentID] else {
-            return .rejected(BrainError(.failedPrecondition, "unknown agent id \(agentID); say hello first"))
+        let agent: Agent
+        switch admit(seq: report.seq, agentID: agentID, phase: PersistencePhase.upsertTask, now: now) {
+        case .admitted(let admitted): agent = admitted
+        case .settled(let outcome): return outcome
         }
-        eventsHandled &+= 1
-        guard report.seq != 0 else {
-            return reject(
-                BrainError(
-                    .invalidArgument, "event seq 0 is not allowed; number an agent's events 1, 2, 3, ... (the welcome's last_seq + 1 after a reconnect)"),
-                phase: PersistencePhase.upsertTask, runID: "", agent: agent, payload: "{\"seq\":0}", now: now
-            )
-        }
-        if report.seq <= agent.lastSeq { return .duplicate }
         let outcome = merge(redactedReport(report, agentID: agentID), agent: agent, now: now)
-        if let index = agents.index(forKey: agentID) { agents.values[index].lastSeq = report.seq }
+        advance(agentID: agentID, to: report.seq)
         return outcome
     }
 
