@@ -1,5 +1,6 @@
 import BrainStore
 import Foundation
+import Testing
 
 /// File calls that fail on demand the way a full or broken disk does; until then, and for
 /// every call not armed, they are the real ones.
@@ -126,6 +127,20 @@ final class FaultyFiles: @unchecked Sendable {
             return real.unlink(path)
         }
         return calls
+    }
+
+    /// A fault for a table of cases: which calls fail, with what, and how many bytes a write
+    /// puts down first; with direct I/O or through the page cache.
+    struct Fault: Sendable, CustomTestStringConvertible {
+        var calls: Set<Call>
+        var code: Int32
+        var room: Int
+        var directIO: Bool
+
+        var testDescription: String {
+            "\(calls.map(\.description).sorted().joined(separator: "+")) \(String(cString: strerror(code))) after \(room) bytes, "
+                + (directIO ? "direct I/O" : "page cache")
+        }
     }
 
     /// -1 with `errno` set, as a failing system call returns.

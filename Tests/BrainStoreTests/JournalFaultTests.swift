@@ -8,29 +8,16 @@ import Testing
 /// so this runs on any machine): no partial record is left, later writes are refused until
 /// the failed one is written again, and once the disk works everything is there exactly once.
 struct JournalFaultTests {
-    /// A fault: which calls fail, with what, and how many bytes a write puts down first.
-    struct Fault: Sendable, CustomTestStringConvertible {
-        var calls: Set<FaultyFiles.Call>
-        var code: Int32
-        var room: Int
-        var directIO: Bool
-
-        var testDescription: String {
-            "\(calls.map(\.description).sorted().joined(separator: "+")) \(String(cString: strerror(code))) after \(room) bytes, "
-                + (directIO ? "direct I/O" : "page cache")
-        }
-    }
-
-    static let faults: [Fault] = [true, false].flatMap { directIO in
+    static let faults: [FaultyFiles.Fault] = [true, false].flatMap { directIO in
         [
             // A full disk: part of the chunk lands first (a block of it with direct I/O).
-            Fault(calls: [.write, .pwrite], code: ENOSPC, room: 5_000, directIO: directIO),
+            FaultyFiles.Fault(calls: [.write, .pwrite], code: ENOSPC, room: 5_000, directIO: directIO),
             // A full disk refusing the first byte.
-            Fault(calls: [.write, .pwrite], code: ENOSPC, room: 0, directIO: directIO),
+            FaultyFiles.Fault(calls: [.write, .pwrite], code: ENOSPC, room: 0, directIO: directIO),
             // A write error from the device.
-            Fault(calls: [.write, .pwrite], code: EIO, room: 0, directIO: directIO),
+            FaultyFiles.Fault(calls: [.write, .pwrite], code: EIO, room: 0, directIO: directIO),
             // The chunk is written whole, but the fsync that would make it durable fails.
-            Fault(calls: [.fdatasync], code: EIO, room: 0, directIO: directIO),
+            FaultyFiles.Fault(calls: [.fdatasync], code: EIO, room: 0, directIO: directIO),
         ]
     }
 
@@ -51,7 +38,7 @@ struct JournalFaultTests {
     }
 
     @Test(arguments: faults)
-    func aFailedWriteLeavesNoPartialRecordRefusesLaterWritesAndRecoversWhenTheDiskWorks(fault: Fault) throws {
+    func aFailedWriteLeavesNoPartialRecordRefusesLaterWritesAndRecoversWhenTheDiskWorks(fault: FaultyFiles.Fault) throws {
         let directory = try temporaryDirectory()
         let disk = FaultyFiles()
         let journal = try Journal(

@@ -10,26 +10,14 @@ import Testing
 /// ``FileCalls``): the previous snapshot stays as it was and loadable, the error names the
 /// problem, no temporary file is left, and the next write works once the disk does.
 struct SnapshotFaultTests {
-    struct Fault: Sendable, CustomTestStringConvertible {
-        var calls: Set<FaultyFiles.Call>
-        var code: Int32
-        var room: Int
-        var directIO: Bool
-
-        var testDescription: String {
-            "\(calls.map(\.description).sorted().joined(separator: "+")) \(String(cString: strerror(code))) after \(room) bytes, "
-                + (directIO ? "direct I/O" : "page cache")
-        }
-    }
-
-    static let faults: [Fault] = [true, false].flatMap { directIO in
+    static let faults: [FaultyFiles.Fault] = [true, false].flatMap { directIO in
         [
-            Fault(calls: [.open], code: ENOSPC, room: 0, directIO: directIO),
-            Fault(calls: [.write, .pwrite], code: ENOSPC, room: 1 << 20, directIO: directIO),
-            Fault(calls: [.write, .pwrite], code: ENOSPC, room: 0, directIO: directIO),
+            FaultyFiles.Fault(calls: [.open], code: ENOSPC, room: 0, directIO: directIO),
+            FaultyFiles.Fault(calls: [.write, .pwrite], code: ENOSPC, room: 1 << 20, directIO: directIO),
+            FaultyFiles.Fault(calls: [.write, .pwrite], code: ENOSPC, room: 0, directIO: directIO),
             // Per chunk through the page cache, or the final fsync of a direct write.
-            Fault(calls: [.fdatasync, .fsync], code: EIO, room: 0, directIO: directIO),
-            Fault(calls: [.rename], code: EIO, room: 0, directIO: directIO),
+            FaultyFiles.Fault(calls: [.fdatasync, .fsync], code: EIO, room: 0, directIO: directIO),
+            FaultyFiles.Fault(calls: [.rename], code: EIO, room: 0, directIO: directIO),
         ]
     }
 
@@ -57,7 +45,7 @@ struct SnapshotFaultTests {
     }
 
     @Test(arguments: faults)
-    func aFailedSnapshotKeepsThePreviousOneAndReportsTheError(fault: Fault) throws {
+    func aFailedSnapshotKeepsThePreviousOneAndReportsTheError(fault: FaultyFiles.Fault) throws {
         let directory = try temporaryDirectory()
         let disk = FaultyFiles()
         var store = SnapshotStore(directory: directory)
