@@ -153,17 +153,16 @@ struct Serve: AsyncParsableCommand {
         set || ["1", "true", "yes"].contains(env(name)?.lowercased() ?? "")
     }
 
-    /// The flag's value, else the variable's, with how to name it in an error: a mistake
-    /// in the environment is reported as the variable a person has to fix.
-    private func source(_ value: String?, _ variable: String, _ option: String) -> (text: String, name: String)? {
-        if let value { return (value, option) }
-        if let text = env(variable) { return (text, "\(variable)=") }
+    /// The flag's value, else the variable's, with how to show it in an error (`--fsync x` or
+    /// `BRAIN_FSYNC=x`): a mistake in the environment is reported as the variable a person has to fix.
+    private func source(_ value: String?, _ variable: String, _ option: String) -> (text: String, shown: String)? {
+        if let value { return (value, "\(option) \(value)") }
+        if let text = env(variable) { return (text, "\(variable)=\(text)") }
         return nil
     }
 
     private func duration(_ value: String?, _ variable: String, _ option: String) throws -> Double? {
-        guard let (text, name) = source(value, variable, option) else { return nil }
-        let shown = name.hasSuffix("=") ? "\(name)\(text)" : "\(name) \(text)"
+        guard let (text, shown) = source(value, variable, option) else { return nil }
         if text.hasPrefix("-") { throw ValidationError("\(shown): must be ≥ 0") }
         guard let seconds = DurationText.seconds(text) else {
             throw ValidationError("\(shown) is not a duration; use e.g. 500ms, 2s, 5m, 30d")
@@ -241,7 +240,7 @@ struct Serve: AsyncParsableCommand {
             default: throw ValidationError("BRAIN_DIRECT_IO=\(text) is not one of 1, 0, true, false, yes, no, on, off")
             }
         }
-        let fsyncSource = source(fsync, "BRAIN_FSYNC", "--fsync") ?? ("batch", "--fsync")
+        let fsyncSource = source(fsync, "BRAIN_FSYNC", "--fsync") ?? ("batch", "--fsync batch")
         switch fsyncSource.text {
         case "batch": configuration.fsyncPolicy = .batch
         case "never": configuration.fsyncPolicy = .never
@@ -249,12 +248,10 @@ struct Serve: AsyncParsableCommand {
             let period = try duration(fsyncInterval, "BRAIN_FSYNC_INTERVAL", "--fsync-interval") ?? 0.1
             guard period >= 0.001 else { throw ValidationError("--fsync-interval must be at least 1ms") }
             configuration.fsyncPolicy = .interval(milliseconds: Int(period * 1_000))
-        case let other:
-            let shown = fsyncSource.name.hasSuffix("=") ? "\(fsyncSource.name)\(other)" : "--fsync \(other)"
-            throw ValidationError("\(shown) is not one of batch, interval, never")
+        default:
+            throw ValidationError("\(fsyncSource.shown) is not one of batch, interval, never")
         }
-        if let (level, name) = source(logLevel, "BRAIN_LOG_LEVEL", "--log-level"), Logger.Level(rawValue: level) == nil {
-            let shown = name.hasSuffix("=") ? "\(name)\(level)" : "--log-level \"\(level)\""
+        if let (level, shown) = source(logLevel, "BRAIN_LOG_LEVEL", "--log-level"), Logger.Level(rawValue: level) == nil {
             throw ValidationError("\(shown) is not one of trace, debug, info, notice, warning, error, critical")
         }
         configuration.recordPath = record ?? env("BRAIN_RECORD")
