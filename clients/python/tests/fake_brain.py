@@ -58,14 +58,7 @@ class FakeBrain:
                 pass
             self._listener.close()
             self._listener = None
-        with self._lock:
-            conns, self._conns = self._conns, []
-        for c in conns:
-            try:
-                c.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            c.close()
+        self.drop_connections()
 
     stop = crash
 
