@@ -120,23 +120,6 @@ public final class BrainProcess: @unchecked Sendable {
         try Self.runTool("brainctl", arguments + ["--socket", socketPath])
     }
 
-    /// Runs one of the built executables (`brainctl`, `brain-bench`) to completion and
-    /// returns its exit code, stdout and stderr.
-    public static func runTool(_ name: String, _ arguments: [String]) throws -> (Int32, String, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "\(binDirectory)/\(name)")
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitWithoutSpinning()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
-    }
-
     /// Sends `signal` to the brain without waiting (SIGSTOP, SIGCONT); false when it is not running.
     @discardableResult
     public func signal(_ signal: Int32) -> Bool {
@@ -144,14 +127,24 @@ public final class BrainProcess: @unchecked Sendable {
         return kill(process.processIdentifier, signal) == 0
     }
 
-    /// Runs one of the built executables with `environment` added to the inherited one;
-    /// sends SIGTERM when it still runs after `killAfter` seconds (a command that would not
-    /// end on its own). Returns its exit code (the signal's number when killed), stdout and stderr.
+    /// Runs one of the built executables (`brainctl`, `brain-bench`) to completion, with
+    /// `environment` added to the inherited one; sends SIGTERM when it still runs after
+    /// `killAfter` seconds (a command that would not end on its own). Returns its exit code
+    /// (the signal's number when killed), stdout and stderr.
     public static func runTool(
-        _ name: String, _ arguments: [String], environment: [String: String], killAfter: Double?
+        _ name: String, _ arguments: [String], environment: [String: String] = [:], killAfter: Double? = nil
+    ) throws -> (Int32, String, String) {
+        try runProgram("\(binDirectory)/\(name)", arguments, environment: environment, killAfter: killAfter)
+    }
+
+    /// Runs the program at `path` to completion with `environment` added to the inherited one,
+    /// sending SIGTERM after `killAfter` seconds if it is still running; returns its exit code
+    /// (the signal's number when killed), stdout and stderr.
+    public static func runProgram(
+        _ path: String, _ arguments: [String], environment: [String: String] = [:], killAfter: Double? = nil
     ) throws -> (Int32, String, String) {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "\(binDirectory)/\(name)")
+        process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         if !environment.isEmpty {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
