@@ -1942,6 +1942,1761 @@ void   brain__v1__snapshot_reply__free_unpacked
   assert(message->base.descriptor == &brain__v1__snapshot_reply__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   brain__v1__retention_settings__init
+                     (Brain__V1__RetentionSettings         *message)
+{
+  static const Brain__V1__RetentionSettings init_value = BRAIN__V1__RETENTION_SETTINGS__INIT;
+  *message = init_value;
+}
+size_t brain__v1__retention_settings__get_packed_size
+                     (const Brain__V1__RetentionSettings *message)
+{
+  assert(message->base.descriptor == &brain__v1__retention_settings__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t brain__v1__retention_settings__pack
+                     (const Brain__V1__RetentionSettings *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &brain__v1__retention_settings__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t brain__v1__retention_settings__pack_to_buffer
+                     (const Brain__V1__RetentionSettings *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &brain__v1__retention_settings__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Brain__V1__RetentionSettings *
+       brain__v1__retention_settings__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Brain__V1__RetentionSettings *)
+     protobuf_c_message_unpack (&brain__v1__retention_settings__descriptor,
+                                allocator, len, data);
+}
+void   brain__v1__retention_settings__free_unpacked
+                     (Brain__V1__RetentionSettings *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &brain__v1__retention_settings__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   brain__v1__project_settings__init
+                     (Brain__V1__ProjectSettings         *message)
+{
+  static const Brain__V1__ProjectSettings init_value = BRAIN__V1__PROJECT_SETTINGS__INIT;
+  *message = init_value;
+}
+size_t brain__v1__project_settings__get_packed_size
+                     (const Brain__V1__ProjectSettings *message)
+{
+  assert(message->base.descriptor == &brain__v1__project_settings__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t brain__v1__project_settings__pack
+                     (const Brain__V1__ProjectSettings *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &brain__v1__project_settings__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t brain__v1__project_settings__pack_to_buffer
+                     (const Brain__V1__ProjectSettings *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &brain__v1__project_settings__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Brain__V1__ProjectSettings *
+       brain__v1__project_settings__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Brain__V1__ProjectSettings *)
+     protobuf_c_message_unpack (&brain__v1__project_settings__descriptor,
+                                allocator, len, data);
+}
+void   brain__v1__project_settings__free_unpacked
+                     (Brain__V1__ProjectSettings *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &brain__v1__project_settings__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   brain__v1__project_info__init
+                     (Brain__V1__ProjectInfo         *message)
+{
+  static const Brain__V1__ProjectInfo init_value = BRAIN__V1__PROJECT_INFO__INIT;
+  *message = init_value;
+}
+size_t brain__v1__project_info__get_packed_size
+                     (const Brain__V1__ProjectInfo *message)
+{
+  assert(message->base.descriptor == &brain__v1__project_info__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t brain__v1__project_info__pack
+                     (const Brain__V1__ProjectInfo *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &brain__v1__project_info__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t brain__v1__project_info__pack_to_buffer
+                     (const Brain__V1__ProjectInfo *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &brain__v1__project_info__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Brain__V1__ProjectInfo *
+       brain__v1__project_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Brain__V1__ProjectInfo *)
+     protobuf_c_message_unpack (&brain__v1__project_info__descriptor,
+                                allocator, len, data);
+}
+void   brain__v1__project_info__free_unpacked
+                     (Brain__V1__ProjectInfo *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &brain__v1__project_info__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   brain__v1__list_projects_request__init
+                     (Brain__V1__ListProjectsRequest         *message)
+{
+  static const Brain__V1__ListProjectsRequest init_value = BRAIN__V1__LIST_PROJECTS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t brain__v1__list_projects_request__get_packed_size
+                     (const Brain__V1__ListProjectsRequest *message)
+{
+  assert(message->base.descriptor == &brain__v1__list_projects_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t brain__v1__list_projects_request__pack
+                     (const Brain__V1__ListProjectsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &brain__v1__list_projects_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t brain__v1__list_projects_request__pack_to_buffer
+                     (const Brain__V1__ListProjectsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &brain__v1__list_projects_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Brain__V1__ListProjectsRequest *
+       brain__v1__list_projects_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Brain__V1__ListProjectsRequest *)
+     protobuf_c_message_unpack (&brain__v1__list_projects_request__descriptor,
+                                allocator, len, data);
+}
+void   brain__v1__list_projects_request__free_unpacked
+                     (Brain__V1__ListProjectsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &brain__v1__list_projects_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   brain__v1__project_list__init
+                     (Brain__V1__ProjectList         *message)
+{
+  static const Brain__V1__ProjectList init_value = BRAIN__V1__PROJECT_LIST__INIT;
+  *message = init_value;
+}
+size_t brain__v1__project_list__get_packed_size
+                     (const Brain__V1__ProjectList *message)
+{
+  assert(message->base.descriptor == &brain__v1__project_list__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t brain__v1__project_list__pack
+                     (const Brain__V1__ProjectList *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &brain__v1__project_list__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t brain__v1__project_list__pack_to_buffer
+                     (const Brain__V1__ProjectList *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &brain__v1__project_list__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Brain__V1__ProjectList *
+       brain__v1__project_list__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Brain__V1__ProjectList *)
+     protobuf_c_message_unpack (&brain__v1__project_list__descriptor,
+                                allocator, len, data);
+}
+void   brain__v1__project_list__free_unpacked
+                     (Brain__V1__ProjectList *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &brain__v1__project_list__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   brain__v1__get_project_request__init
+                     (Brain__V1__GetProjectRequest         *message)
+{
+  static const Brain__V1__GetProjectRequest init_value = BRAIN__V1__GET_PROJECT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t brain__v1__get_project_request__get_packed_size
+                     (const Brain__V1__GetProjectRequest *message)
+{
+  assert(message->base.descriptor == &brain__v1__get_project_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t brain__v1__get_project_request__pack
+                     (const Brain__V1__GetProjectRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &brain__v1__get_project_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t brain__v1__get_project_request__pack_to_buffer
+                     (const Brain__V1__GetProjectRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &brain__v1__get_project_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Brain__V1__GetProjectRequest *
+       brain__v1__get_project_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Brain__V1__GetProjectRequest *)
+     protobuf_c_message_unpack (&brain__v1__get_project_request__descriptor,
+                                allocator, len, data);
+}
+void   brain__v1__get_project_request__free_unpacked
+                     (Brain__V1__GetProjectRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &brain__v1__get_project_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   brain__v1__create_project_request__init
+                     (Brain__V1__CreateProjectRequest         *message)
+{
+  static const Brain__V1__CreateProjectRequest init_value = BRAIN__V1__CREATE_PROJECT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t brain__v1__create_project_request__get_packed_size
+                     (const Brain__V1__CreateProjectRequest *message)
+{
+  assert(message->base.descriptor == &brain__v1__create_project_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t brain__v1__create_project_request__pack
+                     (const Brain__V1__CreateProjectRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &brain__v1__create_project_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t brain__v1__create_project_request__pack_to_buffer
+                     (const Brain__V1__CreateProjectRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &brain__v1__create_project_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Brain__V1__CreateProjectRequest *
+       brain__v1__create_project_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Brain__V1__CreateProjectRequest *)
+     protobuf_c_message_unpack (&brain__v1__create_project_request__descriptor,
+                                allocator, len, data);
+}
+void   brain__v1__create_project_request__free_unpacked
+                     (Brain__V1__CreateProjectRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &brain__v1__create_project_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   brain__v1__update_project_request__init
+                     (Brain__V1__UpdateProjectRequest         *message)
+{
+  static const Brain__V1__UpdateProjectRequest init_value = BRAIN__V1__UPDATE_PROJECT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t brain__v1__update_project_request__get_packed_size
+                     (const Brain__V1__UpdateProjectRequest *message)
+{
+  assert(message->base.descriptor == &brain__v1__update_project_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t brain__v1__update_project_request__pack
+                     (const Brain__V1__UpdateProjectRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &brain__v1__update_project_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t brain__v1__update_project_request__pack_to_buffer
+                     (const Brain__V1__UpdateProjectRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &brain__v1__update_project_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Brain__V1__UpdateProjectRequest *
+       brain__v1__update_project_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Brain__V1__UpdateProjectRequest *)
+     protobuf_c_message_unpack (&brain__v1__update_project_request__descriptor,
+                                allocator, len, data);
+}
+void   brain__v1__update_project_request__free_unpacked
+                     (Brain__V1__UpdateProjectRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &brain__v1__update_project_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   brain__v1__task_event_reported__init
+                     (Brain__V1__TaskEventReported         *message)
+{
+  static const Brain__V1__TaskEventReported init_value = BRAIN__V1__TASK_EVENT_REPORTED__INIT;
+  *message = init_value;
+}
+size_t brain__v1__task_event_reported__get_packed_size
+                     (const Brain__V1__TaskEventReported *message)
+{
+  assert(message->base.descriptor == &brain__v1__task_event_reported__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t brain__v1__task_event_reported__pack
+                     (const Brain__V1__TaskEventReported *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &brain__v1__task_event_reported__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t brain__v1__task_event_reported__pack_to_buffer
+                     (const Brain__V1__TaskEventReported *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &brain__v1__task_event_reported__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Brain__V1__TaskEventReported *
+       brain__v1__task_event_reported__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Brain__V1__TaskEventReported *)
+     protobuf_c_message_unpack (&brain__v1__task_event_reported__descriptor,
+                                allocator, len, data);
+}
+void   brain__v1__task_event_reported__free_unpacked
+                     (Brain__V1__TaskEventReported *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &brain__v1__task_event_reported__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   brain__v1__task_error_info__init
+                     (Brain__V1__TaskErrorInfo         *message)
+{
+  static const Brain__V1__TaskErrorInfo init_value = BRAIN__V1__TASK_ERROR_INFO__INIT;
+  *message = init_value;
+}
+size_t brain__v1__task_error_info__get_packed_size
+                     (const Brain__V1__TaskErrorInfo *message)
+{
+  assert(message->base.descriptor == &brain__v1__task_error_info__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t brain__v1__task_error_info__pack
+                     (const Brain__V1__TaskErrorInfo *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &brain__v1__task_error_info__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t brain__v1__task_error_info__pack_to_buffer
+                     (const Brain__V1__TaskErrorInfo *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &brain__v1__task_error_info__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Brain__V1__TaskErrorInfo *
+       brain__v1__task_error_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Brain__V1__TaskErrorInfo *)
+     protobuf_c_message_unpack (&brain__v1__task_error_info__descriptor,
+                                allocator, len, data);
+}
+void   brain__v1__task_error_info__free_unpacked
+                     (Brain__V1__TaskErrorInfo *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &brain__v1__task_error_info__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   brain__v1__task_info__init
+                     (Brain__V1__TaskInfo         *message)
+{
+  static const Brain__V1__TaskInfo init_value = BRAIN__V1__TASK_INFO__INIT;
+  *message = init_value;
+}
+size_t brain__v1__task_info__get_packed_size
+                     (const Brain__V1__TaskInfo *message)
+{
+  assert(message->base.descriptor == &brain__v1__task_info__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t brain__v1__task_info__pack
+                     (const Brain__V1__TaskInfo *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &brain__v1__task_info__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t brain__v1__task_info__pack_to_buffer
+                     (const Brain__V1__TaskInfo *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &brain__v1__task_info__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Brain__V1__TaskInfo *
+       brain__v1__task_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Brain__V1__TaskInfo *)
+     protobuf_c_message_unpack (&brain__v1__task_info__descriptor,
+                                allocator, len, data);
+}
+void   brain__v1__task_info__free_unpacked
+                     (Brain__V1__TaskInfo *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &brain__v1__task_info__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   brain__v1__task_event_info__init
+                     (Brain__V1__TaskEventInfo         *message)
+{
+  static const Brain__V1__TaskEventInfo init_value = BRAIN__V1__TASK_EVENT_INFO__INIT;
+  *message = init_value;
+}
+size_t brain__v1__task_event_info__get_packed_size
+                     (const Brain__V1__TaskEventInfo *message)
+{
+  assert(message->base.descriptor == &brain__v1__task_event_info__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t brain__v1__task_event_info__pack
+                     (const Brain__V1__TaskEventInfo *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &brain__v1__task_event_info__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t brain__v1__task_event_info__pack_to_buffer
+                     (const Brain__V1__TaskEventInfo *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &brain__v1__task_event_info__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Brain__V1__TaskEventInfo *
+       brain__v1__task_event_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Brain__V1__TaskEventInfo *)
+     protobuf_c_message_unpack (&brain__v1__task_event_info__descriptor,
+                                allocator, len, data);
+}
+void   brain__v1__task_event_info__free_unpacked
+                     (Brain__V1__TaskEventInfo *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &brain__v1__task_event_info__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   brain__v1__list_tasks_request__init
+                     (Brain__V1__ListTasksRequest         *message)
+{
+  static const Brain__V1__ListTasksRequest init_value = BRAIN__V1__LIST_TASKS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t brain__v1__list_tasks_request__get_packed_size
+                     (const Brain__V1__ListTasksRequest *message)
+{
+  assert(message->base.descriptor == &brain__v1__list_tasks_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t brain__v1__list_tasks_request__pack
+                     (const Brain__V1__ListTasksRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &brain__v1__list_tasks_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t brain__v1__list_tasks_request__pack_to_buffer
+                     (const Brain__V1__ListTasksRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &brain__v1__list_tasks_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Brain__V1__ListTasksRequest *
+       brain__v1__list_tasks_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Brain__V1__ListTasksRequest *)
+     protobuf_c_message_unpack (&brain__v1__list_tasks_request__descriptor,
+                                allocator, len, data);
+}
+void   brain__v1__list_tasks_request__free_unpacked
+                     (Brain__V1__ListTasksRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &brain__v1__list_tasks_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   brain__v1__task_list__init
+                     (Brain__V1__TaskList         *message)
+{
+  static const Brain__V1__TaskList init_value = BRAIN__V1__TASK_LIST__INIT;
+  *message = init_value;
+}
+size_t brain__v1__task_list__get_packed_size
+                     (const Brain__V1__TaskList *message)
+{
+  assert(message->base.descriptor == &brain__v1__task_list__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t brain__v1__task_list__pack
+                     (const Brain__V1__TaskList *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &brain__v1__task_list__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t brain__v1__task_list__pack_to_buffer
+                     (const Brain__V1__TaskList *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &brain__v1__task_list__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Brain__V1__TaskList *
+       brain__v1__task_list__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Brain__V1__TaskList *)
+     protobuf_c_message_unpack (&brain__v1__task_list__descriptor,
+                                allocator, len, data);
+}
+void   brain__v1__task_list__free_unpacked
+                     (Brain__V1__TaskList *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &brain__v1__task_list__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   brain__v1__get_task_request__init
+                     (Brain__V1__GetTaskRequest         *message)
+{
+  static const Brain__V1__GetTaskRequest init_value = BRAIN__V1__GET_TASK_REQUEST__INIT;
+  *message = init_value;
+}
+size_t brain__v1__get_task_request__get_packed_size
+                     (const Brain__V1__GetTaskRequest *message)
+{
+  assert(message->base.descriptor == &brain__v1__get_task_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t brain__v1__get_task_request__pack
+                     (const Brain__V1__GetTaskRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &brain__v1__get_task_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t brain__v1__get_task_request__pack_to_buffer
+                     (const Brain__V1__GetTaskRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &brain__v1__get_task_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Brain__V1__GetTaskRequest *
+       brain__v1__get_task_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Brain__V1__GetTaskRequest *)
+     protobuf_c_message_unpack (&brain__v1__get_task_request__descriptor,
+                                allocator, len, data);
+}
+void   brain__v1__get_task_request__free_unpacked
+                     (Brain__V1__GetTaskRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &brain__v1__get_task_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   brain__v1__task_detail__init
+                     (Brain__V1__TaskDetail         *message)
+{
+  static const Brain__V1__TaskDetail init_value = BRAIN__V1__TASK_DETAIL__INIT;
+  *message = init_value;
+}
+size_t brain__v1__task_detail__get_packed_size
+                     (const Brain__V1__TaskDetail *message)
+{
+  assert(message->base.descriptor == &brain__v1__task_detail__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t brain__v1__task_detail__pack
+                     (const Brain__V1__TaskDetail *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &brain__v1__task_detail__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t brain__v1__task_detail__pack_to_buffer
+                     (const Brain__V1__TaskDetail *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &brain__v1__task_detail__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Brain__V1__TaskDetail *
+       brain__v1__task_detail__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Brain__V1__TaskDetail *)
+     protobuf_c_message_unpack (&brain__v1__task_detail__descriptor,
+                                allocator, len, data);
+}
+void   brain__v1__task_detail__free_unpacked
+                     (Brain__V1__TaskDetail *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &brain__v1__task_detail__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   brain__v1__get_task_stats_request__init
+                     (Brain__V1__GetTaskStatsRequest         *message)
+{
+  static const Brain__V1__GetTaskStatsRequest init_value = BRAIN__V1__GET_TASK_STATS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t brain__v1__get_task_stats_request__get_packed_size
+                     (const Brain__V1__GetTaskStatsRequest *message)
+{
+  assert(message->base.descriptor == &brain__v1__get_task_stats_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t brain__v1__get_task_stats_request__pack
+                     (const Brain__V1__GetTaskStatsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &brain__v1__get_task_stats_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t brain__v1__get_task_stats_request__pack_to_buffer
+                     (const Brain__V1__GetTaskStatsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &brain__v1__get_task_stats_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Brain__V1__GetTaskStatsRequest *
+       brain__v1__get_task_stats_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Brain__V1__GetTaskStatsRequest *)
+     protobuf_c_message_unpack (&brain__v1__get_task_stats_request__descriptor,
+                                allocator, len, data);
+}
+void   brain__v1__get_task_stats_request__free_unpacked
+                     (Brain__V1__GetTaskStatsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &brain__v1__get_task_stats_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   brain__v1__task_state_counts__init
+                     (Brain__V1__TaskStateCounts         *message)
+{
+  static const Brain__V1__TaskStateCounts init_value = BRAIN__V1__TASK_STATE_COUNTS__INIT;
+  *message = init_value;
+}
+size_t brain__v1__task_state_counts__get_packed_size
+                     (const Brain__V1__TaskStateCounts *message)
+{
+  assert(message->base.descriptor == &brain__v1__task_state_counts__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t brain__v1__task_state_counts__pack
+                     (const Brain__V1__TaskStateCounts *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &brain__v1__task_state_counts__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t brain__v1__task_state_counts__pack_to_buffer
+                     (const Brain__V1__TaskStateCounts *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &brain__v1__task_state_counts__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Brain__V1__TaskStateCounts *
+       brain__v1__task_state_counts__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Brain__V1__TaskStateCounts *)
+     protobuf_c_message_unpack (&brain__v1__task_state_counts__descriptor,
+                                allocator, len, data);
+}
+void   brain__v1__task_state_counts__free_unpacked
+                     (Brain__V1__TaskStateCounts *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &brain__v1__task_state_counts__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   brain__v1__task_name_stats__init
+                     (Brain__V1__TaskNameStats         *message)
+{
+  static const Brain__V1__TaskNameStats init_value = BRAIN__V1__TASK_NAME_STATS__INIT;
+  *message = init_value;
+}
+size_t brain__v1__task_name_stats__get_packed_size
+                     (const Brain__V1__TaskNameStats *message)
+{
+  assert(message->base.descriptor == &brain__v1__task_name_stats__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t brain__v1__task_name_stats__pack
+                     (const Brain__V1__TaskNameStats *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &brain__v1__task_name_stats__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t brain__v1__task_name_stats__pack_to_buffer
+                     (const Brain__V1__TaskNameStats *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &brain__v1__task_name_stats__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Brain__V1__TaskNameStats *
+       brain__v1__task_name_stats__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Brain__V1__TaskNameStats *)
+     protobuf_c_message_unpack (&brain__v1__task_name_stats__descriptor,
+                                allocator, len, data);
+}
+void   brain__v1__task_name_stats__free_unpacked
+                     (Brain__V1__TaskNameStats *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &brain__v1__task_name_stats__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   brain__v1__task_stats_reply__init
+                     (Brain__V1__TaskStatsReply         *message)
+{
+  static const Brain__V1__TaskStatsReply init_value = BRAIN__V1__TASK_STATS_REPLY__INIT;
+  *message = init_value;
+}
+size_t brain__v1__task_stats_reply__get_packed_size
+                     (const Brain__V1__TaskStatsReply *message)
+{
+  assert(message->base.descriptor == &brain__v1__task_stats_reply__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t brain__v1__task_stats_reply__pack
+                     (const Brain__V1__TaskStatsReply *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &brain__v1__task_stats_reply__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t brain__v1__task_stats_reply__pack_to_buffer
+                     (const Brain__V1__TaskStatsReply *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &brain__v1__task_stats_reply__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Brain__V1__TaskStatsReply *
+       brain__v1__task_stats_reply__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Brain__V1__TaskStatsReply *)
+     protobuf_c_message_unpack (&brain__v1__task_stats_reply__descriptor,
+                                allocator, len, data);
+}
+void   brain__v1__task_stats_reply__free_unpacked
+                     (Brain__V1__TaskStatsReply *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &brain__v1__task_stats_reply__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   brain__v1__agent_command__init
+                     (Brain__V1__AgentCommand         *message)
+{
+  static const Brain__V1__AgentCommand init_value = BRAIN__V1__AGENT_COMMAND__INIT;
+  *message = init_value;
+}
+size_t brain__v1__agent_command__get_packed_size
+                     (const Brain__V1__AgentCommand *message)
+{
+  assert(message->base.descriptor == &brain__v1__agent_command__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t brain__v1__agent_command__pack
+                     (const Brain__V1__AgentCommand *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &brain__v1__agent_command__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t brain__v1__agent_command__pack_to_buffer
+                     (const Brain__V1__AgentCommand *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &brain__v1__agent_command__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Brain__V1__AgentCommand *
+       brain__v1__agent_command__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Brain__V1__AgentCommand *)
+     protobuf_c_message_unpack (&brain__v1__agent_command__descriptor,
+                                allocator, len, data);
+}
+void   brain__v1__agent_command__free_unpacked
+                     (Brain__V1__AgentCommand *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &brain__v1__agent_command__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   brain__v1__command_received__init
+                     (Brain__V1__CommandReceived         *message)
+{
+  static const Brain__V1__CommandReceived init_value = BRAIN__V1__COMMAND_RECEIVED__INIT;
+  *message = init_value;
+}
+size_t brain__v1__command_received__get_packed_size
+                     (const Brain__V1__CommandReceived *message)
+{
+  assert(message->base.descriptor == &brain__v1__command_received__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t brain__v1__command_received__pack
+                     (const Brain__V1__CommandReceived *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &brain__v1__command_received__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t brain__v1__command_received__pack_to_buffer
+                     (const Brain__V1__CommandReceived *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &brain__v1__command_received__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Brain__V1__CommandReceived *
+       brain__v1__command_received__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Brain__V1__CommandReceived *)
+     protobuf_c_message_unpack (&brain__v1__command_received__descriptor,
+                                allocator, len, data);
+}
+void   brain__v1__command_received__free_unpacked
+                     (Brain__V1__CommandReceived *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &brain__v1__command_received__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   brain__v1__command_result__init
+                     (Brain__V1__CommandResult         *message)
+{
+  static const Brain__V1__CommandResult init_value = BRAIN__V1__COMMAND_RESULT__INIT;
+  *message = init_value;
+}
+size_t brain__v1__command_result__get_packed_size
+                     (const Brain__V1__CommandResult *message)
+{
+  assert(message->base.descriptor == &brain__v1__command_result__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t brain__v1__command_result__pack
+                     (const Brain__V1__CommandResult *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &brain__v1__command_result__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t brain__v1__command_result__pack_to_buffer
+                     (const Brain__V1__CommandResult *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &brain__v1__command_result__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Brain__V1__CommandResult *
+       brain__v1__command_result__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Brain__V1__CommandResult *)
+     protobuf_c_message_unpack (&brain__v1__command_result__descriptor,
+                                allocator, len, data);
+}
+void   brain__v1__command_result__free_unpacked
+                     (Brain__V1__CommandResult *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &brain__v1__command_result__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   brain__v1__command_info__init
+                     (Brain__V1__CommandInfo         *message)
+{
+  static const Brain__V1__CommandInfo init_value = BRAIN__V1__COMMAND_INFO__INIT;
+  *message = init_value;
+}
+size_t brain__v1__command_info__get_packed_size
+                     (const Brain__V1__CommandInfo *message)
+{
+  assert(message->base.descriptor == &brain__v1__command_info__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t brain__v1__command_info__pack
+                     (const Brain__V1__CommandInfo *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &brain__v1__command_info__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t brain__v1__command_info__pack_to_buffer
+                     (const Brain__V1__CommandInfo *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &brain__v1__command_info__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Brain__V1__CommandInfo *
+       brain__v1__command_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Brain__V1__CommandInfo *)
+     protobuf_c_message_unpack (&brain__v1__command_info__descriptor,
+                                allocator, len, data);
+}
+void   brain__v1__command_info__free_unpacked
+                     (Brain__V1__CommandInfo *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &brain__v1__command_info__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   brain__v1__retry_task_request__init
+                     (Brain__V1__RetryTaskRequest         *message)
+{
+  static const Brain__V1__RetryTaskRequest init_value = BRAIN__V1__RETRY_TASK_REQUEST__INIT;
+  *message = init_value;
+}
+size_t brain__v1__retry_task_request__get_packed_size
+                     (const Brain__V1__RetryTaskRequest *message)
+{
+  assert(message->base.descriptor == &brain__v1__retry_task_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t brain__v1__retry_task_request__pack
+                     (const Brain__V1__RetryTaskRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &brain__v1__retry_task_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t brain__v1__retry_task_request__pack_to_buffer
+                     (const Brain__V1__RetryTaskRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &brain__v1__retry_task_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Brain__V1__RetryTaskRequest *
+       brain__v1__retry_task_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Brain__V1__RetryTaskRequest *)
+     protobuf_c_message_unpack (&brain__v1__retry_task_request__descriptor,
+                                allocator, len, data);
+}
+void   brain__v1__retry_task_request__free_unpacked
+                     (Brain__V1__RetryTaskRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &brain__v1__retry_task_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   brain__v1__cancel_task_request__init
+                     (Brain__V1__CancelTaskRequest         *message)
+{
+  static const Brain__V1__CancelTaskRequest init_value = BRAIN__V1__CANCEL_TASK_REQUEST__INIT;
+  *message = init_value;
+}
+size_t brain__v1__cancel_task_request__get_packed_size
+                     (const Brain__V1__CancelTaskRequest *message)
+{
+  assert(message->base.descriptor == &brain__v1__cancel_task_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t brain__v1__cancel_task_request__pack
+                     (const Brain__V1__CancelTaskRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &brain__v1__cancel_task_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t brain__v1__cancel_task_request__pack_to_buffer
+                     (const Brain__V1__CancelTaskRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &brain__v1__cancel_task_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Brain__V1__CancelTaskRequest *
+       brain__v1__cancel_task_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Brain__V1__CancelTaskRequest *)
+     protobuf_c_message_unpack (&brain__v1__cancel_task_request__descriptor,
+                                allocator, len, data);
+}
+void   brain__v1__cancel_task_request__free_unpacked
+                     (Brain__V1__CancelTaskRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &brain__v1__cancel_task_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   brain__v1__set_schedule_enabled_request__init
+                     (Brain__V1__SetScheduleEnabledRequest         *message)
+{
+  static const Brain__V1__SetScheduleEnabledRequest init_value = BRAIN__V1__SET_SCHEDULE_ENABLED_REQUEST__INIT;
+  *message = init_value;
+}
+size_t brain__v1__set_schedule_enabled_request__get_packed_size
+                     (const Brain__V1__SetScheduleEnabledRequest *message)
+{
+  assert(message->base.descriptor == &brain__v1__set_schedule_enabled_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t brain__v1__set_schedule_enabled_request__pack
+                     (const Brain__V1__SetScheduleEnabledRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &brain__v1__set_schedule_enabled_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t brain__v1__set_schedule_enabled_request__pack_to_buffer
+                     (const Brain__V1__SetScheduleEnabledRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &brain__v1__set_schedule_enabled_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Brain__V1__SetScheduleEnabledRequest *
+       brain__v1__set_schedule_enabled_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Brain__V1__SetScheduleEnabledRequest *)
+     protobuf_c_message_unpack (&brain__v1__set_schedule_enabled_request__descriptor,
+                                allocator, len, data);
+}
+void   brain__v1__set_schedule_enabled_request__free_unpacked
+                     (Brain__V1__SetScheduleEnabledRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &brain__v1__set_schedule_enabled_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   brain__v1__get_command_request__init
+                     (Brain__V1__GetCommandRequest         *message)
+{
+  static const Brain__V1__GetCommandRequest init_value = BRAIN__V1__GET_COMMAND_REQUEST__INIT;
+  *message = init_value;
+}
+size_t brain__v1__get_command_request__get_packed_size
+                     (const Brain__V1__GetCommandRequest *message)
+{
+  assert(message->base.descriptor == &brain__v1__get_command_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t brain__v1__get_command_request__pack
+                     (const Brain__V1__GetCommandRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &brain__v1__get_command_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t brain__v1__get_command_request__pack_to_buffer
+                     (const Brain__V1__GetCommandRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &brain__v1__get_command_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Brain__V1__GetCommandRequest *
+       brain__v1__get_command_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Brain__V1__GetCommandRequest *)
+     protobuf_c_message_unpack (&brain__v1__get_command_request__descriptor,
+                                allocator, len, data);
+}
+void   brain__v1__get_command_request__free_unpacked
+                     (Brain__V1__GetCommandRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &brain__v1__get_command_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   brain__v1__list_commands_request__init
+                     (Brain__V1__ListCommandsRequest         *message)
+{
+  static const Brain__V1__ListCommandsRequest init_value = BRAIN__V1__LIST_COMMANDS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t brain__v1__list_commands_request__get_packed_size
+                     (const Brain__V1__ListCommandsRequest *message)
+{
+  assert(message->base.descriptor == &brain__v1__list_commands_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t brain__v1__list_commands_request__pack
+                     (const Brain__V1__ListCommandsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &brain__v1__list_commands_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t brain__v1__list_commands_request__pack_to_buffer
+                     (const Brain__V1__ListCommandsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &brain__v1__list_commands_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Brain__V1__ListCommandsRequest *
+       brain__v1__list_commands_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Brain__V1__ListCommandsRequest *)
+     protobuf_c_message_unpack (&brain__v1__list_commands_request__descriptor,
+                                allocator, len, data);
+}
+void   brain__v1__list_commands_request__free_unpacked
+                     (Brain__V1__ListCommandsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &brain__v1__list_commands_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   brain__v1__command_list__init
+                     (Brain__V1__CommandList         *message)
+{
+  static const Brain__V1__CommandList init_value = BRAIN__V1__COMMAND_LIST__INIT;
+  *message = init_value;
+}
+size_t brain__v1__command_list__get_packed_size
+                     (const Brain__V1__CommandList *message)
+{
+  assert(message->base.descriptor == &brain__v1__command_list__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t brain__v1__command_list__pack
+                     (const Brain__V1__CommandList *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &brain__v1__command_list__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t brain__v1__command_list__pack_to_buffer
+                     (const Brain__V1__CommandList *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &brain__v1__command_list__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Brain__V1__CommandList *
+       brain__v1__command_list__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Brain__V1__CommandList *)
+     protobuf_c_message_unpack (&brain__v1__command_list__descriptor,
+                                allocator, len, data);
+}
+void   brain__v1__command_list__free_unpacked
+                     (Brain__V1__CommandList *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &brain__v1__command_list__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   brain__v1__schedule_report__init
+                     (Brain__V1__ScheduleReport         *message)
+{
+  static const Brain__V1__ScheduleReport init_value = BRAIN__V1__SCHEDULE_REPORT__INIT;
+  *message = init_value;
+}
+size_t brain__v1__schedule_report__get_packed_size
+                     (const Brain__V1__ScheduleReport *message)
+{
+  assert(message->base.descriptor == &brain__v1__schedule_report__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t brain__v1__schedule_report__pack
+                     (const Brain__V1__ScheduleReport *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &brain__v1__schedule_report__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t brain__v1__schedule_report__pack_to_buffer
+                     (const Brain__V1__ScheduleReport *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &brain__v1__schedule_report__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Brain__V1__ScheduleReport *
+       brain__v1__schedule_report__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Brain__V1__ScheduleReport *)
+     protobuf_c_message_unpack (&brain__v1__schedule_report__descriptor,
+                                allocator, len, data);
+}
+void   brain__v1__schedule_report__free_unpacked
+                     (Brain__V1__ScheduleReport *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &brain__v1__schedule_report__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   brain__v1__schedule_deleted__init
+                     (Brain__V1__ScheduleDeleted         *message)
+{
+  static const Brain__V1__ScheduleDeleted init_value = BRAIN__V1__SCHEDULE_DELETED__INIT;
+  *message = init_value;
+}
+size_t brain__v1__schedule_deleted__get_packed_size
+                     (const Brain__V1__ScheduleDeleted *message)
+{
+  assert(message->base.descriptor == &brain__v1__schedule_deleted__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t brain__v1__schedule_deleted__pack
+                     (const Brain__V1__ScheduleDeleted *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &brain__v1__schedule_deleted__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t brain__v1__schedule_deleted__pack_to_buffer
+                     (const Brain__V1__ScheduleDeleted *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &brain__v1__schedule_deleted__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Brain__V1__ScheduleDeleted *
+       brain__v1__schedule_deleted__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Brain__V1__ScheduleDeleted *)
+     protobuf_c_message_unpack (&brain__v1__schedule_deleted__descriptor,
+                                allocator, len, data);
+}
+void   brain__v1__schedule_deleted__free_unpacked
+                     (Brain__V1__ScheduleDeleted *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &brain__v1__schedule_deleted__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   brain__v1__schedule_fired__init
+                     (Brain__V1__ScheduleFired         *message)
+{
+  static const Brain__V1__ScheduleFired init_value = BRAIN__V1__SCHEDULE_FIRED__INIT;
+  *message = init_value;
+}
+size_t brain__v1__schedule_fired__get_packed_size
+                     (const Brain__V1__ScheduleFired *message)
+{
+  assert(message->base.descriptor == &brain__v1__schedule_fired__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t brain__v1__schedule_fired__pack
+                     (const Brain__V1__ScheduleFired *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &brain__v1__schedule_fired__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t brain__v1__schedule_fired__pack_to_buffer
+                     (const Brain__V1__ScheduleFired *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &brain__v1__schedule_fired__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Brain__V1__ScheduleFired *
+       brain__v1__schedule_fired__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Brain__V1__ScheduleFired *)
+     protobuf_c_message_unpack (&brain__v1__schedule_fired__descriptor,
+                                allocator, len, data);
+}
+void   brain__v1__schedule_fired__free_unpacked
+                     (Brain__V1__ScheduleFired *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &brain__v1__schedule_fired__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   brain__v1__schedule_listing__init
+                     (Brain__V1__ScheduleListing         *message)
+{
+  static const Brain__V1__ScheduleListing init_value = BRAIN__V1__SCHEDULE_LISTING__INIT;
+  *message = init_value;
+}
+size_t brain__v1__schedule_listing__get_packed_size
+                     (const Brain__V1__ScheduleListing *message)
+{
+  assert(message->base.descriptor == &brain__v1__schedule_listing__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t brain__v1__schedule_listing__pack
+                     (const Brain__V1__ScheduleListing *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &brain__v1__schedule_listing__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t brain__v1__schedule_listing__pack_to_buffer
+                     (const Brain__V1__ScheduleListing *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &brain__v1__schedule_listing__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Brain__V1__ScheduleListing *
+       brain__v1__schedule_listing__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Brain__V1__ScheduleListing *)
+     protobuf_c_message_unpack (&brain__v1__schedule_listing__descriptor,
+                                allocator, len, data);
+}
+void   brain__v1__schedule_listing__free_unpacked
+                     (Brain__V1__ScheduleListing *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &brain__v1__schedule_listing__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   brain__v1__schedule_info__init
+                     (Brain__V1__ScheduleInfo         *message)
+{
+  static const Brain__V1__ScheduleInfo init_value = BRAIN__V1__SCHEDULE_INFO__INIT;
+  *message = init_value;
+}
+size_t brain__v1__schedule_info__get_packed_size
+                     (const Brain__V1__ScheduleInfo *message)
+{
+  assert(message->base.descriptor == &brain__v1__schedule_info__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t brain__v1__schedule_info__pack
+                     (const Brain__V1__ScheduleInfo *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &brain__v1__schedule_info__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t brain__v1__schedule_info__pack_to_buffer
+                     (const Brain__V1__ScheduleInfo *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &brain__v1__schedule_info__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Brain__V1__ScheduleInfo *
+       brain__v1__schedule_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Brain__V1__ScheduleInfo *)
+     protobuf_c_message_unpack (&brain__v1__schedule_info__descriptor,
+                                allocator, len, data);
+}
+void   brain__v1__schedule_info__free_unpacked
+                     (Brain__V1__ScheduleInfo *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &brain__v1__schedule_info__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   brain__v1__list_schedules_request__init
+                     (Brain__V1__ListSchedulesRequest         *message)
+{
+  static const Brain__V1__ListSchedulesRequest init_value = BRAIN__V1__LIST_SCHEDULES_REQUEST__INIT;
+  *message = init_value;
+}
+size_t brain__v1__list_schedules_request__get_packed_size
+                     (const Brain__V1__ListSchedulesRequest *message)
+{
+  assert(message->base.descriptor == &brain__v1__list_schedules_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t brain__v1__list_schedules_request__pack
+                     (const Brain__V1__ListSchedulesRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &brain__v1__list_schedules_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t brain__v1__list_schedules_request__pack_to_buffer
+                     (const Brain__V1__ListSchedulesRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &brain__v1__list_schedules_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Brain__V1__ListSchedulesRequest *
+       brain__v1__list_schedules_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Brain__V1__ListSchedulesRequest *)
+     protobuf_c_message_unpack (&brain__v1__list_schedules_request__descriptor,
+                                allocator, len, data);
+}
+void   brain__v1__list_schedules_request__free_unpacked
+                     (Brain__V1__ListSchedulesRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &brain__v1__list_schedules_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   brain__v1__schedule_list__init
+                     (Brain__V1__ScheduleList         *message)
+{
+  static const Brain__V1__ScheduleList init_value = BRAIN__V1__SCHEDULE_LIST__INIT;
+  *message = init_value;
+}
+size_t brain__v1__schedule_list__get_packed_size
+                     (const Brain__V1__ScheduleList *message)
+{
+  assert(message->base.descriptor == &brain__v1__schedule_list__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t brain__v1__schedule_list__pack
+                     (const Brain__V1__ScheduleList *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &brain__v1__schedule_list__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t brain__v1__schedule_list__pack_to_buffer
+                     (const Brain__V1__ScheduleList *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &brain__v1__schedule_list__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Brain__V1__ScheduleList *
+       brain__v1__schedule_list__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Brain__V1__ScheduleList *)
+     protobuf_c_message_unpack (&brain__v1__schedule_list__descriptor,
+                                allocator, len, data);
+}
+void   brain__v1__schedule_list__free_unpacked
+                     (Brain__V1__ScheduleList *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &brain__v1__schedule_list__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   brain__v1__get_schedule_request__init
+                     (Brain__V1__GetScheduleRequest         *message)
+{
+  static const Brain__V1__GetScheduleRequest init_value = BRAIN__V1__GET_SCHEDULE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t brain__v1__get_schedule_request__get_packed_size
+                     (const Brain__V1__GetScheduleRequest *message)
+{
+  assert(message->base.descriptor == &brain__v1__get_schedule_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t brain__v1__get_schedule_request__pack
+                     (const Brain__V1__GetScheduleRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &brain__v1__get_schedule_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t brain__v1__get_schedule_request__pack_to_buffer
+                     (const Brain__V1__GetScheduleRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &brain__v1__get_schedule_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Brain__V1__GetScheduleRequest *
+       brain__v1__get_schedule_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Brain__V1__GetScheduleRequest *)
+     protobuf_c_message_unpack (&brain__v1__get_schedule_request__descriptor,
+                                allocator, len, data);
+}
+void   brain__v1__get_schedule_request__free_unpacked
+                     (Brain__V1__GetScheduleRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &brain__v1__get_schedule_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   brain__v1__schedule_detail__init
+                     (Brain__V1__ScheduleDetail         *message)
+{
+  static const Brain__V1__ScheduleDetail init_value = BRAIN__V1__SCHEDULE_DETAIL__INIT;
+  *message = init_value;
+}
+size_t brain__v1__schedule_detail__get_packed_size
+                     (const Brain__V1__ScheduleDetail *message)
+{
+  assert(message->base.descriptor == &brain__v1__schedule_detail__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t brain__v1__schedule_detail__pack
+                     (const Brain__V1__ScheduleDetail *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &brain__v1__schedule_detail__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t brain__v1__schedule_detail__pack_to_buffer
+                     (const Brain__V1__ScheduleDetail *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &brain__v1__schedule_detail__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Brain__V1__ScheduleDetail *
+       brain__v1__schedule_detail__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Brain__V1__ScheduleDetail *)
+     protobuf_c_message_unpack (&brain__v1__schedule_detail__descriptor,
+                                allocator, len, data);
+}
+void   brain__v1__schedule_detail__free_unpacked
+                     (Brain__V1__ScheduleDetail *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &brain__v1__schedule_detail__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor brain__v1__status__field_descriptors[2] =
 {
   {
@@ -1993,7 +3748,7 @@ const ProtobufCMessageDescriptor brain__v1__status__descriptor =
   (ProtobufCMessageInit) brain__v1__status__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor brain__v1__request__field_descriptors[17] =
+static const ProtobufCFieldDescriptor brain__v1__request__field_descriptors[31] =
 {
   {
     "call_id",
@@ -2199,24 +3954,206 @@ static const ProtobufCFieldDescriptor brain__v1__request__field_descriptors[17] 
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "list_projects",
+    43,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Brain__V1__Request, method_case),
+    offsetof(Brain__V1__Request, list_projects),
+    &brain__v1__list_projects_request__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "get_project",
+    44,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Brain__V1__Request, method_case),
+    offsetof(Brain__V1__Request, get_project),
+    &brain__v1__get_project_request__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "create_project",
+    45,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Brain__V1__Request, method_case),
+    offsetof(Brain__V1__Request, create_project),
+    &brain__v1__create_project_request__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "update_project",
+    46,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Brain__V1__Request, method_case),
+    offsetof(Brain__V1__Request, update_project),
+    &brain__v1__update_project_request__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "list_tasks",
+    47,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Brain__V1__Request, method_case),
+    offsetof(Brain__V1__Request, list_tasks),
+    &brain__v1__list_tasks_request__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "get_task",
+    48,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Brain__V1__Request, method_case),
+    offsetof(Brain__V1__Request, get_task),
+    &brain__v1__get_task_request__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "get_task_stats",
+    49,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Brain__V1__Request, method_case),
+    offsetof(Brain__V1__Request, get_task_stats),
+    &brain__v1__get_task_stats_request__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "retry_task",
+    50,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Brain__V1__Request, method_case),
+    offsetof(Brain__V1__Request, retry_task),
+    &brain__v1__retry_task_request__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "cancel_task",
+    51,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Brain__V1__Request, method_case),
+    offsetof(Brain__V1__Request, cancel_task),
+    &brain__v1__cancel_task_request__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "set_schedule_enabled",
+    52,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Brain__V1__Request, method_case),
+    offsetof(Brain__V1__Request, set_schedule_enabled),
+    &brain__v1__set_schedule_enabled_request__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "get_command",
+    53,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Brain__V1__Request, method_case),
+    offsetof(Brain__V1__Request, get_command),
+    &brain__v1__get_command_request__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "list_commands",
+    54,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Brain__V1__Request, method_case),
+    offsetof(Brain__V1__Request, list_commands),
+    &brain__v1__list_commands_request__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "list_schedules",
+    55,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Brain__V1__Request, method_case),
+    offsetof(Brain__V1__Request, list_schedules),
+    &brain__v1__list_schedules_request__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "get_schedule",
+    56,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Brain__V1__Request, method_case),
+    offsetof(Brain__V1__Request, get_schedule),
+    &brain__v1__get_schedule_request__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned brain__v1__request__field_indices_by_name[] = {
   0,   /* field[0] = call_id */
   14,   /* field[14] = cancel_call */
   10,   /* field[10] = cancel_run */
+  25,   /* field[25] = cancel_task */
   6,   /* field[6] = create_agent */
+  19,   /* field[19] = create_project */
   11,   /* field[11] = delete_run */
+  27,   /* field[27] = get_command */
+  18,   /* field[18] = get_project */
   8,   /* field[8] = get_run */
+  30,   /* field[30] = get_schedule */
   15,   /* field[15] = get_stats */
   4,   /* field[4] = get_status */
+  22,   /* field[22] = get_task */
+  23,   /* field[23] = get_task_stats */
   2,   /* field[2] = heartbeat */
   1,   /* field[1] = hello */
   5,   /* field[5] = list_agents */
+  28,   /* field[28] = list_commands */
   12,   /* field[12] = list_persistence_errors */
+  17,   /* field[17] = list_projects */
   7,   /* field[7] = list_runs */
+  29,   /* field[29] = list_schedules */
   9,   /* field[9] = list_steps */
+  21,   /* field[21] = list_tasks */
   3,   /* field[3] = publish */
+  24,   /* field[24] = retry_task */
+  26,   /* field[26] = set_schedule_enabled */
   16,   /* field[16] = snapshot */
+  20,   /* field[20] = update_project */
   13,   /* field[13] = watch */
 };
 static const ProtobufCIntRange brain__v1__request__number_ranges[3 + 1] =
@@ -2224,7 +4161,7 @@ static const ProtobufCIntRange brain__v1__request__number_ranges[3 + 1] =
   { 1, 0 },
   { 10, 1 },
   { 30, 4 },
-  { 0, 17 }
+  { 0, 31 }
 };
 const ProtobufCMessageDescriptor brain__v1__request__descriptor =
 {
@@ -2234,14 +4171,14 @@ const ProtobufCMessageDescriptor brain__v1__request__descriptor =
   "Brain__V1__Request",
   "brain.v1",
   sizeof(Brain__V1__Request),
-  17,
+  31,
   brain__v1__request__field_descriptors,
   brain__v1__request__field_indices_by_name,
   3,  brain__v1__request__number_ranges,
   (ProtobufCMessageInit) brain__v1__request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor brain__v1__response__field_descriptors[19] =
+static const ProtobufCFieldDescriptor brain__v1__response__field_descriptors[29] =
 {
   {
     "call_id",
@@ -2323,6 +4260,18 @@ static const ProtobufCFieldDescriptor brain__v1__response__field_descriptors[19]
     offsetof(Brain__V1__Response, result_case),
     offsetof(Brain__V1__Response, rejected),
     &brain__v1__event_rejected__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "agent_command",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Brain__V1__Response, result_case),
+    offsetof(Brain__V1__Response, agent_command),
+    &brain__v1__agent_command__descriptor,
     NULL,
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
@@ -2471,35 +4420,155 @@ static const ProtobufCFieldDescriptor brain__v1__response__field_descriptors[19]
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "projects",
+    43,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Brain__V1__Response, result_case),
+    offsetof(Brain__V1__Response, projects),
+    &brain__v1__project_list__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "project_info",
+    44,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Brain__V1__Response, result_case),
+    offsetof(Brain__V1__Response, project_info),
+    &brain__v1__project_info__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "tasks",
+    47,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Brain__V1__Response, result_case),
+    offsetof(Brain__V1__Response, tasks),
+    &brain__v1__task_list__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "task",
+    48,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Brain__V1__Response, result_case),
+    offsetof(Brain__V1__Response, task),
+    &brain__v1__task_detail__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "task_stats",
+    49,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Brain__V1__Response, result_case),
+    offsetof(Brain__V1__Response, task_stats),
+    &brain__v1__task_stats_reply__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "command_info",
+    50,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Brain__V1__Response, result_case),
+    offsetof(Brain__V1__Response, command_info),
+    &brain__v1__command_info__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "commands",
+    54,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Brain__V1__Response, result_case),
+    offsetof(Brain__V1__Response, commands),
+    &brain__v1__command_list__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "schedules",
+    55,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Brain__V1__Response, result_case),
+    offsetof(Brain__V1__Response, schedules),
+    &brain__v1__schedule_list__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "schedule",
+    56,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Brain__V1__Response, result_case),
+    offsetof(Brain__V1__Response, schedule),
+    &brain__v1__schedule_detail__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned brain__v1__response__field_indices_by_name[] = {
   5,   /* field[5] = ack */
-  8,   /* field[8] = agents */
+  7,   /* field[7] = agent_command */
+  9,   /* field[9] = agents */
   0,   /* field[0] = call_id */
-  16,   /* field[16] = cancel_call */
-  9,   /* field[9] = created_agent */
+  17,   /* field[17] = cancel_call */
+  25,   /* field[25] = command_info */
+  26,   /* field[26] = commands */
+  10,   /* field[10] = created_agent */
   2,   /* field[2] = end_of_stream */
   4,   /* field[4] = heartbeat */
-  14,   /* field[14] = persistence_errors */
+  15,   /* field[15] = persistence_errors */
+  21,   /* field[21] = project_info */
+  20,   /* field[20] = projects */
   6,   /* field[6] = rejected */
-  11,   /* field[11] = run */
-  13,   /* field[13] = run_info */
-  10,   /* field[10] = runs */
-  18,   /* field[18] = snapshot */
-  17,   /* field[17] = stats */
+  12,   /* field[12] = run */
+  14,   /* field[14] = run_info */
+  11,   /* field[11] = runs */
+  28,   /* field[28] = schedule */
+  27,   /* field[27] = schedules */
+  19,   /* field[19] = snapshot */
+  18,   /* field[18] = stats */
   1,   /* field[1] = status */
-  7,   /* field[7] = status_reply */
-  12,   /* field[12] = steps */
-  15,   /* field[15] = watch_event */
+  8,   /* field[8] = status_reply */
+  13,   /* field[13] = steps */
+  23,   /* field[23] = task */
+  24,   /* field[24] = task_stats */
+  22,   /* field[22] = tasks */
+  16,   /* field[16] = watch_event */
   3,   /* field[3] = welcome */
 };
-static const ProtobufCIntRange brain__v1__response__number_ranges[4 + 1] =
+static const ProtobufCIntRange brain__v1__response__number_ranges[6 + 1] =
 {
   { 1, 0 },
   { 10, 3 },
-  { 30, 7 },
-  { 38, 14 },
-  { 0, 19 }
+  { 30, 8 },
+  { 38, 15 },
+  { 47, 22 },
+  { 54, 26 },
+  { 0, 29 }
 };
 const ProtobufCMessageDescriptor brain__v1__response__descriptor =
 {
@@ -2509,10 +4578,10 @@ const ProtobufCMessageDescriptor brain__v1__response__descriptor =
   "Brain__V1__Response",
   "brain.v1",
   sizeof(Brain__V1__Response),
-  19,
+  29,
   brain__v1__response__field_descriptors,
   brain__v1__response__field_indices_by_name,
-  4,  brain__v1__response__number_ranges,
+  6,  brain__v1__response__number_ranges,
   (ProtobufCMessageInit) brain__v1__response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
@@ -3324,7 +5393,7 @@ const ProtobufCMessageDescriptor brain__v1__created_agent__descriptor =
   (ProtobufCMessageInit) brain__v1__created_agent__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor brain__v1__agent_event__field_descriptors[4] =
+static const ProtobufCFieldDescriptor brain__v1__agent_event__field_descriptors[11] =
 {
   {
     "seq",
@@ -3374,18 +5443,109 @@ static const ProtobufCFieldDescriptor brain__v1__agent_event__field_descriptors[
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "task_event",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Brain__V1__AgentEvent, event_case),
+    offsetof(Brain__V1__AgentEvent, task_event),
+    &brain__v1__task_event_reported__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "schedule_upsert",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Brain__V1__AgentEvent, event_case),
+    offsetof(Brain__V1__AgentEvent, schedule_upsert),
+    &brain__v1__schedule_report__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "schedule_delete",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Brain__V1__AgentEvent, event_case),
+    offsetof(Brain__V1__AgentEvent, schedule_delete),
+    &brain__v1__schedule_deleted__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "schedule_fired",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Brain__V1__AgentEvent, event_case),
+    offsetof(Brain__V1__AgentEvent, schedule_fired),
+    &brain__v1__schedule_fired__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "schedule_listing",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Brain__V1__AgentEvent, event_case),
+    offsetof(Brain__V1__AgentEvent, schedule_listing),
+    &brain__v1__schedule_listing__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "command_received",
+    18,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Brain__V1__AgentEvent, event_case),
+    offsetof(Brain__V1__AgentEvent, command_received),
+    &brain__v1__command_received__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "command_result",
+    19,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Brain__V1__AgentEvent, event_case),
+    offsetof(Brain__V1__AgentEvent, command_result),
+    &brain__v1__command_result__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned brain__v1__agent_event__field_indices_by_name[] = {
+  9,   /* field[9] = command_received */
+  10,   /* field[10] = command_result */
   1,   /* field[1] = run_created */
   2,   /* field[2] = run_status */
+  6,   /* field[6] = schedule_delete */
+  7,   /* field[7] = schedule_fired */
+  8,   /* field[8] = schedule_listing */
+  5,   /* field[5] = schedule_upsert */
   0,   /* field[0] = seq */
   3,   /* field[3] = step */
+  4,   /* field[4] = task_event */
 };
 static const ProtobufCIntRange brain__v1__agent_event__number_ranges[2 + 1] =
 {
   { 1, 0 },
   { 10, 1 },
-  { 0, 4 }
+  { 0, 11 }
 };
 const ProtobufCMessageDescriptor brain__v1__agent_event__descriptor =
 {
@@ -3395,7 +5555,7 @@ const ProtobufCMessageDescriptor brain__v1__agent_event__descriptor =
   "Brain__V1__AgentEvent",
   "brain.v1",
   sizeof(Brain__V1__AgentEvent),
-  4,
+  11,
   brain__v1__agent_event__field_descriptors,
   brain__v1__agent_event__field_indices_by_name,
   2,  brain__v1__agent_event__number_ranges,
@@ -5206,7 +7366,7 @@ const ProtobufCMessageDescriptor brain__v1__persistence_error_list__descriptor =
   (ProtobufCMessageInit) brain__v1__persistence_error_list__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor brain__v1__watch_request__field_descriptors[3] =
+static const ProtobufCFieldDescriptor brain__v1__watch_request__field_descriptors[7] =
 {
   {
     "run_id",
@@ -5244,16 +7404,68 @@ static const ProtobufCFieldDescriptor brain__v1__watch_request__field_descriptor
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "tasks",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__WatchRequest, tasks),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "schedules",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__WatchRequest, schedules),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "commands",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__WatchRequest, commands),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "runs_off",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__WatchRequest, runs_off),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned brain__v1__watch_request__field_indices_by_name[] = {
   2,   /* field[2] = agents */
+  5,   /* field[5] = commands */
   1,   /* field[1] = project */
   0,   /* field[0] = run_id */
+  6,   /* field[6] = runs_off */
+  4,   /* field[4] = schedules */
+  3,   /* field[3] = tasks */
 };
 static const ProtobufCIntRange brain__v1__watch_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor brain__v1__watch_request__descriptor =
 {
@@ -5263,14 +7475,14 @@ const ProtobufCMessageDescriptor brain__v1__watch_request__descriptor =
   "Brain__V1__WatchRequest",
   "brain.v1",
   sizeof(Brain__V1__WatchRequest),
-  3,
+  7,
   brain__v1__watch_request__field_descriptors,
   brain__v1__watch_request__field_indices_by_name,
   1,  brain__v1__watch_request__number_ranges,
   (ProtobufCMessageInit) brain__v1__watch_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor brain__v1__watch_event__field_descriptors[3] =
+static const ProtobufCFieldDescriptor brain__v1__watch_event__field_descriptors[6] =
 {
   {
     "run",
@@ -5308,16 +7520,55 @@ static const ProtobufCFieldDescriptor brain__v1__watch_event__field_descriptors[
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "task",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Brain__V1__WatchEvent, change_case),
+    offsetof(Brain__V1__WatchEvent, task),
+    &brain__v1__task_info__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "schedule",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Brain__V1__WatchEvent, change_case),
+    offsetof(Brain__V1__WatchEvent, schedule),
+    &brain__v1__schedule_info__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "command",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Brain__V1__WatchEvent, change_case),
+    offsetof(Brain__V1__WatchEvent, command),
+    &brain__v1__command_info__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned brain__v1__watch_event__field_indices_by_name[] = {
   2,   /* field[2] = agent */
+  5,   /* field[5] = command */
   0,   /* field[0] = run */
+  4,   /* field[4] = schedule */
   1,   /* field[1] = step */
+  3,   /* field[3] = task */
 };
 static const ProtobufCIntRange brain__v1__watch_event__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor brain__v1__watch_event__descriptor =
 {
@@ -5327,7 +7578,7 @@ const ProtobufCMessageDescriptor brain__v1__watch_event__descriptor =
   "Brain__V1__WatchEvent",
   "brain.v1",
   sizeof(Brain__V1__WatchEvent),
-  3,
+  6,
   brain__v1__watch_event__field_descriptors,
   brain__v1__watch_event__field_indices_by_name,
   1,  brain__v1__watch_event__number_ranges,
@@ -5992,6 +8243,3704 @@ const ProtobufCMessageDescriptor brain__v1__snapshot_reply__descriptor =
   (ProtobufCMessageInit) brain__v1__snapshot_reply__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor brain__v1__retention_settings__field_descriptors[4] =
+{
+  {
+    "runs_ns",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__RetentionSettings, runs_ns),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "tasks_ns",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__RetentionSettings, tasks_ns),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "task_events_ns",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__RetentionSettings, task_events_ns),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sink_rows_ns",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__RetentionSettings, sink_rows_ns),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned brain__v1__retention_settings__field_indices_by_name[] = {
+  0,   /* field[0] = runs_ns */
+  3,   /* field[3] = sink_rows_ns */
+  2,   /* field[2] = task_events_ns */
+  1,   /* field[1] = tasks_ns */
+};
+static const ProtobufCIntRange brain__v1__retention_settings__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor brain__v1__retention_settings__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "brain.v1.RetentionSettings",
+  "RetentionSettings",
+  "Brain__V1__RetentionSettings",
+  "brain.v1",
+  sizeof(Brain__V1__RetentionSettings),
+  4,
+  brain__v1__retention_settings__field_descriptors,
+  brain__v1__retention_settings__field_indices_by_name,
+  1,  brain__v1__retention_settings__number_ranges,
+  (ProtobufCMessageInit) brain__v1__retention_settings__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor brain__v1__project_settings__field_descriptors[5] =
+{
+  {
+    "retention",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ProjectSettings, retention),
+    &brain__v1__retention_settings__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "extra_key_patterns",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Brain__V1__ProjectSettings, n_extra_key_patterns),
+    offsetof(Brain__V1__ProjectSettings, extra_key_patterns),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "allowed_keys",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Brain__V1__ProjectSettings, n_allowed_keys),
+    offsetof(Brain__V1__ProjectSettings, allowed_keys),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "time_zone",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ProjectSettings, time_zone),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "redact_steps",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ProjectSettings, redact_steps),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned brain__v1__project_settings__field_indices_by_name[] = {
+  2,   /* field[2] = allowed_keys */
+  1,   /* field[1] = extra_key_patterns */
+  4,   /* field[4] = redact_steps */
+  0,   /* field[0] = retention */
+  3,   /* field[3] = time_zone */
+};
+static const ProtobufCIntRange brain__v1__project_settings__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor brain__v1__project_settings__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "brain.v1.ProjectSettings",
+  "ProjectSettings",
+  "Brain__V1__ProjectSettings",
+  "brain.v1",
+  sizeof(Brain__V1__ProjectSettings),
+  5,
+  brain__v1__project_settings__field_descriptors,
+  brain__v1__project_settings__field_indices_by_name,
+  1,  brain__v1__project_settings__number_ranges,
+  (ProtobufCMessageInit) brain__v1__project_settings__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor brain__v1__project_info__field_descriptors[5] =
+{
+  {
+    "project_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ProjectInfo, project_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ProjectInfo, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "settings",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ProjectInfo, settings),
+    &brain__v1__project_settings__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_at",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ProjectInfo, created_at),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "updated_at",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ProjectInfo, updated_at),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned brain__v1__project_info__field_indices_by_name[] = {
+  3,   /* field[3] = created_at */
+  1,   /* field[1] = name */
+  0,   /* field[0] = project_id */
+  2,   /* field[2] = settings */
+  4,   /* field[4] = updated_at */
+};
+static const ProtobufCIntRange brain__v1__project_info__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor brain__v1__project_info__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "brain.v1.ProjectInfo",
+  "ProjectInfo",
+  "Brain__V1__ProjectInfo",
+  "brain.v1",
+  sizeof(Brain__V1__ProjectInfo),
+  5,
+  brain__v1__project_info__field_descriptors,
+  brain__v1__project_info__field_indices_by_name,
+  1,  brain__v1__project_info__number_ranges,
+  (ProtobufCMessageInit) brain__v1__project_info__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define brain__v1__list_projects_request__field_descriptors NULL
+#define brain__v1__list_projects_request__field_indices_by_name NULL
+#define brain__v1__list_projects_request__number_ranges NULL
+const ProtobufCMessageDescriptor brain__v1__list_projects_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "brain.v1.ListProjectsRequest",
+  "ListProjectsRequest",
+  "Brain__V1__ListProjectsRequest",
+  "brain.v1",
+  sizeof(Brain__V1__ListProjectsRequest),
+  0,
+  brain__v1__list_projects_request__field_descriptors,
+  brain__v1__list_projects_request__field_indices_by_name,
+  0,  brain__v1__list_projects_request__number_ranges,
+  (ProtobufCMessageInit) brain__v1__list_projects_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor brain__v1__project_list__field_descriptors[1] =
+{
+  {
+    "projects",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Brain__V1__ProjectList, n_projects),
+    offsetof(Brain__V1__ProjectList, projects),
+    &brain__v1__project_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned brain__v1__project_list__field_indices_by_name[] = {
+  0,   /* field[0] = projects */
+};
+static const ProtobufCIntRange brain__v1__project_list__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor brain__v1__project_list__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "brain.v1.ProjectList",
+  "ProjectList",
+  "Brain__V1__ProjectList",
+  "brain.v1",
+  sizeof(Brain__V1__ProjectList),
+  1,
+  brain__v1__project_list__field_descriptors,
+  brain__v1__project_list__field_indices_by_name,
+  1,  brain__v1__project_list__number_ranges,
+  (ProtobufCMessageInit) brain__v1__project_list__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor brain__v1__get_project_request__field_descriptors[1] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__GetProjectRequest, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned brain__v1__get_project_request__field_indices_by_name[] = {
+  0,   /* field[0] = name */
+};
+static const ProtobufCIntRange brain__v1__get_project_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor brain__v1__get_project_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "brain.v1.GetProjectRequest",
+  "GetProjectRequest",
+  "Brain__V1__GetProjectRequest",
+  "brain.v1",
+  sizeof(Brain__V1__GetProjectRequest),
+  1,
+  brain__v1__get_project_request__field_descriptors,
+  brain__v1__get_project_request__field_indices_by_name,
+  1,  brain__v1__get_project_request__number_ranges,
+  (ProtobufCMessageInit) brain__v1__get_project_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor brain__v1__create_project_request__field_descriptors[2] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__CreateProjectRequest, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "settings",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__CreateProjectRequest, settings),
+    &brain__v1__project_settings__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned brain__v1__create_project_request__field_indices_by_name[] = {
+  0,   /* field[0] = name */
+  1,   /* field[1] = settings */
+};
+static const ProtobufCIntRange brain__v1__create_project_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor brain__v1__create_project_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "brain.v1.CreateProjectRequest",
+  "CreateProjectRequest",
+  "Brain__V1__CreateProjectRequest",
+  "brain.v1",
+  sizeof(Brain__V1__CreateProjectRequest),
+  2,
+  brain__v1__create_project_request__field_descriptors,
+  brain__v1__create_project_request__field_indices_by_name,
+  1,  brain__v1__create_project_request__number_ranges,
+  (ProtobufCMessageInit) brain__v1__create_project_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor brain__v1__update_project_request__field_descriptors[2] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__UpdateProjectRequest, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "settings",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__UpdateProjectRequest, settings),
+    &brain__v1__project_settings__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned brain__v1__update_project_request__field_indices_by_name[] = {
+  0,   /* field[0] = name */
+  1,   /* field[1] = settings */
+};
+static const ProtobufCIntRange brain__v1__update_project_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor brain__v1__update_project_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "brain.v1.UpdateProjectRequest",
+  "UpdateProjectRequest",
+  "Brain__V1__UpdateProjectRequest",
+  "brain.v1",
+  sizeof(Brain__V1__UpdateProjectRequest),
+  2,
+  brain__v1__update_project_request__field_descriptors,
+  brain__v1__update_project_request__field_indices_by_name,
+  1,  brain__v1__update_project_request__number_ranges,
+  (ProtobufCMessageInit) brain__v1__update_project_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor brain__v1__task_event_reported__field_descriptors[15] =
+{
+  {
+    "task_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskEventReported, task_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "engine",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskEventReported, engine),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "kind",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskEventReported, kind),
+    &brain__v1__task_event_kind__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ts",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskEventReported, ts),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "attempt",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskEventReported, attempt),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskEventReported, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "queue",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskEventReported, queue),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "group_id",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskEventReported, group_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "retried_as",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskEventReported, retried_as),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "args_json",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskEventReported, args_json),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "kwargs_json",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskEventReported, kwargs_json),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "exc_type",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskEventReported, exc_type),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "exc_message",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskEventReported, exc_message),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "traceback",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskEventReported, traceback),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "payload_json",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskEventReported, payload_json),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned brain__v1__task_event_reported__field_indices_by_name[] = {
+  9,   /* field[9] = args_json */
+  4,   /* field[4] = attempt */
+  1,   /* field[1] = engine */
+  12,   /* field[12] = exc_message */
+  11,   /* field[11] = exc_type */
+  7,   /* field[7] = group_id */
+  2,   /* field[2] = kind */
+  10,   /* field[10] = kwargs_json */
+  5,   /* field[5] = name */
+  14,   /* field[14] = payload_json */
+  6,   /* field[6] = queue */
+  8,   /* field[8] = retried_as */
+  0,   /* field[0] = task_id */
+  13,   /* field[13] = traceback */
+  3,   /* field[3] = ts */
+};
+static const ProtobufCIntRange brain__v1__task_event_reported__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 15 }
+};
+const ProtobufCMessageDescriptor brain__v1__task_event_reported__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "brain.v1.TaskEventReported",
+  "TaskEventReported",
+  "Brain__V1__TaskEventReported",
+  "brain.v1",
+  sizeof(Brain__V1__TaskEventReported),
+  15,
+  brain__v1__task_event_reported__field_descriptors,
+  brain__v1__task_event_reported__field_indices_by_name,
+  1,  brain__v1__task_event_reported__number_ranges,
+  (ProtobufCMessageInit) brain__v1__task_event_reported__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor brain__v1__task_error_info__field_descriptors[3] =
+{
+  {
+    "exc_type",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskErrorInfo, exc_type),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "exc_msg",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskErrorInfo, exc_msg),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "traceback_redacted",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskErrorInfo, traceback_redacted),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned brain__v1__task_error_info__field_indices_by_name[] = {
+  1,   /* field[1] = exc_msg */
+  0,   /* field[0] = exc_type */
+  2,   /* field[2] = traceback_redacted */
+};
+static const ProtobufCIntRange brain__v1__task_error_info__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor brain__v1__task_error_info__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "brain.v1.TaskErrorInfo",
+  "TaskErrorInfo",
+  "Brain__V1__TaskErrorInfo",
+  "brain.v1",
+  sizeof(Brain__V1__TaskErrorInfo),
+  3,
+  brain__v1__task_error_info__field_descriptors,
+  brain__v1__task_error_info__field_indices_by_name,
+  1,  brain__v1__task_error_info__number_ranges,
+  (ProtobufCMessageInit) brain__v1__task_error_info__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor brain__v1__task_info__field_descriptors[21] =
+{
+  {
+    "task_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskInfo, task_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "project",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskInfo, project),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "engine",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskInfo, engine),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskInfo, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "queue",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskInfo, queue),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "state",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskInfo, state),
+    &brain__v1__task_state__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "args_json",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskInfo, args_json),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "kwargs_json",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskInfo, kwargs_json),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "error",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskInfo, error),
+    &brain__v1__task_error_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "retried_as",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskInfo, retried_as),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "group_id",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskInfo, group_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "attempt",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskInfo, attempt),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "enqueued_at",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskInfo, enqueued_at),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "started_at",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskInfo, started_at),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "finished_at",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskInfo, finished_at),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_at",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskInfo, created_at),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "updated_at",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskInfo, updated_at),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "agent_id",
+    18,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskInfo, agent_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "state_reason",
+    19,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskInfo, state_reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "stuck",
+    20,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskInfo, stuck),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "event_count",
+    21,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskInfo, event_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned brain__v1__task_info__field_indices_by_name[] = {
+  17,   /* field[17] = agent_id */
+  6,   /* field[6] = args_json */
+  11,   /* field[11] = attempt */
+  15,   /* field[15] = created_at */
+  2,   /* field[2] = engine */
+  12,   /* field[12] = enqueued_at */
+  8,   /* field[8] = error */
+  20,   /* field[20] = event_count */
+  14,   /* field[14] = finished_at */
+  10,   /* field[10] = group_id */
+  7,   /* field[7] = kwargs_json */
+  3,   /* field[3] = name */
+  1,   /* field[1] = project */
+  4,   /* field[4] = queue */
+  9,   /* field[9] = retried_as */
+  13,   /* field[13] = started_at */
+  5,   /* field[5] = state */
+  18,   /* field[18] = state_reason */
+  19,   /* field[19] = stuck */
+  0,   /* field[0] = task_id */
+  16,   /* field[16] = updated_at */
+};
+static const ProtobufCIntRange brain__v1__task_info__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 21 }
+};
+const ProtobufCMessageDescriptor brain__v1__task_info__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "brain.v1.TaskInfo",
+  "TaskInfo",
+  "Brain__V1__TaskInfo",
+  "brain.v1",
+  sizeof(Brain__V1__TaskInfo),
+  21,
+  brain__v1__task_info__field_descriptors,
+  brain__v1__task_info__field_indices_by_name,
+  1,  brain__v1__task_info__number_ranges,
+  (ProtobufCMessageInit) brain__v1__task_info__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor brain__v1__task_event_info__field_descriptors[9] =
+{
+  {
+    "kind",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskEventInfo, kind),
+    &brain__v1__task_event_kind__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "attempt",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskEventInfo, attempt),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ts",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskEventInfo, ts),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_at",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskEventInfo, created_at),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "agent_id",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskEventInfo, agent_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "agent_seq",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskEventInfo, agent_seq),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "error",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskEventInfo, error),
+    &brain__v1__task_error_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "payload_json",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskEventInfo, payload_json),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rule",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskEventInfo, rule),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned brain__v1__task_event_info__field_indices_by_name[] = {
+  4,   /* field[4] = agent_id */
+  5,   /* field[5] = agent_seq */
+  1,   /* field[1] = attempt */
+  3,   /* field[3] = created_at */
+  6,   /* field[6] = error */
+  0,   /* field[0] = kind */
+  7,   /* field[7] = payload_json */
+  8,   /* field[8] = rule */
+  2,   /* field[2] = ts */
+};
+static const ProtobufCIntRange brain__v1__task_event_info__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 9 }
+};
+const ProtobufCMessageDescriptor brain__v1__task_event_info__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "brain.v1.TaskEventInfo",
+  "TaskEventInfo",
+  "Brain__V1__TaskEventInfo",
+  "brain.v1",
+  sizeof(Brain__V1__TaskEventInfo),
+  9,
+  brain__v1__task_event_info__field_descriptors,
+  brain__v1__task_event_info__field_indices_by_name,
+  1,  brain__v1__task_event_info__number_ranges,
+  (ProtobufCMessageInit) brain__v1__task_event_info__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor brain__v1__list_tasks_request__field_descriptors[12] =
+{
+  {
+    "project",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ListTasksRequest, project),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "states",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_ENUM,
+    offsetof(Brain__V1__ListTasksRequest, n_states),
+    offsetof(Brain__V1__ListTasksRequest, states),
+    &brain__v1__task_state__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "engine",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ListTasksRequest, engine),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ListTasksRequest, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "queue",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ListTasksRequest, queue),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "agent",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ListTasksRequest, agent),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_since",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ListTasksRequest, created_since),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_until",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ListTasksRequest, created_until),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "search",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ListTasksRequest, search),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "cursor",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ListTasksRequest, cursor),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "limit",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ListTasksRequest, limit),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "stuck_only",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ListTasksRequest, stuck_only),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned brain__v1__list_tasks_request__field_indices_by_name[] = {
+  5,   /* field[5] = agent */
+  6,   /* field[6] = created_since */
+  7,   /* field[7] = created_until */
+  9,   /* field[9] = cursor */
+  2,   /* field[2] = engine */
+  10,   /* field[10] = limit */
+  3,   /* field[3] = name */
+  0,   /* field[0] = project */
+  4,   /* field[4] = queue */
+  8,   /* field[8] = search */
+  1,   /* field[1] = states */
+  11,   /* field[11] = stuck_only */
+};
+static const ProtobufCIntRange brain__v1__list_tasks_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 12 }
+};
+const ProtobufCMessageDescriptor brain__v1__list_tasks_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "brain.v1.ListTasksRequest",
+  "ListTasksRequest",
+  "Brain__V1__ListTasksRequest",
+  "brain.v1",
+  sizeof(Brain__V1__ListTasksRequest),
+  12,
+  brain__v1__list_tasks_request__field_descriptors,
+  brain__v1__list_tasks_request__field_indices_by_name,
+  1,  brain__v1__list_tasks_request__number_ranges,
+  (ProtobufCMessageInit) brain__v1__list_tasks_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor brain__v1__task_list__field_descriptors[2] =
+{
+  {
+    "tasks",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Brain__V1__TaskList, n_tasks),
+    offsetof(Brain__V1__TaskList, tasks),
+    &brain__v1__task_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_cursor",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskList, next_cursor),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned brain__v1__task_list__field_indices_by_name[] = {
+  1,   /* field[1] = next_cursor */
+  0,   /* field[0] = tasks */
+};
+static const ProtobufCIntRange brain__v1__task_list__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor brain__v1__task_list__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "brain.v1.TaskList",
+  "TaskList",
+  "Brain__V1__TaskList",
+  "brain.v1",
+  sizeof(Brain__V1__TaskList),
+  2,
+  brain__v1__task_list__field_descriptors,
+  brain__v1__task_list__field_indices_by_name,
+  1,  brain__v1__task_list__number_ranges,
+  (ProtobufCMessageInit) brain__v1__task_list__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor brain__v1__get_task_request__field_descriptors[3] =
+{
+  {
+    "task_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__GetTaskRequest, task_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "project",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__GetTaskRequest, project),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "engine",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__GetTaskRequest, engine),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned brain__v1__get_task_request__field_indices_by_name[] = {
+  2,   /* field[2] = engine */
+  1,   /* field[1] = project */
+  0,   /* field[0] = task_id */
+};
+static const ProtobufCIntRange brain__v1__get_task_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor brain__v1__get_task_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "brain.v1.GetTaskRequest",
+  "GetTaskRequest",
+  "Brain__V1__GetTaskRequest",
+  "brain.v1",
+  sizeof(Brain__V1__GetTaskRequest),
+  3,
+  brain__v1__get_task_request__field_descriptors,
+  brain__v1__get_task_request__field_indices_by_name,
+  1,  brain__v1__get_task_request__number_ranges,
+  (ProtobufCMessageInit) brain__v1__get_task_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor brain__v1__task_detail__field_descriptors[2] =
+{
+  {
+    "task",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskDetail, task),
+    &brain__v1__task_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "events",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Brain__V1__TaskDetail, n_events),
+    offsetof(Brain__V1__TaskDetail, events),
+    &brain__v1__task_event_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned brain__v1__task_detail__field_indices_by_name[] = {
+  1,   /* field[1] = events */
+  0,   /* field[0] = task */
+};
+static const ProtobufCIntRange brain__v1__task_detail__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor brain__v1__task_detail__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "brain.v1.TaskDetail",
+  "TaskDetail",
+  "Brain__V1__TaskDetail",
+  "brain.v1",
+  sizeof(Brain__V1__TaskDetail),
+  2,
+  brain__v1__task_detail__field_descriptors,
+  brain__v1__task_detail__field_indices_by_name,
+  1,  brain__v1__task_detail__number_ranges,
+  (ProtobufCMessageInit) brain__v1__task_detail__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor brain__v1__get_task_stats_request__field_descriptors[5] =
+{
+  {
+    "project",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__GetTaskStatsRequest, project),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "engine",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__GetTaskStatsRequest, engine),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__GetTaskStatsRequest, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_since",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__GetTaskStatsRequest, created_since),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_until",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__GetTaskStatsRequest, created_until),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned brain__v1__get_task_stats_request__field_indices_by_name[] = {
+  3,   /* field[3] = created_since */
+  4,   /* field[4] = created_until */
+  1,   /* field[1] = engine */
+  2,   /* field[2] = name */
+  0,   /* field[0] = project */
+};
+static const ProtobufCIntRange brain__v1__get_task_stats_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor brain__v1__get_task_stats_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "brain.v1.GetTaskStatsRequest",
+  "GetTaskStatsRequest",
+  "Brain__V1__GetTaskStatsRequest",
+  "brain.v1",
+  sizeof(Brain__V1__GetTaskStatsRequest),
+  5,
+  brain__v1__get_task_stats_request__field_descriptors,
+  brain__v1__get_task_stats_request__field_indices_by_name,
+  1,  brain__v1__get_task_stats_request__number_ranges,
+  (ProtobufCMessageInit) brain__v1__get_task_stats_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor brain__v1__task_state_counts__field_descriptors[7] =
+{
+  {
+    "pending",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskStateCounts, pending),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "started",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskStateCounts, started),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "succeeded",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskStateCounts, succeeded),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "failed",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskStateCounts, failed),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "cancelled",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskStateCounts, cancelled),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "retried",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskStateCounts, retried),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "lost",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskStateCounts, lost),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned brain__v1__task_state_counts__field_indices_by_name[] = {
+  4,   /* field[4] = cancelled */
+  3,   /* field[3] = failed */
+  6,   /* field[6] = lost */
+  0,   /* field[0] = pending */
+  5,   /* field[5] = retried */
+  1,   /* field[1] = started */
+  2,   /* field[2] = succeeded */
+};
+static const ProtobufCIntRange brain__v1__task_state_counts__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor brain__v1__task_state_counts__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "brain.v1.TaskStateCounts",
+  "TaskStateCounts",
+  "Brain__V1__TaskStateCounts",
+  "brain.v1",
+  sizeof(Brain__V1__TaskStateCounts),
+  7,
+  brain__v1__task_state_counts__field_descriptors,
+  brain__v1__task_state_counts__field_indices_by_name,
+  1,  brain__v1__task_state_counts__number_ranges,
+  (ProtobufCMessageInit) brain__v1__task_state_counts__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor brain__v1__task_name_stats__field_descriptors[7] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskNameStats, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "counts",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskNameStats, counts),
+    &brain__v1__task_state_counts__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "runtime_samples",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskNameStats, runtime_samples),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "runtime_p50_ns",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskNameStats, runtime_p50_ns),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "runtime_p99_ns",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskNameStats, runtime_p99_ns),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "failure_rate",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskNameStats, failure_rate),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "has_failure_rate",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__TaskNameStats, has_failure_rate),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned brain__v1__task_name_stats__field_indices_by_name[] = {
+  1,   /* field[1] = counts */
+  5,   /* field[5] = failure_rate */
+  6,   /* field[6] = has_failure_rate */
+  0,   /* field[0] = name */
+  3,   /* field[3] = runtime_p50_ns */
+  4,   /* field[4] = runtime_p99_ns */
+  2,   /* field[2] = runtime_samples */
+};
+static const ProtobufCIntRange brain__v1__task_name_stats__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor brain__v1__task_name_stats__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "brain.v1.TaskNameStats",
+  "TaskNameStats",
+  "Brain__V1__TaskNameStats",
+  "brain.v1",
+  sizeof(Brain__V1__TaskNameStats),
+  7,
+  brain__v1__task_name_stats__field_descriptors,
+  brain__v1__task_name_stats__field_indices_by_name,
+  1,  brain__v1__task_name_stats__number_ranges,
+  (ProtobufCMessageInit) brain__v1__task_name_stats__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor brain__v1__task_stats_reply__field_descriptors[1] =
+{
+  {
+    "names",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Brain__V1__TaskStatsReply, n_names),
+    offsetof(Brain__V1__TaskStatsReply, names),
+    &brain__v1__task_name_stats__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned brain__v1__task_stats_reply__field_indices_by_name[] = {
+  0,   /* field[0] = names */
+};
+static const ProtobufCIntRange brain__v1__task_stats_reply__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor brain__v1__task_stats_reply__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "brain.v1.TaskStatsReply",
+  "TaskStatsReply",
+  "Brain__V1__TaskStatsReply",
+  "brain.v1",
+  sizeof(Brain__V1__TaskStatsReply),
+  1,
+  brain__v1__task_stats_reply__field_descriptors,
+  brain__v1__task_stats_reply__field_indices_by_name,
+  1,  brain__v1__task_stats_reply__number_ranges,
+  (ProtobufCMessageInit) brain__v1__task_stats_reply__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor brain__v1__agent_command__field_descriptors[8] =
+{
+  {
+    "command_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__AgentCommand, command_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "kind",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__AgentCommand, kind),
+    &brain__v1__command_kind__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "task_id",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__AgentCommand, task_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "engine",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__AgentCommand, engine),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "task_name",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__AgentCommand, task_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "scheduler",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__AgentCommand, scheduler),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "schedule_name",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__AgentCommand, schedule_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "deadline",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__AgentCommand, deadline),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned brain__v1__agent_command__field_indices_by_name[] = {
+  0,   /* field[0] = command_id */
+  7,   /* field[7] = deadline */
+  3,   /* field[3] = engine */
+  1,   /* field[1] = kind */
+  6,   /* field[6] = schedule_name */
+  5,   /* field[5] = scheduler */
+  2,   /* field[2] = task_id */
+  4,   /* field[4] = task_name */
+};
+static const ProtobufCIntRange brain__v1__agent_command__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 8 }
+};
+const ProtobufCMessageDescriptor brain__v1__agent_command__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "brain.v1.AgentCommand",
+  "AgentCommand",
+  "Brain__V1__AgentCommand",
+  "brain.v1",
+  sizeof(Brain__V1__AgentCommand),
+  8,
+  brain__v1__agent_command__field_descriptors,
+  brain__v1__agent_command__field_indices_by_name,
+  1,  brain__v1__agent_command__number_ranges,
+  (ProtobufCMessageInit) brain__v1__agent_command__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor brain__v1__command_received__field_descriptors[1] =
+{
+  {
+    "command_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__CommandReceived, command_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned brain__v1__command_received__field_indices_by_name[] = {
+  0,   /* field[0] = command_id */
+};
+static const ProtobufCIntRange brain__v1__command_received__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor brain__v1__command_received__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "brain.v1.CommandReceived",
+  "CommandReceived",
+  "Brain__V1__CommandReceived",
+  "brain.v1",
+  sizeof(Brain__V1__CommandReceived),
+  1,
+  brain__v1__command_received__field_descriptors,
+  brain__v1__command_received__field_indices_by_name,
+  1,  brain__v1__command_received__number_ranges,
+  (ProtobufCMessageInit) brain__v1__command_received__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor brain__v1__command_result__field_descriptors[4] =
+{
+  {
+    "command_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__CommandResult, command_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ok",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__CommandResult, ok),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "message",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__CommandResult, message),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "new_task_id",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__CommandResult, new_task_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned brain__v1__command_result__field_indices_by_name[] = {
+  0,   /* field[0] = command_id */
+  2,   /* field[2] = message */
+  3,   /* field[3] = new_task_id */
+  1,   /* field[1] = ok */
+};
+static const ProtobufCIntRange brain__v1__command_result__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor brain__v1__command_result__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "brain.v1.CommandResult",
+  "CommandResult",
+  "Brain__V1__CommandResult",
+  "brain.v1",
+  sizeof(Brain__V1__CommandResult),
+  4,
+  brain__v1__command_result__field_descriptors,
+  brain__v1__command_result__field_indices_by_name,
+  1,  brain__v1__command_result__number_ranges,
+  (ProtobufCMessageInit) brain__v1__command_result__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor brain__v1__command_info__field_descriptors[18] =
+{
+  {
+    "command_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__CommandInfo, command_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "kind",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__CommandInfo, kind),
+    &brain__v1__command_kind__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "state",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__CommandInfo, state),
+    &brain__v1__command_state__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "project",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__CommandInfo, project),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "agent_id",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__CommandInfo, agent_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "task_id",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__CommandInfo, task_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "engine",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__CommandInfo, engine),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "scheduler",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__CommandInfo, scheduler),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "schedule_name",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__CommandInfo, schedule_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_at",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__CommandInfo, created_at),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "deadline",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__CommandInfo, deadline),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "delivered_at",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__CommandInfo, delivered_at),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "received_at",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__CommandInfo, received_at),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "finished_at",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__CommandInfo, finished_at),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "result_message",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__CommandInfo, result_message),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "new_task_id",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__CommandInfo, new_task_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "late",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__CommandInfo, late),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "late_ok",
+    18,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__CommandInfo, late_ok),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned brain__v1__command_info__field_indices_by_name[] = {
+  4,   /* field[4] = agent_id */
+  0,   /* field[0] = command_id */
+  9,   /* field[9] = created_at */
+  10,   /* field[10] = deadline */
+  11,   /* field[11] = delivered_at */
+  6,   /* field[6] = engine */
+  13,   /* field[13] = finished_at */
+  1,   /* field[1] = kind */
+  16,   /* field[16] = late */
+  17,   /* field[17] = late_ok */
+  15,   /* field[15] = new_task_id */
+  3,   /* field[3] = project */
+  12,   /* field[12] = received_at */
+  14,   /* field[14] = result_message */
+  8,   /* field[8] = schedule_name */
+  7,   /* field[7] = scheduler */
+  2,   /* field[2] = state */
+  5,   /* field[5] = task_id */
+};
+static const ProtobufCIntRange brain__v1__command_info__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 18 }
+};
+const ProtobufCMessageDescriptor brain__v1__command_info__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "brain.v1.CommandInfo",
+  "CommandInfo",
+  "Brain__V1__CommandInfo",
+  "brain.v1",
+  sizeof(Brain__V1__CommandInfo),
+  18,
+  brain__v1__command_info__field_descriptors,
+  brain__v1__command_info__field_indices_by_name,
+  1,  brain__v1__command_info__number_ranges,
+  (ProtobufCMessageInit) brain__v1__command_info__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor brain__v1__retry_task_request__field_descriptors[4] =
+{
+  {
+    "task_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__RetryTaskRequest, task_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "project",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__RetryTaskRequest, project),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "engine",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__RetryTaskRequest, engine),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "deadline_ms",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__RetryTaskRequest, deadline_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned brain__v1__retry_task_request__field_indices_by_name[] = {
+  3,   /* field[3] = deadline_ms */
+  2,   /* field[2] = engine */
+  1,   /* field[1] = project */
+  0,   /* field[0] = task_id */
+};
+static const ProtobufCIntRange brain__v1__retry_task_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor brain__v1__retry_task_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "brain.v1.RetryTaskRequest",
+  "RetryTaskRequest",
+  "Brain__V1__RetryTaskRequest",
+  "brain.v1",
+  sizeof(Brain__V1__RetryTaskRequest),
+  4,
+  brain__v1__retry_task_request__field_descriptors,
+  brain__v1__retry_task_request__field_indices_by_name,
+  1,  brain__v1__retry_task_request__number_ranges,
+  (ProtobufCMessageInit) brain__v1__retry_task_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor brain__v1__cancel_task_request__field_descriptors[4] =
+{
+  {
+    "task_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__CancelTaskRequest, task_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "project",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__CancelTaskRequest, project),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "engine",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__CancelTaskRequest, engine),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "deadline_ms",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__CancelTaskRequest, deadline_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned brain__v1__cancel_task_request__field_indices_by_name[] = {
+  3,   /* field[3] = deadline_ms */
+  2,   /* field[2] = engine */
+  1,   /* field[1] = project */
+  0,   /* field[0] = task_id */
+};
+static const ProtobufCIntRange brain__v1__cancel_task_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor brain__v1__cancel_task_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "brain.v1.CancelTaskRequest",
+  "CancelTaskRequest",
+  "Brain__V1__CancelTaskRequest",
+  "brain.v1",
+  sizeof(Brain__V1__CancelTaskRequest),
+  4,
+  brain__v1__cancel_task_request__field_descriptors,
+  brain__v1__cancel_task_request__field_indices_by_name,
+  1,  brain__v1__cancel_task_request__number_ranges,
+  (ProtobufCMessageInit) brain__v1__cancel_task_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor brain__v1__set_schedule_enabled_request__field_descriptors[5] =
+{
+  {
+    "project",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__SetScheduleEnabledRequest, project),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "scheduler",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__SetScheduleEnabledRequest, scheduler),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__SetScheduleEnabledRequest, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "enabled",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__SetScheduleEnabledRequest, enabled),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "deadline_ms",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__SetScheduleEnabledRequest, deadline_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned brain__v1__set_schedule_enabled_request__field_indices_by_name[] = {
+  4,   /* field[4] = deadline_ms */
+  3,   /* field[3] = enabled */
+  2,   /* field[2] = name */
+  0,   /* field[0] = project */
+  1,   /* field[1] = scheduler */
+};
+static const ProtobufCIntRange brain__v1__set_schedule_enabled_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor brain__v1__set_schedule_enabled_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "brain.v1.SetScheduleEnabledRequest",
+  "SetScheduleEnabledRequest",
+  "Brain__V1__SetScheduleEnabledRequest",
+  "brain.v1",
+  sizeof(Brain__V1__SetScheduleEnabledRequest),
+  5,
+  brain__v1__set_schedule_enabled_request__field_descriptors,
+  brain__v1__set_schedule_enabled_request__field_indices_by_name,
+  1,  brain__v1__set_schedule_enabled_request__number_ranges,
+  (ProtobufCMessageInit) brain__v1__set_schedule_enabled_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor brain__v1__get_command_request__field_descriptors[1] =
+{
+  {
+    "command_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__GetCommandRequest, command_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned brain__v1__get_command_request__field_indices_by_name[] = {
+  0,   /* field[0] = command_id */
+};
+static const ProtobufCIntRange brain__v1__get_command_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor brain__v1__get_command_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "brain.v1.GetCommandRequest",
+  "GetCommandRequest",
+  "Brain__V1__GetCommandRequest",
+  "brain.v1",
+  sizeof(Brain__V1__GetCommandRequest),
+  1,
+  brain__v1__get_command_request__field_descriptors,
+  brain__v1__get_command_request__field_indices_by_name,
+  1,  brain__v1__get_command_request__number_ranges,
+  (ProtobufCMessageInit) brain__v1__get_command_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor brain__v1__list_commands_request__field_descriptors[5] =
+{
+  {
+    "project",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ListCommandsRequest, project),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "agent",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ListCommandsRequest, agent),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "states",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_ENUM,
+    offsetof(Brain__V1__ListCommandsRequest, n_states),
+    offsetof(Brain__V1__ListCommandsRequest, states),
+    &brain__v1__command_state__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "cursor",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ListCommandsRequest, cursor),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "limit",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ListCommandsRequest, limit),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned brain__v1__list_commands_request__field_indices_by_name[] = {
+  1,   /* field[1] = agent */
+  3,   /* field[3] = cursor */
+  4,   /* field[4] = limit */
+  0,   /* field[0] = project */
+  2,   /* field[2] = states */
+};
+static const ProtobufCIntRange brain__v1__list_commands_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor brain__v1__list_commands_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "brain.v1.ListCommandsRequest",
+  "ListCommandsRequest",
+  "Brain__V1__ListCommandsRequest",
+  "brain.v1",
+  sizeof(Brain__V1__ListCommandsRequest),
+  5,
+  brain__v1__list_commands_request__field_descriptors,
+  brain__v1__list_commands_request__field_indices_by_name,
+  1,  brain__v1__list_commands_request__number_ranges,
+  (ProtobufCMessageInit) brain__v1__list_commands_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor brain__v1__command_list__field_descriptors[2] =
+{
+  {
+    "commands",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Brain__V1__CommandList, n_commands),
+    offsetof(Brain__V1__CommandList, commands),
+    &brain__v1__command_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_cursor",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__CommandList, next_cursor),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned brain__v1__command_list__field_indices_by_name[] = {
+  0,   /* field[0] = commands */
+  1,   /* field[1] = next_cursor */
+};
+static const ProtobufCIntRange brain__v1__command_list__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor brain__v1__command_list__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "brain.v1.CommandList",
+  "CommandList",
+  "Brain__V1__CommandList",
+  "brain.v1",
+  sizeof(Brain__V1__CommandList),
+  2,
+  brain__v1__command_list__field_descriptors,
+  brain__v1__command_list__field_indices_by_name,
+  1,  brain__v1__command_list__number_ranges,
+  (ProtobufCMessageInit) brain__v1__command_list__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor brain__v1__schedule_report__field_descriptors[11] =
+{
+  {
+    "scheduler",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ScheduleReport, scheduler),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ScheduleReport, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "task",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ScheduleReport, task),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "type",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ScheduleReport, type),
+    &brain__v1__schedule_type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "expression",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ScheduleReport, expression),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "dialect",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ScheduleReport, dialect),
+    &brain__v1__cron_dialect__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "args_json",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ScheduleReport, args_json),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "kwargs_json",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ScheduleReport, kwargs_json),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "enabled",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ScheduleReport, enabled),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "metadata_json",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ScheduleReport, metadata_json),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "last_run_at",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ScheduleReport, last_run_at),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned brain__v1__schedule_report__field_indices_by_name[] = {
+  6,   /* field[6] = args_json */
+  5,   /* field[5] = dialect */
+  8,   /* field[8] = enabled */
+  4,   /* field[4] = expression */
+  7,   /* field[7] = kwargs_json */
+  10,   /* field[10] = last_run_at */
+  9,   /* field[9] = metadata_json */
+  1,   /* field[1] = name */
+  0,   /* field[0] = scheduler */
+  2,   /* field[2] = task */
+  3,   /* field[3] = type */
+};
+static const ProtobufCIntRange brain__v1__schedule_report__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 11 }
+};
+const ProtobufCMessageDescriptor brain__v1__schedule_report__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "brain.v1.ScheduleReport",
+  "ScheduleReport",
+  "Brain__V1__ScheduleReport",
+  "brain.v1",
+  sizeof(Brain__V1__ScheduleReport),
+  11,
+  brain__v1__schedule_report__field_descriptors,
+  brain__v1__schedule_report__field_indices_by_name,
+  1,  brain__v1__schedule_report__number_ranges,
+  (ProtobufCMessageInit) brain__v1__schedule_report__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor brain__v1__schedule_deleted__field_descriptors[2] =
+{
+  {
+    "scheduler",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ScheduleDeleted, scheduler),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ScheduleDeleted, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned brain__v1__schedule_deleted__field_indices_by_name[] = {
+  1,   /* field[1] = name */
+  0,   /* field[0] = scheduler */
+};
+static const ProtobufCIntRange brain__v1__schedule_deleted__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor brain__v1__schedule_deleted__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "brain.v1.ScheduleDeleted",
+  "ScheduleDeleted",
+  "Brain__V1__ScheduleDeleted",
+  "brain.v1",
+  sizeof(Brain__V1__ScheduleDeleted),
+  2,
+  brain__v1__schedule_deleted__field_descriptors,
+  brain__v1__schedule_deleted__field_indices_by_name,
+  1,  brain__v1__schedule_deleted__number_ranges,
+  (ProtobufCMessageInit) brain__v1__schedule_deleted__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor brain__v1__schedule_fired__field_descriptors[4] =
+{
+  {
+    "scheduler",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ScheduleFired, scheduler),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ScheduleFired, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "at",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ScheduleFired, at),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "task_id",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ScheduleFired, task_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned brain__v1__schedule_fired__field_indices_by_name[] = {
+  2,   /* field[2] = at */
+  1,   /* field[1] = name */
+  0,   /* field[0] = scheduler */
+  3,   /* field[3] = task_id */
+};
+static const ProtobufCIntRange brain__v1__schedule_fired__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor brain__v1__schedule_fired__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "brain.v1.ScheduleFired",
+  "ScheduleFired",
+  "Brain__V1__ScheduleFired",
+  "brain.v1",
+  sizeof(Brain__V1__ScheduleFired),
+  4,
+  brain__v1__schedule_fired__field_descriptors,
+  brain__v1__schedule_fired__field_indices_by_name,
+  1,  brain__v1__schedule_fired__number_ranges,
+  (ProtobufCMessageInit) brain__v1__schedule_fired__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor brain__v1__schedule_listing__field_descriptors[3] =
+{
+  {
+    "scheduler",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ScheduleListing, scheduler),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "schedules",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Brain__V1__ScheduleListing, n_schedules),
+    offsetof(Brain__V1__ScheduleListing, schedules),
+    &brain__v1__schedule_report__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "complete",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ScheduleListing, complete),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned brain__v1__schedule_listing__field_indices_by_name[] = {
+  2,   /* field[2] = complete */
+  0,   /* field[0] = scheduler */
+  1,   /* field[1] = schedules */
+};
+static const ProtobufCIntRange brain__v1__schedule_listing__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor brain__v1__schedule_listing__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "brain.v1.ScheduleListing",
+  "ScheduleListing",
+  "Brain__V1__ScheduleListing",
+  "brain.v1",
+  sizeof(Brain__V1__ScheduleListing),
+  3,
+  brain__v1__schedule_listing__field_descriptors,
+  brain__v1__schedule_listing__field_indices_by_name,
+  1,  brain__v1__schedule_listing__number_ranges,
+  (ProtobufCMessageInit) brain__v1__schedule_listing__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor brain__v1__schedule_info__field_descriptors[17] =
+{
+  {
+    "project",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ScheduleInfo, project),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "agent_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ScheduleInfo, agent_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "scheduler",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ScheduleInfo, scheduler),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ScheduleInfo, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "task",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ScheduleInfo, task),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "type",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ScheduleInfo, type),
+    &brain__v1__schedule_type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "expression",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ScheduleInfo, expression),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "dialect",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ScheduleInfo, dialect),
+    &brain__v1__cron_dialect__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "args_json",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ScheduleInfo, args_json),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "kwargs_json",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ScheduleInfo, kwargs_json),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "enabled",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ScheduleInfo, enabled),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "metadata_json",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ScheduleInfo, metadata_json),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "last_run_at",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ScheduleInfo, last_run_at),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_run_at",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ScheduleInfo, next_run_at),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_at",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ScheduleInfo, created_at),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "updated_at",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ScheduleInfo, updated_at),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "problem",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ScheduleInfo, problem),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned brain__v1__schedule_info__field_indices_by_name[] = {
+  1,   /* field[1] = agent_id */
+  8,   /* field[8] = args_json */
+  14,   /* field[14] = created_at */
+  7,   /* field[7] = dialect */
+  10,   /* field[10] = enabled */
+  6,   /* field[6] = expression */
+  9,   /* field[9] = kwargs_json */
+  12,   /* field[12] = last_run_at */
+  11,   /* field[11] = metadata_json */
+  3,   /* field[3] = name */
+  13,   /* field[13] = next_run_at */
+  16,   /* field[16] = problem */
+  0,   /* field[0] = project */
+  2,   /* field[2] = scheduler */
+  4,   /* field[4] = task */
+  5,   /* field[5] = type */
+  15,   /* field[15] = updated_at */
+};
+static const ProtobufCIntRange brain__v1__schedule_info__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 17 }
+};
+const ProtobufCMessageDescriptor brain__v1__schedule_info__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "brain.v1.ScheduleInfo",
+  "ScheduleInfo",
+  "Brain__V1__ScheduleInfo",
+  "brain.v1",
+  sizeof(Brain__V1__ScheduleInfo),
+  17,
+  brain__v1__schedule_info__field_descriptors,
+  brain__v1__schedule_info__field_indices_by_name,
+  1,  brain__v1__schedule_info__number_ranges,
+  (ProtobufCMessageInit) brain__v1__schedule_info__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor brain__v1__list_schedules_request__field_descriptors[6] =
+{
+  {
+    "project",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ListSchedulesRequest, project),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "agent",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ListSchedulesRequest, agent),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "enabled_filter",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ListSchedulesRequest, enabled_filter),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "due_before",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ListSchedulesRequest, due_before),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "cursor",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ListSchedulesRequest, cursor),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "limit",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ListSchedulesRequest, limit),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned brain__v1__list_schedules_request__field_indices_by_name[] = {
+  1,   /* field[1] = agent */
+  4,   /* field[4] = cursor */
+  3,   /* field[3] = due_before */
+  2,   /* field[2] = enabled_filter */
+  5,   /* field[5] = limit */
+  0,   /* field[0] = project */
+};
+static const ProtobufCIntRange brain__v1__list_schedules_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor brain__v1__list_schedules_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "brain.v1.ListSchedulesRequest",
+  "ListSchedulesRequest",
+  "Brain__V1__ListSchedulesRequest",
+  "brain.v1",
+  sizeof(Brain__V1__ListSchedulesRequest),
+  6,
+  brain__v1__list_schedules_request__field_descriptors,
+  brain__v1__list_schedules_request__field_indices_by_name,
+  1,  brain__v1__list_schedules_request__number_ranges,
+  (ProtobufCMessageInit) brain__v1__list_schedules_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor brain__v1__schedule_list__field_descriptors[2] =
+{
+  {
+    "schedules",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Brain__V1__ScheduleList, n_schedules),
+    offsetof(Brain__V1__ScheduleList, schedules),
+    &brain__v1__schedule_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_cursor",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ScheduleList, next_cursor),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned brain__v1__schedule_list__field_indices_by_name[] = {
+  1,   /* field[1] = next_cursor */
+  0,   /* field[0] = schedules */
+};
+static const ProtobufCIntRange brain__v1__schedule_list__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor brain__v1__schedule_list__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "brain.v1.ScheduleList",
+  "ScheduleList",
+  "Brain__V1__ScheduleList",
+  "brain.v1",
+  sizeof(Brain__V1__ScheduleList),
+  2,
+  brain__v1__schedule_list__field_descriptors,
+  brain__v1__schedule_list__field_indices_by_name,
+  1,  brain__v1__schedule_list__number_ranges,
+  (ProtobufCMessageInit) brain__v1__schedule_list__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor brain__v1__get_schedule_request__field_descriptors[4] =
+{
+  {
+    "project",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__GetScheduleRequest, project),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "scheduler",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__GetScheduleRequest, scheduler),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__GetScheduleRequest, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_runs",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__GetScheduleRequest, next_runs),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned brain__v1__get_schedule_request__field_indices_by_name[] = {
+  2,   /* field[2] = name */
+  3,   /* field[3] = next_runs */
+  0,   /* field[0] = project */
+  1,   /* field[1] = scheduler */
+};
+static const ProtobufCIntRange brain__v1__get_schedule_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor brain__v1__get_schedule_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "brain.v1.GetScheduleRequest",
+  "GetScheduleRequest",
+  "Brain__V1__GetScheduleRequest",
+  "brain.v1",
+  sizeof(Brain__V1__GetScheduleRequest),
+  4,
+  brain__v1__get_schedule_request__field_descriptors,
+  brain__v1__get_schedule_request__field_indices_by_name,
+  1,  brain__v1__get_schedule_request__number_ranges,
+  (ProtobufCMessageInit) brain__v1__get_schedule_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor brain__v1__schedule_detail__field_descriptors[2] =
+{
+  {
+    "schedule",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ScheduleDetail, schedule),
+    &brain__v1__schedule_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_runs",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_INT64,
+    offsetof(Brain__V1__ScheduleDetail, n_next_runs),
+    offsetof(Brain__V1__ScheduleDetail, next_runs),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned brain__v1__schedule_detail__field_indices_by_name[] = {
+  1,   /* field[1] = next_runs */
+  0,   /* field[0] = schedule */
+};
+static const ProtobufCIntRange brain__v1__schedule_detail__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor brain__v1__schedule_detail__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "brain.v1.ScheduleDetail",
+  "ScheduleDetail",
+  "Brain__V1__ScheduleDetail",
+  "brain.v1",
+  sizeof(Brain__V1__ScheduleDetail),
+  2,
+  brain__v1__schedule_detail__field_descriptors,
+  brain__v1__schedule_detail__field_indices_by_name,
+  1,  brain__v1__schedule_detail__number_ranges,
+  (ProtobufCMessageInit) brain__v1__schedule_detail__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCEnumValue brain__v1__status_code__enum_values_by_number[17] =
 {
   { "OK", "BRAIN__V1__STATUS_CODE__OK", 0 },
@@ -6150,7 +12099,221 @@ const ProtobufCEnumDescriptor brain__v1__step_status__descriptor =
   brain__v1__step_status__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor brain__v1__brain__method_descriptors[16] =
+static const ProtobufCEnumValue brain__v1__task_event_kind__enum_values_by_number[8] =
+{
+  { "TASK_EVENT_KIND_UNSPECIFIED", "BRAIN__V1__TASK_EVENT_KIND__TASK_EVENT_KIND_UNSPECIFIED", 0 },
+  { "TASK_EVENT_SENT", "BRAIN__V1__TASK_EVENT_KIND__TASK_EVENT_SENT", 1 },
+  { "TASK_EVENT_STARTED", "BRAIN__V1__TASK_EVENT_KIND__TASK_EVENT_STARTED", 2 },
+  { "TASK_EVENT_SUCCEEDED", "BRAIN__V1__TASK_EVENT_KIND__TASK_EVENT_SUCCEEDED", 3 },
+  { "TASK_EVENT_FAILED", "BRAIN__V1__TASK_EVENT_KIND__TASK_EVENT_FAILED", 4 },
+  { "TASK_EVENT_RETRY", "BRAIN__V1__TASK_EVENT_KIND__TASK_EVENT_RETRY", 5 },
+  { "TASK_EVENT_CANCELLED", "BRAIN__V1__TASK_EVENT_KIND__TASK_EVENT_CANCELLED", 6 },
+  { "TASK_EVENT_EXPIRED", "BRAIN__V1__TASK_EVENT_KIND__TASK_EVENT_EXPIRED", 7 },
+};
+static const ProtobufCIntRange brain__v1__task_event_kind__value_ranges[] = {
+{0, 0},{0, 8}
+};
+static const ProtobufCEnumValueIndex brain__v1__task_event_kind__enum_values_by_name[8] =
+{
+  { "TASK_EVENT_CANCELLED", 6 },
+  { "TASK_EVENT_EXPIRED", 7 },
+  { "TASK_EVENT_FAILED", 4 },
+  { "TASK_EVENT_KIND_UNSPECIFIED", 0 },
+  { "TASK_EVENT_RETRY", 5 },
+  { "TASK_EVENT_SENT", 1 },
+  { "TASK_EVENT_STARTED", 2 },
+  { "TASK_EVENT_SUCCEEDED", 3 },
+};
+const ProtobufCEnumDescriptor brain__v1__task_event_kind__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "brain.v1.TaskEventKind",
+  "TaskEventKind",
+  "Brain__V1__TaskEventKind",
+  "brain.v1",
+  8,
+  brain__v1__task_event_kind__enum_values_by_number,
+  8,
+  brain__v1__task_event_kind__enum_values_by_name,
+  1,
+  brain__v1__task_event_kind__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue brain__v1__task_state__enum_values_by_number[8] =
+{
+  { "TASK_STATE_UNSPECIFIED", "BRAIN__V1__TASK_STATE__TASK_STATE_UNSPECIFIED", 0 },
+  { "TASK_STATE_PENDING", "BRAIN__V1__TASK_STATE__TASK_STATE_PENDING", 1 },
+  { "TASK_STATE_STARTED", "BRAIN__V1__TASK_STATE__TASK_STATE_STARTED", 2 },
+  { "TASK_STATE_SUCCEEDED", "BRAIN__V1__TASK_STATE__TASK_STATE_SUCCEEDED", 3 },
+  { "TASK_STATE_FAILED", "BRAIN__V1__TASK_STATE__TASK_STATE_FAILED", 4 },
+  { "TASK_STATE_CANCELLED", "BRAIN__V1__TASK_STATE__TASK_STATE_CANCELLED", 5 },
+  { "TASK_STATE_RETRIED", "BRAIN__V1__TASK_STATE__TASK_STATE_RETRIED", 6 },
+  { "TASK_STATE_LOST", "BRAIN__V1__TASK_STATE__TASK_STATE_LOST", 7 },
+};
+static const ProtobufCIntRange brain__v1__task_state__value_ranges[] = {
+{0, 0},{0, 8}
+};
+static const ProtobufCEnumValueIndex brain__v1__task_state__enum_values_by_name[8] =
+{
+  { "TASK_STATE_CANCELLED", 5 },
+  { "TASK_STATE_FAILED", 4 },
+  { "TASK_STATE_LOST", 7 },
+  { "TASK_STATE_PENDING", 1 },
+  { "TASK_STATE_RETRIED", 6 },
+  { "TASK_STATE_STARTED", 2 },
+  { "TASK_STATE_SUCCEEDED", 3 },
+  { "TASK_STATE_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor brain__v1__task_state__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "brain.v1.TaskState",
+  "TaskState",
+  "Brain__V1__TaskState",
+  "brain.v1",
+  8,
+  brain__v1__task_state__enum_values_by_number,
+  8,
+  brain__v1__task_state__enum_values_by_name,
+  1,
+  brain__v1__task_state__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue brain__v1__command_kind__enum_values_by_number[5] =
+{
+  { "COMMAND_KIND_UNSPECIFIED", "BRAIN__V1__COMMAND_KIND__COMMAND_KIND_UNSPECIFIED", 0 },
+  { "COMMAND_RETRY_TASK", "BRAIN__V1__COMMAND_KIND__COMMAND_RETRY_TASK", 1 },
+  { "COMMAND_CANCEL_TASK", "BRAIN__V1__COMMAND_KIND__COMMAND_CANCEL_TASK", 2 },
+  { "COMMAND_ENABLE_SCHEDULE", "BRAIN__V1__COMMAND_KIND__COMMAND_ENABLE_SCHEDULE", 3 },
+  { "COMMAND_DISABLE_SCHEDULE", "BRAIN__V1__COMMAND_KIND__COMMAND_DISABLE_SCHEDULE", 4 },
+};
+static const ProtobufCIntRange brain__v1__command_kind__value_ranges[] = {
+{0, 0},{0, 5}
+};
+static const ProtobufCEnumValueIndex brain__v1__command_kind__enum_values_by_name[5] =
+{
+  { "COMMAND_CANCEL_TASK", 2 },
+  { "COMMAND_DISABLE_SCHEDULE", 4 },
+  { "COMMAND_ENABLE_SCHEDULE", 3 },
+  { "COMMAND_KIND_UNSPECIFIED", 0 },
+  { "COMMAND_RETRY_TASK", 1 },
+};
+const ProtobufCEnumDescriptor brain__v1__command_kind__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "brain.v1.CommandKind",
+  "CommandKind",
+  "Brain__V1__CommandKind",
+  "brain.v1",
+  5,
+  brain__v1__command_kind__enum_values_by_number,
+  5,
+  brain__v1__command_kind__enum_values_by_name,
+  1,
+  brain__v1__command_kind__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue brain__v1__command_state__enum_values_by_number[7] =
+{
+  { "COMMAND_STATE_UNSPECIFIED", "BRAIN__V1__COMMAND_STATE__COMMAND_STATE_UNSPECIFIED", 0 },
+  { "COMMAND_STATE_PENDING", "BRAIN__V1__COMMAND_STATE__COMMAND_STATE_PENDING", 1 },
+  { "COMMAND_STATE_DELIVERED", "BRAIN__V1__COMMAND_STATE__COMMAND_STATE_DELIVERED", 2 },
+  { "COMMAND_STATE_ACKNOWLEDGED", "BRAIN__V1__COMMAND_STATE__COMMAND_STATE_ACKNOWLEDGED", 3 },
+  { "COMMAND_STATE_SUCCEEDED", "BRAIN__V1__COMMAND_STATE__COMMAND_STATE_SUCCEEDED", 4 },
+  { "COMMAND_STATE_FAILED", "BRAIN__V1__COMMAND_STATE__COMMAND_STATE_FAILED", 5 },
+  { "COMMAND_STATE_TIMED_OUT", "BRAIN__V1__COMMAND_STATE__COMMAND_STATE_TIMED_OUT", 6 },
+};
+static const ProtobufCIntRange brain__v1__command_state__value_ranges[] = {
+{0, 0},{0, 7}
+};
+static const ProtobufCEnumValueIndex brain__v1__command_state__enum_values_by_name[7] =
+{
+  { "COMMAND_STATE_ACKNOWLEDGED", 3 },
+  { "COMMAND_STATE_DELIVERED", 2 },
+  { "COMMAND_STATE_FAILED", 5 },
+  { "COMMAND_STATE_PENDING", 1 },
+  { "COMMAND_STATE_SUCCEEDED", 4 },
+  { "COMMAND_STATE_TIMED_OUT", 6 },
+  { "COMMAND_STATE_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor brain__v1__command_state__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "brain.v1.CommandState",
+  "CommandState",
+  "Brain__V1__CommandState",
+  "brain.v1",
+  7,
+  brain__v1__command_state__enum_values_by_number,
+  7,
+  brain__v1__command_state__enum_values_by_name,
+  1,
+  brain__v1__command_state__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue brain__v1__schedule_type__enum_values_by_number[5] =
+{
+  { "SCHEDULE_TYPE_UNSPECIFIED", "BRAIN__V1__SCHEDULE_TYPE__SCHEDULE_TYPE_UNSPECIFIED", 0 },
+  { "SCHEDULE_TYPE_CRON", "BRAIN__V1__SCHEDULE_TYPE__SCHEDULE_TYPE_CRON", 1 },
+  { "SCHEDULE_TYPE_INTERVAL", "BRAIN__V1__SCHEDULE_TYPE__SCHEDULE_TYPE_INTERVAL", 2 },
+  { "SCHEDULE_TYPE_DATE", "BRAIN__V1__SCHEDULE_TYPE__SCHEDULE_TYPE_DATE", 3 },
+  { "SCHEDULE_TYPE_UNSUPPORTED", "BRAIN__V1__SCHEDULE_TYPE__SCHEDULE_TYPE_UNSUPPORTED", 4 },
+};
+static const ProtobufCIntRange brain__v1__schedule_type__value_ranges[] = {
+{0, 0},{0, 5}
+};
+static const ProtobufCEnumValueIndex brain__v1__schedule_type__enum_values_by_name[5] =
+{
+  { "SCHEDULE_TYPE_CRON", 1 },
+  { "SCHEDULE_TYPE_DATE", 3 },
+  { "SCHEDULE_TYPE_INTERVAL", 2 },
+  { "SCHEDULE_TYPE_UNSPECIFIED", 0 },
+  { "SCHEDULE_TYPE_UNSUPPORTED", 4 },
+};
+const ProtobufCEnumDescriptor brain__v1__schedule_type__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "brain.v1.ScheduleType",
+  "ScheduleType",
+  "Brain__V1__ScheduleType",
+  "brain.v1",
+  5,
+  brain__v1__schedule_type__enum_values_by_number,
+  5,
+  brain__v1__schedule_type__enum_values_by_name,
+  1,
+  brain__v1__schedule_type__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue brain__v1__cron_dialect__enum_values_by_number[2] =
+{
+  { "CRON_DIALECT_VIXIE", "BRAIN__V1__CRON_DIALECT__CRON_DIALECT_VIXIE", 0 },
+  { "CRON_DIALECT_CELERY", "BRAIN__V1__CRON_DIALECT__CRON_DIALECT_CELERY", 1 },
+};
+static const ProtobufCIntRange brain__v1__cron_dialect__value_ranges[] = {
+{0, 0},{0, 2}
+};
+static const ProtobufCEnumValueIndex brain__v1__cron_dialect__enum_values_by_name[2] =
+{
+  { "CRON_DIALECT_CELERY", 1 },
+  { "CRON_DIALECT_VIXIE", 0 },
+};
+const ProtobufCEnumDescriptor brain__v1__cron_dialect__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "brain.v1.CronDialect",
+  "CronDialect",
+  "Brain__V1__CronDialect",
+  "brain.v1",
+  2,
+  brain__v1__cron_dialect__enum_values_by_number,
+  2,
+  brain__v1__cron_dialect__enum_values_by_name,
+  1,
+  brain__v1__cron_dialect__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCMethodDescriptor brain__v1__brain__method_descriptors[30] =
 {
   { "Hello", &brain__v1__hello_request__descriptor, &brain__v1__welcome__descriptor },
   { "Heartbeat", &brain__v1__heartbeat_request__descriptor, &brain__v1__heartbeat_reply__descriptor },
@@ -6168,23 +12331,51 @@ static const ProtobufCMethodDescriptor brain__v1__brain__method_descriptors[16] 
   { "CancelCall", &brain__v1__cancel_call_request__descriptor, &brain__v1__cancel_call_reply__descriptor },
   { "GetStats", &brain__v1__get_stats_request__descriptor, &brain__v1__stats_reply__descriptor },
   { "Snapshot", &brain__v1__snapshot_request__descriptor, &brain__v1__snapshot_reply__descriptor },
+  { "ListProjects", &brain__v1__list_projects_request__descriptor, &brain__v1__project_list__descriptor },
+  { "GetProject", &brain__v1__get_project_request__descriptor, &brain__v1__project_info__descriptor },
+  { "CreateProject", &brain__v1__create_project_request__descriptor, &brain__v1__project_info__descriptor },
+  { "UpdateProject", &brain__v1__update_project_request__descriptor, &brain__v1__project_info__descriptor },
+  { "ListTasks", &brain__v1__list_tasks_request__descriptor, &brain__v1__task_list__descriptor },
+  { "GetTask", &brain__v1__get_task_request__descriptor, &brain__v1__task_detail__descriptor },
+  { "GetTaskStats", &brain__v1__get_task_stats_request__descriptor, &brain__v1__task_stats_reply__descriptor },
+  { "RetryTask", &brain__v1__retry_task_request__descriptor, &brain__v1__command_info__descriptor },
+  { "CancelTask", &brain__v1__cancel_task_request__descriptor, &brain__v1__command_info__descriptor },
+  { "SetScheduleEnabled", &brain__v1__set_schedule_enabled_request__descriptor, &brain__v1__command_info__descriptor },
+  { "GetCommand", &brain__v1__get_command_request__descriptor, &brain__v1__command_info__descriptor },
+  { "ListCommands", &brain__v1__list_commands_request__descriptor, &brain__v1__command_list__descriptor },
+  { "ListSchedules", &brain__v1__list_schedules_request__descriptor, &brain__v1__schedule_list__descriptor },
+  { "GetSchedule", &brain__v1__get_schedule_request__descriptor, &brain__v1__schedule_detail__descriptor },
 };
 const unsigned brain__v1__brain__method_indices_by_name[] = {
   13,        /* CancelCall */
   9,        /* CancelRun */
+  24,        /* CancelTask */
   5,        /* CreateAgent */
+  18,        /* CreateProject */
   10,        /* DeleteRun */
+  26,        /* GetCommand */
+  17,        /* GetProject */
   7,        /* GetRun */
+  29,        /* GetSchedule */
   14,        /* GetStats */
   3,        /* GetStatus */
+  21,        /* GetTask */
+  22,        /* GetTaskStats */
   1,        /* Heartbeat */
   0,        /* Hello */
   4,        /* ListAgents */
+  27,        /* ListCommands */
   11,        /* ListPersistenceErrors */
+  16,        /* ListProjects */
   6,        /* ListRuns */
+  28,        /* ListSchedules */
   8,        /* ListSteps */
+  20,        /* ListTasks */
   2,        /* Publish */
+  23,        /* RetryTask */
+  25,        /* SetScheduleEnabled */
   15,        /* Snapshot */
+  19,        /* UpdateProject */
   12         /* Watch */
 };
 const ProtobufCServiceDescriptor brain__v1__brain__descriptor =
@@ -6194,7 +12385,7 @@ const ProtobufCServiceDescriptor brain__v1__brain__descriptor =
   "Brain",
   "Brain__V1__Brain",
   "brain.v1",
-  16,
+  30,
   brain__v1__brain__method_descriptors,
   brain__v1__brain__method_indices_by_name
 };
@@ -6325,6 +12516,118 @@ void brain__v1__brain__snapshot(ProtobufCService *service,
 {
   assert(service->descriptor == &brain__v1__brain__descriptor);
   service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void brain__v1__brain__list_projects(ProtobufCService *service,
+                                     const Brain__V1__ListProjectsRequest *input,
+                                     Brain__V1__ProjectList_Closure closure,
+                                     void *closure_data)
+{
+  assert(service->descriptor == &brain__v1__brain__descriptor);
+  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void brain__v1__brain__get_project(ProtobufCService *service,
+                                   const Brain__V1__GetProjectRequest *input,
+                                   Brain__V1__ProjectInfo_Closure closure,
+                                   void *closure_data)
+{
+  assert(service->descriptor == &brain__v1__brain__descriptor);
+  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void brain__v1__brain__create_project(ProtobufCService *service,
+                                      const Brain__V1__CreateProjectRequest *input,
+                                      Brain__V1__ProjectInfo_Closure closure,
+                                      void *closure_data)
+{
+  assert(service->descriptor == &brain__v1__brain__descriptor);
+  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void brain__v1__brain__update_project(ProtobufCService *service,
+                                      const Brain__V1__UpdateProjectRequest *input,
+                                      Brain__V1__ProjectInfo_Closure closure,
+                                      void *closure_data)
+{
+  assert(service->descriptor == &brain__v1__brain__descriptor);
+  service->invoke(service, 19, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void brain__v1__brain__list_tasks(ProtobufCService *service,
+                                  const Brain__V1__ListTasksRequest *input,
+                                  Brain__V1__TaskList_Closure closure,
+                                  void *closure_data)
+{
+  assert(service->descriptor == &brain__v1__brain__descriptor);
+  service->invoke(service, 20, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void brain__v1__brain__get_task(ProtobufCService *service,
+                                const Brain__V1__GetTaskRequest *input,
+                                Brain__V1__TaskDetail_Closure closure,
+                                void *closure_data)
+{
+  assert(service->descriptor == &brain__v1__brain__descriptor);
+  service->invoke(service, 21, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void brain__v1__brain__get_task_stats(ProtobufCService *service,
+                                      const Brain__V1__GetTaskStatsRequest *input,
+                                      Brain__V1__TaskStatsReply_Closure closure,
+                                      void *closure_data)
+{
+  assert(service->descriptor == &brain__v1__brain__descriptor);
+  service->invoke(service, 22, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void brain__v1__brain__retry_task(ProtobufCService *service,
+                                  const Brain__V1__RetryTaskRequest *input,
+                                  Brain__V1__CommandInfo_Closure closure,
+                                  void *closure_data)
+{
+  assert(service->descriptor == &brain__v1__brain__descriptor);
+  service->invoke(service, 23, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void brain__v1__brain__cancel_task(ProtobufCService *service,
+                                   const Brain__V1__CancelTaskRequest *input,
+                                   Brain__V1__CommandInfo_Closure closure,
+                                   void *closure_data)
+{
+  assert(service->descriptor == &brain__v1__brain__descriptor);
+  service->invoke(service, 24, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void brain__v1__brain__set_schedule_enabled(ProtobufCService *service,
+                                            const Brain__V1__SetScheduleEnabledRequest *input,
+                                            Brain__V1__CommandInfo_Closure closure,
+                                            void *closure_data)
+{
+  assert(service->descriptor == &brain__v1__brain__descriptor);
+  service->invoke(service, 25, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void brain__v1__brain__get_command(ProtobufCService *service,
+                                   const Brain__V1__GetCommandRequest *input,
+                                   Brain__V1__CommandInfo_Closure closure,
+                                   void *closure_data)
+{
+  assert(service->descriptor == &brain__v1__brain__descriptor);
+  service->invoke(service, 26, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void brain__v1__brain__list_commands(ProtobufCService *service,
+                                     const Brain__V1__ListCommandsRequest *input,
+                                     Brain__V1__CommandList_Closure closure,
+                                     void *closure_data)
+{
+  assert(service->descriptor == &brain__v1__brain__descriptor);
+  service->invoke(service, 27, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void brain__v1__brain__list_schedules(ProtobufCService *service,
+                                      const Brain__V1__ListSchedulesRequest *input,
+                                      Brain__V1__ScheduleList_Closure closure,
+                                      void *closure_data)
+{
+  assert(service->descriptor == &brain__v1__brain__descriptor);
+  service->invoke(service, 28, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void brain__v1__brain__get_schedule(ProtobufCService *service,
+                                    const Brain__V1__GetScheduleRequest *input,
+                                    Brain__V1__ScheduleDetail_Closure closure,
+                                    void *closure_data)
+{
+  assert(service->descriptor == &brain__v1__brain__descriptor);
+  service->invoke(service, 29, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void brain__v1__brain__init (Brain__V1__Brain_Service *service,
                              Brain__V1__Brain_ServiceDestroy destroy)

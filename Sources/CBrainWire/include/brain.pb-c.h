@@ -58,6 +58,45 @@ typedef struct Brain__V1__GetStatsRequest Brain__V1__GetStatsRequest;
 typedef struct Brain__V1__StatsReply Brain__V1__StatsReply;
 typedef struct Brain__V1__SnapshotRequest Brain__V1__SnapshotRequest;
 typedef struct Brain__V1__SnapshotReply Brain__V1__SnapshotReply;
+typedef struct Brain__V1__RetentionSettings Brain__V1__RetentionSettings;
+typedef struct Brain__V1__ProjectSettings Brain__V1__ProjectSettings;
+typedef struct Brain__V1__ProjectInfo Brain__V1__ProjectInfo;
+typedef struct Brain__V1__ListProjectsRequest Brain__V1__ListProjectsRequest;
+typedef struct Brain__V1__ProjectList Brain__V1__ProjectList;
+typedef struct Brain__V1__GetProjectRequest Brain__V1__GetProjectRequest;
+typedef struct Brain__V1__CreateProjectRequest Brain__V1__CreateProjectRequest;
+typedef struct Brain__V1__UpdateProjectRequest Brain__V1__UpdateProjectRequest;
+typedef struct Brain__V1__TaskEventReported Brain__V1__TaskEventReported;
+typedef struct Brain__V1__TaskErrorInfo Brain__V1__TaskErrorInfo;
+typedef struct Brain__V1__TaskInfo Brain__V1__TaskInfo;
+typedef struct Brain__V1__TaskEventInfo Brain__V1__TaskEventInfo;
+typedef struct Brain__V1__ListTasksRequest Brain__V1__ListTasksRequest;
+typedef struct Brain__V1__TaskList Brain__V1__TaskList;
+typedef struct Brain__V1__GetTaskRequest Brain__V1__GetTaskRequest;
+typedef struct Brain__V1__TaskDetail Brain__V1__TaskDetail;
+typedef struct Brain__V1__GetTaskStatsRequest Brain__V1__GetTaskStatsRequest;
+typedef struct Brain__V1__TaskStateCounts Brain__V1__TaskStateCounts;
+typedef struct Brain__V1__TaskNameStats Brain__V1__TaskNameStats;
+typedef struct Brain__V1__TaskStatsReply Brain__V1__TaskStatsReply;
+typedef struct Brain__V1__AgentCommand Brain__V1__AgentCommand;
+typedef struct Brain__V1__CommandReceived Brain__V1__CommandReceived;
+typedef struct Brain__V1__CommandResult Brain__V1__CommandResult;
+typedef struct Brain__V1__CommandInfo Brain__V1__CommandInfo;
+typedef struct Brain__V1__RetryTaskRequest Brain__V1__RetryTaskRequest;
+typedef struct Brain__V1__CancelTaskRequest Brain__V1__CancelTaskRequest;
+typedef struct Brain__V1__SetScheduleEnabledRequest Brain__V1__SetScheduleEnabledRequest;
+typedef struct Brain__V1__GetCommandRequest Brain__V1__GetCommandRequest;
+typedef struct Brain__V1__ListCommandsRequest Brain__V1__ListCommandsRequest;
+typedef struct Brain__V1__CommandList Brain__V1__CommandList;
+typedef struct Brain__V1__ScheduleReport Brain__V1__ScheduleReport;
+typedef struct Brain__V1__ScheduleDeleted Brain__V1__ScheduleDeleted;
+typedef struct Brain__V1__ScheduleFired Brain__V1__ScheduleFired;
+typedef struct Brain__V1__ScheduleListing Brain__V1__ScheduleListing;
+typedef struct Brain__V1__ScheduleInfo Brain__V1__ScheduleInfo;
+typedef struct Brain__V1__ListSchedulesRequest Brain__V1__ListSchedulesRequest;
+typedef struct Brain__V1__ScheduleList Brain__V1__ScheduleList;
+typedef struct Brain__V1__GetScheduleRequest Brain__V1__GetScheduleRequest;
+typedef struct Brain__V1__ScheduleDetail Brain__V1__ScheduleDetail;
 
 
 /* --- enums --- */
@@ -108,6 +147,89 @@ typedef enum _Brain__V1__StepStatus {
   BRAIN__V1__STEP_STATUS__STEP_STATUS_ERROR = 3
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(BRAIN__V1__STEP_STATUS)
 } Brain__V1__StepStatus;
+typedef enum _Brain__V1__TaskEventKind {
+  BRAIN__V1__TASK_EVENT_KIND__TASK_EVENT_KIND_UNSPECIFIED = 0,
+  BRAIN__V1__TASK_EVENT_KIND__TASK_EVENT_SENT = 1,
+  BRAIN__V1__TASK_EVENT_KIND__TASK_EVENT_STARTED = 2,
+  BRAIN__V1__TASK_EVENT_KIND__TASK_EVENT_SUCCEEDED = 3,
+  BRAIN__V1__TASK_EVENT_KIND__TASK_EVENT_FAILED = 4,
+  BRAIN__V1__TASK_EVENT_KIND__TASK_EVENT_RETRY = 5,
+  BRAIN__V1__TASK_EVENT_KIND__TASK_EVENT_CANCELLED = 6,
+  BRAIN__V1__TASK_EVENT_KIND__TASK_EVENT_EXPIRED = 7
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(BRAIN__V1__TASK_EVENT_KIND)
+} Brain__V1__TaskEventKind;
+typedef enum _Brain__V1__TaskState {
+  BRAIN__V1__TASK_STATE__TASK_STATE_UNSPECIFIED = 0,
+  BRAIN__V1__TASK_STATE__TASK_STATE_PENDING = 1,
+  BRAIN__V1__TASK_STATE__TASK_STATE_STARTED = 2,
+  BRAIN__V1__TASK_STATE__TASK_STATE_SUCCEEDED = 3,
+  BRAIN__V1__TASK_STATE__TASK_STATE_FAILED = 4,
+  BRAIN__V1__TASK_STATE__TASK_STATE_CANCELLED = 5,
+  BRAIN__V1__TASK_STATE__TASK_STATE_RETRIED = 6,
+  BRAIN__V1__TASK_STATE__TASK_STATE_LOST = 7
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(BRAIN__V1__TASK_STATE)
+} Brain__V1__TaskState;
+typedef enum _Brain__V1__CommandKind {
+  BRAIN__V1__COMMAND_KIND__COMMAND_KIND_UNSPECIFIED = 0,
+  BRAIN__V1__COMMAND_KIND__COMMAND_RETRY_TASK = 1,
+  BRAIN__V1__COMMAND_KIND__COMMAND_CANCEL_TASK = 2,
+  BRAIN__V1__COMMAND_KIND__COMMAND_ENABLE_SCHEDULE = 3,
+  BRAIN__V1__COMMAND_KIND__COMMAND_DISABLE_SCHEDULE = 4
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(BRAIN__V1__COMMAND_KIND)
+} Brain__V1__CommandKind;
+typedef enum _Brain__V1__CommandState {
+  BRAIN__V1__COMMAND_STATE__COMMAND_STATE_UNSPECIFIED = 0,
+  /*
+   * Waiting for its agent to be online (until the deadline).
+   */
+  BRAIN__V1__COMMAND_STATE__COMMAND_STATE_PENDING = 1,
+  /*
+   * Written to the agent's connection.
+   */
+  BRAIN__V1__COMMAND_STATE__COMMAND_STATE_DELIVERED = 2,
+  /*
+   * The agent said it has it (`command_received`).
+   */
+  BRAIN__V1__COMMAND_STATE__COMMAND_STATE_ACKNOWLEDGED = 3,
+  BRAIN__V1__COMMAND_STATE__COMMAND_STATE_SUCCEEDED = 4,
+  BRAIN__V1__COMMAND_STATE__COMMAND_STATE_FAILED = 5,
+  /*
+   * No result before the deadline. A result arriving later is kept, marked late.
+   */
+  BRAIN__V1__COMMAND_STATE__COMMAND_STATE_TIMED_OUT = 6
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(BRAIN__V1__COMMAND_STATE)
+} Brain__V1__CommandState;
+typedef enum _Brain__V1__ScheduleType {
+  BRAIN__V1__SCHEDULE_TYPE__SCHEDULE_TYPE_UNSPECIFIED = 0,
+  BRAIN__V1__SCHEDULE_TYPE__SCHEDULE_TYPE_CRON = 1,
+  /*
+   * expression: a duration in seconds ("30", "2.5").
+   */
+  BRAIN__V1__SCHEDULE_TYPE__SCHEDULE_TYPE_INTERVAL = 2,
+  /*
+   * expression: one RFC 3339 instant.
+   */
+  BRAIN__V1__SCHEDULE_TYPE__SCHEDULE_TYPE_DATE = 3,
+  /*
+   * A kind the brain cannot predict (Celery's solar): listed, no next run.
+   */
+  BRAIN__V1__SCHEDULE_TYPE__SCHEDULE_TYPE_UNSUPPORTED = 4
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(BRAIN__V1__SCHEDULE_TYPE)
+} Brain__V1__ScheduleType;
+/*
+ * How a cron expression combines day-of-month and day-of-week.
+ */
+typedef enum _Brain__V1__CronDialect {
+  /*
+   * Vixie/Debian cron: OR, but AND when either field starts with `*`.
+   */
+  BRAIN__V1__CRON_DIALECT__CRON_DIALECT_VIXIE = 0,
+  /*
+   * Celery beat's crontab: AND.
+   */
+  BRAIN__V1__CRON_DIALECT__CRON_DIALECT_CELERY = 1
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(BRAIN__V1__CRON_DIALECT)
+} Brain__V1__CronDialect;
 
 /* --- messages --- */
 
@@ -142,7 +264,21 @@ typedef enum {
   BRAIN__V1__REQUEST__METHOD_WATCH = 39,
   BRAIN__V1__REQUEST__METHOD_CANCEL_CALL = 40,
   BRAIN__V1__REQUEST__METHOD_GET_STATS = 41,
-  BRAIN__V1__REQUEST__METHOD_SNAPSHOT = 42
+  BRAIN__V1__REQUEST__METHOD_SNAPSHOT = 42,
+  BRAIN__V1__REQUEST__METHOD_LIST_PROJECTS = 43,
+  BRAIN__V1__REQUEST__METHOD_GET_PROJECT = 44,
+  BRAIN__V1__REQUEST__METHOD_CREATE_PROJECT = 45,
+  BRAIN__V1__REQUEST__METHOD_UPDATE_PROJECT = 46,
+  BRAIN__V1__REQUEST__METHOD_LIST_TASKS = 47,
+  BRAIN__V1__REQUEST__METHOD_GET_TASK = 48,
+  BRAIN__V1__REQUEST__METHOD_GET_TASK_STATS = 49,
+  BRAIN__V1__REQUEST__METHOD_RETRY_TASK = 50,
+  BRAIN__V1__REQUEST__METHOD_CANCEL_TASK = 51,
+  BRAIN__V1__REQUEST__METHOD_SET_SCHEDULE_ENABLED = 52,
+  BRAIN__V1__REQUEST__METHOD_GET_COMMAND = 53,
+  BRAIN__V1__REQUEST__METHOD_LIST_COMMANDS = 54,
+  BRAIN__V1__REQUEST__METHOD_LIST_SCHEDULES = 55,
+  BRAIN__V1__REQUEST__METHOD_GET_SCHEDULE = 56
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(BRAIN__V1__REQUEST__METHOD__CASE)
 } Brain__V1__Request__MethodCase;
 
@@ -175,6 +311,20 @@ struct  Brain__V1__Request
     Brain__V1__CancelCallRequest *cancel_call;
     Brain__V1__GetStatsRequest *get_stats;
     Brain__V1__SnapshotRequest *snapshot;
+    Brain__V1__ListProjectsRequest *list_projects;
+    Brain__V1__GetProjectRequest *get_project;
+    Brain__V1__CreateProjectRequest *create_project;
+    Brain__V1__UpdateProjectRequest *update_project;
+    Brain__V1__ListTasksRequest *list_tasks;
+    Brain__V1__GetTaskRequest *get_task;
+    Brain__V1__GetTaskStatsRequest *get_task_stats;
+    Brain__V1__RetryTaskRequest *retry_task;
+    Brain__V1__CancelTaskRequest *cancel_task;
+    Brain__V1__SetScheduleEnabledRequest *set_schedule_enabled;
+    Brain__V1__GetCommandRequest *get_command;
+    Brain__V1__ListCommandsRequest *list_commands;
+    Brain__V1__ListSchedulesRequest *list_schedules;
+    Brain__V1__GetScheduleRequest *get_schedule;
   };
 };
 #define BRAIN__V1__REQUEST__INIT \
@@ -199,7 +349,17 @@ typedef enum {
   BRAIN__V1__RESPONSE__RESULT_WATCH_EVENT = 39,
   BRAIN__V1__RESPONSE__RESULT_CANCEL_CALL = 40,
   BRAIN__V1__RESPONSE__RESULT_STATS = 41,
-  BRAIN__V1__RESPONSE__RESULT_SNAPSHOT = 42
+  BRAIN__V1__RESPONSE__RESULT_SNAPSHOT = 42,
+  BRAIN__V1__RESPONSE__RESULT_AGENT_COMMAND = 14,
+  BRAIN__V1__RESPONSE__RESULT_PROJECTS = 43,
+  BRAIN__V1__RESPONSE__RESULT_PROJECT_INFO = 44,
+  BRAIN__V1__RESPONSE__RESULT_TASKS = 47,
+  BRAIN__V1__RESPONSE__RESULT_TASK = 48,
+  BRAIN__V1__RESPONSE__RESULT_TASK_STATS = 49,
+  BRAIN__V1__RESPONSE__RESULT_COMMAND_INFO = 50,
+  BRAIN__V1__RESPONSE__RESULT_COMMANDS = 54,
+  BRAIN__V1__RESPONSE__RESULT_SCHEDULES = 55,
+  BRAIN__V1__RESPONSE__RESULT_SCHEDULE = 56
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(BRAIN__V1__RESPONSE__RESULT__CASE)
 } Brain__V1__Response__ResultCase;
 
@@ -240,6 +400,21 @@ struct  Brain__V1__Response
     Brain__V1__CancelCallReply *cancel_call;
     Brain__V1__StatsReply *stats;
     Brain__V1__SnapshotReply *snapshot;
+    /*
+     * Unsolicited (call_id 0), on an agent's connection: something the brain asks the
+     * agent to do. The agent answers with `command_received`, then `command_result`
+     * agent events.
+     */
+    Brain__V1__AgentCommand *agent_command;
+    Brain__V1__ProjectList *projects;
+    Brain__V1__ProjectInfo *project_info;
+    Brain__V1__TaskList *tasks;
+    Brain__V1__TaskDetail *task;
+    Brain__V1__TaskStatsReply *task_stats;
+    Brain__V1__CommandInfo *command_info;
+    Brain__V1__CommandList *commands;
+    Brain__V1__ScheduleList *schedules;
+    Brain__V1__ScheduleDetail *schedule;
   };
 };
 #define BRAIN__V1__RESPONSE__INIT \
@@ -428,7 +603,14 @@ typedef enum {
   BRAIN__V1__AGENT_EVENT__EVENT__NOT_SET = 0,
   BRAIN__V1__AGENT_EVENT__EVENT_RUN_CREATED = 10,
   BRAIN__V1__AGENT_EVENT__EVENT_RUN_STATUS = 11,
-  BRAIN__V1__AGENT_EVENT__EVENT_STEP = 12
+  BRAIN__V1__AGENT_EVENT__EVENT_STEP = 12,
+  BRAIN__V1__AGENT_EVENT__EVENT_TASK_EVENT = 13,
+  BRAIN__V1__AGENT_EVENT__EVENT_SCHEDULE_UPSERT = 14,
+  BRAIN__V1__AGENT_EVENT__EVENT_SCHEDULE_DELETE = 15,
+  BRAIN__V1__AGENT_EVENT__EVENT_SCHEDULE_FIRED = 16,
+  BRAIN__V1__AGENT_EVENT__EVENT_SCHEDULE_LISTING = 17,
+  BRAIN__V1__AGENT_EVENT__EVENT_COMMAND_RECEIVED = 18,
+  BRAIN__V1__AGENT_EVENT__EVENT_COMMAND_RESULT = 19
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(BRAIN__V1__AGENT_EVENT__EVENT__CASE)
 } Brain__V1__AgentEvent__EventCase;
 
@@ -443,10 +625,17 @@ struct  Brain__V1__AgentEvent
   union {
     Brain__V1__RunCreated *run_created;
     Brain__V1__RunStatusChanged *run_status;
-    /*
-     * 13-29 reserved for tasks, task events and schedules.
-     */
     Brain__V1__StepReported *step;
+    Brain__V1__TaskEventReported *task_event;
+    Brain__V1__ScheduleReport *schedule_upsert;
+    Brain__V1__ScheduleDeleted *schedule_delete;
+    Brain__V1__ScheduleFired *schedule_fired;
+    Brain__V1__ScheduleListing *schedule_listing;
+    Brain__V1__CommandReceived *command_received;
+    /*
+     * 20-29 reserved.
+     */
+    Brain__V1__CommandResult *command_result;
   };
 };
 #define BRAIN__V1__AGENT_EVENT__INIT \
@@ -781,17 +970,36 @@ struct  Brain__V1__WatchRequest
    * Also stream agents going online/offline.
    */
   protobuf_c_boolean agents;
+  /*
+   * Also stream task changes (of `project`, or of every project), ...
+   */
+  protobuf_c_boolean tasks;
+  /*
+   * ... schedule changes, ...
+   */
+  protobuf_c_boolean schedules;
+  /*
+   * ... and changes of commands to agents.
+   */
+  protobuf_c_boolean commands;
+  /*
+   * Only runs are streamed unless `runs_off` is set: lets a client follow only tasks.
+   */
+  protobuf_c_boolean runs_off;
 };
 #define BRAIN__V1__WATCH_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&brain__v1__watch_request__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0 }
 
 
 typedef enum {
   BRAIN__V1__WATCH_EVENT__CHANGE__NOT_SET = 0,
   BRAIN__V1__WATCH_EVENT__CHANGE_RUN = 1,
   BRAIN__V1__WATCH_EVENT__CHANGE_STEP = 2,
-  BRAIN__V1__WATCH_EVENT__CHANGE_AGENT = 3
+  BRAIN__V1__WATCH_EVENT__CHANGE_AGENT = 3,
+  BRAIN__V1__WATCH_EVENT__CHANGE_TASK = 4,
+  BRAIN__V1__WATCH_EVENT__CHANGE_SCHEDULE = 5,
+  BRAIN__V1__WATCH_EVENT__CHANGE_COMMAND = 6
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(BRAIN__V1__WATCH_EVENT__CHANGE__CASE)
 } Brain__V1__WatchEvent__ChangeCase;
 
@@ -803,6 +1011,9 @@ struct  Brain__V1__WatchEvent
     Brain__V1__RunInfo *run;
     Brain__V1__StepInfo *step;
     Brain__V1__AgentInfo *agent;
+    Brain__V1__TaskInfo *task;
+    Brain__V1__ScheduleInfo *schedule;
+    Brain__V1__CommandInfo *command;
   };
 };
 #define BRAIN__V1__WATCH_EVENT__INIT \
@@ -937,6 +1148,741 @@ struct  Brain__V1__SnapshotReply
 #define BRAIN__V1__SNAPSHOT_REPLY__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&brain__v1__snapshot_reply__descriptor) \
     , 0, 0, (char *)protobuf_c_empty_string }
+
+
+struct  Brain__V1__RetentionSettings
+{
+  ProtobufCMessage base;
+  /*
+   * Nanoseconds a finished item is kept; 0 = the brain's default (30 days).
+   */
+  int64_t runs_ns;
+  int64_t tasks_ns;
+  int64_t task_events_ns;
+  int64_t sink_rows_ns;
+};
+#define BRAIN__V1__RETENTION_SETTINGS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&brain__v1__retention_settings__descriptor) \
+    , 0, 0, 0, 0 }
+
+
+struct  Brain__V1__ProjectSettings
+{
+  ProtobufCMessage base;
+  Brain__V1__RetentionSettings *retention;
+  /*
+   * Redaction overrides: key patterns redacted on top of the brain's list ...
+   */
+  size_t n_extra_key_patterns;
+  char **extra_key_patterns;
+  /*
+   * ... and keys never redacted by name (values are still scanned).
+   */
+  size_t n_allowed_keys;
+  char **allowed_keys;
+  /*
+   * IANA name; "" = UTC. Schedules' next runs are computed in it.
+   */
+  char *time_zone;
+  /*
+   * Redact step input and output too (task args and kwargs always are).
+   */
+  protobuf_c_boolean redact_steps;
+};
+#define BRAIN__V1__PROJECT_SETTINGS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&brain__v1__project_settings__descriptor) \
+    , NULL, 0,NULL, 0,NULL, (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Brain__V1__ProjectInfo
+{
+  ProtobufCMessage base;
+  char *project_id;
+  char *name;
+  Brain__V1__ProjectSettings *settings;
+  int64_t created_at;
+  int64_t updated_at;
+};
+#define BRAIN__V1__PROJECT_INFO__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&brain__v1__project_info__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0, 0 }
+
+
+struct  Brain__V1__ListProjectsRequest
+{
+  ProtobufCMessage base;
+};
+#define BRAIN__V1__LIST_PROJECTS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&brain__v1__list_projects_request__descriptor) \
+     }
+
+
+struct  Brain__V1__ProjectList
+{
+  ProtobufCMessage base;
+  size_t n_projects;
+  Brain__V1__ProjectInfo **projects;
+};
+#define BRAIN__V1__PROJECT_LIST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&brain__v1__project_list__descriptor) \
+    , 0,NULL }
+
+
+struct  Brain__V1__GetProjectRequest
+{
+  ProtobufCMessage base;
+  char *name;
+};
+#define BRAIN__V1__GET_PROJECT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&brain__v1__get_project_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Brain__V1__CreateProjectRequest
+{
+  ProtobufCMessage base;
+  char *name;
+  /*
+   * Absent = defaults.
+   */
+  Brain__V1__ProjectSettings *settings;
+};
+#define BRAIN__V1__CREATE_PROJECT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&brain__v1__create_project_request__descriptor) \
+    , (char *)protobuf_c_empty_string, NULL }
+
+
+/*
+ * Replaces the project's settings as a whole (read, change, write).
+ */
+struct  Brain__V1__UpdateProjectRequest
+{
+  ProtobufCMessage base;
+  char *name;
+  Brain__V1__ProjectSettings *settings;
+};
+#define BRAIN__V1__UPDATE_PROJECT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&brain__v1__update_project_request__descriptor) \
+    , (char *)protobuf_c_empty_string, NULL }
+
+
+/*
+ * One event of a task's life, as the worker saw it. The brain redacts args, kwargs,
+ * the exception message, the traceback and the payload before journalling anything.
+ */
+struct  Brain__V1__TaskEventReported
+{
+  ProtobufCMessage base;
+  char *task_id;
+  /*
+   * "celery", "rq", ...; "" = "celery".
+   */
+  char *engine;
+  Brain__V1__TaskEventKind kind;
+  /*
+   * The agent's clock. Kept as sent; the brain's receipt time is stored beside it.
+   */
+  int64_t ts;
+  /*
+   * 1 for the first run under this id; a re-run under the same id counts up.
+   */
+  uint32_t attempt;
+  char *name;
+  char *queue;
+  char *group_id;
+  /*
+   * RETRY: the new task's id, when the engine gives the retry one.
+   */
+  char *retried_as;
+  char *args_json;
+  char *kwargs_json;
+  /*
+   * FAILED / RETRY.
+   */
+  char *exc_type;
+  char *exc_message;
+  char *traceback;
+  /*
+   * Anything else the engine says (JSON object, "" for none).
+   */
+  char *payload_json;
+};
+#define BRAIN__V1__TASK_EVENT_REPORTED__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&brain__v1__task_event_reported__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, BRAIN__V1__TASK_EVENT_KIND__TASK_EVENT_KIND_UNSPECIFIED, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Brain__V1__TaskErrorInfo
+{
+  ProtobufCMessage base;
+  char *exc_type;
+  char *exc_msg;
+  char *traceback_redacted;
+};
+#define BRAIN__V1__TASK_ERROR_INFO__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&brain__v1__task_error_info__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Brain__V1__TaskInfo
+{
+  ProtobufCMessage base;
+  char *task_id;
+  char *project;
+  char *engine;
+  char *name;
+  char *queue;
+  Brain__V1__TaskState state;
+  char *args_json;
+  char *kwargs_json;
+  /*
+   * Absent when the task has not failed.
+   */
+  Brain__V1__TaskErrorInfo *error;
+  char *retried_as;
+  char *group_id;
+  uint32_t attempt;
+  int64_t enqueued_at;
+  int64_t started_at;
+  int64_t finished_at;
+  int64_t created_at;
+  int64_t updated_at;
+  char *agent_id;
+  /*
+   * Why the brain chose the state itself (LOST: the agent and how long it was offline).
+   */
+  char *state_reason;
+  /*
+   * STARTED for longer than the project's stuck threshold.
+   */
+  protobuf_c_boolean stuck;
+  uint32_t event_count;
+};
+#define BRAIN__V1__TASK_INFO__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&brain__v1__task_info__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, BRAIN__V1__TASK_STATE__TASK_STATE_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0 }
+
+
+struct  Brain__V1__TaskEventInfo
+{
+  ProtobufCMessage base;
+  Brain__V1__TaskEventKind kind;
+  uint32_t attempt;
+  /*
+   * Agent clock.
+   */
+  int64_t ts;
+  /*
+   * Brain clock at receipt; created_at - ts is the skew shown.
+   */
+  int64_t created_at;
+  char *agent_id;
+  uint64_t agent_seq;
+  Brain__V1__TaskErrorInfo *error;
+  char *payload_json;
+  /*
+   * Which merge rule decided the task's state (proto/README.md).
+   */
+  char *rule;
+};
+#define BRAIN__V1__TASK_EVENT_INFO__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&brain__v1__task_event_info__descriptor) \
+    , BRAIN__V1__TASK_EVENT_KIND__TASK_EVENT_KIND_UNSPECIFIED, 0, 0, 0, (char *)protobuf_c_empty_string, 0, NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Brain__V1__ListTasksRequest
+{
+  ProtobufCMessage base;
+  /*
+   * "" = every project.
+   */
+  char *project;
+  /*
+   * Any of these (none = every state).
+   */
+  size_t n_states;
+  Brain__V1__TaskState *states;
+  char *engine;
+  char *name;
+  char *queue;
+  /*
+   * Agent id or name.
+   */
+  char *agent;
+  int64_t created_since;
+  int64_t created_until;
+  /*
+   * Case-insensitive substring of the redacted args and kwargs.
+   */
+  char *search;
+  char *cursor;
+  uint32_t limit;
+  /*
+   * Only tasks STARTED for longer than their project's stuck threshold.
+   */
+  protobuf_c_boolean stuck_only;
+};
+#define BRAIN__V1__LIST_TASKS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&brain__v1__list_tasks_request__descriptor) \
+    , (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0 }
+
+
+struct  Brain__V1__TaskList
+{
+  ProtobufCMessage base;
+  size_t n_tasks;
+  Brain__V1__TaskInfo **tasks;
+  char *next_cursor;
+};
+#define BRAIN__V1__TASK_LIST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&brain__v1__task_list__descriptor) \
+    , 0,NULL, (char *)protobuf_c_empty_string }
+
+
+struct  Brain__V1__GetTaskRequest
+{
+  ProtobufCMessage base;
+  char *task_id;
+  /*
+   * Needed only when the id is not unique across projects or engines.
+   */
+  char *project;
+  char *engine;
+};
+#define BRAIN__V1__GET_TASK_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&brain__v1__get_task_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Brain__V1__TaskDetail
+{
+  ProtobufCMessage base;
+  Brain__V1__TaskInfo *task;
+  /*
+   * In the order the brain applied them.
+   */
+  size_t n_events;
+  Brain__V1__TaskEventInfo **events;
+};
+#define BRAIN__V1__TASK_DETAIL__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&brain__v1__task_detail__descriptor) \
+    , NULL, 0,NULL }
+
+
+struct  Brain__V1__GetTaskStatsRequest
+{
+  ProtobufCMessage base;
+  char *project;
+  char *engine;
+  char *name;
+  int64_t created_since;
+  int64_t created_until;
+};
+#define BRAIN__V1__GET_TASK_STATS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&brain__v1__get_task_stats_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0 }
+
+
+struct  Brain__V1__TaskStateCounts
+{
+  ProtobufCMessage base;
+  uint64_t pending;
+  uint64_t started;
+  uint64_t succeeded;
+  uint64_t failed;
+  uint64_t cancelled;
+  uint64_t retried;
+  uint64_t lost;
+};
+#define BRAIN__V1__TASK_STATE_COUNTS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&brain__v1__task_state_counts__descriptor) \
+    , 0, 0, 0, 0, 0, 0, 0 }
+
+
+struct  Brain__V1__TaskNameStats
+{
+  ProtobufCMessage base;
+  char *name;
+  Brain__V1__TaskStateCounts *counts;
+  /*
+   * Finished runs with both a start and a finish time.
+   */
+  uint32_t runtime_samples;
+  /*
+   * 0 when runtime_samples is 0.
+   */
+  int64_t runtime_p50_ns;
+  int64_t runtime_p99_ns;
+  /*
+   * failed / (succeeded + failed); meaningful only when has_failure_rate.
+   */
+  double failure_rate;
+  protobuf_c_boolean has_failure_rate;
+};
+#define BRAIN__V1__TASK_NAME_STATS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&brain__v1__task_name_stats__descriptor) \
+    , (char *)protobuf_c_empty_string, NULL, 0, 0, 0, 0, 0 }
+
+
+struct  Brain__V1__TaskStatsReply
+{
+  ProtobufCMessage base;
+  size_t n_names;
+  Brain__V1__TaskNameStats **names;
+};
+#define BRAIN__V1__TASK_STATS_REPLY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&brain__v1__task_stats_reply__descriptor) \
+    , 0,NULL }
+
+
+/*
+ * What the brain asks an agent to do (Response.agent_command).
+ */
+struct  Brain__V1__AgentCommand
+{
+  ProtobufCMessage base;
+  char *command_id;
+  Brain__V1__CommandKind kind;
+  /*
+   * RETRY_TASK / CANCEL_TASK: the task, by reference (never its redacted args: the
+   * agent re-runs the original).
+   */
+  char *task_id;
+  char *engine;
+  char *task_name;
+  /*
+   * ENABLE_SCHEDULE / DISABLE_SCHEDULE.
+   */
+  char *scheduler;
+  char *schedule_name;
+  /*
+   * After this the brain stops waiting and calls the command timed out.
+   */
+  int64_t deadline;
+};
+#define BRAIN__V1__AGENT_COMMAND__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&brain__v1__agent_command__descriptor) \
+    , (char *)protobuf_c_empty_string, BRAIN__V1__COMMAND_KIND__COMMAND_KIND_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+
+
+/*
+ * Agent event: the agent has the command. Resending it changes nothing.
+ */
+struct  Brain__V1__CommandReceived
+{
+  ProtobufCMessage base;
+  char *command_id;
+};
+#define BRAIN__V1__COMMAND_RECEIVED__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&brain__v1__command_received__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+/*
+ * Agent event: what came of the command. Only the first result counts.
+ */
+struct  Brain__V1__CommandResult
+{
+  ProtobufCMessage base;
+  char *command_id;
+  protobuf_c_boolean ok;
+  char *message;
+  /*
+   * RETRY_TASK: the id of the new task, which fills the original's retried_as.
+   */
+  char *new_task_id;
+};
+#define BRAIN__V1__COMMAND_RESULT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&brain__v1__command_result__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Brain__V1__CommandInfo
+{
+  ProtobufCMessage base;
+  char *command_id;
+  Brain__V1__CommandKind kind;
+  Brain__V1__CommandState state;
+  char *project;
+  char *agent_id;
+  char *task_id;
+  char *engine;
+  char *scheduler;
+  char *schedule_name;
+  int64_t created_at;
+  int64_t deadline;
+  int64_t delivered_at;
+  int64_t received_at;
+  int64_t finished_at;
+  char *result_message;
+  char *new_task_id;
+  /*
+   * The result arrived after the deadline (state stays TIMED_OUT).
+   */
+  protobuf_c_boolean late;
+  protobuf_c_boolean late_ok;
+};
+#define BRAIN__V1__COMMAND_INFO__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&brain__v1__command_info__descriptor) \
+    , (char *)protobuf_c_empty_string, BRAIN__V1__COMMAND_KIND__COMMAND_KIND_UNSPECIFIED, BRAIN__V1__COMMAND_STATE__COMMAND_STATE_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0 }
+
+
+struct  Brain__V1__RetryTaskRequest
+{
+  ProtobufCMessage base;
+  char *task_id;
+  char *project;
+  char *engine;
+  /*
+   * How long the brain waits for the agent's result; 0 = its default.
+   */
+  uint64_t deadline_ms;
+};
+#define BRAIN__V1__RETRY_TASK_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&brain__v1__retry_task_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Brain__V1__CancelTaskRequest
+{
+  ProtobufCMessage base;
+  char *task_id;
+  char *project;
+  char *engine;
+  uint64_t deadline_ms;
+};
+#define BRAIN__V1__CANCEL_TASK_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&brain__v1__cancel_task_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Brain__V1__SetScheduleEnabledRequest
+{
+  ProtobufCMessage base;
+  char *project;
+  char *scheduler;
+  char *name;
+  protobuf_c_boolean enabled;
+  uint64_t deadline_ms;
+};
+#define BRAIN__V1__SET_SCHEDULE_ENABLED_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&brain__v1__set_schedule_enabled_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0 }
+
+
+struct  Brain__V1__GetCommandRequest
+{
+  ProtobufCMessage base;
+  char *command_id;
+};
+#define BRAIN__V1__GET_COMMAND_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&brain__v1__get_command_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Brain__V1__ListCommandsRequest
+{
+  ProtobufCMessage base;
+  char *project;
+  /*
+   * Agent id or name.
+   */
+  char *agent;
+  size_t n_states;
+  Brain__V1__CommandState *states;
+  char *cursor;
+  uint32_t limit;
+};
+#define BRAIN__V1__LIST_COMMANDS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&brain__v1__list_commands_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Brain__V1__CommandList
+{
+  ProtobufCMessage base;
+  size_t n_commands;
+  Brain__V1__CommandInfo **commands;
+  char *next_cursor;
+};
+#define BRAIN__V1__COMMAND_LIST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&brain__v1__command_list__descriptor) \
+    , 0,NULL, (char *)protobuf_c_empty_string }
+
+
+/*
+ * A schedule as its scheduler holds it.
+ */
+struct  Brain__V1__ScheduleReport
+{
+  ProtobufCMessage base;
+  /*
+   * "celery-beat", ...: one agent may run several schedulers.
+   */
+  char *scheduler;
+  char *name;
+  char *task;
+  Brain__V1__ScheduleType type;
+  char *expression;
+  Brain__V1__CronDialect dialect;
+  char *args_json;
+  char *kwargs_json;
+  protobuf_c_boolean enabled;
+  char *metadata_json;
+  /*
+   * As the scheduler knows it (0 = never).
+   */
+  int64_t last_run_at;
+};
+#define BRAIN__V1__SCHEDULE_REPORT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&brain__v1__schedule_report__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, BRAIN__V1__SCHEDULE_TYPE__SCHEDULE_TYPE_UNSPECIFIED, (char *)protobuf_c_empty_string, BRAIN__V1__CRON_DIALECT__CRON_DIALECT_VIXIE, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Brain__V1__ScheduleDeleted
+{
+  ProtobufCMessage base;
+  char *scheduler;
+  char *name;
+};
+#define BRAIN__V1__SCHEDULE_DELETED__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&brain__v1__schedule_deleted__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Brain__V1__ScheduleFired
+{
+  ProtobufCMessage base;
+  char *scheduler;
+  char *name;
+  /*
+   * Agent clock.
+   */
+  int64_t at;
+  /*
+   * The task it sent, when known.
+   */
+  char *task_id;
+};
+#define BRAIN__V1__SCHEDULE_FIRED__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&brain__v1__schedule_fired__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
+
+
+/*
+ * Every schedule of one scheduler. Only a listing with `complete` removes the
+ * scheduler's schedules that it does not name; a partial listing only upserts.
+ */
+struct  Brain__V1__ScheduleListing
+{
+  ProtobufCMessage base;
+  char *scheduler;
+  size_t n_schedules;
+  Brain__V1__ScheduleReport **schedules;
+  protobuf_c_boolean complete;
+};
+#define BRAIN__V1__SCHEDULE_LISTING__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&brain__v1__schedule_listing__descriptor) \
+    , (char *)protobuf_c_empty_string, 0,NULL, 0 }
+
+
+struct  Brain__V1__ScheduleInfo
+{
+  ProtobufCMessage base;
+  char *project;
+  char *agent_id;
+  char *scheduler;
+  char *name;
+  char *task;
+  Brain__V1__ScheduleType type;
+  char *expression;
+  Brain__V1__CronDialect dialect;
+  char *args_json;
+  char *kwargs_json;
+  protobuf_c_boolean enabled;
+  char *metadata_json;
+  int64_t last_run_at;
+  /*
+   * 0 when disabled, unsupported, or a date in the past.
+   */
+  int64_t next_run_at;
+  int64_t created_at;
+  int64_t updated_at;
+  /*
+   * Why next_run_at cannot be computed ("" when it can).
+   */
+  char *problem;
+};
+#define BRAIN__V1__SCHEDULE_INFO__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&brain__v1__schedule_info__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, BRAIN__V1__SCHEDULE_TYPE__SCHEDULE_TYPE_UNSPECIFIED, (char *)protobuf_c_empty_string, BRAIN__V1__CRON_DIALECT__CRON_DIALECT_VIXIE, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, 0, 0, 0, (char *)protobuf_c_empty_string }
+
+
+struct  Brain__V1__ListSchedulesRequest
+{
+  ProtobufCMessage base;
+  /*
+   * "" = every project.
+   */
+  char *project;
+  /*
+   * Agent id or name.
+   */
+  char *agent;
+  /*
+   * 0 = any, 1 = enabled only, 2 = disabled only.
+   */
+  uint32_t enabled_filter;
+  /*
+   * Only schedules whose next run is at or before this (0 = no bound).
+   */
+  int64_t due_before;
+  char *cursor;
+  uint32_t limit;
+};
+#define BRAIN__V1__LIST_SCHEDULES_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&brain__v1__list_schedules_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Brain__V1__ScheduleList
+{
+  ProtobufCMessage base;
+  size_t n_schedules;
+  Brain__V1__ScheduleInfo **schedules;
+  char *next_cursor;
+};
+#define BRAIN__V1__SCHEDULE_LIST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&brain__v1__schedule_list__descriptor) \
+    , 0,NULL, (char *)protobuf_c_empty_string }
+
+
+struct  Brain__V1__GetScheduleRequest
+{
+  ProtobufCMessage base;
+  char *project;
+  char *scheduler;
+  char *name;
+  /*
+   * How many next run times to compute (0 = 5, at most 100).
+   */
+  uint32_t next_runs;
+};
+#define BRAIN__V1__GET_SCHEDULE_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&brain__v1__get_schedule_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Brain__V1__ScheduleDetail
+{
+  ProtobufCMessage base;
+  Brain__V1__ScheduleInfo *schedule;
+  size_t n_next_runs;
+  int64_t *next_runs;
+};
+#define BRAIN__V1__SCHEDULE_DETAIL__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&brain__v1__schedule_detail__descriptor) \
+    , NULL, 0,NULL }
 
 
 /* Brain__V1__Status methods */
@@ -1756,6 +2702,747 @@ Brain__V1__SnapshotReply *
 void   brain__v1__snapshot_reply__free_unpacked
                      (Brain__V1__SnapshotReply *message,
                       ProtobufCAllocator *allocator);
+/* Brain__V1__RetentionSettings methods */
+void   brain__v1__retention_settings__init
+                     (Brain__V1__RetentionSettings         *message);
+size_t brain__v1__retention_settings__get_packed_size
+                     (const Brain__V1__RetentionSettings   *message);
+size_t brain__v1__retention_settings__pack
+                     (const Brain__V1__RetentionSettings   *message,
+                      uint8_t             *out);
+size_t brain__v1__retention_settings__pack_to_buffer
+                     (const Brain__V1__RetentionSettings   *message,
+                      ProtobufCBuffer     *buffer);
+Brain__V1__RetentionSettings *
+       brain__v1__retention_settings__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   brain__v1__retention_settings__free_unpacked
+                     (Brain__V1__RetentionSettings *message,
+                      ProtobufCAllocator *allocator);
+/* Brain__V1__ProjectSettings methods */
+void   brain__v1__project_settings__init
+                     (Brain__V1__ProjectSettings         *message);
+size_t brain__v1__project_settings__get_packed_size
+                     (const Brain__V1__ProjectSettings   *message);
+size_t brain__v1__project_settings__pack
+                     (const Brain__V1__ProjectSettings   *message,
+                      uint8_t             *out);
+size_t brain__v1__project_settings__pack_to_buffer
+                     (const Brain__V1__ProjectSettings   *message,
+                      ProtobufCBuffer     *buffer);
+Brain__V1__ProjectSettings *
+       brain__v1__project_settings__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   brain__v1__project_settings__free_unpacked
+                     (Brain__V1__ProjectSettings *message,
+                      ProtobufCAllocator *allocator);
+/* Brain__V1__ProjectInfo methods */
+void   brain__v1__project_info__init
+                     (Brain__V1__ProjectInfo         *message);
+size_t brain__v1__project_info__get_packed_size
+                     (const Brain__V1__ProjectInfo   *message);
+size_t brain__v1__project_info__pack
+                     (const Brain__V1__ProjectInfo   *message,
+                      uint8_t             *out);
+size_t brain__v1__project_info__pack_to_buffer
+                     (const Brain__V1__ProjectInfo   *message,
+                      ProtobufCBuffer     *buffer);
+Brain__V1__ProjectInfo *
+       brain__v1__project_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   brain__v1__project_info__free_unpacked
+                     (Brain__V1__ProjectInfo *message,
+                      ProtobufCAllocator *allocator);
+/* Brain__V1__ListProjectsRequest methods */
+void   brain__v1__list_projects_request__init
+                     (Brain__V1__ListProjectsRequest         *message);
+size_t brain__v1__list_projects_request__get_packed_size
+                     (const Brain__V1__ListProjectsRequest   *message);
+size_t brain__v1__list_projects_request__pack
+                     (const Brain__V1__ListProjectsRequest   *message,
+                      uint8_t             *out);
+size_t brain__v1__list_projects_request__pack_to_buffer
+                     (const Brain__V1__ListProjectsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Brain__V1__ListProjectsRequest *
+       brain__v1__list_projects_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   brain__v1__list_projects_request__free_unpacked
+                     (Brain__V1__ListProjectsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Brain__V1__ProjectList methods */
+void   brain__v1__project_list__init
+                     (Brain__V1__ProjectList         *message);
+size_t brain__v1__project_list__get_packed_size
+                     (const Brain__V1__ProjectList   *message);
+size_t brain__v1__project_list__pack
+                     (const Brain__V1__ProjectList   *message,
+                      uint8_t             *out);
+size_t brain__v1__project_list__pack_to_buffer
+                     (const Brain__V1__ProjectList   *message,
+                      ProtobufCBuffer     *buffer);
+Brain__V1__ProjectList *
+       brain__v1__project_list__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   brain__v1__project_list__free_unpacked
+                     (Brain__V1__ProjectList *message,
+                      ProtobufCAllocator *allocator);
+/* Brain__V1__GetProjectRequest methods */
+void   brain__v1__get_project_request__init
+                     (Brain__V1__GetProjectRequest         *message);
+size_t brain__v1__get_project_request__get_packed_size
+                     (const Brain__V1__GetProjectRequest   *message);
+size_t brain__v1__get_project_request__pack
+                     (const Brain__V1__GetProjectRequest   *message,
+                      uint8_t             *out);
+size_t brain__v1__get_project_request__pack_to_buffer
+                     (const Brain__V1__GetProjectRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Brain__V1__GetProjectRequest *
+       brain__v1__get_project_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   brain__v1__get_project_request__free_unpacked
+                     (Brain__V1__GetProjectRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Brain__V1__CreateProjectRequest methods */
+void   brain__v1__create_project_request__init
+                     (Brain__V1__CreateProjectRequest         *message);
+size_t brain__v1__create_project_request__get_packed_size
+                     (const Brain__V1__CreateProjectRequest   *message);
+size_t brain__v1__create_project_request__pack
+                     (const Brain__V1__CreateProjectRequest   *message,
+                      uint8_t             *out);
+size_t brain__v1__create_project_request__pack_to_buffer
+                     (const Brain__V1__CreateProjectRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Brain__V1__CreateProjectRequest *
+       brain__v1__create_project_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   brain__v1__create_project_request__free_unpacked
+                     (Brain__V1__CreateProjectRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Brain__V1__UpdateProjectRequest methods */
+void   brain__v1__update_project_request__init
+                     (Brain__V1__UpdateProjectRequest         *message);
+size_t brain__v1__update_project_request__get_packed_size
+                     (const Brain__V1__UpdateProjectRequest   *message);
+size_t brain__v1__update_project_request__pack
+                     (const Brain__V1__UpdateProjectRequest   *message,
+                      uint8_t             *out);
+size_t brain__v1__update_project_request__pack_to_buffer
+                     (const Brain__V1__UpdateProjectRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Brain__V1__UpdateProjectRequest *
+       brain__v1__update_project_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   brain__v1__update_project_request__free_unpacked
+                     (Brain__V1__UpdateProjectRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Brain__V1__TaskEventReported methods */
+void   brain__v1__task_event_reported__init
+                     (Brain__V1__TaskEventReported         *message);
+size_t brain__v1__task_event_reported__get_packed_size
+                     (const Brain__V1__TaskEventReported   *message);
+size_t brain__v1__task_event_reported__pack
+                     (const Brain__V1__TaskEventReported   *message,
+                      uint8_t             *out);
+size_t brain__v1__task_event_reported__pack_to_buffer
+                     (const Brain__V1__TaskEventReported   *message,
+                      ProtobufCBuffer     *buffer);
+Brain__V1__TaskEventReported *
+       brain__v1__task_event_reported__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   brain__v1__task_event_reported__free_unpacked
+                     (Brain__V1__TaskEventReported *message,
+                      ProtobufCAllocator *allocator);
+/* Brain__V1__TaskErrorInfo methods */
+void   brain__v1__task_error_info__init
+                     (Brain__V1__TaskErrorInfo         *message);
+size_t brain__v1__task_error_info__get_packed_size
+                     (const Brain__V1__TaskErrorInfo   *message);
+size_t brain__v1__task_error_info__pack
+                     (const Brain__V1__TaskErrorInfo   *message,
+                      uint8_t             *out);
+size_t brain__v1__task_error_info__pack_to_buffer
+                     (const Brain__V1__TaskErrorInfo   *message,
+                      ProtobufCBuffer     *buffer);
+Brain__V1__TaskErrorInfo *
+       brain__v1__task_error_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   brain__v1__task_error_info__free_unpacked
+                     (Brain__V1__TaskErrorInfo *message,
+                      ProtobufCAllocator *allocator);
+/* Brain__V1__TaskInfo methods */
+void   brain__v1__task_info__init
+                     (Brain__V1__TaskInfo         *message);
+size_t brain__v1__task_info__get_packed_size
+                     (const Brain__V1__TaskInfo   *message);
+size_t brain__v1__task_info__pack
+                     (const Brain__V1__TaskInfo   *message,
+                      uint8_t             *out);
+size_t brain__v1__task_info__pack_to_buffer
+                     (const Brain__V1__TaskInfo   *message,
+                      ProtobufCBuffer     *buffer);
+Brain__V1__TaskInfo *
+       brain__v1__task_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   brain__v1__task_info__free_unpacked
+                     (Brain__V1__TaskInfo *message,
+                      ProtobufCAllocator *allocator);
+/* Brain__V1__TaskEventInfo methods */
+void   brain__v1__task_event_info__init
+                     (Brain__V1__TaskEventInfo         *message);
+size_t brain__v1__task_event_info__get_packed_size
+                     (const Brain__V1__TaskEventInfo   *message);
+size_t brain__v1__task_event_info__pack
+                     (const Brain__V1__TaskEventInfo   *message,
+                      uint8_t             *out);
+size_t brain__v1__task_event_info__pack_to_buffer
+                     (const Brain__V1__TaskEventInfo   *message,
+                      ProtobufCBuffer     *buffer);
+Brain__V1__TaskEventInfo *
+       brain__v1__task_event_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   brain__v1__task_event_info__free_unpacked
+                     (Brain__V1__TaskEventInfo *message,
+                      ProtobufCAllocator *allocator);
+/* Brain__V1__ListTasksRequest methods */
+void   brain__v1__list_tasks_request__init
+                     (Brain__V1__ListTasksRequest         *message);
+size_t brain__v1__list_tasks_request__get_packed_size
+                     (const Brain__V1__ListTasksRequest   *message);
+size_t brain__v1__list_tasks_request__pack
+                     (const Brain__V1__ListTasksRequest   *message,
+                      uint8_t             *out);
+size_t brain__v1__list_tasks_request__pack_to_buffer
+                     (const Brain__V1__ListTasksRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Brain__V1__ListTasksRequest *
+       brain__v1__list_tasks_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   brain__v1__list_tasks_request__free_unpacked
+                     (Brain__V1__ListTasksRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Brain__V1__TaskList methods */
+void   brain__v1__task_list__init
+                     (Brain__V1__TaskList         *message);
+size_t brain__v1__task_list__get_packed_size
+                     (const Brain__V1__TaskList   *message);
+size_t brain__v1__task_list__pack
+                     (const Brain__V1__TaskList   *message,
+                      uint8_t             *out);
+size_t brain__v1__task_list__pack_to_buffer
+                     (const Brain__V1__TaskList   *message,
+                      ProtobufCBuffer     *buffer);
+Brain__V1__TaskList *
+       brain__v1__task_list__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   brain__v1__task_list__free_unpacked
+                     (Brain__V1__TaskList *message,
+                      ProtobufCAllocator *allocator);
+/* Brain__V1__GetTaskRequest methods */
+void   brain__v1__get_task_request__init
+                     (Brain__V1__GetTaskRequest         *message);
+size_t brain__v1__get_task_request__get_packed_size
+                     (const Brain__V1__GetTaskRequest   *message);
+size_t brain__v1__get_task_request__pack
+                     (const Brain__V1__GetTaskRequest   *message,
+                      uint8_t             *out);
+size_t brain__v1__get_task_request__pack_to_buffer
+                     (const Brain__V1__GetTaskRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Brain__V1__GetTaskRequest *
+       brain__v1__get_task_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   brain__v1__get_task_request__free_unpacked
+                     (Brain__V1__GetTaskRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Brain__V1__TaskDetail methods */
+void   brain__v1__task_detail__init
+                     (Brain__V1__TaskDetail         *message);
+size_t brain__v1__task_detail__get_packed_size
+                     (const Brain__V1__TaskDetail   *message);
+size_t brain__v1__task_detail__pack
+                     (const Brain__V1__TaskDetail   *message,
+                      uint8_t             *out);
+size_t brain__v1__task_detail__pack_to_buffer
+                     (const Brain__V1__TaskDetail   *message,
+                      ProtobufCBuffer     *buffer);
+Brain__V1__TaskDetail *
+       brain__v1__task_detail__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   brain__v1__task_detail__free_unpacked
+                     (Brain__V1__TaskDetail *message,
+                      ProtobufCAllocator *allocator);
+/* Brain__V1__GetTaskStatsRequest methods */
+void   brain__v1__get_task_stats_request__init
+                     (Brain__V1__GetTaskStatsRequest         *message);
+size_t brain__v1__get_task_stats_request__get_packed_size
+                     (const Brain__V1__GetTaskStatsRequest   *message);
+size_t brain__v1__get_task_stats_request__pack
+                     (const Brain__V1__GetTaskStatsRequest   *message,
+                      uint8_t             *out);
+size_t brain__v1__get_task_stats_request__pack_to_buffer
+                     (const Brain__V1__GetTaskStatsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Brain__V1__GetTaskStatsRequest *
+       brain__v1__get_task_stats_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   brain__v1__get_task_stats_request__free_unpacked
+                     (Brain__V1__GetTaskStatsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Brain__V1__TaskStateCounts methods */
+void   brain__v1__task_state_counts__init
+                     (Brain__V1__TaskStateCounts         *message);
+size_t brain__v1__task_state_counts__get_packed_size
+                     (const Brain__V1__TaskStateCounts   *message);
+size_t brain__v1__task_state_counts__pack
+                     (const Brain__V1__TaskStateCounts   *message,
+                      uint8_t             *out);
+size_t brain__v1__task_state_counts__pack_to_buffer
+                     (const Brain__V1__TaskStateCounts   *message,
+                      ProtobufCBuffer     *buffer);
+Brain__V1__TaskStateCounts *
+       brain__v1__task_state_counts__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   brain__v1__task_state_counts__free_unpacked
+                     (Brain__V1__TaskStateCounts *message,
+                      ProtobufCAllocator *allocator);
+/* Brain__V1__TaskNameStats methods */
+void   brain__v1__task_name_stats__init
+                     (Brain__V1__TaskNameStats         *message);
+size_t brain__v1__task_name_stats__get_packed_size
+                     (const Brain__V1__TaskNameStats   *message);
+size_t brain__v1__task_name_stats__pack
+                     (const Brain__V1__TaskNameStats   *message,
+                      uint8_t             *out);
+size_t brain__v1__task_name_stats__pack_to_buffer
+                     (const Brain__V1__TaskNameStats   *message,
+                      ProtobufCBuffer     *buffer);
+Brain__V1__TaskNameStats *
+       brain__v1__task_name_stats__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   brain__v1__task_name_stats__free_unpacked
+                     (Brain__V1__TaskNameStats *message,
+                      ProtobufCAllocator *allocator);
+/* Brain__V1__TaskStatsReply methods */
+void   brain__v1__task_stats_reply__init
+                     (Brain__V1__TaskStatsReply         *message);
+size_t brain__v1__task_stats_reply__get_packed_size
+                     (const Brain__V1__TaskStatsReply   *message);
+size_t brain__v1__task_stats_reply__pack
+                     (const Brain__V1__TaskStatsReply   *message,
+                      uint8_t             *out);
+size_t brain__v1__task_stats_reply__pack_to_buffer
+                     (const Brain__V1__TaskStatsReply   *message,
+                      ProtobufCBuffer     *buffer);
+Brain__V1__TaskStatsReply *
+       brain__v1__task_stats_reply__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   brain__v1__task_stats_reply__free_unpacked
+                     (Brain__V1__TaskStatsReply *message,
+                      ProtobufCAllocator *allocator);
+/* Brain__V1__AgentCommand methods */
+void   brain__v1__agent_command__init
+                     (Brain__V1__AgentCommand         *message);
+size_t brain__v1__agent_command__get_packed_size
+                     (const Brain__V1__AgentCommand   *message);
+size_t brain__v1__agent_command__pack
+                     (const Brain__V1__AgentCommand   *message,
+                      uint8_t             *out);
+size_t brain__v1__agent_command__pack_to_buffer
+                     (const Brain__V1__AgentCommand   *message,
+                      ProtobufCBuffer     *buffer);
+Brain__V1__AgentCommand *
+       brain__v1__agent_command__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   brain__v1__agent_command__free_unpacked
+                     (Brain__V1__AgentCommand *message,
+                      ProtobufCAllocator *allocator);
+/* Brain__V1__CommandReceived methods */
+void   brain__v1__command_received__init
+                     (Brain__V1__CommandReceived         *message);
+size_t brain__v1__command_received__get_packed_size
+                     (const Brain__V1__CommandReceived   *message);
+size_t brain__v1__command_received__pack
+                     (const Brain__V1__CommandReceived   *message,
+                      uint8_t             *out);
+size_t brain__v1__command_received__pack_to_buffer
+                     (const Brain__V1__CommandReceived   *message,
+                      ProtobufCBuffer     *buffer);
+Brain__V1__CommandReceived *
+       brain__v1__command_received__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   brain__v1__command_received__free_unpacked
+                     (Brain__V1__CommandReceived *message,
+                      ProtobufCAllocator *allocator);
+/* Brain__V1__CommandResult methods */
+void   brain__v1__command_result__init
+                     (Brain__V1__CommandResult         *message);
+size_t brain__v1__command_result__get_packed_size
+                     (const Brain__V1__CommandResult   *message);
+size_t brain__v1__command_result__pack
+                     (const Brain__V1__CommandResult   *message,
+                      uint8_t             *out);
+size_t brain__v1__command_result__pack_to_buffer
+                     (const Brain__V1__CommandResult   *message,
+                      ProtobufCBuffer     *buffer);
+Brain__V1__CommandResult *
+       brain__v1__command_result__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   brain__v1__command_result__free_unpacked
+                     (Brain__V1__CommandResult *message,
+                      ProtobufCAllocator *allocator);
+/* Brain__V1__CommandInfo methods */
+void   brain__v1__command_info__init
+                     (Brain__V1__CommandInfo         *message);
+size_t brain__v1__command_info__get_packed_size
+                     (const Brain__V1__CommandInfo   *message);
+size_t brain__v1__command_info__pack
+                     (const Brain__V1__CommandInfo   *message,
+                      uint8_t             *out);
+size_t brain__v1__command_info__pack_to_buffer
+                     (const Brain__V1__CommandInfo   *message,
+                      ProtobufCBuffer     *buffer);
+Brain__V1__CommandInfo *
+       brain__v1__command_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   brain__v1__command_info__free_unpacked
+                     (Brain__V1__CommandInfo *message,
+                      ProtobufCAllocator *allocator);
+/* Brain__V1__RetryTaskRequest methods */
+void   brain__v1__retry_task_request__init
+                     (Brain__V1__RetryTaskRequest         *message);
+size_t brain__v1__retry_task_request__get_packed_size
+                     (const Brain__V1__RetryTaskRequest   *message);
+size_t brain__v1__retry_task_request__pack
+                     (const Brain__V1__RetryTaskRequest   *message,
+                      uint8_t             *out);
+size_t brain__v1__retry_task_request__pack_to_buffer
+                     (const Brain__V1__RetryTaskRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Brain__V1__RetryTaskRequest *
+       brain__v1__retry_task_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   brain__v1__retry_task_request__free_unpacked
+                     (Brain__V1__RetryTaskRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Brain__V1__CancelTaskRequest methods */
+void   brain__v1__cancel_task_request__init
+                     (Brain__V1__CancelTaskRequest         *message);
+size_t brain__v1__cancel_task_request__get_packed_size
+                     (const Brain__V1__CancelTaskRequest   *message);
+size_t brain__v1__cancel_task_request__pack
+                     (const Brain__V1__CancelTaskRequest   *message,
+                      uint8_t             *out);
+size_t brain__v1__cancel_task_request__pack_to_buffer
+                     (const Brain__V1__CancelTaskRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Brain__V1__CancelTaskRequest *
+       brain__v1__cancel_task_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   brain__v1__cancel_task_request__free_unpacked
+                     (Brain__V1__CancelTaskRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Brain__V1__SetScheduleEnabledRequest methods */
+void   brain__v1__set_schedule_enabled_request__init
+                     (Brain__V1__SetScheduleEnabledRequest         *message);
+size_t brain__v1__set_schedule_enabled_request__get_packed_size
+                     (const Brain__V1__SetScheduleEnabledRequest   *message);
+size_t brain__v1__set_schedule_enabled_request__pack
+                     (const Brain__V1__SetScheduleEnabledRequest   *message,
+                      uint8_t             *out);
+size_t brain__v1__set_schedule_enabled_request__pack_to_buffer
+                     (const Brain__V1__SetScheduleEnabledRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Brain__V1__SetScheduleEnabledRequest *
+       brain__v1__set_schedule_enabled_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   brain__v1__set_schedule_enabled_request__free_unpacked
+                     (Brain__V1__SetScheduleEnabledRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Brain__V1__GetCommandRequest methods */
+void   brain__v1__get_command_request__init
+                     (Brain__V1__GetCommandRequest         *message);
+size_t brain__v1__get_command_request__get_packed_size
+                     (const Brain__V1__GetCommandRequest   *message);
+size_t brain__v1__get_command_request__pack
+                     (const Brain__V1__GetCommandRequest   *message,
+                      uint8_t             *out);
+size_t brain__v1__get_command_request__pack_to_buffer
+                     (const Brain__V1__GetCommandRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Brain__V1__GetCommandRequest *
+       brain__v1__get_command_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   brain__v1__get_command_request__free_unpacked
+                     (Brain__V1__GetCommandRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Brain__V1__ListCommandsRequest methods */
+void   brain__v1__list_commands_request__init
+                     (Brain__V1__ListCommandsRequest         *message);
+size_t brain__v1__list_commands_request__get_packed_size
+                     (const Brain__V1__ListCommandsRequest   *message);
+size_t brain__v1__list_commands_request__pack
+                     (const Brain__V1__ListCommandsRequest   *message,
+                      uint8_t             *out);
+size_t brain__v1__list_commands_request__pack_to_buffer
+                     (const Brain__V1__ListCommandsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Brain__V1__ListCommandsRequest *
+       brain__v1__list_commands_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   brain__v1__list_commands_request__free_unpacked
+                     (Brain__V1__ListCommandsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Brain__V1__CommandList methods */
+void   brain__v1__command_list__init
+                     (Brain__V1__CommandList         *message);
+size_t brain__v1__command_list__get_packed_size
+                     (const Brain__V1__CommandList   *message);
+size_t brain__v1__command_list__pack
+                     (const Brain__V1__CommandList   *message,
+                      uint8_t             *out);
+size_t brain__v1__command_list__pack_to_buffer
+                     (const Brain__V1__CommandList   *message,
+                      ProtobufCBuffer     *buffer);
+Brain__V1__CommandList *
+       brain__v1__command_list__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   brain__v1__command_list__free_unpacked
+                     (Brain__V1__CommandList *message,
+                      ProtobufCAllocator *allocator);
+/* Brain__V1__ScheduleReport methods */
+void   brain__v1__schedule_report__init
+                     (Brain__V1__ScheduleReport         *message);
+size_t brain__v1__schedule_report__get_packed_size
+                     (const Brain__V1__ScheduleReport   *message);
+size_t brain__v1__schedule_report__pack
+                     (const Brain__V1__ScheduleReport   *message,
+                      uint8_t             *out);
+size_t brain__v1__schedule_report__pack_to_buffer
+                     (const Brain__V1__ScheduleReport   *message,
+                      ProtobufCBuffer     *buffer);
+Brain__V1__ScheduleReport *
+       brain__v1__schedule_report__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   brain__v1__schedule_report__free_unpacked
+                     (Brain__V1__ScheduleReport *message,
+                      ProtobufCAllocator *allocator);
+/* Brain__V1__ScheduleDeleted methods */
+void   brain__v1__schedule_deleted__init
+                     (Brain__V1__ScheduleDeleted         *message);
+size_t brain__v1__schedule_deleted__get_packed_size
+                     (const Brain__V1__ScheduleDeleted   *message);
+size_t brain__v1__schedule_deleted__pack
+                     (const Brain__V1__ScheduleDeleted   *message,
+                      uint8_t             *out);
+size_t brain__v1__schedule_deleted__pack_to_buffer
+                     (const Brain__V1__ScheduleDeleted   *message,
+                      ProtobufCBuffer     *buffer);
+Brain__V1__ScheduleDeleted *
+       brain__v1__schedule_deleted__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   brain__v1__schedule_deleted__free_unpacked
+                     (Brain__V1__ScheduleDeleted *message,
+                      ProtobufCAllocator *allocator);
+/* Brain__V1__ScheduleFired methods */
+void   brain__v1__schedule_fired__init
+                     (Brain__V1__ScheduleFired         *message);
+size_t brain__v1__schedule_fired__get_packed_size
+                     (const Brain__V1__ScheduleFired   *message);
+size_t brain__v1__schedule_fired__pack
+                     (const Brain__V1__ScheduleFired   *message,
+                      uint8_t             *out);
+size_t brain__v1__schedule_fired__pack_to_buffer
+                     (const Brain__V1__ScheduleFired   *message,
+                      ProtobufCBuffer     *buffer);
+Brain__V1__ScheduleFired *
+       brain__v1__schedule_fired__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   brain__v1__schedule_fired__free_unpacked
+                     (Brain__V1__ScheduleFired *message,
+                      ProtobufCAllocator *allocator);
+/* Brain__V1__ScheduleListing methods */
+void   brain__v1__schedule_listing__init
+                     (Brain__V1__ScheduleListing         *message);
+size_t brain__v1__schedule_listing__get_packed_size
+                     (const Brain__V1__ScheduleListing   *message);
+size_t brain__v1__schedule_listing__pack
+                     (const Brain__V1__ScheduleListing   *message,
+                      uint8_t             *out);
+size_t brain__v1__schedule_listing__pack_to_buffer
+                     (const Brain__V1__ScheduleListing   *message,
+                      ProtobufCBuffer     *buffer);
+Brain__V1__ScheduleListing *
+       brain__v1__schedule_listing__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   brain__v1__schedule_listing__free_unpacked
+                     (Brain__V1__ScheduleListing *message,
+                      ProtobufCAllocator *allocator);
+/* Brain__V1__ScheduleInfo methods */
+void   brain__v1__schedule_info__init
+                     (Brain__V1__ScheduleInfo         *message);
+size_t brain__v1__schedule_info__get_packed_size
+                     (const Brain__V1__ScheduleInfo   *message);
+size_t brain__v1__schedule_info__pack
+                     (const Brain__V1__ScheduleInfo   *message,
+                      uint8_t             *out);
+size_t brain__v1__schedule_info__pack_to_buffer
+                     (const Brain__V1__ScheduleInfo   *message,
+                      ProtobufCBuffer     *buffer);
+Brain__V1__ScheduleInfo *
+       brain__v1__schedule_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   brain__v1__schedule_info__free_unpacked
+                     (Brain__V1__ScheduleInfo *message,
+                      ProtobufCAllocator *allocator);
+/* Brain__V1__ListSchedulesRequest methods */
+void   brain__v1__list_schedules_request__init
+                     (Brain__V1__ListSchedulesRequest         *message);
+size_t brain__v1__list_schedules_request__get_packed_size
+                     (const Brain__V1__ListSchedulesRequest   *message);
+size_t brain__v1__list_schedules_request__pack
+                     (const Brain__V1__ListSchedulesRequest   *message,
+                      uint8_t             *out);
+size_t brain__v1__list_schedules_request__pack_to_buffer
+                     (const Brain__V1__ListSchedulesRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Brain__V1__ListSchedulesRequest *
+       brain__v1__list_schedules_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   brain__v1__list_schedules_request__free_unpacked
+                     (Brain__V1__ListSchedulesRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Brain__V1__ScheduleList methods */
+void   brain__v1__schedule_list__init
+                     (Brain__V1__ScheduleList         *message);
+size_t brain__v1__schedule_list__get_packed_size
+                     (const Brain__V1__ScheduleList   *message);
+size_t brain__v1__schedule_list__pack
+                     (const Brain__V1__ScheduleList   *message,
+                      uint8_t             *out);
+size_t brain__v1__schedule_list__pack_to_buffer
+                     (const Brain__V1__ScheduleList   *message,
+                      ProtobufCBuffer     *buffer);
+Brain__V1__ScheduleList *
+       brain__v1__schedule_list__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   brain__v1__schedule_list__free_unpacked
+                     (Brain__V1__ScheduleList *message,
+                      ProtobufCAllocator *allocator);
+/* Brain__V1__GetScheduleRequest methods */
+void   brain__v1__get_schedule_request__init
+                     (Brain__V1__GetScheduleRequest         *message);
+size_t brain__v1__get_schedule_request__get_packed_size
+                     (const Brain__V1__GetScheduleRequest   *message);
+size_t brain__v1__get_schedule_request__pack
+                     (const Brain__V1__GetScheduleRequest   *message,
+                      uint8_t             *out);
+size_t brain__v1__get_schedule_request__pack_to_buffer
+                     (const Brain__V1__GetScheduleRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Brain__V1__GetScheduleRequest *
+       brain__v1__get_schedule_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   brain__v1__get_schedule_request__free_unpacked
+                     (Brain__V1__GetScheduleRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Brain__V1__ScheduleDetail methods */
+void   brain__v1__schedule_detail__init
+                     (Brain__V1__ScheduleDetail         *message);
+size_t brain__v1__schedule_detail__get_packed_size
+                     (const Brain__V1__ScheduleDetail   *message);
+size_t brain__v1__schedule_detail__pack
+                     (const Brain__V1__ScheduleDetail   *message,
+                      uint8_t             *out);
+size_t brain__v1__schedule_detail__pack_to_buffer
+                     (const Brain__V1__ScheduleDetail   *message,
+                      ProtobufCBuffer     *buffer);
+Brain__V1__ScheduleDetail *
+       brain__v1__schedule_detail__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   brain__v1__schedule_detail__free_unpacked
+                     (Brain__V1__ScheduleDetail *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Brain__V1__Status_Closure)
@@ -1887,6 +3574,123 @@ typedef void (*Brain__V1__SnapshotRequest_Closure)
 typedef void (*Brain__V1__SnapshotReply_Closure)
                  (const Brain__V1__SnapshotReply *message,
                   void *closure_data);
+typedef void (*Brain__V1__RetentionSettings_Closure)
+                 (const Brain__V1__RetentionSettings *message,
+                  void *closure_data);
+typedef void (*Brain__V1__ProjectSettings_Closure)
+                 (const Brain__V1__ProjectSettings *message,
+                  void *closure_data);
+typedef void (*Brain__V1__ProjectInfo_Closure)
+                 (const Brain__V1__ProjectInfo *message,
+                  void *closure_data);
+typedef void (*Brain__V1__ListProjectsRequest_Closure)
+                 (const Brain__V1__ListProjectsRequest *message,
+                  void *closure_data);
+typedef void (*Brain__V1__ProjectList_Closure)
+                 (const Brain__V1__ProjectList *message,
+                  void *closure_data);
+typedef void (*Brain__V1__GetProjectRequest_Closure)
+                 (const Brain__V1__GetProjectRequest *message,
+                  void *closure_data);
+typedef void (*Brain__V1__CreateProjectRequest_Closure)
+                 (const Brain__V1__CreateProjectRequest *message,
+                  void *closure_data);
+typedef void (*Brain__V1__UpdateProjectRequest_Closure)
+                 (const Brain__V1__UpdateProjectRequest *message,
+                  void *closure_data);
+typedef void (*Brain__V1__TaskEventReported_Closure)
+                 (const Brain__V1__TaskEventReported *message,
+                  void *closure_data);
+typedef void (*Brain__V1__TaskErrorInfo_Closure)
+                 (const Brain__V1__TaskErrorInfo *message,
+                  void *closure_data);
+typedef void (*Brain__V1__TaskInfo_Closure)
+                 (const Brain__V1__TaskInfo *message,
+                  void *closure_data);
+typedef void (*Brain__V1__TaskEventInfo_Closure)
+                 (const Brain__V1__TaskEventInfo *message,
+                  void *closure_data);
+typedef void (*Brain__V1__ListTasksRequest_Closure)
+                 (const Brain__V1__ListTasksRequest *message,
+                  void *closure_data);
+typedef void (*Brain__V1__TaskList_Closure)
+                 (const Brain__V1__TaskList *message,
+                  void *closure_data);
+typedef void (*Brain__V1__GetTaskRequest_Closure)
+                 (const Brain__V1__GetTaskRequest *message,
+                  void *closure_data);
+typedef void (*Brain__V1__TaskDetail_Closure)
+                 (const Brain__V1__TaskDetail *message,
+                  void *closure_data);
+typedef void (*Brain__V1__GetTaskStatsRequest_Closure)
+                 (const Brain__V1__GetTaskStatsRequest *message,
+                  void *closure_data);
+typedef void (*Brain__V1__TaskStateCounts_Closure)
+                 (const Brain__V1__TaskStateCounts *message,
+                  void *closure_data);
+typedef void (*Brain__V1__TaskNameStats_Closure)
+                 (const Brain__V1__TaskNameStats *message,
+                  void *closure_data);
+typedef void (*Brain__V1__TaskStatsReply_Closure)
+                 (const Brain__V1__TaskStatsReply *message,
+                  void *closure_data);
+typedef void (*Brain__V1__AgentCommand_Closure)
+                 (const Brain__V1__AgentCommand *message,
+                  void *closure_data);
+typedef void (*Brain__V1__CommandReceived_Closure)
+                 (const Brain__V1__CommandReceived *message,
+                  void *closure_data);
+typedef void (*Brain__V1__CommandResult_Closure)
+                 (const Brain__V1__CommandResult *message,
+                  void *closure_data);
+typedef void (*Brain__V1__CommandInfo_Closure)
+                 (const Brain__V1__CommandInfo *message,
+                  void *closure_data);
+typedef void (*Brain__V1__RetryTaskRequest_Closure)
+                 (const Brain__V1__RetryTaskRequest *message,
+                  void *closure_data);
+typedef void (*Brain__V1__CancelTaskRequest_Closure)
+                 (const Brain__V1__CancelTaskRequest *message,
+                  void *closure_data);
+typedef void (*Brain__V1__SetScheduleEnabledRequest_Closure)
+                 (const Brain__V1__SetScheduleEnabledRequest *message,
+                  void *closure_data);
+typedef void (*Brain__V1__GetCommandRequest_Closure)
+                 (const Brain__V1__GetCommandRequest *message,
+                  void *closure_data);
+typedef void (*Brain__V1__ListCommandsRequest_Closure)
+                 (const Brain__V1__ListCommandsRequest *message,
+                  void *closure_data);
+typedef void (*Brain__V1__CommandList_Closure)
+                 (const Brain__V1__CommandList *message,
+                  void *closure_data);
+typedef void (*Brain__V1__ScheduleReport_Closure)
+                 (const Brain__V1__ScheduleReport *message,
+                  void *closure_data);
+typedef void (*Brain__V1__ScheduleDeleted_Closure)
+                 (const Brain__V1__ScheduleDeleted *message,
+                  void *closure_data);
+typedef void (*Brain__V1__ScheduleFired_Closure)
+                 (const Brain__V1__ScheduleFired *message,
+                  void *closure_data);
+typedef void (*Brain__V1__ScheduleListing_Closure)
+                 (const Brain__V1__ScheduleListing *message,
+                  void *closure_data);
+typedef void (*Brain__V1__ScheduleInfo_Closure)
+                 (const Brain__V1__ScheduleInfo *message,
+                  void *closure_data);
+typedef void (*Brain__V1__ListSchedulesRequest_Closure)
+                 (const Brain__V1__ListSchedulesRequest *message,
+                  void *closure_data);
+typedef void (*Brain__V1__ScheduleList_Closure)
+                 (const Brain__V1__ScheduleList *message,
+                  void *closure_data);
+typedef void (*Brain__V1__GetScheduleRequest_Closure)
+                 (const Brain__V1__GetScheduleRequest *message,
+                  void *closure_data);
+typedef void (*Brain__V1__ScheduleDetail_Closure)
+                 (const Brain__V1__ScheduleDetail *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -1958,6 +3762,62 @@ struct Brain__V1__Brain_Service
                    const Brain__V1__SnapshotRequest *input,
                    Brain__V1__SnapshotReply_Closure closure,
                    void *closure_data);
+  void (*list_projects)(Brain__V1__Brain_Service *service,
+                        const Brain__V1__ListProjectsRequest *input,
+                        Brain__V1__ProjectList_Closure closure,
+                        void *closure_data);
+  void (*get_project)(Brain__V1__Brain_Service *service,
+                      const Brain__V1__GetProjectRequest *input,
+                      Brain__V1__ProjectInfo_Closure closure,
+                      void *closure_data);
+  void (*create_project)(Brain__V1__Brain_Service *service,
+                         const Brain__V1__CreateProjectRequest *input,
+                         Brain__V1__ProjectInfo_Closure closure,
+                         void *closure_data);
+  void (*update_project)(Brain__V1__Brain_Service *service,
+                         const Brain__V1__UpdateProjectRequest *input,
+                         Brain__V1__ProjectInfo_Closure closure,
+                         void *closure_data);
+  void (*list_tasks)(Brain__V1__Brain_Service *service,
+                     const Brain__V1__ListTasksRequest *input,
+                     Brain__V1__TaskList_Closure closure,
+                     void *closure_data);
+  void (*get_task)(Brain__V1__Brain_Service *service,
+                   const Brain__V1__GetTaskRequest *input,
+                   Brain__V1__TaskDetail_Closure closure,
+                   void *closure_data);
+  void (*get_task_stats)(Brain__V1__Brain_Service *service,
+                         const Brain__V1__GetTaskStatsRequest *input,
+                         Brain__V1__TaskStatsReply_Closure closure,
+                         void *closure_data);
+  void (*retry_task)(Brain__V1__Brain_Service *service,
+                     const Brain__V1__RetryTaskRequest *input,
+                     Brain__V1__CommandInfo_Closure closure,
+                     void *closure_data);
+  void (*cancel_task)(Brain__V1__Brain_Service *service,
+                      const Brain__V1__CancelTaskRequest *input,
+                      Brain__V1__CommandInfo_Closure closure,
+                      void *closure_data);
+  void (*set_schedule_enabled)(Brain__V1__Brain_Service *service,
+                               const Brain__V1__SetScheduleEnabledRequest *input,
+                               Brain__V1__CommandInfo_Closure closure,
+                               void *closure_data);
+  void (*get_command)(Brain__V1__Brain_Service *service,
+                      const Brain__V1__GetCommandRequest *input,
+                      Brain__V1__CommandInfo_Closure closure,
+                      void *closure_data);
+  void (*list_commands)(Brain__V1__Brain_Service *service,
+                        const Brain__V1__ListCommandsRequest *input,
+                        Brain__V1__CommandList_Closure closure,
+                        void *closure_data);
+  void (*list_schedules)(Brain__V1__Brain_Service *service,
+                         const Brain__V1__ListSchedulesRequest *input,
+                         Brain__V1__ScheduleList_Closure closure,
+                         void *closure_data);
+  void (*get_schedule)(Brain__V1__Brain_Service *service,
+                       const Brain__V1__GetScheduleRequest *input,
+                       Brain__V1__ScheduleDetail_Closure closure,
+                       void *closure_data);
 };
 typedef void (*Brain__V1__Brain_ServiceDestroy)(Brain__V1__Brain_Service *);
 void brain__v1__brain__init (Brain__V1__Brain_Service *service,
@@ -1981,7 +3841,21 @@ void brain__v1__brain__init (Brain__V1__Brain_Service *service,
       function_prefix__ ## watch,\
       function_prefix__ ## cancel_call,\
       function_prefix__ ## get_stats,\
-      function_prefix__ ## snapshot  }
+      function_prefix__ ## snapshot,\
+      function_prefix__ ## list_projects,\
+      function_prefix__ ## get_project,\
+      function_prefix__ ## create_project,\
+      function_prefix__ ## update_project,\
+      function_prefix__ ## list_tasks,\
+      function_prefix__ ## get_task,\
+      function_prefix__ ## get_task_stats,\
+      function_prefix__ ## retry_task,\
+      function_prefix__ ## cancel_task,\
+      function_prefix__ ## set_schedule_enabled,\
+      function_prefix__ ## get_command,\
+      function_prefix__ ## list_commands,\
+      function_prefix__ ## list_schedules,\
+      function_prefix__ ## get_schedule  }
 void brain__v1__brain__hello(ProtobufCService *service,
                              const Brain__V1__HelloRequest *input,
                              Brain__V1__Welcome_Closure closure,
@@ -2046,6 +3920,62 @@ void brain__v1__brain__snapshot(ProtobufCService *service,
                                 const Brain__V1__SnapshotRequest *input,
                                 Brain__V1__SnapshotReply_Closure closure,
                                 void *closure_data);
+void brain__v1__brain__list_projects(ProtobufCService *service,
+                                     const Brain__V1__ListProjectsRequest *input,
+                                     Brain__V1__ProjectList_Closure closure,
+                                     void *closure_data);
+void brain__v1__brain__get_project(ProtobufCService *service,
+                                   const Brain__V1__GetProjectRequest *input,
+                                   Brain__V1__ProjectInfo_Closure closure,
+                                   void *closure_data);
+void brain__v1__brain__create_project(ProtobufCService *service,
+                                      const Brain__V1__CreateProjectRequest *input,
+                                      Brain__V1__ProjectInfo_Closure closure,
+                                      void *closure_data);
+void brain__v1__brain__update_project(ProtobufCService *service,
+                                      const Brain__V1__UpdateProjectRequest *input,
+                                      Brain__V1__ProjectInfo_Closure closure,
+                                      void *closure_data);
+void brain__v1__brain__list_tasks(ProtobufCService *service,
+                                  const Brain__V1__ListTasksRequest *input,
+                                  Brain__V1__TaskList_Closure closure,
+                                  void *closure_data);
+void brain__v1__brain__get_task(ProtobufCService *service,
+                                const Brain__V1__GetTaskRequest *input,
+                                Brain__V1__TaskDetail_Closure closure,
+                                void *closure_data);
+void brain__v1__brain__get_task_stats(ProtobufCService *service,
+                                      const Brain__V1__GetTaskStatsRequest *input,
+                                      Brain__V1__TaskStatsReply_Closure closure,
+                                      void *closure_data);
+void brain__v1__brain__retry_task(ProtobufCService *service,
+                                  const Brain__V1__RetryTaskRequest *input,
+                                  Brain__V1__CommandInfo_Closure closure,
+                                  void *closure_data);
+void brain__v1__brain__cancel_task(ProtobufCService *service,
+                                   const Brain__V1__CancelTaskRequest *input,
+                                   Brain__V1__CommandInfo_Closure closure,
+                                   void *closure_data);
+void brain__v1__brain__set_schedule_enabled(ProtobufCService *service,
+                                            const Brain__V1__SetScheduleEnabledRequest *input,
+                                            Brain__V1__CommandInfo_Closure closure,
+                                            void *closure_data);
+void brain__v1__brain__get_command(ProtobufCService *service,
+                                   const Brain__V1__GetCommandRequest *input,
+                                   Brain__V1__CommandInfo_Closure closure,
+                                   void *closure_data);
+void brain__v1__brain__list_commands(ProtobufCService *service,
+                                     const Brain__V1__ListCommandsRequest *input,
+                                     Brain__V1__CommandList_Closure closure,
+                                     void *closure_data);
+void brain__v1__brain__list_schedules(ProtobufCService *service,
+                                      const Brain__V1__ListSchedulesRequest *input,
+                                      Brain__V1__ScheduleList_Closure closure,
+                                      void *closure_data);
+void brain__v1__brain__get_schedule(ProtobufCService *service,
+                                    const Brain__V1__GetScheduleRequest *input,
+                                    Brain__V1__ScheduleDetail_Closure closure,
+                                    void *closure_data);
 
 /* --- descriptors --- */
 
@@ -2053,6 +3983,12 @@ extern const ProtobufCEnumDescriptor    brain__v1__status_code__descriptor;
 extern const ProtobufCEnumDescriptor    brain__v1__agent_state__descriptor;
 extern const ProtobufCEnumDescriptor    brain__v1__run_status__descriptor;
 extern const ProtobufCEnumDescriptor    brain__v1__step_status__descriptor;
+extern const ProtobufCEnumDescriptor    brain__v1__task_event_kind__descriptor;
+extern const ProtobufCEnumDescriptor    brain__v1__task_state__descriptor;
+extern const ProtobufCEnumDescriptor    brain__v1__command_kind__descriptor;
+extern const ProtobufCEnumDescriptor    brain__v1__command_state__descriptor;
+extern const ProtobufCEnumDescriptor    brain__v1__schedule_type__descriptor;
+extern const ProtobufCEnumDescriptor    brain__v1__cron_dialect__descriptor;
 extern const ProtobufCMessageDescriptor brain__v1__status__descriptor;
 extern const ProtobufCMessageDescriptor brain__v1__request__descriptor;
 extern const ProtobufCMessageDescriptor brain__v1__response__descriptor;
@@ -2096,6 +4032,45 @@ extern const ProtobufCMessageDescriptor brain__v1__get_stats_request__descriptor
 extern const ProtobufCMessageDescriptor brain__v1__stats_reply__descriptor;
 extern const ProtobufCMessageDescriptor brain__v1__snapshot_request__descriptor;
 extern const ProtobufCMessageDescriptor brain__v1__snapshot_reply__descriptor;
+extern const ProtobufCMessageDescriptor brain__v1__retention_settings__descriptor;
+extern const ProtobufCMessageDescriptor brain__v1__project_settings__descriptor;
+extern const ProtobufCMessageDescriptor brain__v1__project_info__descriptor;
+extern const ProtobufCMessageDescriptor brain__v1__list_projects_request__descriptor;
+extern const ProtobufCMessageDescriptor brain__v1__project_list__descriptor;
+extern const ProtobufCMessageDescriptor brain__v1__get_project_request__descriptor;
+extern const ProtobufCMessageDescriptor brain__v1__create_project_request__descriptor;
+extern const ProtobufCMessageDescriptor brain__v1__update_project_request__descriptor;
+extern const ProtobufCMessageDescriptor brain__v1__task_event_reported__descriptor;
+extern const ProtobufCMessageDescriptor brain__v1__task_error_info__descriptor;
+extern const ProtobufCMessageDescriptor brain__v1__task_info__descriptor;
+extern const ProtobufCMessageDescriptor brain__v1__task_event_info__descriptor;
+extern const ProtobufCMessageDescriptor brain__v1__list_tasks_request__descriptor;
+extern const ProtobufCMessageDescriptor brain__v1__task_list__descriptor;
+extern const ProtobufCMessageDescriptor brain__v1__get_task_request__descriptor;
+extern const ProtobufCMessageDescriptor brain__v1__task_detail__descriptor;
+extern const ProtobufCMessageDescriptor brain__v1__get_task_stats_request__descriptor;
+extern const ProtobufCMessageDescriptor brain__v1__task_state_counts__descriptor;
+extern const ProtobufCMessageDescriptor brain__v1__task_name_stats__descriptor;
+extern const ProtobufCMessageDescriptor brain__v1__task_stats_reply__descriptor;
+extern const ProtobufCMessageDescriptor brain__v1__agent_command__descriptor;
+extern const ProtobufCMessageDescriptor brain__v1__command_received__descriptor;
+extern const ProtobufCMessageDescriptor brain__v1__command_result__descriptor;
+extern const ProtobufCMessageDescriptor brain__v1__command_info__descriptor;
+extern const ProtobufCMessageDescriptor brain__v1__retry_task_request__descriptor;
+extern const ProtobufCMessageDescriptor brain__v1__cancel_task_request__descriptor;
+extern const ProtobufCMessageDescriptor brain__v1__set_schedule_enabled_request__descriptor;
+extern const ProtobufCMessageDescriptor brain__v1__get_command_request__descriptor;
+extern const ProtobufCMessageDescriptor brain__v1__list_commands_request__descriptor;
+extern const ProtobufCMessageDescriptor brain__v1__command_list__descriptor;
+extern const ProtobufCMessageDescriptor brain__v1__schedule_report__descriptor;
+extern const ProtobufCMessageDescriptor brain__v1__schedule_deleted__descriptor;
+extern const ProtobufCMessageDescriptor brain__v1__schedule_fired__descriptor;
+extern const ProtobufCMessageDescriptor brain__v1__schedule_listing__descriptor;
+extern const ProtobufCMessageDescriptor brain__v1__schedule_info__descriptor;
+extern const ProtobufCMessageDescriptor brain__v1__list_schedules_request__descriptor;
+extern const ProtobufCMessageDescriptor brain__v1__schedule_list__descriptor;
+extern const ProtobufCMessageDescriptor brain__v1__get_schedule_request__descriptor;
+extern const ProtobufCMessageDescriptor brain__v1__schedule_detail__descriptor;
 extern const ProtobufCServiceDescriptor brain__v1__brain__descriptor;
 
 PROTOBUF_C__END_DECLS
