@@ -140,6 +140,11 @@ typedef struct brain_conn_info {
  * brain_close(). */
 typedef void (*brain_connection_fn)(void *user, const brain_conn_info *info);
 
+struct brain_command;
+/* Called on the I/O thread for each command from the brain; cmd is valid during the call
+ * only. It may publish (brain_command_result) but must not call brain_close() or wait. */
+typedef void (*brain_command_fn)(void *user, const struct brain_command *cmd);
+
 typedef struct brain_options {
     const char *socket_path;           /* NULL/"" = brain_default_socket_path();
                                           < BRAIN_MAX_SOCKET_PATH bytes */
@@ -173,6 +178,9 @@ typedef struct brain_options {
                                           reconnect_timeout_ms (< 0: until it is
                                           there) while the brain is not there yet;
                                           0 = one attempt */
+    brain_command_fn on_command;       /* optional: commands from the brain, called on
+                                          the I/O thread (see brain_command); when NULL
+                                          they are queued for brain_next_command() */
 } brain_options;
 
 /* Fills *opts with defaults (all zero/NULL). */
@@ -281,6 +289,124 @@ BRAIN_API int brain_run_fail(brain_client *c, const char *run_id, const char *er
  * the brain with FAILED_PRECONDITION, like any refused event (brain_next_rejection). */
 BRAIN_API int brain_run_set_status(brain_client *c, const char *run_id,
                                    brain_run_status status, uint64_t *seq_out);
+
+/* ------------------------------------------------------------------ tasks
+ * Task workers (Celery-style) report each task's life as task events. The brain merges
+ * them by the rules in proto/README.md ("Task events: merge rules") and redacts args,
+ * kwargs, the exception message, the traceback and the payload itself before it keeps
+ * anything, so a secret never reaches its disk. */
+
+typedef enum brain_task_event_kind {
+    BRAIN_TASK_SENT = 1,
+    BRAIN_TASK_STARTED = 2,
+    BRAIN_TASK_SUCCEEDED = 3,
+    BRAIN_TASK_FAILED = 4,
+    BRAIN_TASK_RETRY = 5,
+    BRAIN_TASK_CANCELLED = 6,
+    BRAIN_TASK_EXPIRED = 7
+} brain_task_event_kind;
+
+typedef struct brain_task_event {
+    const char *task_id;       /* required */
+    const char *engine;        /* NULL/"" = "celery" */
+    brain_task_event_kind kind;
+    int64_t ts_ns;             /* the agent's clock, Unix ns; 0 = now */
+    uint32_t attempt;          /* 1 for the first run under this id (0 is taken as 1) */
+    const char *name;
+    const char *queue;
+    const char *group_id;
+    const char *retried_as;    /* RETRY: the new task's id, if known */
+    const char *args_json;     /* JSON array text or NULL */
+    const char *kwargs_json;   /* JSON object text or NULL */
+    const char *exc_type;      /* FAILED / RETRY */
+    const char *exc_message;
+    const char *traceback;
+    const char *payload_json;  /* anything else, JSON object text or NULL */
+} brain_task_event;
+
+/* Publishes TaskEventReported, like every publish function (seq, buffer, resend). */
+BRAIN_API int brain_task_event_report(brain_client *c, const brain_task_event *ev,
+                                      uint64_t *seq_out);
+
+/* ------------------------------------------------------------------ schedules
+ * A scheduler adapter reports its schedules; the brain computes next_run_at itself (in
+ * the project's time zone, Debian cron's DST rules) and lists them (brainctl schedules). */
+
+typedef enum brain_schedule_type {
+    BRAIN_SCHEDULE_CRON = 1,        /* expression: 5 cron fields or @daily, ... */
+    BRAIN_SCHEDULE_INTERVAL = 2,    /* expression: seconds, e.g. "30" or "2.5" */
+    BRAIN_SCHEDULE_DATE = 3,        /* expression: one RFC 3339 instant */
+    BRAIN_SCHEDULE_UNSUPPORTED = 4  /* listed, no next run (e.g. Celery's solar) */
+} brain_schedule_type;
+
+typedef enum brain_cron_dialect {
+    BRAIN_CRON_VIXIE = 0,  /* day-of-month OR day-of-week (AND when one starts with *) */
+    BRAIN_CRON_CELERY = 1  /* AND, as Celery beat's crontab */
+} brain_cron_dialect;
+
+typedef struct brain_schedule {
+    const char *scheduler;     /* required, e.g. "cron" or "celery-beat" */
+    const char *name;          /* required, unique within the scheduler */
+    const char *task;
+    brain_schedule_type type;
+    const char *expression;
+    brain_cron_dialect dialect;
+    const char *args_json;
+    const char *kwargs_json;
+    int enabled;
+    const char *metadata_json;
+    int64_t last_run_at_ns;    /* 0 = never (as far as the scheduler knows) */
+} brain_schedule;
+
+/* Publishes one schedule (added or changed). */
+BRAIN_API int brain_schedule_upsert(brain_client *c, const brain_schedule *s, uint64_t *seq_out);
+/* Publishes the removal of one schedule. */
+BRAIN_API int brain_schedule_delete(brain_client *c, const char *scheduler, const char *name,
+                                    uint64_t *seq_out);
+/* Publishes that a schedule fired at at_ns (0 = now), sending task_id (NULL = unknown). */
+BRAIN_API int brain_schedule_fired(brain_client *c, const char *scheduler, const char *name,
+                                   int64_t at_ns, const char *task_id, uint64_t *seq_out);
+/* Publishes every schedule of one scheduler. With complete = 1 the brain removes the
+ * scheduler's schedules that are not listed; complete = 0 only adds and changes. Every
+ * item's scheduler must be NULL or equal to `scheduler`. */
+BRAIN_API int brain_schedule_listing(brain_client *c, const char *scheduler,
+                                     const brain_schedule *items, size_t n, int complete,
+                                     uint64_t *seq_out);
+
+/* ------------------------------------------------------------------ commands
+ * The brain can ask an agent to act (brainctl task retry / task cancel / schedule
+ * enable). The library answers each command's receipt itself (a command_received event)
+ * and hands it to options.on_command, or queues it for brain_next_command(). The agent
+ * then reports the outcome with brain_command_result(). A command delivered again (after
+ * a reconnect) is acknowledged again but handed over once. */
+
+typedef enum brain_command_kind {
+    BRAIN_COMMAND_RETRY_TASK = 1,
+    BRAIN_COMMAND_CANCEL_TASK = 2,
+    BRAIN_COMMAND_ENABLE_SCHEDULE = 3,
+    BRAIN_COMMAND_DISABLE_SCHEDULE = 4
+} brain_command_kind;
+
+typedef struct brain_command {
+    char command_id[64];
+    brain_command_kind kind;
+    char task_id[256];         /* RETRY_TASK / CANCEL_TASK */
+    char engine[64];
+    char task_name[512];
+    char scheduler[128];       /* ENABLE_SCHEDULE / DISABLE_SCHEDULE */
+    char schedule_name[256];
+    int64_t deadline_ns;       /* after this the brain no longer waits for a result */
+} brain_command;
+
+/* Publishes the outcome of a command: ok = 1 succeeded, 0 failed (message says why).
+ * new_task_id: RETRY_TASK's new task (NULL = none). Only the first result counts. */
+BRAIN_API int brain_command_result(brain_client *c, const char *command_id, int ok,
+                                   const char *message, const char *new_task_id,
+                                   uint64_t *seq_out);
+
+/* Pops the oldest queued command into *out: 1 if there was one, 0 if none. Only used
+ * when options.on_command is NULL; at most 4096 wait (more are answered as failed). */
+BRAIN_API int brain_next_command(brain_client *c, brain_command *out);
 
 /* ------------------------------------------------------------------ waiting
  * timeout_ms < 0 waits forever (until acked, or until the client gives up). */

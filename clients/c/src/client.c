@@ -15,12 +15,9 @@
 #define DEFAULT_MAX_FRAME (4u << 20)
 #define MAX_QUEUED_REJECTIONS 65536
 
-/* protobuf-c wants char *; we never write through these. */
-#define S(x) ((char *)((x) ? (x) : ""))
-
 void brain_options_init(brain_options *opts) { memset(opts, 0, sizeof *opts); }
 
-static int check_str(const char *s, const char *field)
+int brain__check_str(const char *s, const char *field)
 {
     if (s && !brain__utf8_valid(s))
         return brain__fail(BRAIN_E_INVALID, BRAIN_STATUS_OK, "%s is not valid UTF-8", field);
@@ -85,11 +82,11 @@ static int validate(const brain_options *o)
     if (!o->agent_name || !*o->agent_name)
         return brain__fail(BRAIN_E_INVALID, BRAIN_STATUS_OK, "agent_name is required");
     int rc;
-    if ((rc = check_str(o->agent_name, "agent_name")) || (rc = check_str(o->project, "project")) ||
-        (rc = check_str(o->token, "token")) ||
-        (rc = check_str(o->framework_adapter, "framework_adapter")) ||
-        (rc = check_str(o->capabilities_json, "capabilities_json")) ||
-        (rc = check_str(o->metadata_json, "metadata_json")) ||
+    if ((rc = brain__check_str(o->agent_name, "agent_name")) || (rc = brain__check_str(o->project, "project")) ||
+        (rc = brain__check_str(o->token, "token")) ||
+        (rc = brain__check_str(o->framework_adapter, "framework_adapter")) ||
+        (rc = brain__check_str(o->capabilities_json, "capabilities_json")) ||
+        (rc = brain__check_str(o->metadata_json, "metadata_json")) ||
         (rc = check_list(o->engine_adapters, o->n_engine_adapters, "engine_adapters")) ||
         (rc = check_list(o->scheduler_adapters, o->n_scheduler_adapters, "scheduler_adapters")))
         return rc;
@@ -130,6 +127,7 @@ static void destroy(brain_client *c)
     pthread_cond_destroy(&c->cv);
     pthread_mutex_destroy(&c->mu);
     free(c->rej);
+    free(c->cmds);
     free(c->hello);
     free(c->socket_path);
     free(c);
@@ -169,6 +167,7 @@ int brain_connect(const brain_options *o, brain_client **out)
                                                       : DEFAULT_RECONNECT_MS;
     c->on_rejection = o->on_rejection;
     c->on_connection = o->on_connection;
+    c->on_command = o->on_command;
     c->user = o->user;
     c->hb_call_id = 1;
     if (!c->socket_path) {
@@ -252,7 +251,7 @@ void brain_get_welcome(brain_client *c, brain_welcome *out)
 
 /* ------------------------------------------------------------------ publishing */
 
-static int publish(brain_client *c, Brain__V1__AgentEvent *ev, uint64_t *seq_out)
+int brain__publish(brain_client *c, Brain__V1__AgentEvent *ev, uint64_t *seq_out)
 {
     Brain__V1__Request req = BRAIN__V1__REQUEST__INIT;
     req.call_id = 0;
@@ -308,14 +307,14 @@ int brain_run_start(brain_client *c, const brain_run_options *o,
     } else if ((rc = brain__uuid4(id))) {
         return rc;
     }
-    if ((rc = check_str(id, "run_id")) || (rc = check_str(o->goal, "goal")) ||
-        (rc = check_str(o->target_url, "target_url")) ||
-        (rc = check_str(o->initiated_by, "initiated_by")) ||
-        (rc = check_str(o->run_type, "run_type")) ||
-        (rc = check_str(o->workflow_json, "workflow_json")) ||
-        (rc = check_str(o->input_json, "input_json")) ||
-        (rc = check_str(o->metadata_json, "metadata_json")) ||
-        (rc = check_str(o->parent_run_id, "parent_run_id")))
+    if ((rc = brain__check_str(id, "run_id")) || (rc = brain__check_str(o->goal, "goal")) ||
+        (rc = brain__check_str(o->target_url, "target_url")) ||
+        (rc = brain__check_str(o->initiated_by, "initiated_by")) ||
+        (rc = brain__check_str(o->run_type, "run_type")) ||
+        (rc = brain__check_str(o->workflow_json, "workflow_json")) ||
+        (rc = brain__check_str(o->input_json, "input_json")) ||
+        (rc = brain__check_str(o->metadata_json, "metadata_json")) ||
+        (rc = brain__check_str(o->parent_run_id, "parent_run_id")))
         return rc;
     Brain__V1__RunCreated rcv = BRAIN__V1__RUN_CREATED__INIT;
     rcv.run_id = id;
@@ -334,7 +333,7 @@ int brain_run_start(brain_client *c, const brain_run_options *o,
     Brain__V1__AgentEvent ev = BRAIN__V1__AGENT_EVENT__INIT;
     ev.event_case = BRAIN__V1__AGENT_EVENT__EVENT_RUN_CREATED;
     ev.run_created = &rcv;
-    rc = publish(c, &ev, seq_out);
+    rc = brain__publish(c, &ev, seq_out);
     if (rc == BRAIN_OK && run_id_out)
         memcpy(run_id_out, id, strlen(id) + 1);
     return rc;
@@ -347,9 +346,9 @@ int brain_step_report(brain_client *c, const brain_step *s, uint64_t *seq_out)
     if (s->status < 0 || s->status > BRAIN_STEP_ERROR)
         return brain__fail(BRAIN_E_INVALID, BRAIN_STATUS_OK, "bad step status %d", (int)s->status);
     int rc;
-    if ((rc = check_str(s->run_id, "run_id")) || (rc = check_str(s->name, "step name")) ||
-        (rc = check_str(s->input_json, "input_json")) ||
-        (rc = check_str(s->output_json, "output_json")) || (rc = check_str(s->error, "error")))
+    if ((rc = brain__check_str(s->run_id, "run_id")) || (rc = brain__check_str(s->name, "step name")) ||
+        (rc = brain__check_str(s->input_json, "input_json")) ||
+        (rc = brain__check_str(s->output_json, "output_json")) || (rc = brain__check_str(s->error, "error")))
         return rc;
     Brain__V1__StepReported st = BRAIN__V1__STEP_REPORTED__INIT;
     st.run_id = S(s->run_id);
@@ -364,7 +363,7 @@ int brain_step_report(brain_client *c, const brain_step *s, uint64_t *seq_out)
     Brain__V1__AgentEvent ev = BRAIN__V1__AGENT_EVENT__INIT;
     ev.event_case = BRAIN__V1__AGENT_EVENT__EVENT_STEP;
     ev.step = &st;
-    return publish(c, &ev, seq_out);
+    return brain__publish(c, &ev, seq_out);
 }
 
 static int run_status(brain_client *c, Brain__V1__RunStatusChanged *rs, uint64_t *seq_out)
@@ -372,16 +371,16 @@ static int run_status(brain_client *c, Brain__V1__RunStatusChanged *rs, uint64_t
     int rc;
     if (!c || !rs->run_id || !*rs->run_id)
         return brain__fail(BRAIN_E_INVALID, BRAIN_STATUS_OK, "client and run_id are required");
-    if ((rc = check_str(rs->run_id, "run_id")) || (rc = check_str(rs->result_json, "result_json")) ||
-        (rc = check_str(rs->error_type, "error_type")) ||
-        (rc = check_str(rs->error_message, "error_message")) ||
-        (rc = check_str(rs->error_context_json, "error_context_json")))
+    if ((rc = brain__check_str(rs->run_id, "run_id")) || (rc = brain__check_str(rs->result_json, "result_json")) ||
+        (rc = brain__check_str(rs->error_type, "error_type")) ||
+        (rc = brain__check_str(rs->error_message, "error_message")) ||
+        (rc = brain__check_str(rs->error_context_json, "error_context_json")))
         return rc;
     rs->at = brain__wall_ns();
     Brain__V1__AgentEvent ev = BRAIN__V1__AGENT_EVENT__INIT;
     ev.event_case = BRAIN__V1__AGENT_EVENT__EVENT_RUN_STATUS;
     ev.run_status = rs;
-    return publish(c, &ev, seq_out);
+    return brain__publish(c, &ev, seq_out);
 }
 
 int brain_run_complete(brain_client *c, const char *run_id, const char *result_json,
@@ -513,6 +512,7 @@ void brain__deliver_rejection(brain_client *c, const brain_rejection *r)
                 for (size_t i = 0; i < c->rej_count; i++)
                     n[i] = c->rej[(c->rej_head + i) % c->rej_cap];
                 free(c->rej);
+    free(c->cmds);
                 c->rej = n;
                 c->rej_cap = cap;
                 c->rej_head = 0;

@@ -13,6 +13,9 @@
 
 #define BRAIN__MAX_RESPONSE_BYTES (64u << 20) /* largest frame accepted from the brain */
 
+/* protobuf-c wants char *; we never write through these. */
+#define S(x) ((char *)((x) ? (x) : ""))
+
 /* ---- error.c: thread-local last error */
 int brain__fail(int err, brain_status status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -76,6 +79,7 @@ struct brain_client {
     int64_t reconnect_timeout_ms;
     brain_rejection_fn on_rejection;
     brain_connection_fn on_connection;
+    brain_command_fn on_command;
     void *user;
     pthread_t thread;
     int thread_started;
@@ -95,6 +99,8 @@ struct brain_client {
     brain_welcome welcome;
     brain_rejection *rej;
     size_t rej_head, rej_count, rej_cap;
+    brain_command *cmds; /* queued for brain_next_command (on_command NULL) */
+    size_t cmd_head, cmd_count, cmd_cap;
     brain_stats stats;
 
     /* I/O thread only. */
@@ -103,6 +109,10 @@ struct brain_client {
     size_t ctl_len, ctl_off;
     int64_t last_tx_ms, last_rx_ms;
     uint64_t hb_call_id;
+    /* Ids of the latest commands handed over, so a command delivered again after a
+     * reconnect is acknowledged again but not handed over twice. */
+    char seen_cmds[64][64];
+    size_t seen_next;
 };
 
 void *brain__io_main(void *arg);
@@ -120,6 +130,12 @@ int brain__connect_attempts(brain_client *c, int retry, const char *what, int *f
 /* Calls on_connection, if any; called without mu held. */
 void brain__notify(brain_client *c, brain_conn_event ev, const char *message, int attempt,
                    int64_t waited_ms);
+/* Publishes one agent event (client.c): assigns the seq, encodes, buffers. */
+int brain__publish(brain_client *c, Brain__V1__AgentEvent *ev, uint64_t *seq_out);
+/* BRAIN_OK when s is NULL or valid UTF-8. */
+int brain__check_str(const char *s, const char *field);
+/* commands.c: a command frame from the brain (I/O thread, mu not held). */
+void brain__handle_command(brain_client *c, const Brain__V1__AgentCommand *cmd);
 /* Records a rejection (queue or callback); called without mu held. */
 void brain__deliver_rejection(brain_client *c, const brain_rejection *r);
 

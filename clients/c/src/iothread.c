@@ -76,6 +76,8 @@ static void handle_response(brain_client *c, io_state *io, const Brain__V1__Resp
         brain__deliver_rejection(c, &rej);
     } else if (r->result_case == BRAIN__V1__RESPONSE__RESULT_HEARTBEAT) {
         io->hb_replies_seen = 1;
+    } else if (r->result_case == BRAIN__V1__RESPONSE__RESULT_AGENT_COMMAND && r->agent_command) {
+        brain__handle_command(c, r->agent_command);
     }
 }
 

@@ -80,8 +80,13 @@ static int handle(fake_brain *f, int fd, const Brain__V1__Request *q, int *event
     }
     if (q->method_case == BRAIN__V1__REQUEST__METHOD_PUBLISH) {
         uint64_t seq = q->publish->seq;
-        if (f->n_seen < FAKE_MAX_SEEN)
+        if (f->n_seen < FAKE_MAX_SEEN) {
+            f->cases[f->n_seen] = (int)q->publish->event_case;
             f->seen[f->n_seen++] = seq;
+        }
+        size_t packed = brain__v1__agent_event__get_packed_size(q->publish);
+        if (packed <= sizeof f->last_event)
+            f->last_event_len = brain__v1__agent_event__pack(q->publish, f->last_event);
         if (seq == f->last_seq + 1 && f->ack)
             f->last_seq = seq;
         int reject = f->reject_seq && seq == f->reject_seq;
@@ -141,10 +146,26 @@ static void serve(fake_brain *f, int fd)
         }
         brain__rx_compact(&rx);
         pthread_mutex_lock(&f->mu);
+        int command = f->hellos > 0 && f->send_command > 0;
+        Brain__V1__AgentCommand cmd = BRAIN__V1__AGENT_COMMAND__INIT;
+        if (command) {
+            f->send_command--;
+            cmd.command_id = f->command_id;
+            cmd.kind = (Brain__V1__CommandKind)f->command_kind;
+            cmd.task_id = "t-1";
+            cmd.task_name = "app.add";
+            cmd.deadline = 123;
+        }
         int ack = events && f->ack;
         Brain__V1__Ack a = BRAIN__V1__ACK__INIT;
         a.acked_seq = f->last_seq;
         pthread_mutex_unlock(&f->mu);
+        if (command) {
+            Brain__V1__Response r = BRAIN__V1__RESPONSE__INIT;
+            r.result_case = BRAIN__V1__RESPONSE__RESULT_AGENT_COMMAND;
+            r.agent_command = &cmd;
+            send_response(fd, &r);
+        }
         if (ack) {
             Brain__V1__Response r = BRAIN__V1__RESPONSE__INIT;
             r.result_case = BRAIN__V1__RESPONSE__RESULT_ACK;

@@ -47,11 +47,18 @@ typedef struct fake_brain {
     int drop_after_welcome; /* > 0: the next hellos get a whole welcome, then the
                                connection closes at once, unread (counts down) */
     int stop;
+    int send_command;       /* > 0: send `command` on the connection (counts down; each
+                               after the next read) */
+    char command_id[64];    /* the AgentCommand sent: this id, ... */
+    int command_kind;       /* ... this CommandKind, task "t-1" */
     /* observations (read under mu) */
     int hellos, heartbeats, connections;
     uint64_t seen[FAKE_MAX_SEEN]; /* seqs received, in order, over all connections */
     int n_seen;
     char last_agent[64];
+    int cases[FAKE_MAX_SEEN];    /* each seen event's AgentEvent.event_case */
+    uint8_t last_event[1 << 16]; /* the latest AgentEvent, packed (for decoding checks) */
+    size_t last_event_len;
 } fake_brain;
 
 int fake_start(fake_brain *f, const char *dir);
@@ -106,6 +113,9 @@ void real_brain_setup(const char *dir);
 const char *real_brain_bin(void);
 const char *real_brain_log(void);
 void brain_kill(int sig);
+int test_task_event_wire(void);
+int test_schedule_wire(void);
+int test_commands_queue_and_callback(void);
 int test_hello_welcome(void);
 int test_wrong_token(void);
 int test_protocol_mismatch(void);
