@@ -6,7 +6,7 @@ SHELL        := /bin/bash
 .SHELLFLAGS  := -eo pipefail -c
 SWIFT        ?= swift
 PYTHON       ?= python3
-APT_PACKAGES := libprotobuf-c-dev protobuf-c-compiler protobuf-compiler valgrind pkg-config
+APT_PACKAGES := libprotobuf-c-dev protobuf-c-compiler protobuf-compiler valgrind pkg-config redis-server
 DEBUG_BIN    := $(CURDIR)/.build/debug
 RELEASE_BIN  := $(CURDIR)/.build/release
 
@@ -28,7 +28,7 @@ deps:
 			echo "missing Debian packages:$$missing -- run: sudo apt-get install -y$$missing" >&2; exit 1; \
 		fi; \
 	fi
-	@$(PYTHON) -c "import google.protobuf, pytest, brain_client" 2>/dev/null || \
+	@$(PYTHON) -c "import google.protobuf, pytest, brain_client, brain_client.celery, celery, redis" 2>/dev/null || \
 		$(PYTHON) -m pip install -q --disable-pip-version-check -e "./clients/python[test]"
 
 generate:

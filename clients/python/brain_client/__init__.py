@@ -15,6 +15,7 @@ from .errors import (BrainError, BrainTimeout, BufferFullError, ConnectionClosed
 from .paths import default_socket_path
 from .reader import BrainReader
 from .run import Run
+from .tasks import Command, CommandOutcome, Schedule
 
 __version__ = "0.1.0"
 
@@ -23,11 +24,14 @@ __all__ = [
     "BrainError",
     "BrainReader",
     "BrainTimeout",
+    "Command",
+    "CommandOutcome",
     "BufferFullError",
     "ConnectionClosed",
     "InvalidJSONValue",
     "Rejection",
     "Run",
+    "Schedule",
     "SocketPathTooLong",
     "default_socket_path",
 ]

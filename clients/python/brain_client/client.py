@@ -3,19 +3,21 @@ from __future__ import annotations
 
 import collections
 import logging
+import queue
 import threading
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any, Callable, Deque, Dict, Optional
+from typing import Any, Callable, Deque, Dict, Iterable, Optional, Sequence, Union
 
 from . import brain_pb2 as pb
 from .connection import Connection, status_error
-from .convert import dumps, now_ns, run_status_value
+from .convert import dumps, now_ns, run_status_value, to_ns
 from .errors import BrainError, BrainTimeout, BufferFullError, ConnectionClosed
 from .framing import encode_frame
 from .paths import resolve_socket_path
 from .run import Run, _current_run
+from .tasks import VALUE_LIMIT, Command, CommandOutcome, Schedule, build_task_event, clip_text
 
 log = logging.getLogger("brain_client")
 
@@ -34,9 +36,10 @@ class Rejection:
     seq: int
     code: str
     message: str
-    kind: Optional[str]  # "run_created", "run_status" or "step"; None if no longer buffered
+    kind: Optional[str]  # the AgentEvent case ("step", "task_event", ...); None if no longer buffered
     run_id: Optional[str]
     step_seq: Optional[int] = None
+    task_id: Optional[str] = None  # set when the event is a task event
 
 
 class BrainClient:
@@ -72,6 +75,9 @@ class BrainClient:
         capabilities: Optional[Dict[str, Any]] = None,
         metadata: Optional[Dict[str, Any]] = None,
         on_rejection: Optional[Callable[[Rejection], None]] = None,
+        remembered_commands: int = 10_000,
+        on_command: Union[None, Callable[[Command], Any], Dict[str, Callable[[Command], Any]]] = None,
+        command_handler_wait: float = 5.0,
     ) -> None:
         """
         :param socket_path: the brain's socket; None means ``default_socket_path()``.
@@ -83,6 +89,13 @@ class BrainClient:
         :param reconnect_timeout: how long to keep reconnecting after the connection
             drops before giving up (later publishes and flush() then raise).
         :param on_rejection: called (on the reader thread) for every refused event.
+        :param remembered_commands: command ids remembered (with their outcome) so a
+            command the brain delivers again is answered again, never run twice.
+        :param on_command: command handlers registered before the hello (the brain may
+            deliver waiting commands right after its welcome): a callable for every kind,
+            or a dict kind -> callable (see ``on_command()``).
+        :param command_handler_wait: how long a command that arrives before any handler
+            for its kind is registered waits for one before it is answered failed.
         """
         self.socket_path = resolve_socket_path(socket_path)
         if not agent:
@@ -119,6 +132,18 @@ class BrainClient:
         self.reconnects = 0
         self._reader_api = None
         self._stop = threading.Event()
+        # Commands from the brain: handlers by kind (None = any), what was seen (bounded),
+        # and a thread of their own that runs them (never the reader thread).
+        self._command_handlers: Dict[Optional[str], Callable[[Command], Any]] = {}
+        self._commands_seen: "collections.OrderedDict[str, Optional[CommandOutcome]]" = collections.OrderedDict()
+        self.remembered_commands = max(1, int(remembered_commands))
+        self._command_queue: "queue.Queue" = queue.Queue()
+        self._command_thread: Optional[threading.Thread] = None
+        self.command_handler_wait = command_handler_wait
+        if callable(on_command):
+            self._command_handlers[None] = on_command
+        elif on_command:
+            self._command_handlers.update(on_command)
 
         conn, welcome = self._connect_and_hello()
         with self._send_lock, self._cond:
@@ -235,6 +260,94 @@ class BrainClient:
                         pass  # kept in the buffer; resent after reconnecting
                 return seq
 
+    # ------------------------------------------------------------------ tasks
+
+    def task_event(self, task_id: str, kind, *, engine: str = "celery", ts=None, attempt: int = 0,
+                   name: str = "", queue: str = "", group_id: str = "", retried_as: str = "", args: Any = None,
+                   kwargs: Any = None, exc_type: str = "", exc_message: str = "", traceback: str = "",
+                   payload: Any = None) -> int:
+        """Publish one TaskEventReported; returns its agent seq.
+
+        ``kind`` is ``"sent"`` (or ``"task_sent"``), ``"started"``, ``"succeeded"``,
+        ``"failed"``, ``"retry"``, ``"cancelled"`` or ``"expired"``. ``ts`` is the agent's
+        clock (a datetime, Unix seconds or nanoseconds; None = now). ``attempt`` counts
+        from 1 (0 = not known). ``args``, ``kwargs`` and ``payload`` are JSON-able values
+        (NaN or Infinity raise InvalidJSONValue and publish nothing). Values over the
+        brain's limits (8 KiB per value, 16 KiB per traceback) are shrunk before sending
+        (see ``brain_client.tasks``). Same guarantees as runs and steps: buffered until
+        acknowledged, resent after a reconnect.
+        """
+        event = build_task_event(task_id, kind, engine=engine, ts=ts, attempt=attempt, name=name, queue=queue,
+                                 group_id=group_id, retried_as=retried_as, args=args, kwargs=kwargs,
+                                 exc_type=exc_type, exc_message=exc_message, traceback=traceback, payload=payload)
+        return self.publish(pb.AgentEvent(task_event=event))
+
+    # ------------------------------------------------------------------ schedules
+
+    def report_schedules(self, scheduler: str, schedules: Iterable[Union[Schedule, Dict[str, Any]]],
+                         complete: bool = True) -> int:
+        """Publish a ScheduleListing of ``scheduler`` ("celery-beat", ...); returns its seq.
+
+        ``schedules`` are ``Schedule`` objects (or dicts of their fields). A ``complete``
+        listing names every schedule the scheduler has: the brain removes the ones it
+        does not name. A partial listing (``complete=False``) only upserts.
+        """
+        reports = [_schedule(s).to_proto(_scheduler(scheduler)) for s in schedules]
+        return self.publish(pb.AgentEvent(schedule_listing=pb.ScheduleListing(
+            scheduler=scheduler, schedules=reports, complete=bool(complete))))
+
+    def schedule_upsert(self, scheduler: str, schedule: Union[Schedule, Dict[str, Any]]) -> int:
+        """Publish one schedule, added or changed (ScheduleReport); returns its seq."""
+        return self.publish(pb.AgentEvent(schedule_upsert=_schedule(schedule).to_proto(_scheduler(scheduler))))
+
+    def schedule_delete(self, scheduler: str, name: str) -> int:
+        """Publish that ``scheduler`` no longer has the schedule ``name``; returns its seq."""
+        return self.publish(pb.AgentEvent(schedule_delete=pb.ScheduleDeleted(scheduler=_scheduler(scheduler),
+                                                                             name=name)))
+
+    def schedule_fired(self, scheduler: str, name: str, at=None, task_id: str = "") -> int:
+        """Publish that a schedule fired (``at``: the agent's clock, None = now), with the
+        id of the task it sent when known; returns its seq."""
+        try:
+            at_ns = now_ns() if at is None else to_ns(at)
+        except ValueError as exc:
+            raise ValueError(f"schedule_fired at: {exc}") from None
+        return self.publish(pb.AgentEvent(schedule_fired=pb.ScheduleFired(
+            scheduler=_scheduler(scheduler), name=name, at=at_ns, task_id=task_id or "")))
+
+    # ------------------------------------------------------------------ commands
+
+    def on_command(self, handler: Optional[Callable[[Command], Any]] = None, *,
+                   kinds: Union[None, str, Sequence[str]] = None):
+        """Register the handler of commands the brain sends this agent (usable as a decorator).
+
+        ``handler(command)`` gets a ``Command`` and returns None (done), a str (done, with
+        that message), a bool, a dict or a ``CommandOutcome`` (``new_task_id`` for a
+        retry); an exception makes the command failed with ``"Type: message"``. ``kinds``
+        limits it to some kinds (``"retry_task"``, ``"cancel_task"``, ``"enable_schedule"``,
+        ``"disable_schedule"``); without it the handler takes every kind no other handler
+        claims. Handlers run one at a time on a thread of the client's own. For each
+        command the client publishes ``command_received``, runs the handler, then
+        publishes ``command_result``; a command id seen before (the brain delivering it
+        again after a reconnect) is acknowledged again and never run twice.
+        """
+
+        def register(fn):
+            names = [None] if kinds is None else [kinds] if isinstance(kinds, str) else list(kinds)
+            with self._cond:
+                for kind in names:
+                    self._command_handlers[kind] = fn
+                self._cond.notify_all()
+            return fn
+
+        return register if handler is None else register(handler)
+
+    def remove_command_handler(self, kinds: Union[None, str, Sequence[str]] = None) -> None:
+        names = [None] if kinds is None else [kinds] if isinstance(kinds, str) else list(kinds)
+        with self._cond:
+            for kind in names:
+                self._command_handlers.pop(kind, None)
+
     def flush(self, timeout: Optional[float] = 30.0) -> None:
         """Wait until the brain has acknowledged every published event."""
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -283,6 +396,7 @@ class BrainClient:
             conn, self._conn = self._conn, None
             self._cond.notify_all()
         self._stop.set()
+        self._command_queue.put(None)
         if conn is not None:
             conn.close()
         if self._reader_api is not None:
@@ -384,15 +498,22 @@ class BrainClient:
             with self._cond:
                 event = self._buffer.get(seq)
             which = event.WhichOneof("event") if event is not None else None
-            run_id = getattr(event, which).run_id if which else None
+            body = getattr(event, which) if which else None
+            run_id = getattr(body, "run_id", None) if body is not None and hasattr(body, "run_id") else None
             step_seq = event.step.seq if which == "step" else None
+            task_id = event.task_event.task_id if which == "task_event" else None
             rej = Rejection(seq=seq, code=err.code, message=err.message, kind=which, run_id=run_id,
-                            step_seq=step_seq)
+                            step_seq=step_seq, task_id=task_id)
             self.rejections.append(rej)
-            log.warning("brain_client: the brain rejected event seq %d (%s of run %s): %s %s", seq,
-                        f"step {step_seq}" if step_seq is not None else which, run_id, err.code, err.message)
+            what = (f"step {step_seq} of run {run_id}" if step_seq is not None else
+                    f"task_event of task {task_id}" if task_id is not None else
+                    f"{which} of run {run_id}" if run_id else str(which))
+            log.warning("brain_client: the brain rejected event seq %d (%s): %s %s", seq, what, err.code,
+                        err.message)
             if self.on_rejection is not None:
                 self.on_rejection(rej)
+        elif kind == "agent_command":
+            self._receive_command(resp.agent_command)
         elif kind is None:
             err = status_error(resp)
             if err is not None:
@@ -501,6 +622,82 @@ class BrainClient:
                 return False
         return True
 
+    def _receive_command(self, msg: "pb.AgentCommand") -> None:
+        """On the reader thread: note the command and hand it to the command thread."""
+        command = Command.from_proto(msg)
+        if not command.command_id:
+            log.warning("brain_client: the brain sent a command without an id; ignored")
+            return
+        with self._cond:
+            if self._closing:
+                return
+            seen = command.command_id in self._commands_seen
+            outcome = self._commands_seen.get(command.command_id)
+            if not seen:
+                self._commands_seen[command.command_id] = None
+                while len(self._commands_seen) > self.remembered_commands:
+                    self._commands_seen.popitem(last=False)
+            if self._command_thread is None:
+                self._command_thread = threading.Thread(target=self._command_loop, name="brain-commands",
+                                                        daemon=True)
+                self._command_thread.start()
+        self._command_queue.put((command, seen, outcome))
+
+    def _command_loop(self) -> None:
+        while True:
+            item = self._command_queue.get()
+            if item is None:
+                return
+            command, seen, outcome = item
+            try:
+                self._publish_command_event(command_received=pb.CommandReceived(command_id=command.command_id))
+                if seen:
+                    # Delivered again (after a reconnect): answered again, never run again.
+                    if outcome is not None:
+                        self._publish_result(command, outcome)
+                    continue
+                outcome = self._run_command(command)
+                with self._cond:
+                    if command.command_id in self._commands_seen:
+                        self._commands_seen[command.command_id] = outcome
+                self._publish_result(command, outcome)
+            except Exception:
+                log.exception("brain_client: error while answering command %s", command.command_id)
+
+    def _run_command(self, command: Command) -> CommandOutcome:
+        deadline = time.monotonic() + self.command_handler_wait
+        with self._cond:
+            # Waiting commands may arrive right after the welcome, before the application
+            # has registered its handlers: give it a moment.
+            while True:
+                handler = self._command_handlers.get(command.kind) or self._command_handlers.get(None)
+                remaining = deadline - time.monotonic()
+                if handler is not None or remaining <= 0 or self._closing:
+                    break
+                self._cond.wait(min(remaining, 0.5))
+        if handler is None:
+            return CommandOutcome(False, f"agent {self.agent!r} has no handler for {command.kind} commands")
+        if command.expired:
+            return CommandOutcome(False, "not run: the command's deadline passed before the agent could run it")
+        try:
+            return CommandOutcome.of(handler(command))
+        except Exception as exc:
+            log.warning("brain_client: command %s (%s) failed: %s: %s", command.command_id, command.kind,
+                        type(exc).__name__, exc)
+            return CommandOutcome(False, f"{type(exc).__name__}: {exc}")
+
+    def _publish_result(self, command: Command, outcome: CommandOutcome) -> None:
+        self._publish_command_event(command_result=pb.CommandResult(
+            command_id=command.command_id, ok=bool(outcome.ok), message=clip_text(str(outcome.message or ""),
+                                                                                 VALUE_LIMIT),
+            new_task_id=str(outcome.new_task_id or "")))
+
+    def _publish_command_event(self, **event) -> None:
+        try:
+            self.publish(pb.AgentEvent(**event))
+        except BrainError as exc:
+            log.error("brain_client: could not answer a command (%s): %s", next(iter(event)), exc)
+
     def _give_up(self, error: BrainError) -> None:
         log.error("brain_client: giving up on the brain: %s", error)
         with self._cond:
@@ -520,6 +717,16 @@ class BrainClient:
                 conn.send(pb.Request(call_id=conn.next_call_id(), heartbeat=pb.HeartbeatRequest(sent_at=now_ns())))
             except ConnectionClosed:
                 pass
+
+
+def _schedule(value: Union[Schedule, Dict[str, Any]]) -> Schedule:
+    return value if isinstance(value, Schedule) else Schedule(**value)
+
+
+def _scheduler(name: str) -> str:
+    if not name:
+        raise ValueError('a scheduler name is required, e.g. "celery-beat"')
+    return name
 
 
 __all__ = ["BrainClient", "Rejection", "Run"]

@@ -5,9 +5,12 @@
   (None when unset).
 - Times (int64 Unix nanoseconds, fields ending in ``_at``) become RFC 3339 UTC
   strings with nanosecond precision, e.g. ``"2024-05-01T12:00:00.123456789Z"``
-  (None when unset).
+  (None when unset); so do ``ts`` and ``deadline``. Durations (``*_ns``) stay ints.
 - Enums become lower-case names without their prefix: ``RUN_STATUS_COMPLETED`` ->
-  ``"completed"``, ``STEP_STATUS_OK`` -> ``"ok"``, ``AGENT_STATE_ONLINE`` -> ``"online"``.
+  ``"completed"``, ``STEP_STATUS_OK`` -> ``"ok"``, ``AGENT_STATE_ONLINE`` -> ``"online"``,
+  ``TASK_STATE_RETRIED`` -> ``"retried"``, ``TASK_EVENT_SENT`` -> ``"sent"``,
+  ``COMMAND_RETRY_TASK`` -> ``"retry_task"``, ``SCHEDULE_TYPE_CRON`` -> ``"cron"``,
+  ``CRON_DIALECT_CELERY`` -> ``"celery"``; every ``*_UNSPECIFIED`` -> ``"unspecified"``.
 """
 from __future__ import annotations
 
@@ -26,8 +29,15 @@ _ENUM_PREFIX = {
     "RunStatus": "RUN_STATUS_",
     "StepStatus": "STEP_STATUS_",
     "AgentState": "AGENT_STATE_",
+    "TaskState": "TASK_STATE_",
+    "TaskEventKind": "TASK_EVENT_",
+    "CommandKind": "COMMAND_",
+    "CommandState": "COMMAND_STATE_",
+    "ScheduleType": "SCHEDULE_TYPE_",
+    "CronDialect": "CRON_DIALECT_",
 }
-_TIME_FIELDS = {"since", "until"}
+#: int64 fields holding Unix nanoseconds whose names do not end in ``_at``.
+_TIME_FIELDS = {"since", "until", "ts", "deadline", "at"}
 
 
 def now_ns() -> int:
@@ -53,9 +63,14 @@ def rfc3339_to_datetime(text: Optional[str]) -> Optional[datetime]:
 
 
 def to_ns(value) -> int:
-    """A datetime, a float of Unix seconds or int nanoseconds -> int nanoseconds."""
+    """A datetime, a float of Unix seconds or int nanoseconds -> int nanoseconds.
+
+    NaN and infinite seconds raise ValueError.
+    """
     if value is None:
         return 0
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{value!r} is not a time")
     if isinstance(value, datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=timezone.utc)
@@ -195,6 +210,8 @@ def _convert(field, value):
             full = enum.values_by_number[value].name
         except KeyError:
             return value
+        if full.endswith("_UNSPECIFIED"):
+            return "unspecified"
         prefix = _ENUM_PREFIX.get(enum.name, "")
         return full[len(prefix):].lower() if prefix and full.startswith(prefix) else full.lower()
     return value

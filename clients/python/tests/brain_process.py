@@ -80,3 +80,59 @@ class BrainProcess:
                 return f.read()[-4000:].decode("utf-8", "replace")
         except OSError:
             return ""
+
+
+# ---------------------------------------------------------------- what the brain implements
+
+#: What a test needs -> how to ask the brain about it without changing anything that matters.
+FEATURES = ("projects", "tasks", "task_events", "commands", "schedules", "schedule_events")
+
+
+def unimplemented(socket_path: str, feature: str):
+    """The brain's UNIMPLEMENTED message for ``feature`` (one of FEATURES), None when it
+    implements it. Any other answer (NOT_FOUND for a probe id, ...) means implemented."""
+    import uuid
+
+    from brain_client import BrainClient, BrainError, BrainReader
+
+    try:
+        if feature in ("task_events", "schedule_events"):
+            with BrainClient(socket_path, agent="probe-" + uuid.uuid4().hex[:8]) as c:
+                if feature == "task_events":
+                    c.task_event("probe-" + uuid.uuid4().hex, "sent", name="probe")
+                else:
+                    c.schedule_upsert("probe", {"name": "probe", "task": "probe", "type": "interval",
+                                                "expression": "60"})
+                    c.schedule_delete("probe", "probe")
+                c.flush(10)
+                deadline = time.monotonic() + 1.0
+                while time.monotonic() < deadline and not c.rejections:
+                    time.sleep(0.05)
+                for rej in c.rejections:
+                    if rej.code == "UNIMPLEMENTED":
+                        return f"{rej.kind} event: {rej.message}"
+            return None
+        with BrainReader(socket_path) as r:
+            probe = {
+                "projects": r.list_projects,
+                "tasks": lambda: r.tasks_page(limit=1),
+                "commands": lambda: r.get_command("probe-" + uuid.uuid4().hex),
+                "schedules": lambda: r.schedules_page(limit=1),
+            }[feature]
+            probe()
+    except BrainError as exc:
+        if exc.code == "UNIMPLEMENTED":
+            return exc.message
+    return None
+
+
+def require(brain_socket: str, *features: str) -> None:
+    """Skip the calling test, saying why, when the brain answers UNIMPLEMENTED for one of
+    ``features``; anything else (implemented, or failing some other way) runs the test."""
+    import pytest
+
+    for feature in features:
+        message = unimplemented(brain_socket, feature)
+        if message is not None:
+            pytest.skip(f"the brain at {BRAIN_BIN} answers UNIMPLEMENTED for {feature} "
+                        f"({message!r}): the server does not implement it yet")
