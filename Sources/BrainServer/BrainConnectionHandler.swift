@@ -35,9 +35,6 @@ final class BrainConnectionHandler: ChannelDuplexHandler {
     /// Reads not handled yet because the replies reached their limit, oldest first: the rest
     /// of the read that reached it, then any read SwiftNIO made in the same loop turn.
     private var unread: [ByteBuffer] = []
-    /// Set when SwiftNIO asked to read while reading was held back; the read is passed on
-    /// once the connection's replies have drained.
-    private var readWanted = false
     private var resumeScheduled = false
 
     init(engine: BrainEngine, maxFrameBytes: Int) {
@@ -71,7 +68,7 @@ final class BrainConnectionHandler: ChannelDuplexHandler {
         }
         if let rest = handle(input, connection, context: context) {
             unread.append(rest)
-            connection.readPaused = true
+            connection.stateMachine.repliesReachedLimit()
         }
     }
 
@@ -148,11 +145,9 @@ final class BrainConnectionHandler: ChannelDuplexHandler {
     /// SwiftNIO asks to read (after each read batch, as autoRead is on): passed on unless the
     /// connection's replies are over their limit or earlier reads still wait.
     func read(context: ChannelHandlerContext) {
-        if unread.isEmpty && context.channel.isWritable {
+        guard let connection else { return context.read() }
+        if connection.stateMachine.readRequested(writable: context.channel.isWritable, unreadWaiting: !unread.isEmpty) == .read {
             context.read()
-        } else {
-            readWanted = true
-            connection?.readPaused = true
         }
     }
 
@@ -197,12 +192,8 @@ final class BrainConnectionHandler: ChannelDuplexHandler {
                 return
             }
         }
-        if context.channel.isWritable {
-            connection.readPaused = false
-            if readWanted {
-                readWanted = false
-                context.read()
-            }
+        if context.channel.isWritable, connection.stateMachine.drained() == .read {
+            context.read()
         }
     }
 
@@ -211,7 +202,6 @@ final class BrainConnectionHandler: ChannelDuplexHandler {
         connection = nil
         partial = nil
         unread.removeAll()
-        readWanted = false
         context.fireChannelInactive()
     }
 

@@ -12,11 +12,9 @@ extension BrainEngine {
     /// counters, one option lookup each.
     func noteReadersOfPausedConnections(now: Int64) {
         for context in connections.values where context.readPaused && !context.closing {
-            let unsent = context.unsentBytes
-            if unsent < context.unsentAtLastTick, let agentID = context.agentID {
+            if let agentID = context.stateMachine.tick(unsent: context.unsentBytes) {
                 execute(.signOfLife(agentID: agentID), now: now)
             }
-            context.unsentAtLastTick = unsent
         }
     }
 }

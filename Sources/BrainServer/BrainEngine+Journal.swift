@@ -83,7 +83,7 @@ extension BrainEngine {
         recordBuffer = []
         let journal = self.journal
         let now = WallClock.now()
-        if !write.chunk.isEmpty { snapshotPacer.noteIngestion(now: now) }
+        if !write.chunk.isEmpty { snapshotService.pacer.noteIngestion(now: now) }
         let handoff = ChunkHandoff(write.takeChunk())
         let recorder = self.recorder
         let written = journalPool.runIfActive(eventLoop: eventLoop) { () throws -> Int in
@@ -108,10 +108,7 @@ extension BrainEngine {
     private func journalWritten(totalBytes: Int) {
         journalBytes = totalBytes
         var completion = journalCommitter.writeSucceeded(take: { self.takeJournalBatch() })
-        if completion.recovered {
-            logger.notice("journal writes work again")
-            if persistenceFault.hasPrefix("journal") { persistenceFault = "" }
-        }
+        if completion.recovered { logger.notice("journal writes work again") }
         for ack in completion.acks where !ack.context.closing {
             WireCodec.writeAckFrame(ackedSeq: ack.seq, into: &ack.context.output)
             ack.context.flush()
@@ -124,10 +121,7 @@ extension BrainEngine {
         let reason = "journal write failed: \(problem); events are kept in memory and acknowledged once writing works again"
         // Kept in order and written before anything newer once the disk works again.
         let fault = journalCommitter.writeFailed(chunk: chunk, reason: reason)
-        if fault.isNew {
-            logger.error("\(reason)")
-            persistenceFault = reason
-        }
+        if fault.isNew { logger.error("\(reason)") }
         for ack in fault.acks where !ack.context.closing {
             let context = ack.context
             context.pendingAck = max(context.pendingAck ?? 0, ack.seq)
@@ -182,29 +176,6 @@ extension BrainEngine {
         journalPool.runIfActive(eventLoop: eventLoop) { () throws -> Void in
             try journal.write([], now: now)
         }.whenFailure { _ in }
-    }
-
-    /// Deletes what a durable snapshot made redundant, the generation it retired and the
-    /// journal segments it covers, on the housekeeping thread: at normal priority, so the
-    /// deletions (which every fsync on the file system waits for) end quickly, and off the
-    /// journal thread, so the acks never wait for them directly.
-    func removeSnapshotLeftovers(journalBelow segment: Int) {
-        let journal = self.journal
-        let directory = journal.directory
-        let files = journal.files
-        let engine = NIOLoopBound(self, eventLoop: eventLoop)
-        let pool = journalPool
-        let loop = eventLoop
-        let snapshotStore = snapshots
-        threadPool.runIfActive(eventLoop: eventLoop) {
-            snapshotStore.removeRetiredGeneration()
-            return Journal.deleteSegments(in: directory, below: segment, files: files)
-        }.flatMap { removed in
-            pool.runIfActive(eventLoop: loop) { () -> Int in
-                journal.forgetRemovedSegments(bytes: removed)
-                return journal.totalBytes
-            }
-        }.whenSuccess { engine.value.journalBytes = $0 }
     }
 }
 

@@ -50,12 +50,7 @@ extension BrainEngine {
         case .watch(let query):
             startWatch(query, callID: callID, from: context)
         case .cancelCall(let target):
-            let cancelled = context.watches.removeValue(forKey: target) != nil
-            if cancelled {
-                watchCount -= 1
-                updateChangeCollection()
-                context.append(BrainResponse(callID: target, endOfStream: true))
-            }
+            let cancelled = cancelWatch(target, on: context)
             context.append(.ok(callID, .cancelCall(cancelled: cancelled)))
         case .getStats:
             context.append(.ok(callID, .stats(statsReply())))
@@ -87,7 +82,7 @@ extension BrainEngine {
         case .success(let welcomed):
             let agent = welcomed.agent
             let registered = welcomed.registered
-            context.agentID = agent.agentID
+            context.stateMachine.welcomed(agentID: agent.agentID)
             logger.info("agent \(agent.name) (\(agent.project)) connected\(registered ? ", registered" : "")")
             context.append(
                 .ok(
@@ -167,7 +162,7 @@ extension BrainEngine {
         reply.socketPath = configuration.socketPath
         reply.dataDir = configuration.dataDirectory
         reply.agents = state.agentCounts
-        reply.lastSnapshotAt = lastSnapshotAt
+        reply.lastSnapshotAt = snapshotScheduler.lastSnapshotAt
         reply.runs = state.runCounts
         reply.steps = state.stepCount
         reply.persistenceFault = persistenceFault
@@ -182,7 +177,7 @@ extension BrainEngine {
         reply.runs = state.runCounts
         reply.steps = state.stepCount
         reply.eventsApplied = state.eventsHandled
-        reply.eventsPerSecond = eventsPerSecond
+        reply.eventsPerSecond = ingestMeter.eventsPerSecond
         reply.persistenceErrors = UInt64(state.liveErrorCount)
         reply.connections = UInt32(connections.count)
         return reply

@@ -10,20 +10,17 @@ import NIOPosix
 /// The brain's heart on the server side: owns the ``BrainState`` and every connection,
 /// all on one event loop, so the state is changed by one thread with no locks.
 ///
-/// Handlers call in synchronously; only snapshot encoding leaves the loop, working on a
-/// copy of the state (copy-on-write makes that cheap and consistent).
+/// A dispatcher: a frame becomes a command, the command is applied to the state, its record
+/// goes to the journal and its reply to the connection. The protocols around that are small
+/// state machines of their own, each tested alone: ``ConnectionStateMachine`` (hello, closing,
+/// reading paused), ``JournalCommitter`` (group commit and acks), ``SnapshotScheduler`` with
+/// ``SnapshotService`` (when snapshots are taken, and what follows them) and ``WatchHub``
+/// (Watch streams). Handlers call in synchronously; journal writes and snapshots leave the
+/// loop (see the Design article).
 final class BrainEngine {
     let configuration: ServerConfiguration
     let eventLoop: any EventLoop
     let secret: SecretKey
-    let snapshots: SnapshotStore
-    /// Blocking housekeeping at normal priority: deleting old snapshots and journal segments.
-    let threadPool: NIOThreadPool
-    /// Encodes and writes snapshots at idle priority (see ``SnapshotThread``); nothing else
-    /// runs there, as nothing else should wait for a CPU that ingestion leaves idle.
-    let snapshotPool: NIOThreadPool
-    /// Caps a snapshot's write rate while agents stream.
-    let snapshotPacer: SnapshotPacer
     let logger: Logger
     /// Every input is written here before its ack is sent; used only on `journalPool`.
     let journal: Journal
@@ -36,20 +33,12 @@ final class BrainEngine {
     let scratch = DecodeScratch()
     var connections: [Int: ConnectionContext] = [:]
     private var nextConnectionID = 0
-    /// Number of open Watch streams, over all connections.
-    var watchCount = 0
+    /// Every open Watch stream, and the fan-out of changes to them.
+    var watches: WatchHub
 
-    // Snapshot book-keeping.
-    var lastSnapshotAt: Int64 = 0
-    var snapshotRevision: UInt64 = 0
-    var snapshotInFlight = false
-    var snapshotWaiters: [(Result<SnapshotReply, BrainError>) -> Void] = []
-    var snapshotAgain = false
-    /// Set for the final snapshot at shutdown: it runs at normal priority, because an idle-
-    /// class thread could wait indefinitely on a machine busy with other work, and a stop
-    /// (SIGTERM) should end promptly.
-    var finalSnapshot = false
-    var persistenceFault = ""
+    /// When snapshots are taken (``snapshotService`` takes them).
+    var snapshotScheduler: SnapshotService.Snapshots
+    let snapshotService: SnapshotService
 
     // Journal group commit (see BrainEngine+Journal.swift).
     var journalBuffer = JournalBuffer()
@@ -67,12 +56,8 @@ final class BrainEngine {
     let recorder: StreamRecorder?
     var recordBuffer: [UInt8] = []
 
-    /// Events handled as of the last tick and as of the last memory release (idle detection).
-    var eventsAtLastTick: UInt64 = 0
-    var eventsAtMemoryRelease: UInt64 = 0
-
-    // Events-per-second samples: (time, events handled).
-    var rateSamples: [(Int64, UInt64)] = []
+    /// The recent ingest rate, and when a burst ended (memory is released then).
+    var ingestMeter: IngestMeter
 
     init(
         configuration: ServerConfiguration, eventLoop: any EventLoop, secret: SecretKey, state: BrainState,
@@ -87,23 +72,16 @@ final class BrainEngine {
         self.configuration = configuration
         self.eventLoop = eventLoop
         self.secret = secret
-        var snapshots = SnapshotStore(directory: configuration.dataDirectory)
-        snapshots.kept = configuration.snapshotsKept
-        snapshots.directIO = configuration.directIO
-        snapshots.files = configuration.fileCalls
-        self.snapshots = snapshots
-        self.threadPool = threadPool
-        self.snapshotPool = snapshotPool
-        self.snapshotPacer = SnapshotPacer(bytesPerSecond: configuration.snapshotRateWhileIngesting)
+        self.snapshotService = SnapshotService(
+            configuration: configuration, eventLoop: eventLoop, snapshotPool: snapshotPool, housekeepingPool: threadPool, journal: journal,
+            journalPool: journalPool
+        )
+        self.snapshotScheduler = SnapshotService.Snapshots(trigger: .init(configuration), lastSnapshotAt: lastSnapshotAt, revision: state.revision)
+        self.watches = WatchHub(limits: .init(configuration))
         self.logger = logger
         self.startedAt = now
         self.state = state
-        self.lastSnapshotAt = lastSnapshotAt
-        self.snapshotRevision = state.revision
-        // Replayed events are not a burst to give memory back after: what recovery freed is
-        // resident and is where the next steps go, without page faults.
-        self.eventsAtLastTick = state.eventsHandled
-        self.eventsAtMemoryRelease = state.eventsHandled
+        self.ingestMeter = IngestMeter(events: state.eventsHandled)
     }
 
     // MARK: Connections
@@ -120,12 +98,19 @@ final class BrainEngine {
 
     func close(_ context: ConnectionContext) {
         guard connections.removeValue(forKey: context.id) != nil else { return }
-        watchCount -= context.watches.count
-        context.watches.removeAll()
-        if let agentID = context.agentID {
+        _ = watches.removeAll(on: context.id)
+        if case .disconnect(let agentID) = context.stateMachine.channelClosed() {
             execute(.disconnected(agentID: agentID), now: WallClock.now())
         }
         updateChangeCollection()
+    }
+
+    /// Stops handling every connection at once (nothing more is applied or acknowledged) and closes them.
+    func closeAll() {
+        for context in connections.values {
+            context.stateMachine.stopping()
+            context.channel.close(promise: nil)
+        }
     }
 
     // MARK: Frames
@@ -133,8 +118,7 @@ final class BrainEngine {
     /// Handles one decoded frame body from `context`.
     /// - Parameter now: the read's time (one clock reading per read, not per frame).
     func received(frame: UnsafeRawBufferPointer, from context: ConnectionContext, now: Int64) {
-        guard !context.closing else { return }
-        context.heardFrom = true
+        guard context.stateMachine.frameReceived() else { return }
         // The hot path first, with no closures in between.
         if let parsed = StepFrameParser.parse(frame) {
             publishStep(parsed.step, callID: parsed.callID, eventSeq: parsed.eventSeq, frame: frame, from: context, now: now)
@@ -153,10 +137,9 @@ final class BrainEngine {
 
     /// Ends a read batch: acknowledge, tell watchers, write.
     func readComplete(_ context: ConnectionContext) {
-        if context.heardFrom, let agentID = context.agentID {
+        if let agentID = context.stateMachine.readBatchEnded() {
             execute(.signOfLife(agentID: agentID), now: WallClock.now())
         }
-        context.heardFrom = false
         if context.pendingAck != nil {
             // Acks wait for the journal: one flush for every connection read in this loop turn.
             if !context.awaitingDurability {
@@ -172,8 +155,7 @@ final class BrainEngine {
     /// A fatal problem with a connection: reply with the error, then close it. Other
     /// connections are untouched.
     func fail(_ context: ConnectionContext, _ error: BrainError, callID: UInt64) {
-        guard !context.closing else { return }
-        context.closing = true
+        guard context.stateMachine.failed() else { return }
         logger.info("closing connection \(context.id): \(error)")
         recordServerError(
             BrainCommand.ErrorRow(
@@ -198,33 +180,15 @@ final class BrainEngine {
         if journalFault != nil || !journalBuffer.isEmpty { scheduleJournalFlush() }
         if case .interval = configuration.fsyncPolicy { syncJournalIfDue() }
         publishChanges()
-        rateSamples.append((now, state.eventsHandled))
-        let horizon = now - 5_000_000_000
-        if let firstKept = rateSamples.firstIndex(where: { $0.0 >= horizon }), firstKept > 1 {
-            rateSamples.removeFirst(firstKept - 1)
-        }
-        releaseMemoryWhenIdle()
-        let changes = state.revision &- snapshotRevision
-        let intervalDue =
-            configuration.snapshotIntervalSeconds > 0
-            && Double(now - lastSnapshotAt) >= configuration.snapshotIntervalSeconds * 1e9
-        let countDue = configuration.snapshotAfterChanges > 0 && changes >= configuration.snapshotAfterChanges
-        if changes > 0, intervalDue || countDue, !snapshotInFlight {
-            snapshot { _ in }
-        }
+        let busy = snapshotScheduler.inFlight != nil || journalWritesInFlight > 0
+        if ingestMeter.tick(now: now, events: state.eventsHandled, busy: busy) { releaseIdleMemory() }
+        snapshotIfDue(now: now)
     }
 
-    /// Once ingestion pauses (a tick with no events after some), gives back what the burst
-    /// left free: the spare journal chunk, the journal buffer's grown capacity, the journal's
-    /// direct-I/O staging buffer, and free heap pages (read buffers, snapshot buffers). Under load nothing is released, so buffers
-    /// are reused rather than allocated and faulted in again.
-    func releaseMemoryWhenIdle() {
-        let events = state.eventsHandled
-        defer { eventsAtLastTick = events }
-        guard events == eventsAtLastTick, events != eventsAtMemoryRelease, !snapshotInFlight, journalWritesInFlight == 0 else {
-            return
-        }
-        eventsAtMemoryRelease = events
+    /// Once ingestion pauses (``IngestMeter``), gives back what the burst left free: the spare
+    /// journal chunk, the journal buffer's grown capacity, the journal's direct-I/O staging
+    /// buffer, and free heap pages (read buffers, snapshot buffers).
+    func releaseIdleMemory() {
         journalSpare = []
         journalBuffer.releaseCapacity()
         let journal = self.journal
@@ -235,13 +199,12 @@ final class BrainEngine {
         }.whenFailure { _ in }
     }
 
+    /// What keeps data from being made durable now, for the status: the journal's fault
+    /// first (acks wait for it), else a failed snapshot's, each until its next write works.
+    var persistenceFault: String { journalFault ?? snapshotScheduler.fault ?? "" }
+
     /// Records a persistence error found by the server itself, and journals it.
     func recordServerError(_ row: BrainCommand.ErrorRow) {
         execute(.recordError(row), now: WallClock.now())
-    }
-
-    var eventsPerSecond: Double {
-        guard let first = rateSamples.first, let last = rateSamples.last, last.0 > first.0 else { return 0 }
-        return Double(last.1 - first.1) / (Double(last.0 - first.0) / 1e9)
     }
 }

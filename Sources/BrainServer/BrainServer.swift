@@ -166,8 +166,7 @@ package final class BrainServer: Service, Sendable {
             // Stop reading before the final snapshot, so nothing is acknowledged after it.
             brain.endStreams()
             brain.closeAll()
-            brain.finalSnapshot = true
-            brain.snapshot { result in promise.completeWith(result.mapError { $0 as any Error }) }
+            brain.finalSnapshot { result in promise.completeWith(result.mapError { $0 as any Error }) }
             return promise.futureResult
         }.get().get()
         logger.info("final snapshot written to \(snapshot.path) (\(snapshot.bytes) bytes)")
@@ -177,28 +176,5 @@ package final class BrainServer: Service, Sendable {
         try await journalPool.shutdownGracefully()
         try await group.shutdownGracefully()
         _ = lock
-    }
-}
-
-extension BrainEngine {
-    /// Ends every Watch stream with `end_of_stream` (the brain is going away).
-    func endStreams() {
-        for context in connections.values {
-            for callID in context.watches.keys.sorted() {
-                context.append(BrainResponse(callID: callID, error: BrainError(.unavailable, "the brain is shutting down"), endOfStream: true))
-            }
-            watchCount -= context.watches.count
-            context.watches.removeAll()
-            context.flush()
-        }
-        updateChangeCollection()
-    }
-
-    /// Stops handling every connection at once (nothing more is applied or acknowledged) and closes them.
-    func closeAll() {
-        for context in connections.values {
-            context.closing = true
-            context.channel.close(promise: nil)
-        }
     }
 }

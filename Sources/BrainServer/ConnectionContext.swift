@@ -6,28 +6,22 @@ import NIOCore
 final class ConnectionContext {
     let id: Int
     let channel: any Channel
-    /// Set once the connection said hello.
-    var agentID: String?
+    /// Hello, agent, closing; read or paused (see ``ConnectionStateMachine``).
+    var stateMachine = ConnectionStateMachine()
     /// The highest seq handled in this read batch, acknowledged at its end.
     var pendingAck: UInt64?
-    /// Open Watch streams by call id.
-    var watches: [UInt64: WatchStream] = [:]
     /// Frames waiting to be written at the end of the batch.
     var output: ByteBuffer
     /// Whether this connection's ack waits for the next journal flush.
     var awaitingDurability = false
-    /// Whether anything arrived in this read batch (a sign of life).
-    var heardFrom = false
-    /// Set when the connection is being closed after a fatal error: nothing more is handled.
-    var closing = false
+
+    /// Set once the connection said hello.
+    var agentID: String? { stateMachine.agentID }
+    /// Set when the connection is being closed: nothing more is handled.
+    var closing: Bool { stateMachine.isClosing }
     /// Set while the brain does not read this connection because too many of its replies
-    /// wait unsent (``FlowControl``): its heartbeats then wait unread in the socket, so the
-    /// engine's tick looks for another sign of life (see ``BrainEngine/noteReadersOfPausedConnections(now:)``).
-    var readPaused = false {
-        didSet { if readPaused != oldValue { unsentAtLastTick = .max } }
-    }
-    /// ``unsentBytes`` at the last tick while ``readPaused``: less now means the peer reads.
-    var unsentAtLastTick = Int.max
+    /// wait unsent (``FlowControl``).
+    var readPaused: Bool { stateMachine.readPaused }
 
     init(id: Int, channel: any Channel) {
         self.id = id

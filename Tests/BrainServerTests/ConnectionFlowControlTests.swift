@@ -76,7 +76,7 @@ struct ConnectionFlowControlTests {
         WireCodec.writeFrame(BrainRequest(callID: 1, method: .watch(WatchQuery())), into: &requests)
         WireCodec.writeFrame(BrainRequest(callID: 2, method: .watch(WatchQuery(project: "quiet"))), into: &requests)
         try channel.writeInbound(requests)
-        #expect(fixture.engine.watchCount == 2)
+        #expect(fixture.engine.watches.count == 2)
         channel.isWritable = false
 
         try fixture.publishSteps(500, outputBytes: 300)
@@ -91,10 +91,10 @@ struct ConnectionFlowControlTests {
         #expect(end.response.error?.message.contains("watch stream ended: the client read too slowly;") == true)
         #expect(end.response.error?.message.contains("the limit is 20000 bytes") == true)
         #expect(!frames.contains { $0.response.callID == 2 })
-        #expect(fixture.engine.watchCount == 1)
+        #expect(fixture.engine.watches.count == 1)
         let context = try #require(fixture.engine.connections.values.first)
-        #expect(context.watches.keys.sorted() == [2])
-        #expect(context.watches[2]?.backlogBytes == 0)
+        #expect(fixture.engine.watches.streams(on: context.id).keys.sorted() == [2])
+        #expect(fixture.engine.watches.streams(on: context.id)[2]?.backlogBytes == 0)
         _ = try channel.finish()
     }
 
@@ -109,14 +109,13 @@ struct ConnectionFlowControlTests {
         try fixture.publishSteps(400, outputBytes: 300)
         let before = try fixture.responses(channel)
         let context = try #require(fixture.engine.connections.values.first)
-        let waiting = try #require(context.watches[7])
-        #expect(waiting.backlogEvents > 0)
+        #expect(try #require(fixture.engine.watches.streams(on: context.id)[7]).backlogEvents > 0)
 
         channel.isWritable = true
         channel.pipeline.fireChannelWritabilityChanged()
         fixture.loop.run()
         let after = try fixture.responses(channel)
-        #expect(waiting.backlogEvents == 0)
+        #expect(fixture.engine.watches.streams(on: context.id)[7]?.backlogEvents == 0)
         let steps = (before + after).compactMap { frame -> UInt32? in
             guard case .watchEvent(.step(let step)) = frame.response.result else { return nil }
             return step.seq

@@ -16,6 +16,11 @@ final class ControlledFiles: @unchecked Sendable {
     private var marker: [UInt8]?
     private var heldSyncs = 0
     private var failing: [Call: Int32] = [:]
+    /// Renames onto a path ending with this wait until ``release()`` (nil: none wait).
+    private var heldRenameSuffix: String?
+    private var heldRenames = 0
+    /// Every path renamed onto, in order.
+    private var renamedTo: [String] = []
 
     /// Every fdatasync after a write that carried `marker` waits until ``release()``: the
     /// fsync held is then surely the one of the records holding it, not of an earlier write.
@@ -41,12 +46,35 @@ final class ControlledFiles: @unchecked Sendable {
         }
     }
 
-    /// Lets held and later fdatasyncs go through.
+    /// Lets held and later fdatasyncs and renames go through.
     func release() {
         condition.withLock {
             holding = false
+            heldRenameSuffix = nil
             condition.broadcast()
         }
+    }
+
+    /// Every rename onto a path ending with `suffix` (`/snapshot.json`: the last step of a
+    /// snapshot's write) waits until ``release()``, as a slow disk would hold it.
+    func holdRenames(endingWith suffix: String) {
+        condition.withLock { heldRenameSuffix = suffix }
+    }
+
+    /// Waits until a rename is held (the snapshot thread is inside it), up to `seconds`.
+    func waitForHeldRename(seconds: Double = 10) -> Bool {
+        let deadline = Date(timeIntervalSinceNow: seconds)
+        return condition.withLock {
+            while heldRenames == 0 {
+                guard condition.wait(until: deadline) else { return false }
+            }
+            return true
+        }
+    }
+
+    /// How many renames onto a path ending with `suffix` went through.
+    func renames(endingWith suffix: String) -> Int {
+        condition.withLock { renamedTo.filter { $0.hasSuffix(suffix) }.count }
     }
 
     /// Waits until an fdatasync is held (the journal thread is inside it), up to `seconds`.
@@ -102,8 +130,17 @@ final class ControlledFiles: @unchecked Sendable {
             return real.fsync(fd)
         }
         calls.rename = { from, to in
+            self.condition.withLock {
+                guard let suffix = self.heldRenameSuffix, to.hasSuffix(suffix) else { return }
+                self.heldRenames += 1
+                self.condition.broadcast()
+                while self.heldRenameSuffix != nil { self.condition.wait() }
+                self.heldRenames -= 1
+            }
             if let code = self.failure(.rename) { return Self.fail(code) }
-            return real.rename(from, to)
+            let result = real.rename(from, to)
+            if result == 0 { self.condition.withLock { self.renamedTo.append(to) } }
+            return result
         }
         return calls
     }
