@@ -76,7 +76,9 @@ final class BrainEngine {
             configuration: configuration, eventLoop: eventLoop, snapshotPool: snapshotPool, housekeepingPool: threadPool, journal: journal,
             journalPool: journalPool
         )
-        self.snapshotScheduler = SnapshotService.Snapshots(trigger: .init(configuration), lastSnapshotAt: lastSnapshotAt, revision: state.revision)
+        self.snapshotScheduler = SnapshotService.Snapshots(
+            trigger: .init(configuration), lastSnapshotAt: lastSnapshotAt, revision: state.revision, startedAt: now
+        )
         self.watches = WatchHub(limits: .init(configuration))
         self.logger = logger
         self.startedAt = now

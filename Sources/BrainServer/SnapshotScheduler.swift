@@ -93,6 +93,10 @@ struct SnapshotScheduler<Waiter> {
     let trigger: Trigger
     /// When the last durable snapshot's copy was taken (0: never).
     private(set) var lastSnapshotAt: Int64
+    /// Where the interval counts from: the last snapshot, or the brain's start when that is
+    /// later (a new brain, or an old snapshot), so a brain does not snapshot right after it
+    /// starts: what it recovered is durable already.
+    private var intervalBase: Int64
     /// The revision the last durable snapshot holds.
     private(set) var snapshotRevision: UInt64
     /// The snapshot in flight.
@@ -107,9 +111,10 @@ struct SnapshotScheduler<Waiter> {
     /// Answered by the next one.
     private var queuedWaiters: [Waiter] = []
 
-    init(trigger: Trigger, lastSnapshotAt: Int64, revision: UInt64) {
+    init(trigger: Trigger, lastSnapshotAt: Int64, revision: UInt64, startedAt: Int64 = 0) {
         self.trigger = trigger
         self.lastSnapshotAt = lastSnapshotAt
+        self.intervalBase = max(lastSnapshotAt, startedAt)
         self.snapshotRevision = revision
     }
 
@@ -125,7 +130,7 @@ struct SnapshotScheduler<Waiter> {
         guard inFlight == nil, !stopping else { return nil }
         let changes = revision &- snapshotRevision
         guard changes > 0 else { return nil }
-        let intervalDue = trigger.intervalNanos > 0 && now - lastSnapshotAt >= trigger.intervalNanos
+        let intervalDue = trigger.intervalNanos > 0 && now - intervalBase >= trigger.intervalNanos
         let countDue = trigger.afterChanges > 0 && changes >= trigger.afterChanges
         guard intervalDue || countDue else { return nil }
         return start()
@@ -147,6 +152,7 @@ struct SnapshotScheduler<Waiter> {
     /// The snapshot in flight is durable.
     mutating func succeeded(_ written: Written) -> Completion {
         lastSnapshotAt = written.writtenAt
+        intervalBase = written.writtenAt
         snapshotRevision = written.revision
         fault = nil
         let reply = SnapshotReply(writtenAt: written.writtenAt, bytes: UInt64(written.bytes), path: written.path)

@@ -37,6 +37,8 @@ struct SnapshotSchedulerTests {
         var log: [String]
         var state: SnapshotScheduler<String>.State
         var fault: String? = nil
+        /// When the brain started, in seconds.
+        var startedAt: Int64 = 0
 
         var testDescription: String { name }
     }
@@ -60,6 +62,11 @@ struct SnapshotSchedulerTests {
                 .tick(seconds: 30, revision: 199), .tick(seconds: 31, revision: 200),
             ],
             log: ["start", "answer - ok; clean up below 2", "start"], state: .writing
+        ),
+        Case(
+            name: "the interval counts from the start when that is later than the last snapshot",
+            steps: [.tick(seconds: 1_001, revision: 5), .tick(seconds: 1_029, revision: 5), .tick(seconds: 1_030, revision: 5)],
+            log: ["start"], state: .writing, startedAt: 1_000
         ),
         Case(
             name: "a rule set to 0 never fires",
@@ -135,7 +142,9 @@ struct SnapshotSchedulerTests {
 
     @Test(arguments: cases)
     func theSchedulerDoesWhatTheTableSays(_ testCase: Case) {
-        var scheduler = SnapshotScheduler<String>(trigger: testCase.trigger, lastSnapshotAt: 0, revision: 0)
+        var scheduler = SnapshotScheduler<String>(
+            trigger: testCase.trigger, lastSnapshotAt: 0, revision: 0, startedAt: testCase.startedAt * 1_000_000_000
+        )
         var log: [String] = []
         func started(_ start: SnapshotScheduler<String>.Start?) {
             guard let start else { return }
