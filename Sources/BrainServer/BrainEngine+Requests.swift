@@ -16,7 +16,10 @@ extension BrainEngine {
         case .heartbeat:
             context.append(.ok(callID, .heartbeat(receivedAt: now)))
         case .publish(let event):
-            publish(event, callID: callID, frame: frame, from: context, now: now)
+            switch event.kind {
+            case .runCreated, .runStatus, .step, .unknown: publish(event, callID: callID, frame: frame, from: context, now: now)
+            default: publishTaskOrLater(event, callID: callID, frame: frame, from: context, now: now)
+            }
         case .getStatus:
             context.append(.ok(callID, .statusReply(statusReply(now: now))))
         case .listAgents(let project):
@@ -48,7 +51,7 @@ extension BrainEngine {
         case .listPersistenceErrors(let query):
             reply(context, callID, state.listErrors(query).map { .persistenceErrors($0) })
         case .watch(let query):
-            startWatch(query, callID: callID, from: context)
+            if let refusal = unbuiltWatch(query) { context.append(.failure(callID, refusal)) } else { startWatch(query, callID: callID, from: context) }
         case .cancelCall(let target):
             let cancelled = cancelWatch(target, on: context)
             context.append(.ok(callID, .cancelCall(cancelled: cancelled)))
@@ -62,6 +65,20 @@ extension BrainEngine {
                 }
                 context.flush()
             }
+        case .listProjects: listProjects(callID: callID, from: context)
+        case .getProject(let name): getProject(name: name, callID: callID, from: context)
+        case .createProject(let name, let settings): createProject(name: name, settings: settings, callID: callID, from: context, now: now)
+        case .updateProject(let name, let settings): updateProject(name: name, settings: settings, callID: callID, from: context, now: now)
+        case .listTasks(let query): listTasks(query, callID: callID, from: context, now: now)
+        case .getTask(let query): getTask(query, callID: callID, from: context, now: now)
+        case .getTaskStats(let query): getTaskStats(query, callID: callID, from: context)
+        case .retryTask: refuseUnbuilt("RetryTask", callID: callID, from: context)
+        case .cancelTask: refuseUnbuilt("CancelTask", callID: callID, from: context)
+        case .setScheduleEnabled: refuseUnbuilt("SetScheduleEnabled", callID: callID, from: context)
+        case .getCommand: refuseUnbuilt("GetCommand", callID: callID, from: context)
+        case .listCommands: refuseUnbuilt("ListCommands", callID: callID, from: context)
+        case .listSchedules: refuseUnbuilt("ListSchedules", callID: callID, from: context)
+        case .getSchedule: refuseUnbuilt("GetSchedule", callID: callID, from: context)
         case .unknown:
             context.append(
                 .failure(callID, BrainError(.unimplemented, "unknown or missing method; this brain speaks brain.v1 as of version \(BrainVersion.string)")))
@@ -135,12 +152,13 @@ extension BrainEngine {
         finishPublish(outcome, seq: eventSeq, agentID: agentID, callID: callID, frame: frame, from: context, now: now)
     }
 
-    /// Journals a handled event, answers a refusal, and notes the ack to send.
-    private func finishPublish(
-        _ outcome: EventOutcome, seq: UInt64, agentID: String, callID: UInt64, frame: UnsafeRawBufferPointer, from context: ConnectionContext,
+    /// Journals a handled event (from its frame; `nil`: ``execute(_:now:)`` journalled its
+    /// command), answers a refusal, and notes the ack to send.
+    func finishPublish(
+        _ outcome: EventOutcome, seq: UInt64, agentID: String, callID: UInt64, frame: UnsafeRawBufferPointer?, from context: ConnectionContext,
         now: Int64
     ) {
-        if outcome != .duplicate {
+        if outcome != .duplicate, let frame {
             // Refusals are journaled too: replaying them rebuilds the same sink rows.
             journalBuffer.appendEvent(agentID: agentID, request: frame, now: now)
         }

@@ -179,6 +179,7 @@ final class BrainEngine {
         noteReadersOfPausedConnections(now: now)
         let due = state.dueTimeouts(now: now)
         if !due.isEmpty { execute(.timeouts(due), now: now) }
+        markLostTasks(now: now)
         if journalFault != nil || !journalBuffer.isEmpty { scheduleJournalFlush() }
         if case .interval = configuration.fsyncPolicy { syncJournalIfDue() }
         publishChanges()

@@ -70,6 +70,7 @@ package final class BrainServer: Service, Sendable {
             logger: logger
         )
         var state = recovered.state
+        state.taskSettings = configuration.tasks
         _ = state.apply(.restarted, now: now)
         let lastSnapshotAt = recovered.lastSnapshotAt
         let journal = UnsafeTransfer(recovered.journal)

@@ -58,6 +58,9 @@ package struct ServerConfiguration: Sendable {
     package var maxWatchQueueBytes = 8 << 20
     /// Domain rules: heartbeats, registration, retention.
     package var core = CoreConfiguration()
+    /// Task rules: the lost grace period, the stuck threshold (`--task-lost-grace`,
+    /// `--task-stuck-after`), redaction limits.
+    package var tasks = TaskSettings()
     /// The file calls the journal and snapshots go through. Always ``FileCalls/system`` in
     /// `brain serve`; tests set calls that fail like a full or broken disk, to prove the
     /// server's answers (UNAVAILABLE, acks held back, then resumed) on any machine.

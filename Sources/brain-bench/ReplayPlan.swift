@@ -53,7 +53,8 @@ struct ReplayPlan: Sendable {
                 case .step(let step):
                     runID = step.runID
                     isStep = true
-                case .unknown:
+                case .taskEvent, .scheduleUpsert, .scheduleDelete, .scheduleFired, .scheduleListing, .commandReceived, .commandResult, .unknown:
+                    // Lanes are laid out by run; events of no run are not replayed (yet).
                     plan.skipped += 1
                     continue
                 }

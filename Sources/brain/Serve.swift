@@ -85,6 +85,18 @@ struct Serve: AsyncParsableCommand {
     @Option(parsing: .unconditional, help: "Prune persistence-error rows older than this; 0 keeps them for ever. [env: BRAIN_ERROR_RETENTION] (default: 30d)")
     var errorRetention: String?
 
+    @Option(
+        parsing: .unconditional,
+        help:
+            "How long a started task's agent must stay offline before the brain calls the task lost. [env: BRAIN_TASK_LOST_GRACE] (default: 5m)"
+    )
+    var taskLostGrace: String?
+
+    @Option(
+        parsing: .unconditional,
+        help: "A task started longer than this is shown as stuck (nothing is done about it). [env: BRAIN_TASK_STUCK_AFTER] (default: 1h)")
+    var taskStuckAfter: String?
+
     @Option(parsing: .unconditional, help: "Most simultaneous connections. [env: BRAIN_MAX_CONNECTIONS] (default: 1024)")
     var maxConnections: Int?
 
@@ -218,6 +230,12 @@ struct Serve: AsyncParsableCommand {
         }
         if let retention = try duration(errorRetention, "BRAIN_ERROR_RETENTION", "--error-retention") {
             configuration.core.errorRetentionNs = Int64(retention * 1e9)
+        }
+        if let grace = try duration(taskLostGrace, "BRAIN_TASK_LOST_GRACE", "--task-lost-grace") {
+            configuration.tasks.lostGraceNs = Int64(min(grace * 1e9, Double(Int64.max / 2)))
+        }
+        if let stuck = try duration(taskStuckAfter, "BRAIN_TASK_STUCK_AFTER", "--task-stuck-after") {
+            configuration.tasks.stuckAfterNs = Int64(min(stuck * 1e9, Double(Int64.max / 2)))
         }
         if let changes = try integer(snapshotAfterChanges, "BRAIN_SNAPSHOT_AFTER_CHANGES", "--snapshot-after-changes") {
             guard changes >= 0 else { throw ValidationError("--snapshot-after-changes must be 0 or more") }

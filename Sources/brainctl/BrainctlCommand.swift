@@ -5,7 +5,7 @@ import BrainProtocol
 struct BrainctlCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "brainctl",
-        abstract: "Talk to a running brain: status, agents, runs, errors, live watch.",
+        abstract: "Talk to a running brain: status, agents, runs, projects, tasks, errors, live watch.",
         usage: "brainctl [--socket <path>] [--json] [--timeout <seconds>] <subcommand> ...",
         discussion: """
             Global options work before or after the command: `brainctl --socket S run show ID` is \
@@ -15,7 +15,7 @@ struct BrainctlCommand: AsyncParsableCommand {
             $BRAIN_TIMEOUT; `snapshot` 120) bounds connecting plus the answer: past it brainctl exits 1 \
             with DEADLINE_EXCEEDED; `watch` is bounded only until its stream is registered.
 
-            Lists (runs, agents, errors) print one page; when there is more, the last line is \
+            Lists (runs, tasks, agents, projects, errors) print one page; when there is more, the last line is \
             `more: <the same command with every option given> --cursor C`, ready to run. With --json \
             every list prints one object, {"items": [...], "next_cursor": "C" or null}.
 
@@ -25,7 +25,8 @@ struct BrainctlCommand: AsyncParsableCommand {
         version: BrainVersion.string,
         subcommands: [
             StatusCommand.self, StatsCommand.self, AgentsCommand.self, AgentCommand.self, RunsCommand.self,
-            RunCommand.self, ErrorsCommand.self, WatchCommand.self, SnapshotCommand.self,
+            RunCommand.self, ProjectsCommand.self, ProjectCommand.self, TasksCommand.self, TaskCommand.self, ErrorsCommand.self,
+            WatchCommand.self, SnapshotCommand.self,
         ]
     )
 

@@ -64,6 +64,21 @@ struct WatchCommand: AsyncParsableCommand {
             } else {
                 Console.line("\(Timestamps.rfc3339(agent.updatedAt))  agent \(agent.name) (\(agent.project))  \(agent.state.name)")
             }
+        case .task(let task):
+            if common.json {
+                Console.line(JSONValue.object([("type", .string("task"))] + Rendering.taskFields(task)).compactText)
+            } else {
+                Console.line("\(Timestamps.rfc3339(task.updatedAt))  task \(task.taskID)  \(Rendering.state(task))  \(task.name)")
+            }
+        case .schedule(let schedule):
+            // Not asked for by this brainctl yet; shown plainly should a brain send one.
+            let json = JSONValue.object([("type", .string("schedule")), ("name", .string(schedule.name))])
+            Console.line(common.json ? json.compactText : "schedule \(schedule.name)")
+        case .command(let command):
+            Console.line(
+                common.json
+                    ? JSONValue.object([("type", .string("command")), ("command_id", .string(command.commandID))]).compactText
+                    : "command \(command.commandID)  \(command.state.name)")
         }
     }
 }

@@ -65,10 +65,10 @@ struct MalformedInputTests {
         #expect(try WireCodec.decodeRequest(ByteBuffer(bytes: [0x08, 0x04])) == BrainRequest(callID: 4, method: .unknown))
     }
 
-    @Test("a method this build does not know (field 43) decodes to .unknown keeping the call id")
+    @Test("a method this build does not know (field 57) decodes to .unknown keeping the call id")
     func newerMethodIsUnknown() throws {
-        // call_id = 4, then field 43 (length-delimited, empty): tag (43 << 3) | 2 = 346 = 0xDA 0x02.
-        let decoded = try WireCodec.decodeRequest(ByteBuffer(bytes: [0x08, 0x04, 0xDA, 0x02, 0x00]))
+        // call_id = 4, then field 57 (length-delimited, empty): tag (57 << 3) | 2 = 458 = 0xCA 0x03.
+        let decoded = try WireCodec.decodeRequest(ByteBuffer(bytes: [0x08, 0x04, 0xCA, 0x03, 0x00]))
         #expect(decoded == BrainRequest(callID: 4, method: .unknown))
     }
 
@@ -79,10 +79,10 @@ struct MalformedInputTests {
         #expect(decoded == BrainRequest(callID: 2, method: .getStatus))
     }
 
-    @Test("an agent event of a kind reserved for later (field 13) decodes to kind .unknown")
+    @Test("an agent event of a kind reserved for later (field 20) decodes to kind .unknown")
     func reservedEventKindIsUnknown() throws {
-        // publish (field 12) = AgentEvent { seq: 9, field 13: empty message }.
-        let decoded = try WireCodec.decodeRequest(ByteBuffer(bytes: [0x62, 0x04, 0x08, 0x09, 0x6A, 0x00]))
+        // publish (field 12) = AgentEvent { seq: 9, field 20: empty message }: tag (20 << 3) | 2 = 162 = 0xA2 0x01.
+        let decoded = try WireCodec.decodeRequest(ByteBuffer(bytes: [0x62, 0x05, 0x08, 0x09, 0xA2, 0x01, 0x00]))
         #expect(decoded == BrainRequest(callID: 0, method: .publish(AgentEvent(seq: 9, kind: .unknown))))
     }
 

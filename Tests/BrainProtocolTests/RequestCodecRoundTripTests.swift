@@ -26,6 +26,20 @@ struct RequestCodecRoundTripTests {
         case .cancelCall: "cancelCall"
         case .getStats: "getStats"
         case .snapshot: "snapshot"
+        case .listProjects: "listProjects"
+        case .getProject: "getProject"
+        case .createProject: "createProject"
+        case .updateProject: "updateProject"
+        case .listTasks: "listTasks"
+        case .getTask: "getTask"
+        case .getTaskStats: "getTaskStats"
+        case .retryTask: "retryTask"
+        case .cancelTask: "cancelTask"
+        case .setScheduleEnabled: "setScheduleEnabled"
+        case .getCommand: "getCommand"
+        case .listCommands: "listCommands"
+        case .listSchedules: "listSchedules"
+        case .getSchedule: "getSchedule"
         case .unknown: "unknown"
         }
     }
@@ -33,6 +47,8 @@ struct RequestCodecRoundTripTests {
     static let allCaseNames: Set<String> = [
         "hello", "heartbeat", "publish", "getStatus", "listAgents", "createAgent", "listRuns", "getRun", "listSteps",
         "cancelRun", "deleteRun", "listPersistenceErrors", "watch", "cancelCall", "getStats", "snapshot", "unknown",
+        "listProjects", "getProject", "createProject", "updateProject", "listTasks", "getTask", "getTaskStats", "retryTask", "cancelTask",
+        "setScheduleEnabled", "getCommand", "listCommands", "listSchedules", "getSchedule",
     ]
 
     static var listRunsQuery: ListRunsQuery {
@@ -50,8 +66,11 @@ struct RequestCodecRoundTripTests {
         return query
     }
 
-    /// Every method with every field set to a non-default value.
-    static let requests: [BrainRequest] = [
+    /// Every method with every field set to a non-default value: the run methods here, the
+    /// task, project, command and schedule ones from ``TaskCodecRoundTripTests``.
+    static let requests = runRequests + TaskCodecRoundTripTests.requests.enumerated().map { BrainRequest(callID: UInt64(100 + $0.offset), method: $0.element) }
+
+    static let runRequests: [BrainRequest] = [
         BrainRequest(callID: 1, method: .hello(WireFixtures.hello)),
         BrainRequest(callID: UInt64.max, method: .heartbeat(sentAt: Int64.min)),
         BrainRequest(callID: 0, method: .publish(AgentEvent(seq: UInt64.max, kind: .runCreated(WireFixtures.runCreated)))),

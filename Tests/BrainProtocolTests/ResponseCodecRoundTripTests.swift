@@ -25,12 +25,23 @@ struct ResponseCodecRoundTripTests {
         case .cancelCall: "cancelCall"
         case .stats: "stats"
         case .snapshot: "snapshot"
+        case .agentCommand: "agentCommand"
+        case .projects: "projects"
+        case .projectInfo: "projectInfo"
+        case .tasks: "tasks"
+        case .task: "task"
+        case .taskStats: "taskStats"
+        case .commandInfo: "commandInfo"
+        case .commands: "commands"
+        case .schedules: "schedules"
+        case .schedule: "schedule"
         }
     }
 
     static let allCaseNames: Set<String> = [
         "welcome", "heartbeat", "ack", "rejected", "statusReply", "agents", "createdAgent", "runs", "run", "steps",
-        "runInfo", "persistenceErrors", "watchEvent", "cancelCall", "stats", "snapshot",
+        "runInfo", "persistenceErrors", "watchEvent", "cancelCall", "stats", "snapshot", "agentCommand", "projects", "projectInfo", "tasks", "task",
+        "taskStats", "commandInfo", "commands", "schedules", "schedule",
     ]
 
     static var statusReply: StatusReply {
@@ -67,7 +78,11 @@ struct ResponseCodecRoundTripTests {
         lastSeq: UInt64.max, registered: true, protocolVersion: 1, project: "projet-é"
     )
 
-    static let responses: [BrainResponse] = [
+    /// Every result: the run results here, the task, project, command and schedule ones from
+    /// ``TaskCodecRoundTripTests``.
+    static let responses = runResponses + TaskCodecRoundTripTests.results.enumerated().map { BrainResponse.ok(UInt64(100 + $0.offset), $0.element) }
+
+    static let runResponses: [BrainResponse] = [
         .ok(1, .welcome(welcome)),
         .ok(2, .heartbeat(receivedAt: Int64.min)),
         .ok(0, .ack(ackedSeq: UInt64.max)),

@@ -8,6 +8,11 @@ extension BrainState {
     /// agent's seq, so resending it is harmless.
     @usableFromInline
     mutating func apply(_ event: AgentEvent, agentID: String, now: Int64) -> EventOutcome {
+        // The server sends task events as `.taskEvent` commands, redacted; one that comes this
+        // way (a client of BrainCore) takes the same path and is redacted there.
+        if case .taskEvent(let reported) = event.kind, let report = TaskEventReport(reported, seq: event.seq) {
+            return apply(taskEvent: report, agentID: agentID, now: now)
+        }
         let agent: Agent
         switch admit(seq: event.seq, agentID: agentID, phase: PersistencePhase.handler, now: now) {
         case .admitted(let admitted): agent = admitted
@@ -18,6 +23,17 @@ extension BrainState {
         case .runCreated(let created): outcome = createRun(created, agent: agent, seq: event.seq, now: now)
         case .runStatus(let change): outcome = changeStatus(change, agent: agent, now: now)
         case .step(let step): outcome = addStep(step, agent: agent, now: now)
+        case .taskEvent:
+            outcome = reject(
+                BrainError(.invalidArgument, "task event \(event.seq) has no kind; send task_sent, started, succeeded, failed, retry, cancelled or expired"),
+                phase: PersistencePhase.upsertTask, runID: "", agent: agent, payload: "{\"seq\":\(event.seq)}", now: now
+            )
+        case .scheduleUpsert, .scheduleDelete, .scheduleFired, .scheduleListing, .commandReceived, .commandResult:
+            // Their state is being built; until then they are refused, and recorded, like any event the brain cannot apply.
+            outcome = reject(
+                BrainError(.unimplemented, "event \(event.seq) is a \(event.kind.name) event, which this brain does not handle yet; upgrade the brain"),
+                phase: PersistencePhase.handler, runID: "", agent: agent, payload: "{\"seq\":\(event.seq)}", now: now
+            )
         case .unknown:
             outcome = reject(
                 BrainError(.unimplemented, "event \(event.seq) has a kind this brain does not know; upgrade the brain"),

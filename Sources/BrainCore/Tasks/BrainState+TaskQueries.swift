@@ -26,6 +26,7 @@ extension BrainState {
             if !query.agent.isEmpty, task.agentID != query.agent, agents[task.agentID]?.name != query.agent { return false }
             if query.createdSince != 0, task.createdAt < query.createdSince { return false }
             if query.createdUntil != 0, task.createdAt > query.createdUntil { return false }
+            if query.startedBefore != 0, task.state != .started || task.stateSince >= query.startedBefore { return false }
             if !needle.isEmpty, !Self.contains(task.argsJSON, needle), !Self.contains(task.kwargsJSON, needle) { return false }
             return true
         }

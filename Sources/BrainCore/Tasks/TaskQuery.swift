@@ -19,6 +19,9 @@ package struct TaskQuery: Hashable, Sendable {
     /// Text to find in the redacted args or kwargs, ignoring ASCII case (Flower's #358, #1168:
     /// search by argument; what is searched is what is stored, the redacted text).
     package var search = ""
+    /// Only tasks `started` since before this time (brain clock, Unix ns; 0: any task): the
+    /// stuck ones, with `now` minus ``TaskSettings/stuckAfterNs``.
+    package var startedBefore: Int64 = 0
     /// From a page's ``TaskPage/nextCursor``; "" for the first page.
     package var cursor = ""
     /// Page size: 0 for ``PageLimits/defaultPage``, at most ``PageLimits/maxPage``.

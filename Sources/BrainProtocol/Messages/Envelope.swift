@@ -17,6 +17,22 @@ public struct BrainRequest: Hashable, Sendable {
         case cancelCall(targetCallID: UInt64)
         case getStats
         case snapshot
+        case listProjects
+        case getProject(name: String)
+        /// `settings` `nil`: absent on the wire (the defaults).
+        case createProject(name: String, settings: WireProjectSettings?)
+        /// Replaces the project's settings as a whole (read, change, write).
+        case updateProject(name: String, settings: WireProjectSettings?)
+        case listTasks(ListTasksQuery)
+        case getTask(GetTaskQuery)
+        case getTaskStats(GetTaskStatsQuery)
+        case retryTask(TaskCommandQuery)
+        case cancelTask(TaskCommandQuery)
+        case setScheduleEnabled(SetScheduleEnabledQuery)
+        case getCommand(commandID: String)
+        case listCommands(ListCommandsQuery)
+        case listSchedules(ListSchedulesQuery)
+        case getSchedule(GetScheduleQuery)
         /// No method set, or one this build does not know: answered with UNIMPLEMENTED.
         case unknown
     }
@@ -49,6 +65,17 @@ public struct BrainResponse: Hashable, Sendable {
         case cancelCall(cancelled: Bool)
         case stats(StatsReply)
         case snapshot(SnapshotReply)
+        /// Unsolicited (call id 0) on an agent's connection: something the brain asks it to do.
+        case agentCommand(AgentCommand)
+        case projects([ProjectInfo])
+        case projectInfo(ProjectInfo)
+        case tasks(TaskList)
+        case task(TaskDetail)
+        case taskStats([WireTaskNameStats])
+        case commandInfo(CommandInfo)
+        case commands(CommandList)
+        case schedules(ScheduleList)
+        case schedule(ScheduleDetail)
     }
 
     public var callID: UInt64

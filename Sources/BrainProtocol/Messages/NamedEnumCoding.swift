@@ -49,3 +49,28 @@ extension AgentState: NamedCases {
     public init(from decoder: any Decoder) throws { self = try NamedCoding.decode(decoder) }
     public func encode(to encoder: any Encoder) throws { try NamedCoding.encode(name, to: encoder) }
 }
+
+extension WireTaskEventKind: NamedCases {
+    public init(from decoder: any Decoder) throws { self = try NamedCoding.decode(decoder) }
+    public func encode(to encoder: any Encoder) throws { try NamedCoding.encode(name, to: encoder) }
+}
+
+extension WireTaskState: NamedCases {
+    public init(from decoder: any Decoder) throws { self = try NamedCoding.decode(decoder) }
+    public func encode(to encoder: any Encoder) throws { try NamedCoding.encode(name, to: encoder) }
+}
+
+extension WireCommandKind: NamedCases {
+    public init(from decoder: any Decoder) throws { self = try NamedCoding.decode(decoder) }
+    public func encode(to encoder: any Encoder) throws { try NamedCoding.encode(name, to: encoder) }
+}
+
+extension WireCommandState: NamedCases {
+    public init(from decoder: any Decoder) throws { self = try NamedCoding.decode(decoder) }
+    public func encode(to encoder: any Encoder) throws { try NamedCoding.encode(name, to: encoder) }
+}
+
+extension WireScheduleType: NamedCases {
+    public init(from decoder: any Decoder) throws { self = try NamedCoding.decode(decoder) }
+    public func encode(to encoder: any Encoder) throws { try NamedCoding.encode(name, to: encoder) }
+}

@@ -133,11 +133,26 @@ public struct WatchQuery: Hashable, Sendable {
     public var project: String
     /// Also stream agent state changes.
     public var agents: Bool
+    /// Also stream task changes (of `project`, or of every project).
+    public var tasks: Bool
+    /// Also stream schedule changes.
+    public var schedules: Bool
+    /// Also stream changes of commands to agents.
+    public var commands: Bool
+    /// Stream no runs (to follow only tasks, say).
+    public var runsOff: Bool
 
-    public init(runID: String = "", project: String = "", agents: Bool = false) {
+    public init(
+        runID: String = "", project: String = "", agents: Bool = false, tasks: Bool = false, schedules: Bool = false, commands: Bool = false,
+        runsOff: Bool = false
+    ) {
         self.runID = runID
         self.project = project
         self.agents = agents
+        self.tasks = tasks
+        self.schedules = schedules
+        self.commands = commands
+        self.runsOff = runsOff
     }
 }
 
@@ -146,6 +161,9 @@ public enum WatchEvent: Hashable, Sendable {
     case run(RunInfo)
     case step(StepInfo)
     case agent(AgentInfo)
+    case task(TaskInfo)
+    case schedule(ScheduleInfo)
+    case command(CommandInfo)
 }
 
 /// `GetStatus`'s answer.

@@ -47,8 +47,37 @@ public struct AgentEvent: Hashable, Sendable {
         case runCreated(RunCreated)
         case runStatus(RunStatusChanged)
         case step(StepReported)
+        /// One event of a task's life (the brain redacts it before journalling it).
+        case taskEvent(TaskEventReported)
+        /// A schedule as its scheduler holds it.
+        case scheduleUpsert(ScheduleReport)
+        case scheduleDelete(ScheduleDeleted)
+        case scheduleFired(ScheduleFired)
+        /// Every schedule of one scheduler.
+        case scheduleListing(ScheduleListing)
+        /// The agent has a command (``AgentCommand``); resending it changes nothing.
+        case commandReceived(commandID: String)
+        /// What came of a command.
+        case commandResult(CommandResult)
         /// A case this build does not know (a newer agent).
         case unknown
+
+        /// The case's name in `brain.proto` (`task_event`), for messages.
+        public var name: String {
+            switch self {
+            case .runCreated: "run_created"
+            case .runStatus: "run_status"
+            case .step: "step"
+            case .taskEvent: "task_event"
+            case .scheduleUpsert: "schedule_upsert"
+            case .scheduleDelete: "schedule_delete"
+            case .scheduleFired: "schedule_fired"
+            case .scheduleListing: "schedule_listing"
+            case .commandReceived: "command_received"
+            case .commandResult: "command_result"
+            case .unknown: "unknown"
+            }
+        }
     }
 
     public var seq: UInt64

@@ -42,6 +42,26 @@ extension BrainResponse {
             result = c.stats.map { .stats(StatsReply($0.pointee)) }
         case BRAIN__V1__RESPONSE__RESULT_SNAPSHOT:
             result = c.snapshot.map { .snapshot(SnapshotReply($0.pointee)) }
+        case BRAIN__V1__RESPONSE__RESULT_AGENT_COMMAND:
+            result = c.agent_command.map { .agentCommand(AgentCommand($0.pointee)) }
+        case BRAIN__V1__RESPONSE__RESULT_PROJECTS:
+            result = .projects(swiftMessages(c.projects?.pointee.n_projects ?? 0, c.projects?.pointee.projects, ProjectInfo.init))
+        case BRAIN__V1__RESPONSE__RESULT_PROJECT_INFO:
+            result = c.project_info.map { .projectInfo(ProjectInfo($0.pointee)) }
+        case BRAIN__V1__RESPONSE__RESULT_TASKS:
+            result = c.tasks.map { .tasks(TaskList($0.pointee)) }
+        case BRAIN__V1__RESPONSE__RESULT_TASK:
+            result = c.task.map { .task(TaskDetail($0.pointee)) }
+        case BRAIN__V1__RESPONSE__RESULT_TASK_STATS:
+            result = .taskStats(swiftMessages(c.task_stats?.pointee.n_names ?? 0, c.task_stats?.pointee.names, WireTaskNameStats.init))
+        case BRAIN__V1__RESPONSE__RESULT_COMMAND_INFO:
+            result = c.command_info.map { .commandInfo(CommandInfo($0.pointee)) }
+        case BRAIN__V1__RESPONSE__RESULT_COMMANDS:
+            result = c.commands.map { .commands(CommandList($0.pointee)) }
+        case BRAIN__V1__RESPONSE__RESULT_SCHEDULES:
+            result = c.schedules.map { .schedules(ScheduleList($0.pointee)) }
+        case BRAIN__V1__RESPONSE__RESULT_SCHEDULE:
+            result = c.schedule.map { .schedule(ScheduleDetail($0.pointee)) }
         default:
             result = nil
         }
@@ -121,6 +141,36 @@ extension BrainResponse {
         case .snapshot(let reply):
             m.pointee.result_case = BRAIN__V1__RESPONSE__RESULT_SNAPSHOT
             m.pointee.snapshot = reply.c(arena)
+        case .agentCommand(let command):
+            m.pointee.result_case = BRAIN__V1__RESPONSE__RESULT_AGENT_COMMAND
+            m.pointee.agent_command = command.c(arena)
+        case .projects(let projects):
+            m.pointee.result_case = BRAIN__V1__RESPONSE__RESULT_PROJECTS
+            m.pointee.projects = CProjectRequests.list(projects, arena)
+        case .projectInfo(let project):
+            m.pointee.result_case = BRAIN__V1__RESPONSE__RESULT_PROJECT_INFO
+            m.pointee.project_info = project.c(arena)
+        case .tasks(let list):
+            m.pointee.result_case = BRAIN__V1__RESPONSE__RESULT_TASKS
+            m.pointee.tasks = list.c(arena)
+        case .task(let detail):
+            m.pointee.result_case = BRAIN__V1__RESPONSE__RESULT_TASK
+            m.pointee.task = detail.c(arena)
+        case .taskStats(let names):
+            m.pointee.result_case = BRAIN__V1__RESPONSE__RESULT_TASK_STATS
+            m.pointee.task_stats = CTaskStats.reply(names, arena)
+        case .commandInfo(let command):
+            m.pointee.result_case = BRAIN__V1__RESPONSE__RESULT_COMMAND_INFO
+            m.pointee.command_info = command.c(arena)
+        case .commands(let list):
+            m.pointee.result_case = BRAIN__V1__RESPONSE__RESULT_COMMANDS
+            m.pointee.commands = list.c(arena)
+        case .schedules(let list):
+            m.pointee.result_case = BRAIN__V1__RESPONSE__RESULT_SCHEDULES
+            m.pointee.schedules = list.c(arena)
+        case .schedule(let detail):
+            m.pointee.result_case = BRAIN__V1__RESPONSE__RESULT_SCHEDULE
+            m.pointee.schedule = detail.c(arena)
         }
         return m
     }

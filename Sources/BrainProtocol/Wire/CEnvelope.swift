@@ -42,6 +42,36 @@ extension BrainRequest {
             method = .getStats
         case BRAIN__V1__REQUEST__METHOD_SNAPSHOT:
             method = .snapshot
+        case BRAIN__V1__REQUEST__METHOD_LIST_PROJECTS:
+            method = .listProjects
+        case BRAIN__V1__REQUEST__METHOD_GET_PROJECT:
+            method = .getProject(name: swiftString(c.get_project?.pointee.name))
+        case BRAIN__V1__REQUEST__METHOD_CREATE_PROJECT:
+            method = .createProject(
+                name: swiftString(c.create_project?.pointee.name), settings: c.create_project?.pointee.settings.map { WireProjectSettings($0.pointee) })
+        case BRAIN__V1__REQUEST__METHOD_UPDATE_PROJECT:
+            method = .updateProject(
+                name: swiftString(c.update_project?.pointee.name), settings: c.update_project?.pointee.settings.map { WireProjectSettings($0.pointee) })
+        case BRAIN__V1__REQUEST__METHOD_LIST_TASKS:
+            method = c.list_tasks.map { .listTasks(ListTasksQuery($0.pointee)) } ?? .unknown
+        case BRAIN__V1__REQUEST__METHOD_GET_TASK:
+            method = c.get_task.map { .getTask(GetTaskQuery($0.pointee)) } ?? .unknown
+        case BRAIN__V1__REQUEST__METHOD_GET_TASK_STATS:
+            method = c.get_task_stats.map { .getTaskStats(GetTaskStatsQuery($0.pointee)) } ?? .unknown
+        case BRAIN__V1__REQUEST__METHOD_RETRY_TASK:
+            method = c.retry_task.map { .retryTask(TaskCommandQuery($0.pointee)) } ?? .unknown
+        case BRAIN__V1__REQUEST__METHOD_CANCEL_TASK:
+            method = c.cancel_task.map { .cancelTask(TaskCommandQuery($0.pointee)) } ?? .unknown
+        case BRAIN__V1__REQUEST__METHOD_SET_SCHEDULE_ENABLED:
+            method = c.set_schedule_enabled.map { .setScheduleEnabled(SetScheduleEnabledQuery($0.pointee)) } ?? .unknown
+        case BRAIN__V1__REQUEST__METHOD_GET_COMMAND:
+            method = .getCommand(commandID: swiftString(c.get_command?.pointee.command_id))
+        case BRAIN__V1__REQUEST__METHOD_LIST_COMMANDS:
+            method = c.list_commands.map { .listCommands(ListCommandsQuery($0.pointee)) } ?? .unknown
+        case BRAIN__V1__REQUEST__METHOD_LIST_SCHEDULES:
+            method = c.list_schedules.map { .listSchedules(ListSchedulesQuery($0.pointee)) } ?? .unknown
+        case BRAIN__V1__REQUEST__METHOD_GET_SCHEDULE:
+            method = c.get_schedule.map { .getSchedule(GetScheduleQuery($0.pointee)) } ?? .unknown
         default:
             method = .unknown
         }
@@ -114,6 +144,48 @@ extension BrainRequest {
         case .snapshot:
             m.pointee.method_case = BRAIN__V1__REQUEST__METHOD_SNAPSHOT
             m.pointee.snapshot = arena.message(brain__v1__snapshot_request__init)
+        case .listProjects:
+            m.pointee.method_case = BRAIN__V1__REQUEST__METHOD_LIST_PROJECTS
+            m.pointee.list_projects = CProjectRequests.list(arena)
+        case .getProject(let name):
+            m.pointee.method_case = BRAIN__V1__REQUEST__METHOD_GET_PROJECT
+            m.pointee.get_project = CProjectRequests.get(name, arena)
+        case .createProject(let name, let settings):
+            m.pointee.method_case = BRAIN__V1__REQUEST__METHOD_CREATE_PROJECT
+            m.pointee.create_project = CProjectRequests.create(name, settings, arena)
+        case .updateProject(let name, let settings):
+            m.pointee.method_case = BRAIN__V1__REQUEST__METHOD_UPDATE_PROJECT
+            m.pointee.update_project = CProjectRequests.update(name, settings, arena)
+        case .listTasks(let query):
+            m.pointee.method_case = BRAIN__V1__REQUEST__METHOD_LIST_TASKS
+            m.pointee.list_tasks = query.c(arena)
+        case .getTask(let query):
+            m.pointee.method_case = BRAIN__V1__REQUEST__METHOD_GET_TASK
+            m.pointee.get_task = query.c(arena)
+        case .getTaskStats(let query):
+            m.pointee.method_case = BRAIN__V1__REQUEST__METHOD_GET_TASK_STATS
+            m.pointee.get_task_stats = query.c(arena)
+        case .retryTask(let query):
+            m.pointee.method_case = BRAIN__V1__REQUEST__METHOD_RETRY_TASK
+            m.pointee.retry_task = query.retry(arena)
+        case .cancelTask(let query):
+            m.pointee.method_case = BRAIN__V1__REQUEST__METHOD_CANCEL_TASK
+            m.pointee.cancel_task = query.cancel(arena)
+        case .setScheduleEnabled(let query):
+            m.pointee.method_case = BRAIN__V1__REQUEST__METHOD_SET_SCHEDULE_ENABLED
+            m.pointee.set_schedule_enabled = query.c(arena)
+        case .getCommand(let commandID):
+            m.pointee.method_case = BRAIN__V1__REQUEST__METHOD_GET_COMMAND
+            m.pointee.get_command = CCommandMessages.get(commandID, arena)
+        case .listCommands(let query):
+            m.pointee.method_case = BRAIN__V1__REQUEST__METHOD_LIST_COMMANDS
+            m.pointee.list_commands = query.c(arena)
+        case .listSchedules(let query):
+            m.pointee.method_case = BRAIN__V1__REQUEST__METHOD_LIST_SCHEDULES
+            m.pointee.list_schedules = query.c(arena)
+        case .getSchedule(let query):
+            m.pointee.method_case = BRAIN__V1__REQUEST__METHOD_GET_SCHEDULE
+            m.pointee.get_schedule = query.c(arena)
         case .unknown:
             break
         }

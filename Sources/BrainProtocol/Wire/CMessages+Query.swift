@@ -182,7 +182,10 @@ extension PersistenceErrorList {
 
 extension WatchQuery {
     init(_ c: Brain__V1__WatchRequest) {
-        self.init(runID: swiftString(c.run_id), project: swiftString(c.project), agents: c.agents != 0)
+        self.init(
+            runID: swiftString(c.run_id), project: swiftString(c.project), agents: c.agents != 0, tasks: c.tasks != 0, schedules: c.schedules != 0,
+            commands: c.commands != 0, runsOff: c.runs_off != 0
+        )
     }
 
     func c(_ arena: CArena) -> UnsafeMutablePointer<Brain__V1__WatchRequest> {
@@ -190,6 +193,10 @@ extension WatchQuery {
         arena.set(&m.pointee.run_id, runID)
         arena.set(&m.pointee.project, project)
         m.pointee.agents = agents ? 1 : 0
+        m.pointee.tasks = tasks ? 1 : 0
+        m.pointee.schedules = schedules ? 1 : 0
+        m.pointee.commands = commands ? 1 : 0
+        m.pointee.runs_off = runsOff ? 1 : 0
         return m
     }
 }
@@ -206,6 +213,15 @@ extension WatchEvent {
         case BRAIN__V1__WATCH_EVENT__CHANGE_AGENT:
             guard let agent = c.agent else { return nil }
             self = .agent(AgentInfo(agent.pointee))
+        case BRAIN__V1__WATCH_EVENT__CHANGE_TASK:
+            guard let task = c.task else { return nil }
+            self = .task(TaskInfo(task.pointee))
+        case BRAIN__V1__WATCH_EVENT__CHANGE_SCHEDULE:
+            guard let schedule = c.schedule else { return nil }
+            self = .schedule(ScheduleInfo(schedule.pointee))
+        case BRAIN__V1__WATCH_EVENT__CHANGE_COMMAND:
+            guard let command = c.command else { return nil }
+            self = .command(CommandInfo(command.pointee))
         default:
             return nil
         }
@@ -223,6 +239,15 @@ extension WatchEvent {
         case .agent(let agent):
             m.pointee.change_case = BRAIN__V1__WATCH_EVENT__CHANGE_AGENT
             m.pointee.agent = agent.c(arena)
+        case .task(let task):
+            m.pointee.change_case = BRAIN__V1__WATCH_EVENT__CHANGE_TASK
+            m.pointee.task = task.c(arena)
+        case .schedule(let schedule):
+            m.pointee.change_case = BRAIN__V1__WATCH_EVENT__CHANGE_SCHEDULE
+            m.pointee.schedule = schedule.c(arena)
+        case .command(let command):
+            m.pointee.change_case = BRAIN__V1__WATCH_EVENT__CHANGE_COMMAND
+            m.pointee.command = command.c(arena)
         }
         return m
     }

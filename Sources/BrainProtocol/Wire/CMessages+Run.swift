@@ -83,42 +83,6 @@ extension StepReported {
     }
 }
 
-extension AgentEvent {
-    init(_ c: Brain__V1__AgentEvent) {
-        let kind: Kind
-        switch c.event_case {
-        case BRAIN__V1__AGENT_EVENT__EVENT_RUN_CREATED:
-            kind = c.run_created.map { .runCreated(RunCreated($0.pointee)) } ?? .unknown
-        case BRAIN__V1__AGENT_EVENT__EVENT_RUN_STATUS:
-            kind = c.run_status.map { .runStatus(RunStatusChanged($0.pointee)) } ?? .unknown
-        case BRAIN__V1__AGENT_EVENT__EVENT_STEP:
-            kind = c.step.map { .step(StepReported($0.pointee)) } ?? .unknown
-        default:
-            kind = .unknown
-        }
-        self.init(seq: c.seq, kind: kind)
-    }
-
-    func c(_ arena: CArena) -> UnsafeMutablePointer<Brain__V1__AgentEvent> {
-        let m = arena.message(brain__v1__agent_event__init)
-        m.pointee.seq = seq
-        switch kind {
-        case .runCreated(let value):
-            m.pointee.event_case = BRAIN__V1__AGENT_EVENT__EVENT_RUN_CREATED
-            m.pointee.run_created = value.c(arena)
-        case .runStatus(let value):
-            m.pointee.event_case = BRAIN__V1__AGENT_EVENT__EVENT_RUN_STATUS
-            m.pointee.run_status = value.c(arena)
-        case .step(let value):
-            m.pointee.event_case = BRAIN__V1__AGENT_EVENT__EVENT_STEP
-            m.pointee.step = value.c(arena)
-        case .unknown:
-            break
-        }
-        return m
-    }
-}
-
 extension RunInfo {
     init(_ c: Brain__V1__RunInfo) {
         self.init()

@@ -1,0 +1,94 @@
+import BrainProtocol
+
+extension TaskEventKind {
+    /// The domain kind of a wire kind; `nil` for `unspecified` (an event that says nothing).
+    package init?(_ wire: WireTaskEventKind) {
+        switch wire {
+        case .unspecified: return nil
+        case .taskSent: self = .taskSent
+        case .started: self = .started
+        case .succeeded: self = .succeeded
+        case .failed: self = .failed
+        case .retry: self = .retry
+        case .cancelled: self = .cancelled
+        case .expired: self = .expired
+        }
+    }
+
+    /// The kind as the wire spells it.
+    package var wire: WireTaskEventKind {
+        switch self {
+        case .taskSent: .taskSent
+        case .started: .started
+        case .succeeded: .succeeded
+        case .failed: .failed
+        case .retry: .retry
+        case .cancelled: .cancelled
+        case .expired: .expired
+        }
+    }
+}
+
+extension TaskState {
+    /// The domain state of a wire state; `nil` for `unspecified`.
+    package init?(_ wire: WireTaskState) {
+        switch wire {
+        case .unspecified: return nil
+        case .pending: self = .pending
+        case .started: self = .started
+        case .succeeded: self = .succeeded
+        case .failed: self = .failed
+        case .cancelled: self = .cancelled
+        case .retried: self = .retried
+        case .lost: self = .lost
+        }
+    }
+
+    /// The state as the wire spells it.
+    package var wire: WireTaskState {
+        switch self {
+        case .pending: .pending
+        case .started: .started
+        case .succeeded: .succeeded
+        case .failed: .failed
+        case .cancelled: .cancelled
+        case .retried: .retried
+        case .lost: .lost
+        }
+    }
+}
+
+extension TaskEventReport {
+    /// The engine a task event names when it names none (`TaskEventReported.engine` "").
+    package static let defaultEngine = "celery"
+
+    /// The report an agent's `task_event` carries, with the `AgentEvent.seq` it came with, not
+    /// yet redacted; `nil` when its kind is `unspecified` (nothing to merge).
+    package init?(_ reported: TaskEventReported, seq: UInt64) {
+        guard let kind = TaskEventKind(reported.kind) else { return nil }
+        self.init(
+            seq: seq, taskID: reported.taskID, engine: reported.engine.isEmpty ? Self.defaultEngine : reported.engine, kind: kind, ts: reported.ts,
+            attempt: reported.attempt, name: reported.name, queue: reported.queue, groupID: reported.groupID, retriedAs: reported.retriedAs,
+            argsJSON: reported.argsJSON, kwargsJSON: reported.kwargsJSON, excType: reported.excType, excMessage: reported.excMessage,
+            traceback: reported.traceback, payloadJSON: reported.payloadJSON
+        )
+    }
+}
+
+extension TaskEventReported {
+    /// The wire form of a report (after redaction, what `--record` keeps of a task event).
+    package init(_ report: TaskEventReport) {
+        self.init(taskID: report.taskID, engine: report.engine, kind: report.kind.wire, ts: report.ts)
+        attempt = report.attempt
+        name = report.name
+        queue = report.queue
+        groupID = report.groupID
+        retriedAs = report.retriedAs
+        argsJSON = report.argsJSON
+        kwargsJSON = report.kwargsJSON
+        excType = report.excType
+        excMessage = report.excMessage
+        traceback = report.traceback
+        payloadJSON = report.payloadJSON
+    }
+}

@@ -1,0 +1,133 @@
+import BrainCore
+import BrainProtocol
+import BrainStore
+
+/// Tasks on the server: published task events, the task queries, the lost decision, and
+/// the agent events and calls whose state is still being built (refused as UNIMPLEMENTED).
+extension BrainEngine {
+    // MARK: Agent events
+
+    /// A published event that is not a run's: a task event, or one the brain does not handle yet.
+    func publishTaskOrLater(_ event: AgentEvent, callID: UInt64, frame: UnsafeRawBufferPointer, from context: ConnectionContext, now: Int64) {
+        guard context.agentID != nil else {
+            // Refused there as any event before hello, without journalling the frame.
+            publish(event, callID: callID, frame: frame, from: context, now: now)
+            return
+        }
+        if case .taskEvent(let reported) = event.kind, let report = TaskEventReport(reported, seq: event.seq) {
+            publishTaskEvent(report, callID: callID, from: context, now: now)
+        } else {
+            publishRefused(event, callID: callID, from: context, now: now)
+        }
+    }
+
+    /// A task event, redacted under the agent's project and journalled as a command: never
+    /// its frame, which holds what the agent sent, secrets included.
+    private func publishTaskEvent(_ report: TaskEventReport, callID: UInt64, from context: ConnectionContext, now: Int64) {
+        guard let agentID = context.agentID else { return }
+        let command = state.taskEventCommand(report, agentID: agentID)
+        if recorder != nil, case .taskEvent(let redacted, _) = command {
+            // `--record` keeps the redacted event too: a recording is a file on disk.
+            let event = AgentEvent(seq: report.seq, kind: .taskEvent(TaskEventReported(redacted)))
+            WireCodec.encode(BrainRequest(callID: callID, method: .publish(event))).withUnsafeBytes {
+                StreamRecorder.append(frame: $0, to: &recordBuffer)
+            }
+        }
+        guard case .event(let outcome) = execute(command, now: now) else { return }
+        finishPublish(outcome, seq: report.seq, agentID: agentID, callID: callID, frame: nil, from: context, now: now)
+    }
+
+    /// An event BrainCore refuses (a task event without a kind; schedules and command answers,
+    /// until their state exists), journalled as a frame of what the refusal depends on only:
+    /// the kind and the seq, not the args, kwargs or messages it carried.
+    private func publishRefused(_ event: AgentEvent, callID: UInt64, from context: ConnectionContext, now: Int64) {
+        guard let agentID = context.agentID else { return }
+        let kept = AgentEvent(seq: event.seq, kind: event.kind.identityOnly)
+        let bytes = WireCodec.encode(BrainRequest(callID: callID, method: .publish(kept)))
+        if recorder != nil { bytes.withUnsafeBytes { StreamRecorder.append(frame: $0, to: &recordBuffer) } }
+        guard case .event(let outcome) = execute(.event(kept, agentID: agentID), now: now) else { return }
+        bytes.withUnsafeBytes { finishPublish(outcome, seq: event.seq, agentID: agentID, callID: callID, frame: $0, from: context, now: now) }
+    }
+
+    // MARK: Queries
+
+    /// `ListTasks`.
+    func listTasks(_ query: ListTasksQuery, callID: UInt64, from context: ConnectionContext, now: Int64) {
+        guard var domain = TaskQuery(query) else {
+            let names = WireTaskState.allCases.filter { $0 != .unspecified }.map(\.name).joined(separator: ", ")
+            context.append(.failure(callID, BrainError(.invalidArgument, "states holds TASK_STATE_UNSPECIFIED; ask for any of \(names)")))
+            return
+        }
+        let stuckAfter = state.taskSettings.stuckAfterNs
+        // Stuck: started since before now minus the threshold (never 0, which means "any").
+        if query.stuckOnly { domain.startedBefore = max(1, now - stuckAfter) }
+        switch state.listTasks(domain) {
+        case .success(let page):
+            let tasks = page.tasks.map { $0.info(now: now, stuckAfterNs: stuckAfter) }
+            context.append(.ok(callID, .tasks(TaskList(tasks: tasks, nextCursor: page.nextCursor))))
+        case .failure(let error):
+            context.append(.failure(callID, error))
+        }
+    }
+
+    /// `GetTask`.
+    func getTask(_ query: GetTaskQuery, callID: UInt64, from context: ConnectionContext, now: Int64) {
+        guard !query.taskID.isEmpty else {
+            context.append(.failure(callID, BrainError(.invalidArgument, "task_id is empty; give the id of a task (brainctl tasks lists them)")))
+            return
+        }
+        switch state.task(id: query.taskID, project: query.project, engine: query.engine) {
+        case .success(let task): context.append(.ok(callID, .task(task.detail(now: now, stuckAfterNs: state.taskSettings.stuckAfterNs))))
+        case .failure(let error): context.append(.failure(callID, error))
+        }
+    }
+
+    /// `GetTaskStats`.
+    func getTaskStats(_ query: GetTaskStatsQuery, callID: UInt64, from context: ConnectionContext) {
+        context.append(.ok(callID, .taskStats(state.taskStats(TaskStatsQuery(query)).map(\.wire))))
+    }
+
+    // MARK: Time
+
+    /// Started tasks whose agent stayed offline past the grace period become `lost` (tick).
+    func markLostTasks(now: Int64) {
+        let lost = state.dueTaskLiveness(now: now)
+        if !lost.isEmpty { execute(.taskLiveness(lost), now: now) }
+    }
+
+    // MARK: Not yet
+
+    /// Why a watch cannot start yet: it asks for tasks, schedules or commands, or for no runs.
+    func unbuiltWatch(_ query: WatchQuery) -> BrainError? {
+        let asked = [(query.tasks, "tasks"), (query.schedules, "schedules"), (query.commands, "commands"), (query.runsOff, "runs_off")]
+            .filter(\.0).map(\.1)
+        guard !asked.isEmpty else { return nil }
+        return BrainError(
+            .unimplemented,
+            "watch with \(asked.joined(separator: ", ")) is not supported by this brain yet; watch runs and agents, and poll ListTasks for tasks")
+    }
+
+    /// The calls whose state is still being built: commands to agents and schedules.
+    func refuseUnbuilt(_ method: String, callID: UInt64, from context: ConnectionContext) {
+        context.append(
+            .failure(
+                callID,
+                BrainError(.unimplemented, "\(method) is not supported by this brain yet (commands to agents and schedules are coming); upgrade the brain")
+            ))
+    }
+}
+
+extension AgentEvent.Kind {
+    /// The event with only what names it (ids, names, the kind): what a refused event's
+    /// journal record keeps, so replay refuses it the same way and no payload reaches disk.
+    var identityOnly: AgentEvent.Kind {
+        switch self {
+        case .taskEvent(let reported):
+            .taskEvent(TaskEventReported(taskID: reported.taskID, engine: reported.engine, kind: reported.kind, ts: reported.ts))
+        case .scheduleUpsert(let report): .scheduleUpsert(ScheduleReport(scheduler: report.scheduler, name: report.name))
+        case .scheduleListing(let listing): .scheduleListing(ScheduleListing(scheduler: listing.scheduler, complete: listing.complete))
+        case .commandResult(let result): .commandResult(CommandResult(commandID: result.commandID, ok: result.ok))
+        case .runCreated, .runStatus, .step, .scheduleDelete, .scheduleFired, .commandReceived, .unknown: self
+        }
+    }
+}
