@@ -92,7 +92,8 @@ extension BrainEngine {
             // A stream ended by an overflow earlier in this loop gets nothing more.
             guard context.watches[callID] === watch else { continue }
             for change in changes where state.watch(watch.query, follows: change) {
-                let response = BrainResponse.ok(callID, .watchEvent(watchEvent(change)))
+                guard let event = watchEvent(change) else { continue }
+                let response = BrainResponse.ok(callID, .watchEvent(event))
                 if watch.backlogEvents == 0 && context.output.readableBytes < budget {
                     context.append(response)
                     continue
@@ -146,11 +147,14 @@ extension BrainEngine {
         }
     }
 
-    private func watchEvent(_ change: BrainChange) -> WatchEvent {
+    /// The wire event of a change; `nil` for changes the wire has no event for yet (commands
+    /// to agents and schedules, which `BrainState.watch(_:follows:)` follows for no query yet).
+    private func watchEvent(_ change: BrainChange) -> WatchEvent? {
         switch change {
         case .run(let run): .run(run)
         case .step(let step): .step(step)
         case .agent(let agent): .agent(agent)
+        case .command, .schedule, .scheduleRemoved: nil
         }
     }
 }
