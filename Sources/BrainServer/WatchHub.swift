@@ -121,7 +121,8 @@ struct WatchHub {
             // A stream ended by an overflow earlier in this batch gets nothing more.
             guard let query = open[callID]?.query else { continue }
             for change in changes where state.watch(query, follows: change) {
-                let response = BrainResponse.ok(callID, .watchEvent(Self.watchEvent(change)))
+                guard let event = Self.watchEvent(change) else { continue }
+                let response = BrainResponse.ok(callID, .watchEvent(event))
                 if open[callID]?.backlogEvents == 0 && output.readableBytes < budget {
                     WireCodec.writeFrame(response, into: &output)
                     continue
@@ -173,11 +174,13 @@ struct WatchHub {
         return Overflow(connection: connection, callID: callID, bytes: stream.backlogBytes, message: message)
     }
 
-    private static func watchEvent(_ change: BrainChange) -> WatchEvent {
+    /// The wire event of a change; `nil` for changes the wire has no event for yet.
+    private static func watchEvent(_ change: BrainChange) -> WatchEvent? {
         switch change {
         case .run(let run): .run(run)
         case .step(let step): .step(step)
         case .agent(let agent): .agent(agent)
+        case .command, .schedule, .scheduleRemoved: nil
         }
     }
 }

@@ -55,6 +55,34 @@ package enum BrainCommand {
     case createProject(name: String, settings: ProjectSettings)
     /// Replaces a project's settings.
     case updateProject(name: String, settings: ProjectSettings)
+    /// A client asks an agent to retry or cancel a task, or to enable or disable a schedule
+    /// (``AgentCommandRequest``; the deadline is absolute, the id given or made from the
+    /// command's serial and `now`). Indirect: a request is larger than most commands.
+    indirect case issueAgentCommand(AgentCommandRequest)
+    /// The server wrote the command to its agent's connection.
+    case commandDelivered(commandID: String)
+    /// An agent's receipt of a command: an agent event (agent-seq dedup, then dedup on the
+    /// command id).
+    case commandReceived(CommandReceipt, agentID: String)
+    /// An agent's result for a command: an agent event. Build it with
+    /// ``BrainState/commandResultCommand(_:agentID:)``, which redacts the message first.
+    indirect case commandResult(CommandResultReport, agentID: String)
+    /// Open commands past their deadline, found by ``BrainState/dueCommandTimeouts(now:)`` and
+    /// journalled as found.
+    case commandTimeouts([String])
+    /// A schedule as its scheduler holds it: an agent event with its seq. Build it with
+    /// ``BrainState/scheduleReportCommand(_:seq:agentID:)``, which redacts args, kwargs and
+    /// metadata first.
+    indirect case scheduleUpsert(ReportedSchedule, seq: UInt64, agentID: String)
+    /// A scheduler dropped a schedule: an agent event.
+    case scheduleDelete(ScheduleDeletion, agentID: String)
+    /// A schedule fired (sets its last run, predicts the next): an agent event.
+    indirect case scheduleFired(ScheduleFiring, agentID: String)
+    /// Every schedule of a scheduler: an agent event. Build it with
+    /// ``BrainState/scheduleListingCommand(_:agentID:)``.
+    indirect case scheduleListing(ReportedScheduleListing, agentID: String)
+    /// Retention: what ``BrainState/dueRetention(now:limit:)`` found, journalled as found.
+    case retentionSweep(RetentionSweep)
     /// Any frame from an agent's connection.
     case signOfLife(agentID: String)
     /// An agent's connection closed.
@@ -103,6 +131,10 @@ package enum CommandOutcome: Sendable {
     case run(Result<RunInfo, BrainError>)
     /// `createProject`, `updateProject`.
     case project(Result<Project, BrainError>)
+    /// `issueAgentCommand`, `commandDelivered`: the command, or why it was refused.
+    case agentCommand(Result<AgentCommandRecord, BrainError>)
+    /// Nothing to change (a command delivered again): not journalled.
+    case unchanged
     /// Everything else: it changed what it had to (possibly nothing).
     case done
 
@@ -117,6 +149,8 @@ package enum CommandOutcome: Sendable {
         case .agent(let result): (try? result.get()) != nil
         case .run(let result): (try? result.get()) != nil
         case .project(let result): (try? result.get()) != nil
+        case .agentCommand(let result): (try? result.get()) != nil
+        case .unchanged: false
         case .done: true
         }
     }

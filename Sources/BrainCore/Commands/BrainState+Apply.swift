@@ -43,6 +43,26 @@ extension BrainState {
             return .project(createProject(name: name, settings: settings, now: now))
         case .updateProject(let name, let settings):
             return .project(updateProject(name: name, settings: settings, now: now))
+        case .issueAgentCommand(let request):
+            return .agentCommand(issue(request, now: now))
+        case .commandDelivered(let commandID):
+            return commandDelivered(commandID, now: now)
+        case .commandReceived(let receipt, let agentID):
+            return .event(apply(commandReceived: receipt, agentID: agentID, now: now))
+        case .commandResult(let report, let agentID):
+            return .event(apply(commandResult: report, agentID: agentID, now: now))
+        case .commandTimeouts(let commandIDs):
+            applyCommandTimeouts(commandIDs, now: now)
+        case .scheduleUpsert(let report, let seq, let agentID):
+            return .event(apply(scheduleUpsert: report, seq: seq, agentID: agentID, now: now))
+        case .scheduleDelete(let deletion, let agentID):
+            return .event(apply(scheduleDelete: deletion, agentID: agentID, now: now))
+        case .scheduleFired(let firing, let agentID):
+            return .event(apply(scheduleFired: firing, agentID: agentID, now: now))
+        case .scheduleListing(let listing, let agentID):
+            return .event(apply(scheduleListing: listing, agentID: agentID, now: now))
+        case .retentionSweep(let sweep):
+            applyRetention(sweep, now: now)
         case .recordError(let row):
             recordError(
                 phase: row.phase, runID: row.runID, project: row.project, agentName: row.agentName, errorType: row.errorType,

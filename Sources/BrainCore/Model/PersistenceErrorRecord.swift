@@ -58,7 +58,9 @@ package enum PersistencePhase {
     package static let handler = "handler"
     package static let snapshot = "snapshot"
     /// Every phase, in the order the docs list them.
-    package static let all = [upsertRun, createStep, persistStep, incrementStep, updateRunTerminal, handler, snapshot, upsertTask]
+    package static let all = [
+        upsertRun, createStep, persistStep, incrementStep, updateRunTerminal, handler, snapshot, upsertTask, upsertSchedule, agentCommand,
+    ]
     // No journal phase: a journal fault cannot be journalled; it is answered UNAVAILABLE and
     // shown by `brainctl status` instead.
 }

@@ -13,6 +13,8 @@ extension BrainState {
             projectID: DeterministicID.make("project", name, String(now)), name: name, settings: settings, createdAt: now, updatedAt: now
         )
         store(project)
+        // Schedules reported before the project was created were read in UTC.
+        if settings.timeZone != ProjectSettings().timeZone { recomputeNextRuns(project: name, now: now) }
         return .success(project)
     }
 
@@ -23,9 +25,12 @@ extension BrainState {
             return .failure(BrainError(.notFound, "project \"\(name)\" does not exist; create it first"))
         }
         if let problem = settings.problem { return .failure(BrainError(.invalidArgument, "project \"\(name)\": \(problem)")) }
+        let zoneChanged = project.settings.timeZone != settings.timeZone
         project.settings = settings
         project.updatedAt = now
         store(project)
+        // Every schedule of the project is read in the new zone from now on.
+        if zoneChanged { recomputeNextRuns(project: name, now: now) }
         return .success(project)
     }
 

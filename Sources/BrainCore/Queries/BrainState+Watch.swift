@@ -18,6 +18,10 @@ extension BrainState {
         switch change {
         case .agent:
             return query.agents
+        case .command, .schedule, .scheduleRemoved:
+            // The wire's Watch does not ask for them yet (the protocol's `commands` and
+            // `schedules` flags): the server maps them once it does.
+            return false
         case .run(let run):
             if !query.runID.isEmpty { return run.runID == query.runID.lowercased() }
             return query.project.isEmpty || run.project == query.project

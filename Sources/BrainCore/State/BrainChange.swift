@@ -5,6 +5,12 @@ package enum BrainChange: Hashable, Sendable {
     case run(RunInfo)
     case step(StepInfo)
     case agent(AgentInfo)
+    /// A command to an agent was issued or moved on.
+    case command(AgentCommandRecord)
+    /// A schedule was reported, fired, enabled or disabled, or its next run moved.
+    case schedule(ScheduleRecord)
+    /// A schedule was deleted (or left out of a complete listing).
+    case scheduleRemoved(ScheduleRecord)
 }
 
 /// How an agent event was handled.

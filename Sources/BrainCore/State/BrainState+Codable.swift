@@ -9,6 +9,10 @@ extension BrainState: Codable {
         case eventsHandled = "events_handled"
         case runDeadlines = "run_deadlines"
         case projects, tasks
+        case agentCommands = "agent_commands"
+        case commandsIssued = "commands_issued"
+        case schedules
+        case scheduleSerial = "schedule_serial"
     }
 
     package init(from decoder: any Decoder) throws {
@@ -28,6 +32,15 @@ extension BrainState: Codable {
             // Absent from snapshots written before projects and tasks were kept.
             try restoreProjects(try container.decodeIfPresent([Project].self, forKey: .projects) ?? [])
             try restoreTasks(try container.decodeIfPresent([TaskRecord].self, forKey: .tasks) ?? [])
+            // Absent from snapshots written before commands to agents and schedules were kept.
+            try restoreAgentCommands(
+                try container.decodeIfPresent([AgentCommandRecord].self, forKey: .agentCommands) ?? [],
+                issued: try container.decodeIfPresent(UInt64.self, forKey: .commandsIssued) ?? 0
+            )
+            try restoreSchedules(
+                try container.decodeIfPresent([ScheduleRecord].self, forKey: .schedules) ?? [],
+                lastSerial: try container.decodeIfPresent(UInt64.self, forKey: .scheduleSerial) ?? 0
+            )
         } catch let error as BrainError {
             throw DecodingError.dataCorrupted(.init(codingPath: [CodingKeys.runs], debugDescription: error.message))
         }
@@ -45,5 +58,9 @@ extension BrainState: Codable {
         try container.encode(eventsHandled, forKey: .eventsHandled)
         try container.encode(listProjects(), forKey: .projects)
         try container.encode(tasks, forKey: .tasks)
+        try container.encode(agentCommands, forKey: .agentCommands)
+        try container.encode(commandTable.issued, forKey: .commandsIssued)
+        try container.encode(schedules.sorted { $0.serial < $1.serial }, forKey: .schedules)
+        try container.encode(scheduleTable.lastSerial, forKey: .scheduleSerial)
     }
 }

@@ -39,6 +39,10 @@ package struct BrainState: Sendable {
     package var taskSettings = TaskSettings() {
         didSet { redactors = ProjectRedactors(policy: taskSettings.redaction, projects: projects.values) }
     }
+    /// Commands to agents (retry, cancel, schedule enable and disable).
+    package internal(set) var commandTable = AgentCommandTable()
+    /// Schedules reported by agents' scheduler adapters.
+    package internal(set) var scheduleTable = ScheduleTable()
     /// Each project's redactor (rebuilt when a project's settings or ``taskSettings`` change).
     var redactors = ProjectRedactors(policy: RedactionPolicy(), projects: [Project.initial])
 

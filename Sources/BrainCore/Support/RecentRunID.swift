@@ -2,7 +2,7 @@
 ///
 /// Agents send a run's steps back to back, so most steps find their run here with five
 /// word compares, skipping the UUID parse and the hash lookup. Run keys are positions in
-/// the append-only run list, so a remembered key never goes stale.
+/// the run list, which only a retention sweep renumbers (and it resets this cache).
 struct RecentRunID: Sendable {
     private var words: (UInt64, UInt64, UInt64, UInt64, UInt32) = (0, 0, 0, 0, 0)
     private var key = -1

@@ -14,6 +14,8 @@ import BrainCore
 /// Kinds 9 to 12 (``taskEvent(agentID:report:now:)``, ``taskLiveness(_:now:)``,
 /// ``createProject(name:settings:now:)``, ``updateProject(name:settings:now:)``) are newer
 /// than version 2: a brain that does not know them reads them as damage, not as records to skip.
+/// So are kinds 13 to 22: commands to agents (13 to 17), schedules (18 to 21) and retention
+/// sweeps (22), encoded in `JournalRecord+Commands.swift`.
 package enum JournalRecord: Hashable, Sendable {
     /// An agent event: the raw `Request` frame body it arrived in.
     case event(agentID: String, request: [UInt8], now: Int64)
@@ -31,6 +33,19 @@ package enum JournalRecord: Hashable, Sendable {
     case taskLiveness([LostTask], now: Int64)
     case createProject(name: String, settings: ProjectSettings, now: Int64)
     case updateProject(name: String, settings: ProjectSettings, now: Int64)
+    case issueAgentCommand(AgentCommandRequest, now: Int64)
+    case commandDelivered(commandID: String, now: Int64)
+    case commandReceived(agentID: String, receipt: CommandReceipt, now: Int64)
+    /// An agent's result, its message redacted.
+    case commandResult(agentID: String, report: CommandResultReport, now: Int64)
+    case commandTimeouts([String], now: Int64)
+    /// A schedule report, redacted.
+    case scheduleUpsert(agentID: String, seq: UInt64, report: ReportedSchedule, now: Int64)
+    case scheduleDelete(agentID: String, deletion: ScheduleDeletion, now: Int64)
+    case scheduleFired(agentID: String, firing: ScheduleFiring, now: Int64)
+    /// A listing, every report redacted.
+    case scheduleListing(agentID: String, listing: ReportedScheduleListing, now: Int64)
+    case retentionSweep(RetentionSweep, now: Int64)
 
     enum Kind: UInt8 {
         case event = 1
@@ -45,6 +60,16 @@ package enum JournalRecord: Hashable, Sendable {
         case taskLiveness = 10
         case createProject = 11
         case updateProject = 12
+        case issueAgentCommand = 13
+        case commandDelivered = 14
+        case commandReceived = 15
+        case commandResult = 16
+        case commandTimeouts = 17
+        case scheduleUpsert = 18
+        case scheduleDelete = 19
+        case scheduleFired = 20
+        case scheduleListing = 21
+        case retentionSweep = 22
     }
 
     /// The record of a command applied at `now`, or nil for a command the journal does not
@@ -69,6 +94,22 @@ package enum JournalRecord: Hashable, Sendable {
         case .taskLiveness(let lost): self = .taskLiveness(lost, now: now)
         case .createProject(let name, let settings): self = .createProject(name: name, settings: settings, now: now)
         case .updateProject(let name, let settings): self = .updateProject(name: name, settings: settings, now: now)
+        case .issueAgentCommand(let request): self = .issueAgentCommand(request, now: now)
+        case .commandDelivered(let commandID): self = .commandDelivered(commandID: commandID, now: now)
+        case .commandReceived(let receipt, let agentID): self = .commandReceived(agentID: agentID, receipt: receipt, now: now)
+        case .commandTimeouts(let commandIDs): self = .commandTimeouts(commandIDs, now: now)
+        case .scheduleDelete(let deletion, let agentID): self = .scheduleDelete(agentID: agentID, deletion: deletion, now: now)
+        case .scheduleFired(let firing, let agentID): self = .scheduleFired(agentID: agentID, firing: firing, now: now)
+        case .retentionSweep(let sweep): self = .retentionSweep(sweep, now: now)
+        // As for task events: built by BrainState's builders these are redacted under the
+        // agent's project; anything that was not is redacted under the default policy here.
+        case .commandResult(let report, let agentID):
+            self = .commandResult(agentID: agentID, report: report.isRedacted ? report : Self.redacted(report), now: now)
+        case .scheduleUpsert(let report, let seq, let agentID):
+            self = .scheduleUpsert(agentID: agentID, seq: seq, report: report.isRedacted ? report : report.redacted(by: Redactor()), now: now)
+        case .scheduleListing(var listing, let agentID):
+            listing.reports = listing.reports.map { $0.isRedacted ? $0 : $0.redacted(by: Redactor()) }
+            self = .scheduleListing(agentID: agentID, listing: listing, now: now)
         case .step, .event, .signOfLife, .disconnected, .restarted: return nil
         }
     }
@@ -78,7 +119,10 @@ package enum JournalRecord: Hashable, Sendable {
         switch self {
         case .event(_, _, let now), .hello(_, _, let now), .createAgent(_, _, _, let now), .cancelRun(_, _, let now),
             .deleteRun(_, let now), .timeouts(_, let now), .error(_, let now), .pruneErrors(let now), .taskEvent(_, _, let now),
-            .taskLiveness(_, let now), .createProject(_, _, let now), .updateProject(_, _, let now):
+            .taskLiveness(_, let now), .createProject(_, _, let now), .updateProject(_, _, let now), .issueAgentCommand(_, let now),
+            .commandDelivered(_, let now), .commandReceived(_, _, let now), .commandResult(_, _, let now), .commandTimeouts(_, let now),
+            .scheduleUpsert(_, _, _, let now), .scheduleDelete(_, _, let now), .scheduleFired(_, _, let now), .scheduleListing(_, _, let now),
+            .retentionSweep(_, let now):
             now
         }
     }
@@ -98,6 +142,16 @@ package enum JournalRecord: Hashable, Sendable {
         case .taskLiveness(let lost, _): body(.taskLiveness(lost))
         case .createProject(let name, let settings, _): body(.createProject(name: name, settings: settings))
         case .updateProject(let name, let settings, _): body(.updateProject(name: name, settings: settings))
+        case .issueAgentCommand(let request, _): body(.issueAgentCommand(request))
+        case .commandDelivered(let commandID, _): body(.commandDelivered(commandID: commandID))
+        case .commandReceived(let agentID, let receipt, _): body(.commandReceived(receipt, agentID: agentID))
+        case .commandResult(let agentID, let report, _): body(.commandResult(report, agentID: agentID))
+        case .commandTimeouts(let commandIDs, _): body(.commandTimeouts(commandIDs))
+        case .scheduleUpsert(let agentID, let seq, let report, _): body(.scheduleUpsert(report, seq: seq, agentID: agentID))
+        case .scheduleDelete(let agentID, let deletion, _): body(.scheduleDelete(deletion, agentID: agentID))
+        case .scheduleFired(let agentID, let firing, _): body(.scheduleFired(firing, agentID: agentID))
+        case .scheduleListing(let agentID, let listing, _): body(.scheduleListing(listing, agentID: agentID))
+        case .retentionSweep(let sweep, _): body(.retentionSweep(sweep))
         }
     }
 
@@ -154,6 +208,9 @@ package enum JournalRecord: Hashable, Sendable {
             writer.header(.updateProject, now)
             writer.string(name)
             writer.projectSettings(settings)
+        case .issueAgentCommand, .commandDelivered, .commandReceived, .commandResult, .commandTimeouts, .scheduleUpsert, .scheduleDelete,
+            .scheduleFired, .scheduleListing, .retentionSweep:
+            encodeCommandPayload(into: &writer)
         }
         out = writer.out
     }
@@ -213,6 +270,9 @@ package enum JournalRecord: Hashable, Sendable {
         case .updateProject:
             guard let name = reader.string(), let settings = reader.projectSettings() else { return nil }
             return .updateProject(name: name, settings: settings, now: now)
+        case .issueAgentCommand, .commandDelivered, .commandReceived, .commandResult, .commandTimeouts, .scheduleUpsert, .scheduleDelete,
+            .scheduleFired, .scheduleListing, .retentionSweep:
+            return decodeCommandPayload(kind, now: now, from: &reader)
         }
     }
 }

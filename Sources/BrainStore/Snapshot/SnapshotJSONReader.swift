@@ -59,6 +59,8 @@ struct SnapshotJSONReader {
             )
             try state.restoreProjects(parts.projects)
             try state.restoreTasks(parts.tasks)
+            try state.restoreAgentCommands(parts.commands, issued: parts.commandsIssued)
+            try state.restoreSchedules(parts.schedules, lastSerial: parts.scheduleSerial)
         } catch {
             throw SnapshotParseError(offset: cursor.index, message: error.message)
         }
@@ -74,6 +76,10 @@ struct SnapshotJSONReader {
         var eventsHandled: UInt64 = 0
         var projects: [Project] = []
         var tasks: [TaskRecord] = []
+        var commands: [AgentCommandRecord] = []
+        var commandsIssued: UInt64 = 0
+        var schedules: [ScheduleRecord] = []
+        var scheduleSerial: UInt64 = 0
     }
 
     private static func readState(
@@ -101,6 +107,16 @@ struct SnapshotJSONReader {
                 try cursor.array { (cursor) throws(SnapshotParseError) in
                     parts.tasks.append(try SnapshotTaskReader.readTask(&cursor, &scratch, key: parts.tasks.count))
                 }
+            } else if key.equals("agent_commands") {
+                try cursor.array { (cursor) throws(SnapshotParseError) in
+                    parts.commands.append(try SnapshotCommandReader.readCommand(&cursor, &scratch, key: parts.commands.count))
+                }
+            } else if key.equals("schedules") {
+                try cursor.array { (cursor) throws(SnapshotParseError) in parts.schedules.append(try SnapshotCommandReader.readSchedule(&cursor, &scratch)) }
+            } else if key.equals("commands_issued") {
+                parts.commandsIssued = try cursor.unsigned()
+            } else if key.equals("schedule_serial") {
+                parts.scheduleSerial = try cursor.unsigned()
             } else if key.equals("error_serial") {
                 parts.errorSerial = try cursor.unsigned()
             } else if key.equals("events_handled") {

@@ -57,6 +57,7 @@ enum SnapshotJSONWriter {
         out.field("error_serial", state.errorSerial)
         out.field("events_handled", state.eventsHandled)
         SnapshotTaskWriter.writeProjectsAndTasks(state, into: &out)
+        SnapshotCommandWriter.writeCommandsAndSchedules(state, into: &out)
         out.byte(0x7D)
         out.byte(0x7D)
         out.byte(0x0A)
