@@ -512,7 +512,6 @@ void brain__deliver_rejection(brain_client *c, const brain_rejection *r)
                 for (size_t i = 0; i < c->rej_count; i++)
                     n[i] = c->rej[(c->rej_head + i) % c->rej_cap];
                 free(c->rej);
-    free(c->cmds);
                 c->rej = n;
                 c->rej_cap = cap;
                 c->rej_head = 0;

@@ -170,6 +170,17 @@ int test_commands_queue_and_callback(void)
     /* The fake sends the command after each read of a connection that said hello:
      * heartbeats drive the second delivery. */
     int received = wait_cases(&f, BRAIN__V1__AGENT_EVENT__EVENT_COMMAND_RECEIVED, 2);
+    /* A rejection queued while the command waits: the two queues are separate memory
+     * (under ASan this caught the rejection queue's growth freeing the command queue). */
+    brain_stats before;
+    brain_get_stats(c, &before);
+    pthread_mutex_lock(&f.mu);
+    f.reject_seq = before.last_seq + 1;
+    pthread_mutex_unlock(&f.mu);
+    brain_task_event rejected = {.task_id = "t-9", .kind = BRAIN_TASK_STARTED};
+    int published = brain_task_event_report(c, &rejected, NULL) == BRAIN_OK && brain_wait_acked(c, 5000) == BRAIN_OK;
+    brain_rejection rej;
+    int got_rejection = brain_next_rejection(c, &rej);
     brain_command cmd, extra;
     int got = brain_next_command(c, &cmd);
     int again = brain_next_command(c, &extra);
@@ -179,6 +190,7 @@ int test_commands_queue_and_callback(void)
     brain_close(c);
     fake_stop(&f);
     CHECK(received, "the client did not acknowledge both deliveries");
+    CHECK(published && got_rejection && rej.seq == before.last_seq + 1, "the rejected task event was not reported");
     CHECK(got && !again, "the command was handed over %d times, want once", got + again);
     CHECK(strcmp(cmd.command_id, "cmd-1") == 0 && cmd.kind == BRAIN_COMMAND_CANCEL_TASK &&
               strcmp(cmd.task_id, "t-1") == 0 && strcmp(cmd.task_name, "app.add") == 0 && cmd.deadline_ns == 123,

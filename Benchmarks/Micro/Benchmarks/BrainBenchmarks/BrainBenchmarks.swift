@@ -291,6 +291,8 @@ let benchmarks: @Sendable () -> Void = {
 
     // MARK: JSON
 
+    scheduleBenchmarks()
+
     Benchmark("JSONValidator.object250B") { benchmark in
         let text = Fixture.json250
         precondition(text.utf8.count == 250, "the fixture is \(text.utf8.count) bytes")
