@@ -290,6 +290,14 @@ BRAIN_API int brain_run_fail(brain_client *c, const char *run_id, const char *er
 BRAIN_API int brain_run_set_status(brain_client *c, const char *run_id,
                                    brain_run_status status, uint64_t *seq_out);
 
+/* Publishes an AgentEvent encoded by the caller (protobuf bytes of brain.v1.AgentEvent
+ * without its seq field; e.g. a binding's own encoder), like every publish function
+ * (seq, buffer, resend): the library appends the seq it assigns. The bytes are not
+ * checked here; the brain refuses what it cannot decode or apply (a rejection, as for
+ * any event). BRAIN_E_INVALID when the frame would exceed max_frame_bytes. */
+BRAIN_API int brain_publish_encoded(brain_client *c, const void *event, size_t len,
+                                    uint64_t *seq_out);
+
 /* ------------------------------------------------------------------ tasks
  * Task workers (Celery-style) report each task's life as task events. The brain merges
  * them by the rules in proto/README.md ("Task events: merge rules") and redacts args,

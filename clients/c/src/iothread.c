@@ -13,12 +13,20 @@
 
 #define MAX_IOV 256
 #define MAX_WRITE (1u << 20)
+/* Coalescing: while frames written on this connection wait for their ack, new frames
+ * wait too, for at most MAX_HOLD_US, and only while fewer than MAX_HELD wait: the ack (or
+ * the end of the hold) wakes the I/O thread, which then writes all of them at once. A
+ * producer faster than the brain's round trip gets large writes and few wake-ups; an
+ * event published when nothing is in flight goes out at once. */
+#define MAX_HELD 512
+#define MAX_HOLD_US 1000
 #define MAX_BACKOFF_MS 2000
 #define MIN_DEAD_MS 15000
 
 /* I/O-thread-only state not worth a field in the shared header. */
 typedef struct io_state {
     int64_t awaiting_since; /* first send not yet followed by any reply; 0 = none */
+    int64_t held_since_us;  /* frames have been held (coalescing) since; 0 = none */
     int hb_replies_seen;    /* the brain answers heartbeats on this connection */
 } io_state;
 
@@ -124,6 +132,32 @@ static int read_in(brain_client *c, io_state *io)
 
 /* ------------------------------------------------------------------ writing */
 
+static int64_t mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Microseconds new frames may still be held for the ack of those in flight (see
+ * MAX_HELD), 0 = write them now; mu held. Starts the hold when frames first wait. */
+static int64_t hold_left(const brain_client *c, io_state *io, int64_t now_us)
+{
+    size_t waiting = c->ring.count - c->unsent;
+    if (c->unsent == 0 || c->sent_off != 0 || waiting == 0 || waiting >= MAX_HELD) {
+        io->held_since_us = 0;
+        return 0;
+    }
+    if (!io->held_since_us)
+        io->held_since_us = now_us;
+    int64_t left = MAX_HOLD_US - (now_us - io->held_since_us);
+    if (left <= 0) {
+        io->held_since_us = 0;
+        return 0;
+    }
+    return left;
+}
+
 /* Writes the pending heartbeat and as many buffered frames as the socket takes, many
  * frames per sendmsg(). -1 = connection lost. */
 static int flush_out(brain_client *c, io_state *io)
@@ -138,7 +172,8 @@ static int flush_out(brain_client *c, io_state *io)
             total += c->ctl_len - c->ctl_off;
         }
         pthread_mutex_lock(&c->mu);
-        for (size_t i = c->unsent; i < c->ring.count && niov < MAX_IOV && total < MAX_WRITE; i++) {
+        size_t end = hold_left(c, io, mono_us()) ? c->unsent : c->ring.count;
+        for (size_t i = c->unsent; i < end && niov < MAX_IOV && total < MAX_WRITE; i++) {
             brain__frame *f = brain__ring_at(&c->ring, i);
             size_t off = i == c->unsent ? c->sent_off : 0;
             iov[niov].iov_base = f->data + off;
@@ -340,7 +375,7 @@ static int reconnect(brain_client *c, io_state *io)
 void *brain__io_main(void *arg)
 {
     brain_client *c = arg;
-    io_state io = {0, 0};
+    io_state io = {0, 0, 0};
     pthread_mutex_lock(&c->mu);
     while (!c->stop) {
         if (c->fd < 0) {
@@ -351,8 +386,11 @@ void *brain__io_main(void *arg)
                 break;
             continue;
         }
-        int pending = c->unsent < c->ring.count || c->ctl_len > 0;
-        c->want_wake = !pending;
+        int64_t hold_us = hold_left(c, &io, mono_us());
+        int pending = (c->unsent < c->ring.count && !hold_us) || c->ctl_len > 0;
+        /* Idle, or only waiting for an ack: the next publish wakes the thread (and starts
+         * a hold). Holding: the ack or the poll timeout below ends it. */
+        c->want_wake = !pending && !hold_us;
         uint32_t hb = c->hb_override_ms ? c->hb_override_ms : c->welcome.heartbeat_interval_ms;
         int64_t dead_ms = 2 * (int64_t)c->welcome.heartbeat_timeout_ms;
         pthread_mutex_unlock(&c->mu);
@@ -365,6 +403,8 @@ void *brain__io_main(void *arg)
         int64_t timeout = pending ? 1000 : c->last_tx_ms + hb - now;
         if (timeout > 1000)
             timeout = 1000;
+        if (hold_us && timeout > (hold_us + 999) / 1000)
+            timeout = (hold_us + 999) / 1000;
         if (timeout < 0)
             timeout = 0;
         struct pollfd p[2] = {

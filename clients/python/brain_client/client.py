@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import collections
 import logging
+import os
 import queue
 import threading
 import time
@@ -57,7 +58,20 @@ class BrainClient:
     buffer until the brain acknowledges it. When the connection drops the client
     reconnects with backoff (for ``reconnect_timeout`` seconds) and resends what the
     brain has not acknowledged.
+
+    When libbrain (the C client library) is found, ``BrainClient(...)`` returns a
+    ``native.NativeBrainClient``: the same API on libbrain's I/O thread (``backend`` is
+    ``"native"``, else ``"python"``; ``BRAIN_PURE_PYTHON=1`` forces this class). See native.py.
     """
+
+    backend = "python"
+
+    def __new__(cls, *args, **kwargs):
+        if cls is BrainClient and os.environ.get("BRAIN_PURE_PYTHON", "") in ("", "0"):
+            from .native import native_class
+
+            cls = native_class(kwargs) or cls
+        return super().__new__(cls)
 
     def __init__(
         self,

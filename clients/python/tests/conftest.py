@@ -38,3 +38,11 @@ def fake_brain():
     finally:
         fb.stop()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _pure_python_unless_native(request, monkeypatch):
+    """Every test runs the pure-Python client (whatever libbrain is installed), except
+    those collected in tests/test_native*.py, which pick the native path themselves."""
+    if not request.module.__name__.startswith("test_native"):
+        monkeypatch.setenv("BRAIN_PURE_PYTHON", "1")

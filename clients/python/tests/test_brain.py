@@ -290,7 +290,14 @@ def test_example_survives_restart(brain):
     cmd = [sys.executable, "-m", "brain_client.example", "--socket", brain.socket, "--runs", "500",
            "--steps", "10", "--payload-bytes", "200", "--agent", "example-restart"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
-    time.sleep(0.4)
+
+    def streaming():
+        # Kill the brain once the example is connected (Python's start-up alone can take
+        # longer than a fixed sleep on a loaded machine), so the restart lands mid-stream.
+        with BrainReader(brain.socket) as r:
+            return any(a["name"] == "example-restart" for a in r.agents())
+
+    assert wait_for(streaming, 60), "the example never connected"
     brain.kill()
     time.sleep(0.5)
     brain.start()
