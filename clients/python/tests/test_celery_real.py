@@ -83,7 +83,7 @@ class Stack:
         wait_for(lambda: os.path.exists(self.redis_socket), 15, what="redis-server's socket")
         self.sender = Celery("sender", broker=f"redis+socket://{self.redis_socket}", set_as_current=False)
 
-    def start_brain(self):
+    def start_brain(self, *extra_args):
         if self.kind == "fake":
             from fake_brain import FakeBrain
 
@@ -92,7 +92,7 @@ class Stack:
         else:
             if not os.path.exists(BRAIN_BIN):
                 pytest.skip(f"brain binary not found at {BRAIN_BIN} (set BRAIN_BIN, or build it with `swift build`)")
-            self.brain = BrainProcess(BRAIN_BIN, os.path.join(self.workdir, "brain")).start()
+            self.brain = BrainProcess(BRAIN_BIN, os.path.join(self.workdir, "brain"), extra_args=extra_args).start()
             self.socket = self.brain.socket
 
     def require(self, *features):
@@ -260,6 +260,45 @@ def test_cancel_command_revokes_a_running_task(stack):
         assert done["state"] == "succeeded", done
         stack.task(r, slow, "cancelled", timeout=30)
         assert [e for e in r.get_task(slow)["events"] if e["kind"] == "cancelled"]
+
+
+@pytest.fixture
+def lossy_stack():
+    """A real brain that calls a started task lost 1 s after its agent goes offline."""
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed (Debian: apt-get install redis-server)")
+    workdir = short_tmpdir("bcel-")
+    s = Stack(workdir, "real")
+    try:
+        s.start_redis()
+        s.start_brain("--heartbeat-interval", "200ms", "--heartbeat-timeout", "1s", "--task-lost-grace", "1s")
+        yield s
+    finally:
+        s.stop()
+        for name in s.procs:
+            print(f"--- {name} log ---\n{s.log(name)}")
+        if s.brain is not None:
+            print(f"--- brain log ---\n{s.brain.log()}")
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def test_a_task_running_when_the_worker_is_killed_becomes_lost(lossy_stack):
+    """kill -9 of the whole worker (main process and pool): the brain, not the worker, says
+    what happened to its started task, with the reason; nothing else is touched."""
+    stack = lossy_stack
+    stack.require("task_events", "tasks")
+    worker = stack.start_worker()
+    done = stack.send("brainapp.add", (1, 2))
+    slow = stack.send("brainapp.sleepy", (120,))
+    with stack.reader() as r:
+        stack.task(r, done, "succeeded")
+        stack.task(r, slow, "started")
+        os.killpg(worker.pid, signal.SIGKILL)
+        lost = stack.task(r, slow, "lost", timeout=30)
+        reason = lost["state_reason"]
+        assert f"agent {WORKER}" in reason and "went offline" in reason and "grace period of 1 s" in reason, reason
+        assert not lost["finished_at"]  # the brain does not write its clock into the agent's times
+        assert r.get_task(done)["state"] == "succeeded"
 
 
 # ---------------------------------------------------------------- beat
