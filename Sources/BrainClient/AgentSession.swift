@@ -40,6 +40,10 @@ public actor AgentSession {
     /// Acks, refusals and closes arrive here in order and are handled by one task, so a
     /// refusal is recorded before the ack that covers it.
     private let inbox: AsyncStream<Inbound>.Continuation
+    /// The commands the brain sends this agent (`Response.agent_command`), in the order they
+    /// arrive; see `AgentSession+Commands.swift`. Ends when the session closes.
+    public nonisolated let commands: AsyncStream<AgentCommand>
+    private let commandSink: AsyncStream<AgentCommand>.Continuation
 
     private enum Inbound: Sendable {
         case response(BrainResponse)
@@ -50,6 +54,7 @@ public actor AgentSession {
         self.options = options
         let (stream, continuation) = AsyncStream<Inbound>.makeStream()
         inbox = continuation
+        (commands, commandSink) = AsyncStream<AgentCommand>.makeStream()
         // Ends when close() finishes the inbox.
         Task { [weak self] in
             for await message in stream {
@@ -163,6 +168,7 @@ public actor AgentSession {
         heartbeatTask?.cancel()
         reconnectTask?.cancel()
         inbox.finish()
+        commandSink.finish()
         await connection?.close()
         connection = nil
     }
@@ -175,6 +181,8 @@ public actor AgentSession {
             acknowledge(through: seq)
         case .rejected(let seq)?:
             rejections.append((seq, response.error ?? BrainError(.unknown, "refused")))
+        case .agentCommand(let command)?:
+            commandSink.yield(command)
         default:
             break
         }

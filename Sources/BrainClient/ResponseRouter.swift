@@ -13,8 +13,22 @@ final class ResponseRouter: ChannelInboundHandler {
     private var closedError: BrainError?
     /// Set once the channel is inactive: nothing more arrives.
     private var closed = false
-    /// Responses no call waits for: acks, refused events, connection-level errors.
-    var unsolicited: ((BrainResponse) -> Void)?
+    /// Responses no call waits for: acks, refused events, commands to the agent,
+    /// connection-level errors. Those that arrive before it is set wait in ``held``.
+    var unsolicited: ((BrainResponse) -> Void)? {
+        didSet {
+            guard let unsolicited, !held.isEmpty else { return }
+            let waiting = held
+            held = []
+            for response in waiting { unsolicited(response) }
+        }
+    }
+    /// Unsolicited responses received before ``unsolicited`` was set: the brain writes an
+    /// agent's pending commands right after its welcome, before the session has registered
+    /// its handler. Bounded: past ``maxHeld`` the oldest are dropped (commands are sent again
+    /// at the next hello until acknowledged).
+    private var held: [BrainResponse] = []
+    private static let maxHeld = 1_024
     /// Called once when the connection closes.
     var onClose: ((BrainError) -> Void)?
 
@@ -77,7 +91,12 @@ final class ResponseRouter: ChannelInboundHandler {
             // An error for no call (connection limit, oversized frame): the brain is closing
             // the connection, and this is why; calls made now or still waiting get it.
             if response.callID == 0, let error = response.error, response.result == nil { closedError = error }
-            unsolicited?(response)
+            if let unsolicited {
+                unsolicited(response)
+            } else {
+                if held.count >= Self.maxHeld { held.removeFirst() }
+                held.append(response)
+            }
         }
     }
 

@@ -51,7 +51,7 @@ extension BrainEngine {
         case .listPersistenceErrors(let query):
             reply(context, callID, state.listErrors(query).map { .persistenceErrors($0) })
         case .watch(let query):
-            if let refusal = unbuiltWatch(query) { context.append(.failure(callID, refusal)) } else { startWatch(query, callID: callID, from: context) }
+            startWatch(query, callID: callID, from: context)
         case .cancelCall(let target):
             let cancelled = cancelWatch(target, on: context)
             context.append(.ok(callID, .cancelCall(cancelled: cancelled)))
@@ -72,13 +72,13 @@ extension BrainEngine {
         case .listTasks(let query): listTasks(query, callID: callID, from: context, now: now)
         case .getTask(let query): getTask(query, callID: callID, from: context, now: now)
         case .getTaskStats(let query): getTaskStats(query, callID: callID, from: context)
-        case .retryTask: refuseUnbuilt("RetryTask", callID: callID, from: context)
-        case .cancelTask: refuseUnbuilt("CancelTask", callID: callID, from: context)
-        case .setScheduleEnabled: refuseUnbuilt("SetScheduleEnabled", callID: callID, from: context)
-        case .getCommand: refuseUnbuilt("GetCommand", callID: callID, from: context)
-        case .listCommands: refuseUnbuilt("ListCommands", callID: callID, from: context)
-        case .listSchedules: refuseUnbuilt("ListSchedules", callID: callID, from: context)
-        case .getSchedule: refuseUnbuilt("GetSchedule", callID: callID, from: context)
+        case .retryTask(let query): taskCommand(.retryTask, query, callID: callID, from: context, now: now)
+        case .cancelTask(let query): taskCommand(.cancelTask, query, callID: callID, from: context, now: now)
+        case .setScheduleEnabled(let query): setScheduleEnabled(query, callID: callID, from: context, now: now)
+        case .getCommand(let commandID): getCommand(commandID, callID: callID, from: context)
+        case .listCommands(let query): listCommands(query, callID: callID, from: context)
+        case .listSchedules(let query): listSchedules(query, callID: callID, from: context)
+        case .getSchedule(let query): getSchedule(query, callID: callID, from: context, now: now)
         case .unknown:
             context.append(
                 .failure(callID, BrainError(.unimplemented, "unknown or missing method; this brain speaks brain.v1 as of version \(BrainVersion.string)")))
@@ -110,6 +110,8 @@ extension BrainEngine {
                             heartbeatTimeoutMs: state.configuration.heartbeatTimeoutMs, lastSeq: agent.lastSeq, registered: registered,
                             protocolVersion: hello.protocolVersion, project: agent.project
                         ))))
+            // After the welcome, so the agent knows who it is before its first command.
+            deliverPendingCommands(to: agent.agentID, on: context, now: now)
         case .failure(let error):
             logger.info("hello from \(hello.agentName) refused: \(error)")
             context.append(.failure(callID, error))
@@ -187,6 +189,7 @@ extension BrainEngine {
         reply.persistenceErrors = UInt64(state.liveErrorCount)
         reply.fsyncPolicy = configuration.fsyncPolicy.description
         reply.journalBytes = UInt64(journalBytes + journalBuffer.count)
+        reply.lastRetentionSweep = lastRetentionSweep?.info
         return reply
     }
 

@@ -2,8 +2,7 @@ import BrainCore
 import BrainProtocol
 import BrainStore
 
-/// Tasks on the server: published task events, the task queries, the lost decision, and
-/// the agent events and calls whose state is still being built (refused as UNIMPLEMENTED).
+/// Tasks on the server: published task events, the task queries and the lost decision.
 extension BrainEngine {
     // MARK: Agent events
 
@@ -16,6 +15,8 @@ extension BrainEngine {
         }
         if case .taskEvent(let reported) = event.kind, let report = TaskEventReport(reported, seq: event.seq) {
             publishTaskEvent(report, callID: callID, from: context, now: now)
+        } else if publishAgentEventCommand(event, callID: callID, from: context, now: now) {
+            return
         } else {
             publishRefused(event, callID: callID, from: context, now: now)
         }
@@ -37,8 +38,8 @@ extension BrainEngine {
         finishPublish(outcome, seq: report.seq, agentID: agentID, callID: callID, frame: nil, from: context, now: now)
     }
 
-    /// An event BrainCore refuses (a task event without a kind; schedules and command answers,
-    /// until their state exists), journalled as a frame of what the refusal depends on only:
+    /// An event BrainCore refuses (a task event without a kind, a kind this brain does not
+    /// know), journalled as a frame of what the refusal depends on only:
     /// the kind and the seq, not the args, kwargs or messages it carried.
     private func publishRefused(_ event: AgentEvent, callID: UInt64, from context: ConnectionContext, now: Int64) {
         guard let agentID = context.agentID else { return }
@@ -93,27 +94,6 @@ extension BrainEngine {
     func markLostTasks(now: Int64) {
         let lost = state.dueTaskLiveness(now: now)
         if !lost.isEmpty { execute(.taskLiveness(lost), now: now) }
-    }
-
-    // MARK: Not yet
-
-    /// Why a watch cannot start yet: it asks for tasks, schedules or commands, or for no runs.
-    func unbuiltWatch(_ query: WatchQuery) -> BrainError? {
-        let asked = [(query.tasks, "tasks"), (query.schedules, "schedules"), (query.commands, "commands"), (query.runsOff, "runs_off")]
-            .filter(\.0).map(\.1)
-        guard !asked.isEmpty else { return nil }
-        return BrainError(
-            .unimplemented,
-            "watch with \(asked.joined(separator: ", ")) is not supported by this brain yet; watch runs and agents, and poll ListTasks for tasks")
-    }
-
-    /// The calls whose state is still being built: commands to agents and schedules.
-    func refuseUnbuilt(_ method: String, callID: UInt64, from context: ConnectionContext) {
-        context.append(
-            .failure(
-                callID,
-                BrainError(.unimplemented, "\(method) is not supported by this brain yet (commands to agents and schedules are coming); upgrade the brain")
-            ))
     }
 }
 

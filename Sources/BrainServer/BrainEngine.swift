@@ -59,6 +59,12 @@ final class BrainEngine {
     /// The recent ingest rate, and when a burst ended (memory is released then).
     var ingestMeter: IngestMeter
 
+    /// When retention was last looked at (0: not yet), so sweeps are at most one per
+    /// ``ServerConfiguration/retentionSweepIntervalNs``.
+    var retentionCheckedAt: Int64 = 0
+    /// The last sweep that removed anything, for the status (`nil`: none since the start).
+    var lastRetentionSweep: RetentionReport?
+
     init(
         configuration: ServerConfiguration, eventLoop: any EventLoop, secret: SecretKey, state: BrainState,
         lastSnapshotAt: Int64, journal: Journal, journalPool: NIOThreadPool, recorder: StreamRecorder?, threadPool: NIOThreadPool,
@@ -180,6 +186,8 @@ final class BrainEngine {
         let due = state.dueTimeouts(now: now)
         if !due.isEmpty { execute(.timeouts(due), now: now) }
         markLostTasks(now: now)
+        timeOutCommands(now: now)
+        sweepRetentionIfDue(now: now)
         if journalFault != nil || !journalBuffer.isEmpty { scheduleJournalFlush() }
         if case .interval = configuration.fsyncPolicy { syncJournalIfDue() }
         publishChanges()

@@ -61,6 +61,16 @@ package struct ServerConfiguration: Sendable {
     /// Task rules: the lost grace period, the stuck threshold (`--task-lost-grace`,
     /// `--task-stuck-after`), redaction limits.
     package var tasks = TaskSettings()
+    /// How long a command to an agent waits for the agent's result when its client asks for
+    /// no deadline (`--command-deadline`), in milliseconds: pending while the agent is
+    /// offline, then `timed_out`.
+    package var commandDeadlineMs: UInt64 = 60_000
+    /// Least time between two retention sweeps (`--retention-sweep-interval`), nanoseconds;
+    /// 0 turns sweeping off.
+    package var retentionSweepIntervalNs: Int64 = 60_000_000_000
+    /// Most items one sweep removes: a sweep runs on the event loop, so it is bounded to
+    /// keep ingestion going; what is left goes at the next sweep.
+    package var retentionSweepLimit = 10_000
     /// The file calls the journal and snapshots go through. Always ``FileCalls/system`` in
     /// `brain serve`; tests set calls that fail like a full or broken disk, to prove the
     /// server's answers (UNAVAILABLE, acks held back, then resumed) on any machine.

@@ -174,13 +174,19 @@ struct WatchHub {
         return Overflow(connection: connection, callID: callID, bytes: stream.backlogBytes, message: message)
     }
 
-    /// The wire event of a change; `nil` for changes the wire has no event for yet.
-    private static func watchEvent(_ change: BrainChange) -> WatchEvent? {
+    /// The wire event of a change; `nil` for changes the wire has no event for.
+    static func watchEvent(_ change: BrainChange) -> WatchEvent? {
         switch change {
-        case .run(let run): .run(run)
-        case .step(let step): .step(step)
-        case .agent(let agent): .agent(agent)
-        case .command, .schedule, .scheduleRemoved: nil
+        case .run(let run): return .run(run)
+        case .step(let step): return .step(step)
+        case .agent(let agent): return .agent(agent)
+        case .task(let task): return .task(task)
+        case .command(let command): return .command(command.info)
+        case .schedule(let schedule): return .schedule(schedule.info)
+        case .scheduleRemoved(let schedule):
+            var info = schedule.info
+            info.removed = true
+            return .schedule(info)
         }
     }
 }

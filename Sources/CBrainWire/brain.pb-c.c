@@ -1762,6 +1762,51 @@ void   brain__v1__status_reply__free_unpacked
   assert(message->base.descriptor == &brain__v1__status_reply__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   brain__v1__retention_sweep_info__init
+                     (Brain__V1__RetentionSweepInfo         *message)
+{
+  static const Brain__V1__RetentionSweepInfo init_value = BRAIN__V1__RETENTION_SWEEP_INFO__INIT;
+  *message = init_value;
+}
+size_t brain__v1__retention_sweep_info__get_packed_size
+                     (const Brain__V1__RetentionSweepInfo *message)
+{
+  assert(message->base.descriptor == &brain__v1__retention_sweep_info__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t brain__v1__retention_sweep_info__pack
+                     (const Brain__V1__RetentionSweepInfo *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &brain__v1__retention_sweep_info__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t brain__v1__retention_sweep_info__pack_to_buffer
+                     (const Brain__V1__RetentionSweepInfo *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &brain__v1__retention_sweep_info__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Brain__V1__RetentionSweepInfo *
+       brain__v1__retention_sweep_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Brain__V1__RetentionSweepInfo *)
+     protobuf_c_message_unpack (&brain__v1__retention_sweep_info__descriptor,
+                                allocator, len, data);
+}
+void   brain__v1__retention_sweep_info__free_unpacked
+                     (Brain__V1__RetentionSweepInfo *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &brain__v1__retention_sweep_info__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   brain__v1__get_stats_request__init
                      (Brain__V1__GetStatsRequest         *message)
 {
@@ -7846,7 +7891,7 @@ const ProtobufCMessageDescriptor brain__v1__run_counts__descriptor =
   (ProtobufCMessageInit) brain__v1__run_counts__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor brain__v1__status_reply__field_descriptors[13] =
+static const ProtobufCFieldDescriptor brain__v1__status_reply__field_descriptors[14] =
 {
   {
     "version",
@@ -8004,12 +8049,25 @@ static const ProtobufCFieldDescriptor brain__v1__status_reply__field_descriptors
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "last_retention_sweep",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__StatusReply, last_retention_sweep),
+    &brain__v1__retention_sweep_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned brain__v1__status_reply__field_indices_by_name[] = {
   5,   /* field[5] = agents */
   4,   /* field[4] = data_dir */
   12,   /* field[12] = fsync_policy */
   9,   /* field[9] = journal_bytes */
+  13,   /* field[13] = last_retention_sweep */
   6,   /* field[6] = last_snapshot_at */
   11,   /* field[11] = persistence_errors */
   10,   /* field[10] = persistence_fault */
@@ -8023,7 +8081,7 @@ static const unsigned brain__v1__status_reply__field_indices_by_name[] = {
 static const ProtobufCIntRange brain__v1__status_reply__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 13 }
+  { 0, 14 }
 };
 const ProtobufCMessageDescriptor brain__v1__status_reply__descriptor =
 {
@@ -8033,11 +8091,127 @@ const ProtobufCMessageDescriptor brain__v1__status_reply__descriptor =
   "Brain__V1__StatusReply",
   "brain.v1",
   sizeof(Brain__V1__StatusReply),
-  13,
+  14,
   brain__v1__status_reply__field_descriptors,
   brain__v1__status_reply__field_indices_by_name,
   1,  brain__v1__status_reply__number_ranges,
   (ProtobufCMessageInit) brain__v1__status_reply__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor brain__v1__retention_sweep_info__field_descriptors[7] =
+{
+  {
+    "at",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__RetentionSweepInfo, at),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "runs",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__RetentionSweepInfo, runs),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "tasks",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__RetentionSweepInfo, tasks),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "task_event_trims",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__RetentionSweepInfo, task_event_trims),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sink_rows",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__RetentionSweepInfo, sink_rows),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "commands",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__RetentionSweepInfo, commands),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "truncated",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__RetentionSweepInfo, truncated),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned brain__v1__retention_sweep_info__field_indices_by_name[] = {
+  0,   /* field[0] = at */
+  5,   /* field[5] = commands */
+  1,   /* field[1] = runs */
+  4,   /* field[4] = sink_rows */
+  3,   /* field[3] = task_event_trims */
+  2,   /* field[2] = tasks */
+  6,   /* field[6] = truncated */
+};
+static const ProtobufCIntRange brain__v1__retention_sweep_info__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor brain__v1__retention_sweep_info__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "brain.v1.RetentionSweepInfo",
+  "RetentionSweepInfo",
+  "Brain__V1__RetentionSweepInfo",
+  "brain.v1",
+  sizeof(Brain__V1__RetentionSweepInfo),
+  7,
+  brain__v1__retention_sweep_info__field_descriptors,
+  brain__v1__retention_sweep_info__field_indices_by_name,
+  1,  brain__v1__retention_sweep_info__number_ranges,
+  (ProtobufCMessageInit) brain__v1__retention_sweep_info__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 #define brain__v1__get_stats_request__field_descriptors NULL
@@ -11413,7 +11587,7 @@ const ProtobufCMessageDescriptor brain__v1__schedule_listing__descriptor =
   (ProtobufCMessageInit) brain__v1__schedule_listing__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor brain__v1__schedule_info__field_descriptors[17] =
+static const ProtobufCFieldDescriptor brain__v1__schedule_info__field_descriptors[18] =
 {
   {
     "project",
@@ -11619,6 +11793,18 @@ static const ProtobufCFieldDescriptor brain__v1__schedule_info__field_descriptor
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "removed",
+    18,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ScheduleInfo, removed),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned brain__v1__schedule_info__field_indices_by_name[] = {
   1,   /* field[1] = agent_id */
@@ -11634,6 +11820,7 @@ static const unsigned brain__v1__schedule_info__field_indices_by_name[] = {
   13,   /* field[13] = next_run_at */
   16,   /* field[16] = problem */
   0,   /* field[0] = project */
+  17,   /* field[17] = removed */
   2,   /* field[2] = scheduler */
   4,   /* field[4] = task */
   5,   /* field[5] = type */
@@ -11642,7 +11829,7 @@ static const unsigned brain__v1__schedule_info__field_indices_by_name[] = {
 static const ProtobufCIntRange brain__v1__schedule_info__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 17 }
+  { 0, 18 }
 };
 const ProtobufCMessageDescriptor brain__v1__schedule_info__descriptor =
 {
@@ -11652,7 +11839,7 @@ const ProtobufCMessageDescriptor brain__v1__schedule_info__descriptor =
   "Brain__V1__ScheduleInfo",
   "brain.v1",
   sizeof(Brain__V1__ScheduleInfo),
-  17,
+  18,
   brain__v1__schedule_info__field_descriptors,
   brain__v1__schedule_info__field_indices_by_name,
   1,  brain__v1__schedule_info__number_ranges,

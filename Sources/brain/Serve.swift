@@ -79,6 +79,20 @@ struct Serve: AsyncParsableCommand {
     )
     var directIO: Bool?
 
+    @Option(
+        parsing: .unconditional,
+        help:
+            "How long a command to an agent (task retry/cancel, schedule enable/disable) waits for the agent's result when the client gives no deadline; it stays pending while the agent is offline, then times out. [env: BRAIN_COMMAND_DEADLINE] (default: 60s)"
+    )
+    var commandDeadline: String?
+
+    @Option(
+        parsing: .unconditional,
+        help:
+            "Least time between retention sweeps (each removes at most 10000 expired runs, tasks, events, sink rows and commands; the rest goes next time); 0 = never sweep. [env: BRAIN_RETENTION_SWEEP_INTERVAL] (default: 60s)"
+    )
+    var retentionSweepInterval: String?
+
     @Option(help: "Record every agent event received to this file, as wire frames (replayable with brain-bench replay). [env: BRAIN_RECORD]")
     var record: String?
 
@@ -236,6 +250,13 @@ struct Serve: AsyncParsableCommand {
         }
         if let stuck = try duration(taskStuckAfter, "BRAIN_TASK_STUCK_AFTER", "--task-stuck-after") {
             configuration.tasks.stuckAfterNs = Int64(min(stuck * 1e9, Double(Int64.max / 2)))
+        }
+        if let deadline = try duration(commandDeadline, "BRAIN_COMMAND_DEADLINE", "--command-deadline") {
+            guard deadline >= 0.001, deadline <= 30 * 86_400 else { throw ValidationError("--command-deadline must be between 1ms and 30d") }
+            configuration.commandDeadlineMs = UInt64(deadline * 1_000)
+        }
+        if let sweep = try duration(retentionSweepInterval, "BRAIN_RETENTION_SWEEP_INTERVAL", "--retention-sweep-interval") {
+            configuration.retentionSweepIntervalNs = Int64(min(sweep * 1e9, Double(Int64.max / 2)))
         }
         if let changes = try integer(snapshotAfterChanges, "BRAIN_SNAPSHOT_AFTER_CHANGES", "--snapshot-after-changes") {
             guard changes >= 0 else { throw ValidationError("--snapshot-after-changes must be 0 or more") }

@@ -25,7 +25,8 @@ struct BrainctlCommand: AsyncParsableCommand {
         version: BrainVersion.string,
         subcommands: [
             StatusCommand.self, StatsCommand.self, AgentsCommand.self, AgentCommand.self, RunsCommand.self,
-            RunCommand.self, ProjectsCommand.self, ProjectCommand.self, TasksCommand.self, TaskCommand.self, ErrorsCommand.self,
+            RunCommand.self, ProjectsCommand.self, ProjectCommand.self, TasksCommand.self, TaskCommand.self, SchedulesCommand.self,
+            ScheduleCommand.self, CommandsCommand.self, CommandCommand.self, ErrorsCommand.self,
             WatchCommand.self, SnapshotCommand.self,
         ]
     )

@@ -33,6 +33,7 @@ struct StatusCommand: AsyncParsableCommand {
                     ("journal_bytes", .int(Int64(status.journalBytes))),
                     ("fsync", .string(status.fsyncPolicy)),
                     ("persistence_fault", .optional(status.persistenceFault)),
+                    ("last_retention_sweep", status.lastRetentionSweep.map(Self.sweep) ?? .null),
                 ]))
             return
         }
@@ -50,7 +51,24 @@ struct StatusCommand: AsyncParsableCommand {
             fsync:      \(status.fsyncPolicy.isEmpty ? "-" : status.fsyncPolicy)
             snapshot:   \(status.lastSnapshotAt == 0 ? "none yet" : "\(Timestamps.rfc3339(status.lastSnapshotAt)) (\(Timestamps.ago(status.lastSnapshotAt, now: now)))")
             fault:      \(status.persistenceFault.isEmpty ? "none" : status.persistenceFault)
+            retention:  \(status.lastRetentionSweep.map { Self.sweepText($0, now: now) } ?? "no sweep has removed anything since the brain started")
             """)
+    }
+
+    /// The last retention sweep, as `--json` shows it.
+    static func sweep(_ sweep: RetentionSweepInfo) -> JSONValue {
+        .object([
+            ("at", .time(sweep.at)), ("runs", .int(Int64(clamping: sweep.runs))), ("tasks", .int(Int64(clamping: sweep.tasks))),
+            ("task_event_trims", .int(Int64(clamping: sweep.taskEventTrims))), ("sink_rows", .int(Int64(clamping: sweep.sinkRows))),
+            ("commands", .int(Int64(clamping: sweep.commands))), ("truncated", .bool(sweep.truncated)),
+        ])
+    }
+
+    /// `last sweep 2026-...Z (3m ago) removed 2 runs, 5 tasks, ...`.
+    static func sweepText(_ sweep: RetentionSweepInfo, now: Int64) -> String {
+        let removed =
+            "\(sweep.runs) runs, \(sweep.tasks) tasks, \(sweep.taskEventTrims) task event trims, \(sweep.sinkRows) sink rows, \(sweep.commands) commands"
+        return "last sweep \(Timestamps.rfc3339(sweep.at)) (\(Timestamps.ago(sweep.at, now: now))) removed \(removed)\(sweep.truncated ? "; more was due" : "")"
     }
 
     /// `812 bytes`, `3.4 MiB (3565158 bytes)`.

@@ -4,7 +4,8 @@ import BrainProtocol
 
 struct TaskCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "task", abstract: "Show one task with its events, or statistics per task name.", subcommands: [Show.self, Stats.self]
+        commandName: "task", abstract: "Show one task with its events or statistics per task name, or ask its agent to retry or cancel it.",
+        subcommands: [Show.self, Stats.self, Retry.self, Cancel.self]
     )
 
     struct Show: AsyncParsableCommand {

@@ -18,6 +18,20 @@ struct WatchRuleTests {
         return info
     }
 
+    static func task(project: String) -> TaskInfo {
+        var info = TaskInfo()
+        info.project = project
+        return info
+    }
+
+    static func schedule(project: String) -> ScheduleRecord {
+        ScheduleRecord(serial: 1, project: project, scheduler: "beat", name: "n")
+    }
+
+    static func command(project: String) -> AgentCommandRecord {
+        AgentCommandRecord(key: 0, commandID: "c", kind: .retryTask, project: project, agentID: "a", createdAt: 1, deadline: 2)
+    }
+
     static let runA = "00000000-0000-4000-8000-00000000000a"
     static let runB = "00000000-0000-4000-8000-00000000000b"
 
@@ -35,6 +49,18 @@ struct WatchRuleTests {
             (WatchQuery(agents: true), .agent(AgentInfo()), true),
             (WatchQuery(runID: runA), .step(step(runA)), true),
             (WatchQuery(runID: runA), .step(step(runB)), false),
+            (WatchQuery(), .task(task(project: "p")), false),
+            (WatchQuery(tasks: true), .task(task(project: "p")), true),
+            (WatchQuery(project: "q", tasks: true), .task(task(project: "p")), false),
+            (WatchQuery(schedules: true), .schedule(schedule(project: "p")), true),
+            (WatchQuery(schedules: true), .scheduleRemoved(schedule(project: "p")), true),
+            (WatchQuery(project: "q", schedules: true), .schedule(schedule(project: "p")), false),
+            (WatchQuery(tasks: true), .schedule(schedule(project: "p")), false),
+            (WatchQuery(commands: true), .command(command(project: "p")), true),
+            (WatchQuery(project: "q", commands: true), .command(command(project: "p")), false),
+            (WatchQuery(), .command(command(project: "p")), false),
+            (WatchQuery(tasks: true, runsOff: true), .run(run(runB, project: "p")), false),
+            (WatchQuery(runID: runA, runsOff: true), .step(step(runA)), false),
         ])
     func follows(_ query: WatchQuery, _ change: BrainChange, _ expected: Bool) {
         #expect(BrainState().watch(query, follows: change) == expected)

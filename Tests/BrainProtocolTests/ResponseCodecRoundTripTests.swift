@@ -59,6 +59,15 @@ struct ResponseCodecRoundTripTests {
         reply.persistenceFault = "journal write failed: ENOSPC"
         reply.persistenceErrors = 9
         reply.fsyncPolicy = "batch"
+        var sweep = RetentionSweepInfo()
+        sweep.at = WireFixtures.time
+        sweep.runs = 1
+        sweep.tasks = UInt64.max
+        sweep.taskEventTrims = 3
+        sweep.sinkRows = 4
+        sweep.commands = 5
+        sweep.truncated = true
+        reply.lastRetentionSweep = sweep
         return reply
     }
 
@@ -88,6 +97,7 @@ struct ResponseCodecRoundTripTests {
         .ok(0, .ack(ackedSeq: UInt64.max)),
         BrainResponse(callID: 3, error: BrainError(.alreadyExists, "step 3 differs ✗"), result: .rejected(seq: 1 << 50)),
         .ok(4, .statusReply(statusReply)),
+        .ok(4, .statusReply(StatusReply())),
         .ok(
             5,
             .agents([

@@ -94,6 +94,7 @@ struct TaskCodecRoundTripTests {
             .watchEvent(.task(TaskInfo())),
             .watchEvent(.schedule(F.scheduleInfo)),
             .watchEvent(.schedule(ScheduleInfo())),
+            .watchEvent(.schedule(Self.removedSchedule)),
             .watchEvent(.command(F.commandInfo)),
             .watchEvent(.command(CommandInfo())),
         ]
@@ -195,5 +196,12 @@ struct TaskCodecRoundTripTests {
         for state in WireTaskState.allCases where state != .unspecified { #expect(WireTaskState(name: state.name.uppercased()) == state) }
         #expect(WireTaskState(name: "unspecified") == nil)
         #expect(AgentEvent.Kind.commandReceived(commandID: "c").name == "command_received")
+    }
+
+    /// A schedule's removal, as a Watch event carries it.
+    static var removedSchedule: ScheduleInfo {
+        var info = F.scheduleInfo
+        info.removed = true
+        return info
     }
 }

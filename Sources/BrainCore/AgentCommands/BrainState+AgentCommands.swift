@@ -159,7 +159,7 @@ extension BrainState {
             guard !record.newTaskID.isEmpty, let key = taskTable.key(project: record.project, engine: record.engine, taskID: record.taskID) else { return }
             taskTable.records[key].retriedAs = record.newTaskID
             taskTable.records[key].updatedAt = now
-            revision &+= 1
+            noteTask(key: key, now: now)
         case .cancelTask:
             break  // The task's own cancelled event says it; the brain does not guess.
         case .enableSchedule, .disableSchedule:

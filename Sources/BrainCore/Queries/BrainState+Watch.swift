@@ -13,19 +13,26 @@ extension BrainState {
     }
 
     /// Whether `change` is one a `Watch` with `query` follows: its run (status and steps),
-    /// every run and step of its project (or of all projects), or agents changing state.
+    /// every run and step of its project (or of all projects) unless `runs_off`, agents
+    /// changing state, and, when asked for, the tasks, schedules and commands of its project
+    /// (or of all projects).
     package func watch(_ query: WatchQuery, follows change: BrainChange) -> Bool {
+        func inProject(_ project: String) -> Bool { query.project.isEmpty || project == query.project }
         switch change {
         case .agent:
             return query.agents
-        case .command, .schedule, .scheduleRemoved:
-            // The wire's Watch does not ask for them yet (the protocol's `commands` and
-            // `schedules` flags): the server maps them once it does.
-            return false
+        case .task(let task):
+            return query.tasks && inProject(task.project)
+        case .command(let command):
+            return query.commands && inProject(command.project)
+        case .schedule(let schedule), .scheduleRemoved(let schedule):
+            return query.schedules && inProject(schedule.project)
         case .run(let run):
+            if query.runsOff { return false }
             if !query.runID.isEmpty { return run.runID == query.runID.lowercased() }
-            return query.project.isEmpty || run.project == query.project
+            return inProject(run.project)
         case .step(let step):
+            if query.runsOff { return false }
             if !query.runID.isEmpty { return step.runID == query.runID.lowercased() }
             return query.project.isEmpty || self.run(id: step.runID)?.project == query.project
         }

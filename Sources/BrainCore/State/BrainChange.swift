@@ -5,6 +5,8 @@ package enum BrainChange: Hashable, Sendable {
     case run(RunInfo)
     case step(StepInfo)
     case agent(AgentInfo)
+    /// A task was first heard of or changed (an event, the lost decision, a retry's `retried_as`).
+    case task(TaskInfo)
     /// A command to an agent was issued or moved on.
     case command(AgentCommandRecord)
     /// A schedule was reported, fired, enabled or disabled, or its next run moved.

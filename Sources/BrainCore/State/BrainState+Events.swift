@@ -29,7 +29,9 @@ extension BrainState {
                 phase: PersistencePhase.upsertTask, runID: "", agent: agent, payload: "{\"seq\":\(event.seq)}", now: now
             )
         case .scheduleUpsert, .scheduleDelete, .scheduleFired, .scheduleListing, .commandReceived, .commandResult:
-            // Their state is being built; until then they are refused, and recorded, like any event the brain cannot apply.
+            // The server applies these as their own commands (``agentEventCommand(_:agentID:)``,
+            // redacted), never as raw events. Here only journals written before it did replay
+            // them: they were refused then, so they are refused, and recorded, the same way.
             outcome = reject(
                 BrainError(.unimplemented, "event \(event.seq) is a \(event.kind.name) event, which this brain does not handle yet; upgrade the brain"),
                 phase: PersistencePhase.handler, runID: "", agent: agent, payload: "{\"seq\":\(event.seq)}", now: now

@@ -54,13 +54,14 @@ extension BrainState {
             _ = taskTable.records[key].absorb(report, agentID: agent.agentID, now: now, first: false)
             taskTable.reindex(key: key, from: before, to: (taskTable.records[key].state, taskTable.records[key].agentID))
             taskTable.eventCount += 1
+            noteTask(key: key, now: now)
         } else {
             var task = TaskRecord(key: taskTable.records.count, taskID: report.taskID, project: agent.project, engine: report.engine)
             task.createdAt = now
             _ = task.absorb(report, agentID: agent.agentID, now: now, first: true)
             taskTable.append(task)
+            noteTask(key: task.key, now: now)
         }
-        revision &+= 1
         return .applied
     }
 
@@ -82,5 +83,11 @@ extension BrainState {
             return "\(field) is \(value.utf8.count) bytes; the limit is \(limit)"
         }
         return nil
+    }
+
+    /// Notes the change of the task at `key` for watchers (built only when someone watches:
+    /// its info is a copy of the record), and bumps the revision either way.
+    mutating func noteTask(key: Int, now: Int64) {
+        if collectChanges { note(.task(taskTable.records[key].info(now: now, stuckAfterNs: taskSettings.stuckAfterNs))) } else { revision &+= 1 }
     }
 }

@@ -39,7 +39,7 @@ extension BrainState {
             taskTable.records[key].updatedAt = now
             taskTable.records[key].stateReason = item.reason
             taskTable.reindex(key: key, from: (.started, agentID), to: (next.state, agentID))
-            revision &+= 1
+            noteTask(key: key, now: now)
         }
     }
 

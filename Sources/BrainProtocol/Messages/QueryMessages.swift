@@ -181,6 +181,8 @@ public struct StatusReply: Hashable, Sendable {
     public var persistenceFault: String = ""
     public var persistenceErrors: UInt64 = 0
     public var fsyncPolicy: String = ""
+    /// The last retention sweep that removed anything since the brain started.
+    public var lastRetentionSweep: RetentionSweepInfo?
 
     public init() {}
 }
@@ -208,4 +210,20 @@ public struct SnapshotReply: Hashable, Sendable {
         self.bytes = bytes
         self.path = path
     }
+}
+
+/// What one retention sweep removed (`GetStatus`).
+public struct RetentionSweepInfo: Hashable, Sendable {
+    /// The brain's clock.
+    public var at: Int64 = 0
+    public var runs: UInt64 = 0
+    public var tasks: UInt64 = 0
+    /// Finished tasks whose old events were trimmed.
+    public var taskEventTrims: UInt64 = 0
+    public var sinkRows: UInt64 = 0
+    public var commands: UInt64 = 0
+    /// The sweep stopped at its limit: more was due (the next sweep takes it).
+    public var truncated: Bool = false
+
+    public init() {}
 }

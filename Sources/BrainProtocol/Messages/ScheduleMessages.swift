@@ -120,6 +120,9 @@ public struct ScheduleInfo: Hashable, Sendable {
     public var updatedAt: Int64 = 0
     /// Why the next run cannot be computed ("" when it can).
     public var problem: String = ""
+    /// Only in a Watch event: the schedule is gone (deleted by its scheduler, or left out of
+    /// a complete listing).
+    public var removed: Bool = false
 
     public init() {}
 }

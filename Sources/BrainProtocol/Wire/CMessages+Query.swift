@@ -269,6 +269,7 @@ extension StatusReply {
         persistenceFault = swiftString(c.persistence_fault)
         persistenceErrors = c.persistence_errors
         fsyncPolicy = swiftString(c.fsync_policy)
+        lastRetentionSweep = c.last_retention_sweep.map { RetentionSweepInfo($0.pointee) }
     }
 
     func c(_ arena: CArena) -> UnsafeMutablePointer<Brain__V1__StatusReply> {
@@ -286,6 +287,32 @@ extension StatusReply {
         arena.set(&m.pointee.persistence_fault, persistenceFault)
         m.pointee.persistence_errors = persistenceErrors
         arena.set(&m.pointee.fsync_policy, fsyncPolicy)
+        m.pointee.last_retention_sweep = lastRetentionSweep?.c(arena)
+        return m
+    }
+}
+
+extension RetentionSweepInfo {
+    init(_ c: Brain__V1__RetentionSweepInfo) {
+        self.init()
+        at = c.at
+        runs = c.runs
+        tasks = c.tasks
+        taskEventTrims = c.task_event_trims
+        sinkRows = c.sink_rows
+        commands = c.commands
+        truncated = c.truncated != 0
+    }
+
+    func c(_ arena: CArena) -> UnsafeMutablePointer<Brain__V1__RetentionSweepInfo> {
+        let m = arena.message(brain__v1__retention_sweep_info__init)
+        m.pointee.at = at
+        m.pointee.runs = runs
+        m.pointee.tasks = tasks
+        m.pointee.task_event_trims = taskEventTrims
+        m.pointee.sink_rows = sinkRows
+        m.pointee.commands = commands
+        m.pointee.truncated = truncated ? 1 : 0
         return m
     }
 }

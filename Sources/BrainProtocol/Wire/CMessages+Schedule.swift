@@ -107,6 +107,7 @@ extension ScheduleInfo {
         createdAt = c.created_at
         updatedAt = c.updated_at
         problem = swiftString(c.problem)
+        removed = c.removed != 0
     }
 
     func c(_ arena: CArena) -> UnsafeMutablePointer<Brain__V1__ScheduleInfo> {
@@ -128,6 +129,7 @@ extension ScheduleInfo {
         m.pointee.created_at = createdAt
         m.pointee.updated_at = updatedAt
         arena.set(&m.pointee.problem, problem)
+        m.pointee.removed = removed ? 1 : 0
         return m
     }
 }

@@ -54,6 +54,7 @@ typedef struct Brain__V1__GetStatusRequest Brain__V1__GetStatusRequest;
 typedef struct Brain__V1__AgentCounts Brain__V1__AgentCounts;
 typedef struct Brain__V1__RunCounts Brain__V1__RunCounts;
 typedef struct Brain__V1__StatusReply Brain__V1__StatusReply;
+typedef struct Brain__V1__RetentionSweepInfo Brain__V1__RetentionSweepInfo;
 typedef struct Brain__V1__GetStatsRequest Brain__V1__GetStatsRequest;
 typedef struct Brain__V1__StatsReply Brain__V1__StatsReply;
 typedef struct Brain__V1__SnapshotRequest Brain__V1__SnapshotRequest;
@@ -1096,10 +1097,40 @@ struct  Brain__V1__StatusReply
   char *persistence_fault;
   uint64_t persistence_errors;
   char *fsync_policy;
+  /*
+   * The last retention sweep that removed anything since the brain started (absent: none).
+   */
+  Brain__V1__RetentionSweepInfo *last_retention_sweep;
 };
 #define BRAIN__V1__STATUS_REPLY__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&brain__v1__status_reply__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0, NULL, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0, NULL, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, NULL }
+
+
+/*
+ * What one retention sweep removed (GetStatus). A sweep removes at most a bounded number
+ * of items, so ingestion never waits long for it; `truncated` says more was due.
+ */
+struct  Brain__V1__RetentionSweepInfo
+{
+  ProtobufCMessage base;
+  /*
+   * The brain's clock.
+   */
+  int64_t at;
+  uint64_t runs;
+  uint64_t tasks;
+  /*
+   * Finished tasks whose old events were trimmed.
+   */
+  uint64_t task_event_trims;
+  uint64_t sink_rows;
+  uint64_t commands;
+  protobuf_c_boolean truncated;
+};
+#define BRAIN__V1__RETENTION_SWEEP_INFO__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&brain__v1__retention_sweep_info__descriptor) \
+    , 0, 0, 0, 0, 0, 0, 0 }
 
 
 struct  Brain__V1__GetStatsRequest
@@ -1812,10 +1843,15 @@ struct  Brain__V1__ScheduleInfo
    * Why next_run_at cannot be computed ("" when it can).
    */
   char *problem;
+  /*
+   * Only in a Watch event: the schedule was deleted by its scheduler (or left out of a
+   * complete listing) and is gone from the brain.
+   */
+  protobuf_c_boolean removed;
 };
 #define BRAIN__V1__SCHEDULE_INFO__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&brain__v1__schedule_info__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, BRAIN__V1__SCHEDULE_TYPE__SCHEDULE_TYPE_UNSPECIFIED, (char *)protobuf_c_empty_string, BRAIN__V1__CRON_DIALECT__CRON_DIALECT_VIXIE, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, 0, 0, 0, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, BRAIN__V1__SCHEDULE_TYPE__SCHEDULE_TYPE_UNSPECIFIED, (char *)protobuf_c_empty_string, BRAIN__V1__CRON_DIALECT__CRON_DIALECT_VIXIE, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, 0, 0, 0, (char *)protobuf_c_empty_string, 0 }
 
 
 struct  Brain__V1__ListSchedulesRequest
@@ -2625,6 +2661,25 @@ Brain__V1__StatusReply *
                       const uint8_t       *data);
 void   brain__v1__status_reply__free_unpacked
                      (Brain__V1__StatusReply *message,
+                      ProtobufCAllocator *allocator);
+/* Brain__V1__RetentionSweepInfo methods */
+void   brain__v1__retention_sweep_info__init
+                     (Brain__V1__RetentionSweepInfo         *message);
+size_t brain__v1__retention_sweep_info__get_packed_size
+                     (const Brain__V1__RetentionSweepInfo   *message);
+size_t brain__v1__retention_sweep_info__pack
+                     (const Brain__V1__RetentionSweepInfo   *message,
+                      uint8_t             *out);
+size_t brain__v1__retention_sweep_info__pack_to_buffer
+                     (const Brain__V1__RetentionSweepInfo   *message,
+                      ProtobufCBuffer     *buffer);
+Brain__V1__RetentionSweepInfo *
+       brain__v1__retention_sweep_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   brain__v1__retention_sweep_info__free_unpacked
+                     (Brain__V1__RetentionSweepInfo *message,
                       ProtobufCAllocator *allocator);
 /* Brain__V1__GetStatsRequest methods */
 void   brain__v1__get_stats_request__init
@@ -3562,6 +3617,9 @@ typedef void (*Brain__V1__RunCounts_Closure)
 typedef void (*Brain__V1__StatusReply_Closure)
                  (const Brain__V1__StatusReply *message,
                   void *closure_data);
+typedef void (*Brain__V1__RetentionSweepInfo_Closure)
+                 (const Brain__V1__RetentionSweepInfo *message,
+                  void *closure_data);
 typedef void (*Brain__V1__GetStatsRequest_Closure)
                  (const Brain__V1__GetStatsRequest *message,
                   void *closure_data);
@@ -4028,6 +4086,7 @@ extern const ProtobufCMessageDescriptor brain__v1__get_status_request__descripto
 extern const ProtobufCMessageDescriptor brain__v1__agent_counts__descriptor;
 extern const ProtobufCMessageDescriptor brain__v1__run_counts__descriptor;
 extern const ProtobufCMessageDescriptor brain__v1__status_reply__descriptor;
+extern const ProtobufCMessageDescriptor brain__v1__retention_sweep_info__descriptor;
 extern const ProtobufCMessageDescriptor brain__v1__get_stats_request__descriptor;
 extern const ProtobufCMessageDescriptor brain__v1__stats_reply__descriptor;
 extern const ProtobufCMessageDescriptor brain__v1__snapshot_request__descriptor;

@@ -1,0 +1,57 @@
+import BrainCore
+import BrainProtocol
+
+/// Schedules on the server: the schedule and command events agents publish (journalled as
+/// their redacted commands, never as frames) and the schedule queries.
+extension BrainEngine {
+    // MARK: Agent events
+
+    /// A schedule or command event (upsert, delete, fired, listing, command received or
+    /// result) from an agent that said hello, as the command BrainCore builds for it: args,
+    /// kwargs, metadata and result messages redacted under the agent's project before
+    /// anything is journalled. A refusal is BrainCore's (recorded in the sink) and answered
+    /// with `rejected`; either way the agent's seq is acknowledged.
+    ///
+    /// `--record` does not keep these events: a recording is a file on disk and holds only
+    /// what can be replayed without secrets (runs, steps, redacted task events).
+    /// - Returns: whether `event` was one of them (else the caller handles it).
+    func publishAgentEventCommand(_ event: AgentEvent, callID: UInt64, from context: ConnectionContext, now: Int64) -> Bool {
+        guard let agentID = context.agentID, let command = state.agentEventCommand(event, agentID: agentID) else { return false }
+        guard case .event(let outcome) = execute(command, now: now) else { return true }
+        finishPublish(outcome, seq: event.seq, agentID: agentID, callID: callID, frame: nil, from: context, now: now)
+        return true
+    }
+
+    // MARK: Queries
+
+    /// `ListSchedules`: soonest next run first, filtered, one page.
+    func listSchedules(_ query: ListSchedulesQuery, callID: UInt64, from context: ConnectionContext) {
+        guard let domain = ScheduleQuery(query) else {
+            let message = "enabled_filter \(query.enabledFilter) is not 0 (any), 1 (enabled only) or 2 (disabled only)"
+            context.append(.failure(callID, BrainError(.invalidArgument, message)))
+            return
+        }
+        switch state.listSchedules(domain) {
+        case .success(let page):
+            context.append(.ok(callID, .schedules(ScheduleList(schedules: page.schedules.map(\.info), nextCursor: page.nextCursor))))
+        case .failure(let error):
+            context.append(.failure(callID, error))
+        }
+    }
+
+    /// `GetSchedule`: one schedule and its next runs (0 asks for 5; more than 100 get 100).
+    func getSchedule(_ query: GetScheduleQuery, callID: UInt64, from context: ConnectionContext, now: Int64) {
+        guard !query.scheduler.isEmpty, !query.name.isEmpty else {
+            let message = "GetSchedule needs the scheduler and the name of the schedule (brainctl schedules lists them)"
+            context.append(.failure(callID, BrainError(.invalidArgument, message)))
+            return
+        }
+        switch state.schedule(project: query.project, scheduler: query.scheduler, name: query.name) {
+        case .success(let record):
+            let runs = state.nextRuns(of: record, count: Int(min(query.nextRuns, 100)), now: now)
+            context.append(.ok(callID, .schedule(ScheduleDetail(schedule: record.info, nextRuns: runs))))
+        case .failure(let error):
+            context.append(.failure(callID, error))
+        }
+    }
+}
