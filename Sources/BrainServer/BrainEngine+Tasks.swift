@@ -26,7 +26,9 @@ extension BrainEngine {
     /// its frame, which holds what the agent sent, secrets included.
     private func publishTaskEvent(_ report: TaskEventReport, callID: UInt64, from context: ConnectionContext, now: Int64) {
         guard let agentID = context.agentID else { return }
-        let command = state.taskEventCommand(report, agentID: agentID)
+        // Through an inout access: calling the method on `state` as a plain read copies the
+        // whole BrainState (a retain and release of each of its fields) for every task event.
+        let command = Self.taskEventCommand(report, agentID: agentID, in: &state)
         if recorder != nil, case .taskEvent(let redacted, _) = command {
             // `--record` keeps the redacted event too: a recording is a file on disk.
             let event = AgentEvent(seq: report.seq, kind: .taskEvent(TaskEventReported(redacted)))
@@ -36,6 +38,10 @@ extension BrainEngine {
         }
         guard case .event(let outcome) = execute(command, now: now) else { return }
         finishPublish(outcome, seq: report.seq, agentID: agentID, callID: callID, frame: nil, from: context, now: now)
+    }
+
+    private static func taskEventCommand(_ report: TaskEventReport, agentID: String, in state: inout BrainState) -> BrainCommand {
+        state.taskEventCommand(report, agentID: agentID)
     }
 
     /// An event BrainCore refuses (a task event without a kind, a kind this brain does not

@@ -14,11 +14,16 @@ struct ReplayCommand: AsyncParsableCommand {
         commandName: "replay",
         abstract: "Replay a recording against a brain; report acked events/s, ack latency and the brain's CPU time.",
         discussion: """
-            Runs are dealt round-robin to the connections; each connection is one agent \
+            Runs and tasks are dealt round-robin to the connections (a task's events, like a \
+            run's, stay in order on one connection); each connection is one agent \
             (<prefix>-<i>) that says hello and publishes its runs' events with its own seq \
             numbers. Frames are encoded before the clock starts; the clock runs from the first \
             send to the last ack. Replay against a fresh brain: runs that already exist are \
-            duplicates or rejections.
+            duplicates or rejections. \
+            --target redis sends Redis (--socket: its Unix socket) the same logical work instead: \
+            per task event an HSET of the task hash and an XADD to the task's event stream; per \
+            step an XADD, HINCRBY and HSET; pipelined the same way, an event acknowledged when \
+            all its commands are answered (--brain-pid: the redis-server pid, for its CPU time).
             """
     )
 
@@ -29,11 +34,15 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(help: "Most unacknowledged events per connection.") var window: Int = 8192
     @Option(help: "Agent name prefix (default: replay-<pid>).") var agentPrefix: String?
     @Option(help: "Pid of the brain to measure CPU time of (default: the `brain serve` with this socket in /proc).") var brainPid: Int32?
+    @Option(help: "brain, or redis (the same logical work as Redis commands).") var target: String = "brain"
     @Flag(help: "Print one JSON object.") var json = false
 
     func run() async throws {
         guard connections >= 1, connections <= 1000 else { fail("--connections must be between 1 and 1000") }
         guard window >= 1 else { fail("--window must be 1 or more") }
+        guard target == "brain" || target == "redis" else { fail("--target \(target) is neither brain nor redis") }
+        let redis = target == "redis"
+        if redis, socket == nil { fail("--target redis needs --socket (the redis-server's Unix socket)") }
         var limit: Double?
         if rate != "max" {
             guard let value = Double(rate), value.isFinite, value > 0 else {
@@ -62,10 +71,10 @@ struct ReplayCommand: AsyncParsableCommand {
         if let brainPid, ProcessCPU.seconds(pid: brainPid) == nil {
             fail("--brain-pid \(brainPid): no such process (or /proc/\(brainPid)/stat is unreadable)")
         }
-        let pid = brainPid ?? ProcessCPU.findBrain(socketPath: socketPath)
+        let pid = brainPid ?? (redis ? nil : ProcessCPU.findBrain(socketPath: socketPath))
         let driver = ReplayDriver(
             plan: plan, file: file, socketPath: socketPath, agentPrefix: agentPrefix ?? "replay-\(getpid())", window: window,
-            rate: limit, brainPID: pid
+            rate: limit, brainPID: pid, redis: redis
         )
         let result: ReplayResult
         do {
@@ -73,7 +82,7 @@ struct ReplayCommand: AsyncParsableCommand {
         } catch {
             fail(error.message)
         }
-        if pid == nil {
+        if pid == nil, !redis {
             Console.error(
                 "brain-bench: warning: no `brain serve --socket \(socketPath)` found in /proc; the brain's CPU time is not measured (pass --brain-pid)")
         }

@@ -16,6 +16,8 @@ struct ReplayDriver {
     /// Events per second over all connections; nil = as fast as acks allow.
     var rate: Double?
     var brainPID: Int32?
+    /// Replay into Redis as the same logical work (``RedisEncoding``) instead of the brain.
+    var redis = false
     /// Fail when nothing is acknowledged for this long.
     var stallSeconds: Double = 30
 
@@ -58,25 +60,30 @@ struct ReplayDriver {
 
         // Everything is encoded before the clock starts.
         let encodeStart = MonotonicClock.now()
-        let encoded = await withTaskGroup(of: (Int, ByteBuffer, [Int]).self) { tasks in
+        let redis = self.redis
+        let encoded = await withTaskGroup(of: (Int, ByteBuffer, [Int], [Int]).self) { tasks in
             for (index, lane) in plan.lanes.enumerated() {
                 let base = seqBases[index]
                 tasks.addTask {
+                    if redis {
+                        let (frames, ends, commandEnds) = RedisEncoding.encode(lane.events)
+                        return (index, frames, ends, commandEnds)
+                    }
                     let (frames, ends) = ReplayPlan.encode(lane.events, seqBase: base)
-                    return (index, frames, ends)
+                    return (index, frames, ends, [])
                 }
             }
-            var out = [(ByteBuffer, [Int])](repeating: (ByteBuffer(), []), count: plan.lanes.count)
-            for await (index, frames, ends) in tasks { out[index] = (frames, ends) }
+            var out = [(ByteBuffer, [Int], [Int])](repeating: (ByteBuffer(), [], []), count: plan.lanes.count)
+            for await (index, frames, ends, commandEnds) in tasks { out[index] = (frames, ends, commandEnds) }
             return out
         }
         let encodeSeconds = MonotonicClock.seconds(from: encodeStart, to: MonotonicClock.now())
         for (index, lane) in lanes.enumerated() {
-            let (frames, ends) = encoded[index]
+            let (frames, ends, commandEnds) = encoded[index]
             let steps = plan.lanes[index].steps
             let base = seqBases[index]
             let handler = lane.handler
-            try? await loop.submit { handler.value.load(frames: frames, ends: ends, steps: steps, seqBase: base) }.get()
+            try? await loop.submit { handler.value.load(frames: frames, ends: ends, steps: steps, seqBase: base, commandEnds: commandEnds) }.get()
         }
 
         let brainBefore = brainPID.flatMap { ProcessCPU.seconds(pid: $0) }
@@ -128,6 +135,9 @@ struct ReplayDriver {
             endedAt = max(endedAt, report.lastAckAt)
         }
         result.runs = plan.runs
+        result.tasks = plan.tasks
+        result.taskEvents = plan.taskEvents
+        result.target = redis ? "redis" : "brain"
         result.latency = LatencySummary(latency)
         result.seconds = MonotonicClock.seconds(from: startedAt, to: endedAt)
         result.brainPID = brainPID
@@ -140,14 +150,13 @@ struct ReplayDriver {
 
     private func connect(name: String, loop: any EventLoop) async throws(BenchError) -> Lane {
         let window = self.window
+        let redis = self.redis
         do {
             let channel = try await ClientBootstrap(group: loop)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        let handlers: [any ChannelHandler] = [
-                            ByteToMessageHandler(FrameDecoder()),
-                            ReplayHandler(agentName: name, window: window, eventLoop: channel.eventLoop),
-                        ]
+                        let replay = ReplayHandler(agentName: name, window: window, redis: redis, eventLoop: channel.eventLoop)
+                        let handlers: [any ChannelHandler] = redis ? [replay] : [ByteToMessageHandler(FrameDecoder()), replay]
                         try channel.pipeline.syncOperations.addHandlers(handlers)
                     }
                 }
@@ -160,6 +169,7 @@ struct ReplayDriver {
                 )
             }.get()
         } catch {
+            if redis { throw BenchError("cannot reach Redis at \(socketPath): \(error)") }
             throw BenchError("cannot reach the brain at \(socketPath): \(BrainConnection.describe(error)) (is `brain serve` running?)")
         }
     }

@@ -28,6 +28,11 @@ final class ReplayHandler: ChannelInboundHandler {
 
     private let agentName: String
     private let window: Int
+    /// Talking to Redis (`--target redis`): no hello, RESP replies counted instead of acks.
+    private let redis: Bool
+    private var replies = RESPReplyCounter()
+    /// Redis: commands issued up to and including each event.
+    private var commandEnds: [Int] = []
     private let maxWriteBytes = 64 * 1024
     private var context: ChannelHandlerContext?
 
@@ -51,9 +56,10 @@ final class ReplayHandler: ChannelInboundHandler {
     private var pumpAgain = false
     private var closeReason: String?
 
-    init(agentName: String, window: Int, eventLoop: any EventLoop) {
+    init(agentName: String, window: Int, redis: Bool = false, eventLoop: any EventLoop) {
         self.agentName = agentName
         self.window = window
+        self.redis = redis
         welcome = eventLoop.makePromise(of: UInt64.self)
         done = eventLoop.makePromise(of: Report.self)
     }
@@ -61,7 +67,8 @@ final class ReplayHandler: ChannelInboundHandler {
     // MARK: Driver
 
     /// Takes this connection's frames; `seqBase` is the seq before the first.
-    func load(frames: ByteBuffer, ends: [Int], steps: Int, seqBase: UInt64) {
+    func load(frames: ByteBuffer, ends: [Int], steps: Int, seqBase: UInt64, commandEnds: [Int] = []) {
+        self.commandEnds = commandEnds
         self.frames = frames
         self.ends = ends
         self.seqBase = seqBase
@@ -98,6 +105,11 @@ final class ReplayHandler: ChannelInboundHandler {
 
     func channelActive(context: ChannelHandlerContext) {
         self.context = context
+        if redis {
+            welcome.succeed(0)
+            context.fireChannelActive()
+            return
+        }
         var buffer = context.channel.allocator.buffer(capacity: 128)
         // A token per agent: the brain keeps each token to one agent (seed 002).
         let hello = Hello(agentName: agentName, token: "bench-\(agentName)", frameworkAdapter: "brain-bench")
@@ -107,6 +119,19 @@ final class ReplayHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if redis {
+            var bytes = unwrapInboundIn(data)
+            replies.consume(&bytes)
+            if replies.errors > report.rejected {
+                report.rejected = replies.errors
+                if report.firstRejection == nil { report.firstRejection = "\(agentName): redis error \(replies.firstError ?? "?")" }
+            }
+            // Events whose commands all have replies count as acknowledged.
+            var covered = acked
+            while covered < sent, commandEnds[covered] <= replies.replies { covered += 1 }
+            if covered > acked { handleAck(UInt64(covered)) }
+            return
+        }
         let response: BrainResponse
         do {
             response = try WireCodec.decodeResponse(unwrapInboundIn(data))

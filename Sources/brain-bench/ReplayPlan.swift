@@ -2,21 +2,25 @@ import BrainFraming
 import BrainProtocol
 import NIOCore
 
-/// A recording split for replay: each run goes, whole and in order, to one connection
-/// (runs dealt round-robin in order of first appearance); a connection keeps the file's
-/// interleaving of its runs.
+/// A recording split for replay: each run, and each task (task events belong to no run),
+/// goes whole and in order to one connection (runs and tasks dealt round-robin in order of
+/// first appearance); a connection keeps the file's interleaving of its runs and tasks.
 struct ReplayPlan: Sendable {
     /// What one connection sends.
     struct Lane: Sendable {
         var events: [AgentEvent] = []
         var steps = 0
         var runs = 0
+        var tasks = 0
+        var taskEvents = 0
     }
 
     var lanes: [Lane]
     var runs = 0
     var events = 0
     var steps = 0
+    var tasks = 0
+    var taskEvents = 0
     /// Events of a kind this build does not know; not sent.
     var skipped = 0
     /// Bytes at the end of the file that are not a whole frame.
@@ -34,6 +38,8 @@ struct ReplayPlan: Sendable {
         var plan = ReplayPlan(lanes: Array(repeating: Lane(), count: connections))
         plan.trailingBytes = layout.trailingBytes
         var laneOfRun: [String: Int] = [:]
+        var laneOfTask: [String: Int] = [:]
+        var units = 0
         let failure: BenchError? = bytes.withUnsafeBytes { raw in
             for (index, body) in layout.bodies.enumerated() {
                 let request: BrainRequest
@@ -53,8 +59,26 @@ struct ReplayPlan: Sendable {
                 case .step(let step):
                     runID = step.runID
                     isStep = true
-                case .taskEvent, .scheduleUpsert, .scheduleDelete, .scheduleFired, .scheduleListing, .commandReceived, .commandResult, .unknown:
-                    // Lanes are laid out by run; events of no run are not replayed (yet).
+                case .taskEvent(let reported):
+                    // A task's events stay in order on one connection, as a run's do.
+                    let key = (reported.engine.isEmpty ? "celery" : reported.engine) + "\u{0}" + reported.taskID
+                    let lane: Int
+                    if let known = laneOfTask[key] {
+                        lane = known
+                    } else {
+                        lane = units % connections
+                        laneOfTask[key] = lane
+                        units += 1
+                        plan.tasks += 1
+                        plan.lanes[lane].tasks += 1
+                    }
+                    plan.lanes[lane].events.append(event)
+                    plan.lanes[lane].taskEvents += 1
+                    plan.events += 1
+                    plan.taskEvents += 1
+                    continue
+                case .scheduleUpsert, .scheduleDelete, .scheduleFired, .scheduleListing, .commandReceived, .commandResult, .unknown:
+                    // Schedules and commands are not replayed (yet).
                     plan.skipped += 1
                     continue
                 }
@@ -63,8 +87,9 @@ struct ReplayPlan: Sendable {
                 if let known = laneOfRun[key] {
                     lane = known
                 } else {
-                    lane = plan.runs % connections
+                    lane = units % connections
                     laneOfRun[key] = lane
+                    units += 1
                     plan.runs += 1
                     plan.lanes[lane].runs += 1
                 }

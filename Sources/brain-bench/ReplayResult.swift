@@ -5,6 +5,10 @@ struct ReplayResult: Sendable {
     var events = 0
     var steps = 0
     var runs = 0
+    var tasks = 0
+    var taskEvents = 0
+    /// brain or redis.
+    var target = "brain"
     var bytes = 0
     var seconds = 0.0
     var rejected = 0
@@ -31,6 +35,9 @@ struct ReplayResult: Sendable {
             ("driver_cpu_s", .double(driverCPUSeconds, decimals: 3)),
             ("connections", .int(connections)),
             ("runs", .int(runs)),
+            ("tasks", .int(tasks)),
+            ("task_events", .int(taskEvents)),
+            ("target", .string(target)),
             ("bytes", .int(bytes)),
             ("rejected", .int(rejected)),
             ("rate", rate.map { .double($0, decimals: 1) } ?? .string("max")),
@@ -48,7 +55,8 @@ struct ReplayResult: Sendable {
             brain = "unknown (no `brain serve` with this socket found; pass --brain-pid)"
         }
         var lines = [
-            "replayed \(file): \(Format.grouped(events)) events (\(Format.grouped(runs)) runs, \(Format.grouped(steps)) steps) "
+            "replayed \(file)\(target == "redis" ? " into Redis" : ""): \(Format.grouped(events)) events (\(Format.grouped(runs)) runs, \(Format.grouped(steps)) steps, "
+                + "\(Format.grouped(tasks)) tasks, \(Format.grouped(taskEvents)) task events) "
                 + "over \(connections) connection\(connections == 1 ? "" : "s") in \(Format.seconds(seconds))\(rate.map { ", limited to \(Format.rate($0)) events/s" } ?? "")",
             "  events/s     \(Format.rate(perSecond(events)))",
             "  steps/s      \(Format.rate(perSecond(steps)))",

@@ -25,3 +25,19 @@ enum Vocabulary {
         "white", "model", "2024", "sale", "discount", "item", "page", "next", "results", "found", "available", "delivery",
     ]
 }
+
+extension Vocabulary {
+    /// Celery task names with the queue each goes to.
+    static let taskNames = [
+        ("app.tasks.send_email", "email"), ("app.tasks.resize_image", "media"), ("app.tasks.sync_inventory", "default"),
+        ("app.billing.charge_customer", "billing"), ("app.reports.build_report", "reports"), ("app.tasks.index_document", "search"),
+        ("app.tasks.fetch_feed", "default"), ("app.notifications.push", "notifications"),
+    ]
+    /// Kwarg names that hold secrets, with how their values start.
+    static let secretKwargs = [("api_key", "sk_live_"), ("password", "hunter2-"), ("auth_token", "ghp_"), ("stripe_secret", "sk_test_")]
+    static let taskErrors = [
+        ("requests.exceptions.ConnectionError", "HTTPSConnectionPool(host='api.example.com', port=443): Max retries exceeded"),
+        ("TimeoutError", "timed out after 10 s"), ("ValueError", "invalid literal for int() with base 10: 'n/a'"),
+        ("KeyError", "'customer_id'"), ("smtplib.SMTPServerDisconnected", "Connection unexpectedly closed"),
+    ]
+}

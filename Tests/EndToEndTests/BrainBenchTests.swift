@@ -58,6 +58,25 @@ struct BrainBenchTests {
         second.stop()
     }
 
+    @Test func aGeneratedTaskStreamIsDeterministicAndReplaysWithEveryEventAcknowledged() async throws {
+        let brain = try BrainProcess()
+        try await brain.start()
+        let first = "\(brain.directory)/tasks-a.bin"
+        let again = "\(brain.directory)/tasks-b.bin"
+        let generate = ["generate", "--kind", "tasks", "--agents", "3", "--tasks", "200", "--seed", "5"]
+        _ = try Self.bench(generate + ["--out", first])
+        _ = try Self.bench(generate + ["--out", again])
+        #expect(try Data(contentsOf: URL(fileURLWithPath: first)) == Data(contentsOf: URL(fileURLWithPath: again)), "the same seed writes the same bytes")
+        let replay = try Self.json(try Self.bench(["replay", first, "--socket", brain.socketPath, "--connections", "2", "--json"]))
+        // Every task has task_sent, started and an end; retried ones two more.
+        let events = try #require(replay["events"] as? Int)
+        #expect(events >= 600)
+        #expect(replay["task_events"] as? Int == events)
+        #expect(replay["tasks"] as? Int == 200)
+        #expect(replay["rejected"] as? Int == 0)
+        brain.stop()
+    }
+
     @Test func theEchoServerAnswersEveryFrameEvenOneSplitAcrossWrites() async throws {
         let brain = try BrainProcess()  // for its temporary directory
         let socketPath = "\(brain.directory)/echo.sock"

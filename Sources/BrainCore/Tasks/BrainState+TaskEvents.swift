@@ -49,7 +49,9 @@ extension BrainState {
             let payload = JSONText.object(["task_id": report.taskID, "engine": report.engine, "kind": report.kind.name, "seq": String(report.seq)])
             return reject(BrainError(.invalidArgument, problem), phase: PersistencePhase.upsertTask, runID: "", agent: agent, payload: payload, now: now)
         }
-        if let key = taskTable.key(project: agent.project, engine: report.engine, taskID: report.taskID) {
+        // The identity is built and hashed once per event: the lookup and, for a new task, the insert.
+        let identity = TaskRecord.identity(project: agent.project, engine: report.engine, taskID: report.taskID)
+        if let key = taskTable.keysByIdentity[identity] {
             let before = (taskTable.records[key].state, taskTable.records[key].agentID)
             _ = taskTable.records[key].absorb(report, agentID: agent.agentID, now: now, first: false)
             taskTable.reindex(key: key, from: before, to: (taskTable.records[key].state, taskTable.records[key].agentID))
@@ -59,7 +61,7 @@ extension BrainState {
             var task = TaskRecord(key: taskTable.records.count, taskID: report.taskID, project: agent.project, engine: report.engine)
             task.createdAt = now
             _ = task.absorb(report, agentID: agent.agentID, now: now, first: true)
-            taskTable.append(task)
+            taskTable.append(task, identity: identity)
             noteTask(key: task.key, now: now)
         }
         return .applied
@@ -74,15 +76,13 @@ extension BrainState {
         if report.engine.isEmpty || report.engine.utf8.count > limits.maxEngineBytes {
             return "engine must be 1 to \(limits.maxEngineBytes) bytes, like celery (it is \(report.engine.utf8.count))"
         }
-        let fields = [
-            ("name", report.name, limits.maxNameBytes), ("queue", report.queue, limits.maxQueueBytes),
-            ("group_id", report.groupID, limits.maxQueueBytes), ("retried_as", report.retriedAs, limits.maxQueueBytes),
-            ("exc_type", report.excType, limits.maxExcTypeBytes),
-        ]
-        for (field, value, limit) in fields where value.utf8.count > limit {
-            return "\(field) is \(value.utf8.count) bytes; the limit is \(limit)"
+        // Checked one by one, not through an array of the fields: this runs for every task event.
+        func tooLong(_ field: String, _ value: String, _ limit: Int) -> String? {
+            value.utf8.count > limit ? "\(field) is \(value.utf8.count) bytes; the limit is \(limit)" : nil
         }
-        return nil
+        return tooLong("name", report.name, limits.maxNameBytes) ?? tooLong("queue", report.queue, limits.maxQueueBytes)
+            ?? tooLong("group_id", report.groupID, limits.maxQueueBytes) ?? tooLong("retried_as", report.retriedAs, limits.maxQueueBytes)
+            ?? tooLong("exc_type", report.excType, limits.maxExcTypeBytes)
     }
 
     /// Notes the change of the task at `key` for watchers (built only when someone watches:

@@ -32,7 +32,12 @@ package struct TaskTable: Sendable {
 
     /// Appends a new task (its key must be the next position).
     mutating func append(_ record: TaskRecord) {
-        keysByIdentity[TaskRecord.identity(project: record.project, engine: record.engine, taskID: record.taskID)] = record.key
+        append(record, identity: TaskRecord.identity(project: record.project, engine: record.engine, taskID: record.taskID))
+    }
+
+    /// ``append(_:)`` with the record's identity already built.
+    mutating func append(_ record: TaskRecord, identity: String) {
+        keysByIdentity[identity] = record.key
         keysByTaskID[record.taskID, default: []].append(record.key)
         records.append(record)
         eventCount += record.events.count
