@@ -154,6 +154,10 @@ class BrainClient:
         self._command_queue: "queue.Queue" = queue.Queue()
         self._command_thread: Optional[threading.Thread] = None
         self.command_handler_wait = command_handler_wait
+        # Set once the first welcome's last_seq has set the next seq: a command that arrives
+        # with the welcome must not be answered before, or its receipt and result would take
+        # seqs the brain already holds and be dropped as resends.
+        self._session_ready = threading.Event()
         if callable(on_command):
             self._command_handlers[None] = on_command
         elif on_command:
@@ -164,6 +168,7 @@ class BrainClient:
             self._adopt(conn, welcome)
             self._next_seq = welcome.last_seq + 1
             self._acked_seq = welcome.last_seq
+        self._session_ready.set()
         if conn.closed:  # closed between hello and now
             self._on_disconnect(conn, None)
         self._heartbeat_thread = threading.Thread(target=self._heartbeat_loop, name="brain-heartbeat", daemon=True)
@@ -410,6 +415,7 @@ class BrainClient:
             conn, self._conn = self._conn, None
             self._cond.notify_all()
         self._stop.set()
+        self._session_ready.set()  # a command thread started during a failed start ends too
         self._command_queue.put(None)
         if conn is not None:
             conn.close()
@@ -658,6 +664,7 @@ class BrainClient:
         self._command_queue.put((command, seen, outcome))
 
     def _command_loop(self) -> None:
+        self._session_ready.wait()
         while True:
             item = self._command_queue.get()
             if item is None:
