@@ -8,10 +8,13 @@ extension BrainState {
     /// journalled commands, in order, and with the times they were applied at.
     /// - Parameter now: the brain's clock when the command was received (journalled with it).
     ///
-    /// Inlinable so that a caller applying a command it has just built (a step on the hot
-    /// path) calls the case's method directly, without materializing the command: measured
-    /// in Benchmarks/Micro (`Apply.step.fastPath`), the out-of-line call cost about 70 ns a step.
-    @inlinable
+    /// Always inlined so that a caller applying a command it has just built (a step on the
+    /// hot path) calls the case's method directly, without materializing the command:
+    /// measured in Benchmarks/Micro (`Apply.step.fastPath`), the out-of-line call cost about
+    /// 70 ns a step. `@inlinable` alone stopped sufficing once tasks, schedules and commands
+    /// grew the switch past the optimizer's size limit (seen in a profile of the release
+    /// brain: `apply(_:now:)` out of line on every step).
+    @inlinable @inline(__always)
     package mutating func apply(_ command: BrainCommand, now: Int64) -> CommandOutcome {
         switch command {
         case .step(let view, let eventSeq, let agentID):
