@@ -150,10 +150,10 @@ extension BrainEngine {
         if recorder != nil {
             StreamRecorder.append(frame: frame, to: &recordBuffer)
         }
-        // `state.apply`, not `execute`: a step is journalled from its frame by finishPublish,
-        // so execute would add nothing but a call the optimizer does not inline, in which the
+        // The `.step` case of `apply`, not `execute`: a step is journalled from its frame by
+        // finishPublish, so execute would add nothing but an out-of-line call in which the
         // whole command switch runs again for every step.
-        guard case .event(let outcome) = state.apply(.step(view, eventSeq: eventSeq, agentID: agentID), now: now) else { return }
+        let outcome = state.applyStep(view, eventSeq: eventSeq, agentID: agentID, now: now)
         finishPublish(outcome, seq: eventSeq, agentID: agentID, callID: callID, frame: frame, from: context, now: now)
     }
 

@@ -8,13 +8,12 @@ extension BrainState {
     /// journalled commands, in order, and with the times they were applied at.
     /// - Parameter now: the brain's clock when the command was received (journalled with it).
     ///
-    /// Always inlined so that a caller applying a command it has just built (a step on the
-    /// hot path) calls the case's method directly, without materializing the command:
-    /// measured in Benchmarks/Micro (`Apply.step.fastPath`), the out-of-line call cost about
-    /// 70 ns a step. `@inlinable` alone stopped sufficing once tasks, schedules and commands
-    /// grew the switch past the optimizer's size limit (seen in a profile of the release
-    /// brain: `apply(_:now:)` out of line on every step).
-    @inlinable @inline(__always)
+    /// Inlinable so that a caller applying a command it has just built can call the case's
+    /// method directly, without materializing the command. The step hot path does not rely
+    /// on it: once tasks, schedules and commands grew the switch, the optimizer stopped
+    /// inlining it (even with `@inline(__always)`), so the server applies steps through
+    /// ``applyStep(_:eventSeq:agentID:now:)``, this function's `.step` case.
+    @inlinable
     package mutating func apply(_ command: BrainCommand, now: Int64) -> CommandOutcome {
         switch command {
         case .step(let view, let eventSeq, let agentID):
@@ -105,5 +104,17 @@ extension Hello {
         var withoutToken = self
         withoutToken.token = ""
         return WireCodec.encode(BrainRequest(callID: 0, method: .hello(withoutToken)))
+    }
+}
+
+extension BrainState {
+    /// ``apply(_:now:)`` of `.step(view, eventSeq:, agentID:)`, for the ingest hot path: the
+    /// same method the command's case calls, without the whole command switch around it (out
+    /// of line, measured at ~70 ns a step in Benchmarks/Micro, and seen on every step in a
+    /// profile of the release brain). Not a second way to change the state: it is the step
+    /// case of the one `apply`, and replay applies journalled steps through `apply`.
+    @inlinable
+    package mutating func applyStep(_ view: StepReportedView, eventSeq: UInt64, agentID: String, now: Int64) -> EventOutcome {
+        apply(step: view, eventSeq: eventSeq, agentID: agentID, now: now)
     }
 }
