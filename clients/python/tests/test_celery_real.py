@@ -9,6 +9,7 @@ the brain's, so it is checked against the real brain only.
 Needs `redis-server` (Debian's package) and celery + redis-py; every process started
 here is stopped at the end (its whole process group), whatever happened.
 """
+import contextlib
 import os
 import shutil
 import signal
@@ -170,15 +171,17 @@ class Stack:
         return wait_for(done, timeout, what=f"task {task_id} in state {state}")
 
 
-@pytest.fixture(params=["fake", "real"])
-def stack(request):
+@contextlib.contextmanager
+def running_stack(kind, *brain_args):
+    """redis-server and a brain (`brain_args` for `brain serve`), stopped and their logs
+    printed at the end, whatever happened."""
     if shutil.which("redis-server") is None:
         pytest.skip("redis-server is not installed (Debian: apt-get install redis-server)")
     workdir = short_tmpdir("bcel-")
-    s = Stack(workdir, request.param)
+    s = Stack(workdir, kind)
     try:
         s.start_redis()
-        s.start_brain()
+        s.start_brain(*brain_args)
         yield s
     finally:
         s.stop()
@@ -187,6 +190,12 @@ def stack(request):
         if s.brain is not None:
             print(f"--- brain log ---\n{s.brain.log()}")
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture(params=["fake", "real"])
+def stack(request):
+    with running_stack(request.param) as s:
+        yield s
 
 
 # ---------------------------------------------------------------- the worker
@@ -265,21 +274,8 @@ def test_cancel_command_revokes_a_running_task(stack):
 @pytest.fixture
 def lossy_stack():
     """A real brain that calls a started task lost 1 s after its agent goes offline."""
-    if shutil.which("redis-server") is None:
-        pytest.skip("redis-server is not installed (Debian: apt-get install redis-server)")
-    workdir = short_tmpdir("bcel-")
-    s = Stack(workdir, "real")
-    try:
-        s.start_redis()
-        s.start_brain("--heartbeat-interval", "200ms", "--heartbeat-timeout", "1s", "--task-lost-grace", "1s")
+    with running_stack("real", "--heartbeat-interval", "200ms", "--heartbeat-timeout", "1s", "--task-lost-grace", "1s") as s:
         yield s
-    finally:
-        s.stop()
-        for name in s.procs:
-            print(f"--- {name} log ---\n{s.log(name)}")
-        if s.brain is not None:
-            print(f"--- brain log ---\n{s.brain.log()}")
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def test_a_task_running_when_the_worker_is_killed_becomes_lost(lossy_stack):
