@@ -54,6 +54,10 @@ final class BrainConnectionHandler: ChannelDuplexHandler {
             return
         }
         self.connection = connection
+        // Held replies (see HeldReplies) count toward the limit: once they are sent, read again.
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+        connection.repliesReleased = { handler.value.scheduleResume(context: boundContext.value) }
         context.fireChannelActive()
     }
 
@@ -77,7 +81,7 @@ final class BrainConnectionHandler: ChannelDuplexHandler {
     private func handle(_ read: ByteBuffer, _ connection: ConnectionContext, context: ChannelHandlerContext) -> ByteBuffer? {
         var input = read
         var budget = FlowControl.ReadBudget(limit: maxUnsentReplyBytes)
-        guard budget.allows(queued: connection.output.readableBytes, unsent: { connection.unsentBytes }) else { return input }
+        guard budget.allows(queued: connection.queuedReplyBytes, unsent: { connection.unsentBytes }) else { return input }
         let now = WallClock.now()
         if var held = partial {
             partial = nil  // so `held` is the only reference and grows in place
@@ -92,7 +96,7 @@ final class BrainConnectionHandler: ChannelDuplexHandler {
             }
             _ = held.withUnsafeReadableBytes { walkFrames($0, connection, now: now, budget: &budget) }
             guard !connection.closing else { return nil }
-            guard budget.allows(queued: connection.output.readableBytes, unsent: { connection.unsentBytes }) else {
+            guard budget.allows(queued: connection.queuedReplyBytes, unsent: { connection.unsentBytes }) else {
                 return input.readableBytes > 0 ? input : nil
             }
         }
@@ -101,7 +105,7 @@ final class BrainConnectionHandler: ChannelDuplexHandler {
         input.moveReaderIndex(forwardBy: consumed)
         guard input.readableBytes > 0 else { return nil }
         // Stopped by the limit: the rest waits as it is, a slice of the read buffer.
-        if !budget.allows(queued: connection.output.readableBytes, unsent: { connection.unsentBytes }) { return input }
+        if !budget.allows(queued: connection.queuedReplyBytes, unsent: { connection.unsentBytes }) { return input }
         // Keep only the cut frame, not the whole read buffer behind it.
         var held = context.channel.allocator.buffer(capacity: max(wantedBytes(input), input.readableBytes))
         held.writeBuffer(&input)
@@ -126,7 +130,7 @@ final class BrainConnectionHandler: ChannelDuplexHandler {
             engine.received(frame: body, from: connection, now: now)
             // Checked per frame, as one request may be answered with thousands of times its
             // size (a GetRun of a long run); one compare unless the frame queued a reply.
-            return !connection.closing && budget.allows(queued: connection.output.readableBytes, unsent: { connection.unsentBytes })
+            return !connection.closing && budget.allows(queued: connection.queuedReplyBytes, unsent: { connection.unsentBytes })
         }
         if let tooLarge {
             engine.fail(connection, BrainError(.resourceExhausted, "\(tooLarge); the connection is closed"), callID: 0)
@@ -158,8 +162,11 @@ final class BrainConnectionHandler: ChannelDuplexHandler {
         context.fireChannelWritabilityChanged()
     }
 
+    /// Not while replies are held: they are sent when the journal write completes, which
+    /// calls this again (``ConnectionContext/repliesReleased``); resuming before would only
+    /// find them still in the way, turn after turn.
     private func scheduleResume(context: ChannelHandlerContext) {
-        guard !resumeScheduled, context.channel.isWritable else { return }
+        guard !resumeScheduled, context.channel.isWritable, connection?.holdsReplies != true else { return }
         resumeScheduled = true
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
         let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
@@ -198,7 +205,10 @@ final class BrainConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if let connection { engine.close(connection) }
+        if let connection {
+            connection.repliesReleased = nil  // it holds this handler
+            engine.close(connection)
+        }
         connection = nil
         partial = nil
         unread.removeAll()

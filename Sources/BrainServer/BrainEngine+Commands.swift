@@ -53,9 +53,10 @@ extension BrainEngine {
     }
 
     /// Issues a command through ``execute(_:now:)`` (journalled), delivers it when its agent
-    /// is connected, and answers with the command as it then is.
+    /// is connected, and answers with the command as it then is, once that is durable.
     private func issue(_ request: AgentCommandRequest, callID: UInt64, from context: ConnectionContext, now: Int64) {
-        guard case .agentCommand(let result) = execute(.issueAgentCommand(request), now: now) else { return }
+        let outcome = execute(.issueAgentCommand(request), now: now)
+        guard case .agentCommand(let result) = outcome else { return }
         switch result {
         case .success(let record):
             var current = record
@@ -64,7 +65,8 @@ extension BrainEngine {
                 // The agent's connection is not the one being read: write to it now.
                 if agent !== context { agent.flush() }
             }
-            context.append(.ok(callID, .commandInfo(current.info)))
+            // Once the journal holds the command (and its delivery, journalled before this).
+            reply(.ok(callID, .commandInfo(current.info)), to: context, after: outcome)
         case .failure(let error):
             context.append(.failure(callID, error))
         }

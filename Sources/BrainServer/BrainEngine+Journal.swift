@@ -8,7 +8,8 @@ import NIOPosix
 
 /// Group commit: records gather in ``BrainEngine/journalBuffer`` while the loop reads;
 /// at the end of a loop turn the buffer goes to the journal thread in one write (and one
-/// fsync under `--fsync batch`), and only when that completes are the acks sent. One write
+/// fsync under `--fsync batch`), and only when that completes are the acks sent, with the
+/// replies to calls that changed the state (``HeldReplies``). One write
 /// is in flight at a time, so under load the batches grow and the disk sees fewer, larger
 /// writes, while the loop keeps reading and applying. The decisions are
 /// ``JournalCommitter``'s (tested on their own); this file carries them out.
@@ -33,6 +34,24 @@ extension BrainEngine {
             if let record = JournalRecord(command, now: now) { appendJournal(record) }
         }
         return outcome
+    }
+
+    /// Answers a call that ran `command`'s ``execute(_:now:)``: when the command changed the
+    /// state, the reply waits until the journal holds the change, as acks do (a crash
+    /// before then would lose a change its client was told succeeded), and a failed write
+    /// answers UNAVAILABLE instead; else (a refusal, nothing to do) it is queued at once.
+    /// Either way it leaves after every earlier reply on the connection.
+    func reply(_ response: BrainResponse, to context: ConnectionContext, after outcome: CommandOutcome) {
+        guard outcome.changedState else {
+            context.append(response)
+            return
+        }
+        context.hold(response)
+        if !context.awaitingDurability {
+            context.awaitingDurability = true
+            awaitingDurability.append(context)
+        }
+        scheduleJournalFlush()
     }
 
     /// While a write is in flight, newer records and acks wait for it (see ``JournalCommitter``).
@@ -63,10 +82,10 @@ extension BrainEngine {
         var acks: [JournalAck] = []
         for context in awaitingDurability {
             context.awaitingDurability = false
-            if let seq = context.pendingAck {
-                context.pendingAck = nil
-                acks.append(JournalAck(context: context, seq: seq))
-            }
+            let seq = context.pendingAck
+            context.pendingAck = nil
+            let replies = context.takeHeldReplies()
+            if seq != nil || replies != nil { acks.append(JournalAck(context: context, seq: seq, replies: replies)) }
         }
         awaitingDurability.removeAll(keepingCapacity: true)
         return (chunk, acks)
@@ -109,9 +128,9 @@ extension BrainEngine {
         journalBytes = totalBytes
         var completion = journalCommitter.writeSucceeded(take: { self.takeJournalBatch() })
         if completion.recovered { logger.notice("journal writes work again") }
-        for ack in completion.acks where !ack.context.closing {
-            WireCodec.writeAckFrame(ackedSeq: ack.seq, into: &ack.context.output)
-            ack.context.flush()
+        for ack in completion.acks where ack.replies != nil || !ack.context.closing {
+            // A closing connection gets no acks, but the replies held before its fatal error.
+            ack.context.sendDurable(ackedSeq: ack.context.closing ? nil : ack.seq, replies: ack.replies, refusal: nil)
         }
         if let next = completion.takeNext() { submitJournalWrite(consume next) }
     }
@@ -122,9 +141,17 @@ extension BrainEngine {
         // Kept in order and written before anything newer once the disk works again.
         let fault = journalCommitter.writeFailed(chunk: chunk, reason: reason)
         if fault.isNew { logger.error("\(reason)") }
-        for ack in fault.acks where !ack.context.closing {
+        for ack in fault.acks {
             let context = ack.context
-            context.pendingAck = max(context.pendingAck ?? 0, ack.seq)
+            if ack.replies != nil {
+                // The calls' changes are kept with the records and written by the retry, but
+                // they are not durable now: their clients hear so, not a success.
+                let refusal = BrainError(
+                    .unavailable, "journal write failed: \(problem); the change is applied in memory but not durable: it is written once writing works again")
+                context.sendDurable(ackedSeq: nil, replies: ack.replies, refusal: refusal)
+            }
+            guard let seq = ack.seq, !context.closing else { continue }
+            context.pendingAck = max(context.pendingAck ?? 0, seq)
             if !context.awaitingDurability {
                 context.awaitingDurability = true
                 awaitingDurability.append(context)
@@ -179,10 +206,14 @@ extension BrainEngine {
     }
 }
 
-/// An ack waiting for the journal: the connection and the seq to acknowledge.
+/// What waits for a journal write on one connection: the seq to acknowledge, and the
+/// replies held until the write completes (``HeldReplies``).
 struct JournalAck {
     let context: ConnectionContext
-    let seq: UInt64
+    /// The agent's events to acknowledge, up to this seq (`nil`: none).
+    let seq: UInt64?
+    /// Replies to calls whose changes the write carries, and those queued behind them.
+    let replies: HeldReplies?
 }
 
 /// A chunk of journal records on its way to the journal thread and back. Whoever holds the

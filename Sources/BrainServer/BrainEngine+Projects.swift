@@ -20,12 +20,9 @@ extension BrainEngine {
 
     /// `CreateProject`: absent settings are the defaults.
     func createProject(name: String, settings: WireProjectSettings?, callID: UInt64, from context: ConnectionContext, now: Int64) {
-        if let refusal = Self.unsupported(settings) {
-            context.append(.failure(callID, refusal))
-            return
-        }
-        guard case .project(let result) = execute(.createProject(name: name, settings: ProjectSettings(settings)), now: now) else { return }
-        answer(result, callID: callID, from: context)
+        let outcome = execute(.createProject(name: name, settings: ProjectSettings(settings)), now: now)
+        guard case .project(let result) = outcome else { return }
+        answer(result, after: outcome, callID: callID, from: context)
     }
 
     /// `UpdateProject`: the settings replace the project's as a whole.
@@ -35,25 +32,16 @@ extension BrainEngine {
             context.append(.failure(callID, BrainError(.invalidArgument, message)))
             return
         }
-        if let refusal = Self.unsupported(settings) {
-            context.append(.failure(callID, refusal))
-            return
-        }
-        guard case .project(let result) = execute(.updateProject(name: name, settings: ProjectSettings(settings)), now: now) else { return }
-        answer(result, callID: callID, from: context)
+        let outcome = execute(.updateProject(name: name, settings: ProjectSettings(settings)), now: now)
+        guard case .project(let result) = outcome else { return }
+        answer(result, after: outcome, callID: callID, from: context)
     }
 
-    private func answer(_ result: Result<Project, BrainError>, callID: UInt64, from context: ConnectionContext) {
+    /// The project as it now is, once the journal holds the change (``reply(_:to:after:)``).
+    private func answer(_ result: Result<Project, BrainError>, after outcome: CommandOutcome, callID: UInt64, from context: ConnectionContext) {
         switch result {
-        case .success(let project): context.append(.ok(callID, .projectInfo(project.info)))
+        case .success(let project): reply(.ok(callID, .projectInfo(project.info)), to: context, after: outcome)
         case .failure(let error): context.append(.failure(callID, error))
         }
-    }
-
-    /// A setting the brain cannot keep yet: `redact_steps` (steps are not redacted yet, and a
-    /// project that asked for it must not believe they are).
-    private static func unsupported(_ settings: WireProjectSettings?) -> BrainError? {
-        guard settings?.redactSteps == true else { return nil }
-        return BrainError(.unimplemented, "redact_steps is not supported by this brain yet: step input and output are not redacted; leave it off")
     }
 }

@@ -27,8 +27,9 @@ extension BrainEngine {
         case .createAgent(let name, let project):
             let token = SecretKey.newToken()
             let tokenHash = secret.hash(token: token)
-            guard case .agent(let result) = execute(.createAgent(name: name, project: project, tokenHash: tokenHash), now: now) else { return }
-            reply(context, callID, result.map { .createdAgent($0.info, token: token) })
+            let outcome = execute(.createAgent(name: name, project: project, tokenHash: tokenHash), now: now)
+            guard case .agent(let result) = outcome else { return }
+            reply(context, callID, result.map { .createdAgent($0.info, token: token) }, after: outcome)
         case .listRuns(let query):
             reply(context, callID, state.listRuns(query).map { .runs($0) })
         case .getRun(let query):
@@ -43,11 +44,13 @@ extension BrainEngine {
         case .listSteps(let query):
             reply(context, callID, state.listSteps(query).map { .steps($0) })
         case .cancelRun(let runID, let reason):
-            guard case .run(let result) = execute(.cancelRun(runID: runID, reason: reason), now: now) else { return }
-            reply(context, callID, result.map { .runInfo($0) })
+            let outcome = execute(.cancelRun(runID: runID, reason: reason), now: now)
+            guard case .run(let result) = outcome else { return }
+            reply(context, callID, result.map { .runInfo($0) }, after: outcome)
         case .deleteRun(let runID):
-            guard case .run(let result) = execute(.deleteRun(runID: runID), now: now) else { return }
-            reply(context, callID, result.map { .runInfo($0) })
+            let outcome = execute(.deleteRun(runID: runID), now: now)
+            guard case .run(let result) = outcome else { return }
+            reply(context, callID, result.map { .runInfo($0) }, after: outcome)
         case .listPersistenceErrors(let query):
             reply(context, callID, state.listErrors(query).map { .persistenceErrors($0) })
         case .watch(let query):
@@ -85,31 +88,35 @@ extension BrainEngine {
         }
     }
 
-    private func reply(_ context: ConnectionContext, _ callID: UInt64, _ result: Result<BrainResponse.Result, BrainError>) {
+    /// Queues a call's reply: at once, or, after a command that changed the state, once the
+    /// journal holds the change (``reply(_:to:after:)``).
+    private func reply(
+        _ context: ConnectionContext, _ callID: UInt64, _ result: Result<BrainResponse.Result, BrainError>, after outcome: CommandOutcome = .unchanged
+    ) {
         switch result {
-        case .success(let value): context.append(.ok(callID, value))
+        case .success(let value): reply(.ok(callID, value), to: context, after: outcome)
         case .failure(let error): context.append(.failure(callID, error))
         }
     }
 
     private func hello(_ hello: Hello, callID: UInt64, from context: ConnectionContext, now: Int64) {
         let tokenHash = secret.hash(token: hello.token)
-        guard case .hello(let result) = execute(.hello(hello, tokenHash: tokenHash, connection: context.agentID), now: now) else { return }
+        let outcome = execute(.hello(hello, tokenHash: tokenHash, connection: context.agentID), now: now)
+        guard case .hello(let result) = outcome else { return }
         switch result {
         case .success(let welcomed):
             let agent = welcomed.agent
             let registered = welcomed.registered
             context.stateMachine.welcomed(agentID: agent.agentID)
+            context.stepRedactionRevision = .max  // its project's redact_steps is looked up again
             logger.info("agent \(agent.name) (\(agent.project)) connected\(registered ? ", registered" : "")")
-            context.append(
-                .ok(
-                    callID,
-                    .welcome(
-                        Welcome(
-                            agentID: agent.agentID, heartbeatIntervalMs: state.configuration.heartbeatIntervalMs,
-                            heartbeatTimeoutMs: state.configuration.heartbeatTimeoutMs, lastSeq: agent.lastSeq, registered: registered,
-                            protocolVersion: hello.protocolVersion, project: agent.project
-                        ))))
+            let welcome = Welcome(
+                agentID: agent.agentID, heartbeatIntervalMs: state.configuration.heartbeatIntervalMs,
+                heartbeatTimeoutMs: state.configuration.heartbeatTimeoutMs, lastSeq: agent.lastSeq, registered: registered,
+                protocolVersion: hello.protocolVersion, project: agent.project
+            )
+            // Held until the journal has the agent (a registration, a reconnection): as any reply to a change.
+            reply(.ok(callID, .welcome(welcome)), to: context, after: outcome)
             // After the welcome, so the agent knows who it is before its first command.
             deliverPendingCommands(to: agent.agentID, on: context, now: now)
         case .failure(let error):
@@ -132,6 +139,10 @@ extension BrainEngine {
                 ))
             return
         }
+        if case .step(let step) = event.kind, redactsSteps(context, agentID: agentID) {
+            publishRedacted(step, seq: event.seq, callID: callID, agentID: agentID, from: context, now: now)
+            return
+        }
         if recorder != nil {
             StreamRecorder.append(frame: frame, to: &recordBuffer)
         }
@@ -145,6 +156,11 @@ extension BrainEngine {
     ) {
         guard let agentID = context.agentID else {
             publish(AgentEvent(seq: eventSeq, kind: .step(view.report)), callID: callID, frame: frame, from: context, now: now)
+            return
+        }
+        // One compare of a cached flag: steps of projects without redact_steps stay on this path.
+        if redactsSteps(context, agentID: agentID) {
+            publishRedacted(view.report, seq: eventSeq, callID: callID, agentID: agentID, from: context, now: now)
             return
         }
         if recorder != nil {

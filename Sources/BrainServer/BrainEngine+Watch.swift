@@ -39,7 +39,8 @@ extension BrainEngine {
         for id in watches.connections {
             guard let context = connections[id], !context.closing else { continue }
             let ended = watches.publish(
-                changes, state: state, on: id, output: &context.output, unsent: context.unsentBytes, allocator: context.channel.allocator
+                changes, state: state, on: id, output: &context.output, unsent: context.unsentBytes + context.heldBytes,
+                allocator: context.channel.allocator
             )
             for overflow in ended { logger.notice("connection \(id), watch \(overflow.callID): \(overflow.message)") }
             if !ended.isEmpty { updateChangeCollection() }
@@ -50,8 +51,10 @@ extension BrainEngine {
 
     /// Hands the streams' waiting events to the channel while it is writable: after a
     /// publish, and when a slow client has read enough for the connection to become writable.
+    /// Not while replies are held: the events would overtake the stream's earlier events held
+    /// behind them (the connection resumes once the replies are sent).
     func handOverWatchBacklogs(_ context: ConnectionContext) {
-        guard !context.closing, watches.hasBacklog(on: context.id) else { return }
+        guard !context.closing, !context.holdsReplies, watches.hasBacklog(on: context.id) else { return }
         while context.channel.isWritable, let backlog = watches.takeBacklog(on: context.id) {
             context.channel.writeAndFlush(backlog, promise: nil)
         }

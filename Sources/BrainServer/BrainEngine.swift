@@ -171,10 +171,8 @@ final class BrainEngine {
                 errorType: "ProtocolError", message: error.message, stack: "connection \(context.id)"
             ))
         context.append(.failure(callID, error))
-        let bytes = context.output
-        context.output.clear()
-        let channel = context.channel
-        channel.writeAndFlush(bytes).whenComplete { _ in ConnectionClosing.closeAfterReply(channel) }
+        // After the replies of earlier calls, held ones included.
+        context.closeAfterReplies()
     }
 
     // MARK: Time

@@ -12,8 +12,33 @@ final class ConnectionContext {
     var pendingAck: UInt64?
     /// Frames waiting to be written at the end of the batch.
     var output: ByteBuffer
-    /// Whether this connection's ack waits for the next journal flush.
+    /// Whether the steps of this connection's agent are redacted (its project's
+    /// `redact_steps`), as of ``stepRedactionRevision`` (``BrainEngine/redactsSteps(_:agentID:)``).
+    var redactsSteps = false
+    /// The ``BrainCore/BrainState/projectSettingsRevision`` ``redactsSteps`` was looked up
+    /// at; `.max`: not looked up for the agent the connection speaks for now.
+    var stepRedactionRevision = UInt64.max
+    /// Whether this connection's ack or held replies wait for the next journal flush.
     var awaitingDurability = false
+    /// Replies that wait for the journal (``HeldReplies``) and are in no write yet.
+    private(set) var held = HeldReplies()
+    /// Journal writes in flight that carry replies of this connection.
+    private(set) var heldWritesInFlight = 0
+    /// Bytes of held replies not handed to the channel yet (here and in writes in flight):
+    /// flow control counts them as queued replies.
+    private(set) var heldBytes = 0
+    /// Set by a fatal error while replies were held: the error joined them, and the
+    /// connection closes once they are sent.
+    private var closesAfterHeldReplies = false
+    /// Called when held replies were sent: a connection whose reading stopped because of
+    /// them (flow control) is read again (set by ``BrainConnectionHandler``).
+    var repliesReleased: (() -> Void)?
+
+    /// Whether replies wait for the journal: anything queued now must go behind them.
+    var holdsReplies: Bool { heldWritesInFlight > 0 || !held.isEmpty }
+
+    /// Replies queued and not handed to the channel yet, held ones included (flow control).
+    var queuedReplyBytes: Int { output.readableBytes + heldBytes }
 
     /// Set once the connection said hello.
     var agentID: String? { stateMachine.agentID }
@@ -33,7 +58,7 @@ final class ConnectionContext {
         WireCodec.writeFrame(response, into: &output)
     }
 
-    /// Writes and flushes whatever is queued.
+    /// Writes and flushes whatever is queued, or, while replies are held, queues it behind them.
     func flush() {
         guard output.readableBytes > 0, channel.isActive else {
             output.clear()
@@ -41,7 +66,84 @@ final class ConnectionContext {
         }
         let bytes = output
         output = channel.allocator.buffer(capacity: 256)
+        if holdsReplies {
+            held.append(following: bytes)
+            heldBytes += bytes.readableBytes
+            return
+        }
         channel.writeAndFlush(bytes, promise: nil)
+    }
+
+    /// Sends what is queued (a fatal error's reply last), then closes the connection; while
+    /// replies are held, they go first and the connection closes after them.
+    func closeAfterReplies() {
+        if holdsReplies {
+            flush()
+            closesAfterHeldReplies = true
+            return
+        }
+        let bytes = output
+        output.clear()
+        let channel = self.channel
+        channel.writeAndFlush(bytes).whenComplete { _ in ConnectionClosing.closeAfterReply(channel) }
+    }
+
+    // MARK: Held replies
+
+    /// Holds `response`, the reply to a call that changed the state, until the journal
+    /// holds the change (the engine makes sure a journal write takes it). Replies queued
+    /// before it go first: at once when nothing is held, else behind what is.
+    func hold(_ response: BrainResponse) {
+        flush()
+        var frame = channel.allocator.buffer(capacity: 128)
+        WireCodec.writeFrame(response, into: &frame)
+        heldBytes += frame.readableBytes
+        held.append(durable: frame, callID: response.callID)
+    }
+
+    /// Hands the held replies to the journal write about to be submitted (`nil`: none).
+    func takeHeldReplies() -> HeldReplies? {
+        guard !held.isEmpty else { return nil }
+        heldWritesInFlight += 1
+        defer { held = HeldReplies() }
+        return held
+    }
+
+    /// The journal write that carried `replies` and this connection's ack of `ackedSeq`
+    /// completed: sends them. They go straight to the channel, as nothing queued for this
+    /// connection is older: later replies wait in ``held`` or in later writes.
+    /// - Parameter refusal: set when the write failed: the calls that changed the state are
+    ///   answered with it instead (refusing the acks is the engine's part).
+    func sendDurable(ackedSeq: UInt64?, replies: HeldReplies?, refusal: BrainError?) {
+        guard replies != nil || holdsReplies else {
+            // The usual case, an agent's ack with nothing held: as it always was.
+            if let ackedSeq {
+                WireCodec.writeAckFrame(ackedSeq: ackedSeq, into: &output)
+                flush()
+            }
+            return
+        }
+        var bytes = channel.allocator.buffer(capacity: (replies?.bytes ?? 0) + 32)
+        if let replies {
+            heldWritesInFlight -= 1
+            heldBytes -= replies.bytes
+            replies.write(into: &bytes, refusing: refusal)
+        }
+        if let ackedSeq { WireCodec.writeAckFrame(ackedSeq: ackedSeq, into: &bytes) }
+        if heldWritesInFlight == 0, !held.awaitsDurability {
+            // What is left only waited for its turn, and its turn has come.
+            heldBytes -= held.bytes
+            held.write(into: &bytes, refusing: nil)
+            held = HeldReplies()
+        }
+        let closes = closesAfterHeldReplies && !holdsReplies
+        let channel = self.channel
+        if bytes.readableBytes > 0, channel.isActive {
+            channel.writeAndFlush(bytes).whenComplete { _ in if closes { ConnectionClosing.closeAfterReply(channel) } }
+        } else if closes {
+            ConnectionClosing.closeAfterReply(channel)
+        }
+        if replies != nil { repliesReleased?() }
     }
 
     /// Bytes written to the channel that the socket has not taken yet (SwiftNIO's outbound

@@ -5,9 +5,9 @@ import NIOCore
 ///
 /// What the brain holds for one connection is bounded by:
 /// - replies not yet taken by the socket (SwiftNIO's outbound buffer plus the brain's own
-///   ``ConnectionContext/output``): at most ``ServerConfiguration/maxUnsentReplyBytes`` plus
-///   one reply, because reading stops once they pass it and a read's frames stop being
-///   handled the moment they do;
+///   ``ConnectionContext/output`` and the replies held for the journal, ``HeldReplies``): at
+///   most ``ServerConfiguration/maxUnsentReplyBytes`` plus one reply, because reading stops
+///   once they pass it and a read's frames stop being handled the moment they do;
 /// - requests read but not handled yet: what was left of the read that stopped, and the few
 ///   reads SwiftNIO makes in the same loop turn (`maxMessagesPerRead`, 4, of at most 1 MiB);
 /// - Watch events waiting for the client past the reply limit (in their streams' backlogs,

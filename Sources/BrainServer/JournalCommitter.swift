@@ -4,7 +4,9 @@
 ///
 /// The rule it keeps is the brain's durability promise: an ack leaves only through
 /// ``writeSucceeded(take:)``, that is once the journal reported the write that holds its
-/// records done (written and, under `--fsync batch`, fsynced). A failed write hands its
+/// records done (written and, under `--fsync batch`, fsynced). The server's acks carry the
+/// replies to calls that changed the state too (``HeldReplies``), so those keep the same
+/// promise by the same road. A failed write hands its
 /// acks back to be answered UNAVAILABLE and keeps its records, in order, to be written again
 /// before anything newer.
 ///

@@ -44,6 +44,7 @@ struct JournalTests {
                 redaction: RedactionOverrides(extraKeyPatterns: ["pin", "*_iban"], allowedKeys: ["token_count"]), timeZone: "Europe/Riga"
             ), now: 20
         ),
+        .updateProject(name: "p", settings: ProjectSettings(redactSteps: true), now: 21),
     ]
 
     func write(_ records: [JournalRecord], to directory: String) throws {

@@ -37,6 +37,7 @@ extension BrainState {
     private mutating func store(_ project: Project) {
         projects[project.name] = project
         redactors.update(project, policy: taskSettings.redaction)
+        projectSettingsRevision &+= 1
         revision &+= 1
     }
 
@@ -58,5 +59,6 @@ extension BrainState {
         if restored[Project.defaultName] == nil { restored[Project.defaultName] = Project.initial }
         projects = restored
         redactors = ProjectRedactors(policy: taskSettings.redaction, projects: restored.values)
+        projectSettingsRevision &+= 1
     }
 }

@@ -20,7 +20,7 @@ extension RetentionSettings {
 
 extension ProjectSettings {
     /// The domain settings of wire settings (`nil`, absent: the defaults). The time zone ""
-    /// is UTC. `redact_steps` is not carried: the caller refuses it until steps are redacted.
+    /// is UTC.
     package init(_ wire: WireProjectSettings?) {
         guard let wire else {
             self.init()
@@ -29,7 +29,8 @@ extension ProjectSettings {
         self.init(
             retention: wire.retention.map(RetentionSettings.init) ?? RetentionSettings(),
             redaction: RedactionOverrides(extraKeyPatterns: wire.extraKeyPatterns, allowedKeys: wire.allowedKeys),
-            timeZone: wire.timeZone.isEmpty ? "UTC" : wire.timeZone
+            timeZone: wire.timeZone.isEmpty ? "UTC" : wire.timeZone,
+            redactSteps: wire.redactSteps
         )
     }
 
@@ -37,7 +38,7 @@ extension ProjectSettings {
     package var wire: WireProjectSettings {
         WireProjectSettings(
             retention: retention.wire, extraKeyPatterns: redaction.extraKeyPatterns, allowedKeys: redaction.allowedKeys, timeZone: timeZone,
-            redactSteps: false
+            redactSteps: redactSteps
         )
     }
 }

@@ -45,6 +45,10 @@ package struct BrainState: Sendable {
     package internal(set) var scheduleTable = ScheduleTable()
     /// Each project's redactor (rebuilt when a project's settings or ``taskSettings`` change).
     var redactors = ProjectRedactors(policy: RedactionPolicy(), projects: [Project.initial])
+    /// Bumped whenever a project is created, its settings change or the projects are
+    /// restored: a per-connection cache of a project setting (``redactsSteps(agentID:)``)
+    /// compares it instead of looking the setting up for every event.
+    package internal(set) var projectSettingsRevision: UInt64 = 0
 
     /// Bumped by every change worth a snapshot (not by heartbeats alone).
     package internal(set) var revision: UInt64 = 0

@@ -382,6 +382,10 @@ extension RecordWriter {
         strings(settings.redaction.extraKeyPatterns)
         strings(settings.redaction.allowedKeys)
         string(settings.timeZone)
+        // Last, and only when set: a record without it (written before `redact_steps`
+        // existed, or with it off) reads as off, and older brains read records that never
+        // turned it on exactly as before.
+        if settings.redactSteps { out.append(ProjectSettingsFlags.redactSteps) }
     }
 }
 
@@ -409,9 +413,19 @@ extension RecordReader {
         guard let runs = i64(), let tasks = i64(), let events = i64(), let sink = i64(), let extra = strings(), let allowed = strings(),
             let timeZone = string()
         else { return nil }
+        // The settings are a record's last field: a byte after them holds the flags (none in
+        // records written before they existed).
+        let flags = u8() ?? 0
         return ProjectSettings(
             retention: RetentionSettings(runsNs: runs, tasksNs: tasks, taskEventsNs: events, sinkRowsNs: sink),
-            redaction: RedactionOverrides(extraKeyPatterns: extra, allowedKeys: allowed), timeZone: timeZone
+            redaction: RedactionOverrides(extraKeyPatterns: extra, allowedKeys: allowed), timeZone: timeZone,
+            redactSteps: flags & ProjectSettingsFlags.redactSteps != 0
         )
     }
+}
+
+/// The flags byte that may follow project settings in a journal record.
+enum ProjectSettingsFlags {
+    /// ``ProjectSettings/redactSteps``.
+    static let redactSteps: UInt8 = 1
 }

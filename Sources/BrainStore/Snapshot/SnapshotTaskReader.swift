@@ -53,6 +53,9 @@ enum SnapshotTaskReader {
                 }
             } else if key.equals("time_zone") {
                 settings.timeZone = try cursor.string(scratch: &scratch)
+            } else if key.equals("redact_steps") {
+                // Absent from snapshots written before it existed: off (ProjectSettings()).
+                settings.redactSteps = try cursor.boolean()
             } else {
                 try cursor.skipValue()
             }

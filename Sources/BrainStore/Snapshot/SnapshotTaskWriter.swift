@@ -42,6 +42,7 @@ enum SnapshotTaskWriter {
         out.strings("allowed_keys", settings.redaction.allowedKeys)
         out.byte(0x7D)
         out.field("time_zone", settings.timeZone)
+        out.field("redact_steps", settings.redactSteps)
         out.byte(0x7D)
         out.field("created_at", project.createdAt)
         out.field("updated_at", project.updatedAt)
