@@ -13,8 +13,10 @@ extension BrainEngine {
             publish(event, callID: callID, frame: frame, from: context, now: now)
             return
         }
-        if case .taskEvent(let reported) = event.kind, let report = TaskEventReport(reported, seq: event.seq) {
-            publishTaskEvent(report, callID: callID, from: context, now: now)
+        if case .taskEvent(let reported) = event.kind {
+            // Decoded by protobuf-c (the frame holds something the fast lane leaves to it): the
+            // frame is never journalled as it came.
+            publishTaskEvent(reported, eventSeq: event.seq, callID: callID, frame: nil, from: context, now: now)
         } else if publishAgentEventCommand(event, callID: callID, from: context, now: now) {
             return
         } else {
@@ -22,22 +24,42 @@ extension BrainEngine {
         }
     }
 
-    /// A task event, redacted under the agent's project and journalled as a command: never
-    /// its frame, which holds what the agent sent, secrets included.
-    private func publishTaskEvent(_ report: TaskEventReport, callID: UInt64, from context: ConnectionContext, now: Int64) {
+    /// A task event from an agent that said hello, redacted under the agent's project before
+    /// anything is journalled. `frame` is the `Request` it came in when ``TaskEventFrameParser``
+    /// read it (the frame then holds nothing but the event's fields).
+    ///
+    /// When redaction changed none of its texts (most events), the journal keeps that frame as
+    /// it came, as it does a step's: nothing is encoded again, and replay redacts the event the
+    /// same way and finds nothing either. Otherwise the journal keeps the redacted command,
+    /// never the frame, which holds what the agent sent, secrets included.
+    func publishTaskEvent(
+        _ reported: TaskEventReported, eventSeq: UInt64, callID: UInt64, frame: UnsafeRawBufferPointer?, from context: ConnectionContext,
+        now: Int64
+    ) {
         guard let agentID = context.agentID else { return }
+        guard let report = TaskEventReport(reported, seq: eventSeq) else {
+            publishRefused(AgentEvent(seq: eventSeq, kind: .taskEvent(reported)), callID: callID, from: context, now: now)
+            return
+        }
         // Through an inout access: calling the method on `state` as a plain read copies the
         // whole BrainState (a retain and release of each of its fields) for every task event.
         let command = Self.taskEventCommand(report, agentID: agentID, in: &state)
-        if recorder != nil, case .taskEvent(let redacted, _) = command {
-            // `--record` keeps the redacted event too: a recording is a file on disk.
-            let event = AgentEvent(seq: report.seq, kind: .taskEvent(TaskEventReported(redacted)))
+        guard case .taskEvent(let redacted, _) = command else { return }
+        if let frame, redacted.hasTexts(of: report) {
+            if recorder != nil { StreamRecorder.append(frame: frame, to: &recordBuffer) }
+            guard case .event(let outcome) = state.apply(command, now: now) else { return }
+            finishPublish(outcome, seq: eventSeq, agentID: agentID, callID: callID, frame: frame, from: context, now: now)
+            return
+        }
+        if recorder != nil {
+            // `--record` keeps the redacted event: a recording is a file on disk.
+            let event = AgentEvent(seq: eventSeq, kind: .taskEvent(TaskEventReported(redacted)))
             WireCodec.encode(BrainRequest(callID: callID, method: .publish(event))).withUnsafeBytes {
                 StreamRecorder.append(frame: $0, to: &recordBuffer)
             }
         }
         guard case .event(let outcome) = execute(command, now: now) else { return }
-        finishPublish(outcome, seq: report.seq, agentID: agentID, callID: callID, frame: nil, from: context, now: now)
+        finishPublish(outcome, seq: eventSeq, agentID: agentID, callID: callID, frame: nil, from: context, now: now)
     }
 
     private static func taskEventCommand(_ report: TaskEventReport, agentID: String, in state: inout BrainState) -> BrainCommand {

@@ -132,6 +132,10 @@ final class BrainEngine {
             publishStep(parsed.step, callID: parsed.callID, eventSeq: parsed.eventSeq, frame: frame, from: context, now: now)
             return
         }
+        if context.agentID != nil, let parsed = TaskEventFrameParser.parse(frame) {
+            publishTaskEvent(parsed.event, eventSeq: parsed.eventSeq, callID: parsed.callID, frame: frame, from: context, now: now)
+            return
+        }
         do {
             try WireCodec.withUnpackedRequest(
                 frame, scratch: scratch,

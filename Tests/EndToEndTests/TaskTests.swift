@@ -132,6 +132,10 @@ struct TaskTests {
         try await Self.publishLifecycles(session)
         await session.close()
         let before = try brain.brainctlJSON(["task", "show", "t-fail"]) as? [String: Any]
+        // Every task whole: events without a secret are journalled as the frames they came in,
+        // the others as redacted commands; replay must rebuild both the same.
+        let ids = ["t-fail", "t-ok", "t-run", "t-wait"]
+        let shown = try ids.map { try brain.brainctlJSON(["task", "show", $0]) as? NSDictionary }
 
         // SIGKILL: no final snapshot, the tasks come back from the journal alone.
         brain.stop(signal: SIGKILL)
@@ -143,6 +147,7 @@ struct TaskTests {
         #expect((replayed?["events"] as? [Any])?.count == 3)
         #expect((replayed?["error"] as? [String: Any])?["exc_type"] as? String == "psycopg2.OperationalError")
         #expect(replayed?["updated_at"] as? String == before?["updated_at"] as? String)
+        #expect(try ids.map { try brain.brainctlJSON(["task", "show", $0]) as? NSDictionary } == shown)
 
         // SIGTERM writes a snapshot; the next start loads it.
         #expect(brain.stop() == 0)

@@ -49,20 +49,22 @@ extension BrainState {
             let payload = JSONText.object(["task_id": report.taskID, "engine": report.engine, "kind": report.kind.name, "seq": String(report.seq)])
             return reject(BrainError(.invalidArgument, problem), phase: PersistencePhase.upsertTask, runID: "", agent: agent, payload: payload, now: now)
         }
-        // The identity is built and hashed once per event: the lookup and, for a new task, the insert.
-        let identity = TaskRecord.identity(project: agent.project, engine: report.engine, taskID: report.taskID)
-        if let key = taskTable.keysByIdentity[identity] {
+        if let key = taskTable.key(project: agent.project, engine: report.engine, taskID: report.taskID) {
             let before = (taskTable.records[key].state, taskTable.records[key].agentID)
             _ = taskTable.records[key].absorb(report, agentID: agent.agentID, now: now, first: false)
             taskTable.reindex(key: key, from: before, to: (taskTable.records[key].state, taskTable.records[key].agentID))
             taskTable.eventCount += 1
             noteTask(key: key, now: now)
         } else {
-            var task = TaskRecord(key: taskTable.records.count, taskID: report.taskID, project: agent.project, engine: report.engine)
+            let key = taskTable.records.count
+            var task = TaskRecord(key: key, taskID: report.taskID, project: agent.project, engine: report.engine)
             task.createdAt = now
+            // A Celery task has about three events (sent, started, a terminal one): room for
+            // them now saves the history's growth by one and two.
+            task.events.reserveCapacity(3)
             _ = task.absorb(report, agentID: agent.agentID, now: now, first: true)
-            taskTable.append(task, identity: identity)
-            noteTask(key: task.key, now: now)
+            taskTable.append(task)
+            noteTask(key: key, now: now)
         }
         return .applied
     }

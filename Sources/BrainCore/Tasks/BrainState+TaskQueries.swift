@@ -45,7 +45,7 @@ extension BrainState {
     /// `GetTask`: the task with its events in order (by the agent's clock, then by arrival).
     /// `project` and `engine` may be "" when the id alone names one task.
     package func task(id taskID: String, project: String = "", engine: String = "") -> Result<TaskRecord, BrainError> {
-        let found = (taskTable.keysByTaskID[taskID] ?? []).map { taskTable.records[$0] }.filter { task in
+        let found = taskTable.keys(taskID: taskID).map { taskTable.records[$0] }.filter { task in
             (project.isEmpty || task.project == project) && (engine.isEmpty || task.engine == engine)
         }
         guard let first = found.first else { return .failure(BrainError(.notFound, "task \(taskID) does not exist")) }

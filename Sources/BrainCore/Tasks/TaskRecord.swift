@@ -115,9 +115,4 @@ package struct TaskRecord: Hashable, Sendable, Codable {
     package var maxSkewNs: Int64 {
         events.map(\.skewNs).max { $0.magnitude < $1.magnitude } ?? 0
     }
-
-    /// The key a task is found by: one id in one engine of one project.
-    static func identity(project: String, engine: String, taskID: String) -> String {
-        project + "\u{0}" + engine + "\u{0}" + taskID
-    }
 }

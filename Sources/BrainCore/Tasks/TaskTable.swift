@@ -4,10 +4,9 @@ import BrainProtocol
 package struct TaskTable: Sendable {
     /// The tasks, in order of their first event.
     package internal(set) var records: [TaskRecord] = []
-    /// Task key by ``TaskRecord/identity(project:engine:taskID:)``.
-    var keysByIdentity: [String: Int] = [:]
-    /// Task keys by task id alone (a lookup that names no project or engine).
-    var keysByTaskID: [String: [Int]] = [:]
+    /// Task keys by task id (a task is one id in one engine of one project: the key of an
+    /// identity is found among its id's keys, so one index serves both look-ups).
+    var keysByTaskID: [String: TaskKeys] = [:]
     /// Keys of `started` tasks by the agent running them (lost and stuck tasks are found here,
     /// without a walk over every task).
     var startedByAgent: [String: Set<Int>] = [:]
@@ -18,8 +17,11 @@ package struct TaskTable: Sendable {
 
     /// The key of the task with this identity.
     func key(project: String, engine: String, taskID: String) -> Int? {
-        keysByIdentity[TaskRecord.identity(project: project, engine: engine, taskID: taskID)]
+        keysByTaskID[taskID]?.first { records[$0].engine == engine && records[$0].project == project }
     }
+
+    /// The keys of every task with this id, whatever its engine and project.
+    func keys(taskID: String) -> [Int] { keysByTaskID[taskID]?.all ?? [] }
 
     /// Keeps the started index right when a task's state or agent changes.
     mutating func reindex(key: Int, from old: (state: TaskState, agentID: String)?, to new: (state: TaskState, agentID: String)) {
@@ -30,18 +32,17 @@ package struct TaskTable: Sendable {
         if new.state == .started { startedByAgent[new.agentID, default: []].insert(key) }
     }
 
-    /// Appends a new task (its key must be the next position).
-    mutating func append(_ record: TaskRecord) {
-        append(record, identity: TaskRecord.identity(project: record.project, engine: record.engine, taskID: record.taskID))
-    }
-
-    /// ``append(_:)`` with the record's identity already built.
-    mutating func append(_ record: TaskRecord, identity: String) {
-        keysByIdentity[identity] = record.key
-        keysByTaskID[record.taskID, default: []].append(record.key)
-        records.append(record)
+    /// Appends a new task (its key must be the next position, its identity new).
+    mutating func append(_ record: consuming TaskRecord) {
+        let key = record.key
+        if let index = keysByTaskID.index(forKey: record.taskID) {
+            keysByTaskID.values[index].append(key)
+        } else {
+            keysByTaskID[record.taskID] = .one(key)
+        }
         eventCount += record.events.count
-        reindex(key: record.key, from: nil, to: (record.state, record.agentID))
+        reindex(key: key, from: nil, to: (record.state, record.agentID))
+        records.append(record)
     }
 
     /// Rebuilds the table from its records (a snapshot).

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// Reads the one message shape that dominates ingest, a `Request` that publishes a
 /// `StepReported`, straight from the frame's bytes: no unpack, no allocation, no copy.
 ///
@@ -24,43 +18,15 @@ public enum StepFrameParser {
     /// else or anything this reader leaves to protobuf-c.
     public static func parse(_ frame: UnsafeRawBufferPointer) -> Parsed? {
         // Request{call_id = 1, publish = 12}, then AgentEvent{seq = 1, step = 12}: the same shape.
-        guard case (let callID, let event)? = numberAndMessage(frame),
-            case (let eventSeq, let stepBytes)? = numberAndMessage(event)
+        guard case (let callID, let event)? = WireFieldReader.numberAndMessage(frame, field: 12),
+            case (let eventSeq, let stepBytes)? = WireFieldReader.numberAndMessage(event, field: 12)
         else { return nil }
         // One scan for U+0000 over the whole step instead of one per string: protobuf-c never
         // writes a zero byte outside a string (proto3 leaves zero scalars out, and a varint's
         // last byte is 0 only for the value 0), so a step without one has no NUL in any string;
         // a step with one, from any encoder, is left to protobuf-c.
-        guard !containsNUL(stepBytes), let step = parseStep(stepBytes) else { return nil }
+        guard !WireFieldReader.containsNUL(stepBytes), let step = parseStep(stepBytes) else { return nil }
         return Parsed(callID: callID, eventSeq: eventSeq, step: step)
-    }
-
-    /// A message holding only field 1 (a varint, at most once, 0 when absent) and field 12
-    /// (a nested message, exactly once); `nil` for anything else.
-    private static func numberAndMessage(
-        _ bytes: UnsafeRawBufferPointer
-    ) -> (number: UInt64, message: UnsafeRawBufferPointer)? {
-        guard let base = bytes.baseAddress else { return nil }
-        var reader = Reader(base: base, end: base + bytes.count)
-        var number: UInt64 = 0
-        var sawNumber = false
-        var message: UnsafeRawBufferPointer?
-        while reader.more {
-            guard let tag = reader.varint() else { return nil }
-            switch tag {
-            case 1 << 3 | 0:
-                guard !sawNumber, let value = reader.varint() else { return nil }
-                number = value
-                sawNumber = true
-            case 12 << 3 | 2:
-                guard message == nil, let nested = reader.lengthDelimited() else { return nil }
-                message = nested
-            default:
-                return nil
-            }
-        }
-        guard let message else { return nil }
-        return (number, message)
     }
 
     private static func parseStep(_ bytes: UnsafeRawBufferPointer) -> StepReportedView? {
@@ -70,7 +36,7 @@ public enum StepFrameParser {
             durationMs: 0, startedAt: 0
         )
         guard let base = bytes.baseAddress else { return view }
-        var reader = Reader(base: base, end: base + bytes.count)
+        var reader = WireFieldReader(base: base, end: base + bytes.count)
         var seen: UInt16 = 0
         while reader.more {
             guard let tag = reader.varint(), tag < 1 << 32 else { return nil }
@@ -106,57 +72,5 @@ public enum StepFrameParser {
             }
         }
         return view
-    }
-
-    private static func containsNUL(_ text: UnsafeRawBufferPointer) -> Bool {
-        guard let base = text.baseAddress, !text.isEmpty else { return false }
-        return memchr(base, 0, text.count) != nil
-    }
-
-    /// A cursor over protobuf wire bytes that refuses to step past the end.
-    private struct Reader {
-        var position: UnsafeRawPointer
-        let end: UnsafeRawPointer
-
-        init(base: UnsafeRawPointer, end: UnsafeRawPointer) {
-            self.position = base
-            self.end = end
-        }
-
-        var more: Bool { position < end }
-
-        /// A base-128 varint of at most 10 bytes, or `nil` when it runs off the end or on.
-        mutating func varint() -> UInt64? {
-            // Tags and most lengths are one byte.
-            if position < end {
-                let first = position.load(as: UInt8.self)
-                if first < 0x80 {
-                    position += 1
-                    return UInt64(first)
-                }
-            }
-            var result: UInt64 = 0
-            var shift: UInt64 = 0
-            while position < end, shift < 64 {
-                let byte = position.load(as: UInt8.self)
-                position += 1
-                result |= UInt64(byte & 0x7F) << shift
-                if byte & 0x80 == 0 {
-                    // The tenth byte may carry only the top bit.
-                    if shift == 63, byte > 1 { return nil }
-                    return result
-                }
-                shift += 7
-            }
-            return nil
-        }
-
-        /// A length and that many bytes.
-        mutating func lengthDelimited() -> UnsafeRawBufferPointer? {
-            guard let length = varint(), length <= UInt64(end - position) else { return nil }
-            let bytes = UnsafeRawBufferPointer(start: position, count: Int(length))
-            position += Int(length)
-            return bytes
-        }
     }
 }
