@@ -26,6 +26,8 @@ extension BrainEngine {
         }
         guard case .project(let result) = execute(.createProject(name: name, settings: ProjectSettings(settings)), now: now) else { return }
         answer(result, callID: callID, from: context)
+        // A zone other than UTC: schedules reported before the project existed are predicted again.
+        recomputeNextRunsIfPending()
     }
 
     /// `UpdateProject`: the settings replace the project's as a whole.
@@ -41,6 +43,8 @@ extension BrainEngine {
         }
         guard case .project(let result) = execute(.updateProject(name: name, settings: ProjectSettings(settings)), now: now) else { return }
         answer(result, callID: callID, from: context)
+        // A zone change: the project's next runs are predicted again, in batches, from now on.
+        recomputeNextRunsIfPending()
     }
 
     private func answer(_ result: Result<Project, BrainError>, callID: UInt64, from context: ConnectionContext) {
