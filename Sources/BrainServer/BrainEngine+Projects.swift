@@ -23,6 +23,8 @@ extension BrainEngine {
         let outcome = execute(.createProject(name: name, settings: ProjectSettings(settings)), now: now)
         guard case .project(let result) = outcome else { return }
         answer(result, after: outcome, callID: callID, from: context)
+        // A zone other than UTC: schedules reported before the project existed are predicted again.
+        recomputeNextRunsIfPending()
     }
 
     /// `UpdateProject`: the settings replace the project's as a whole.
@@ -35,6 +37,8 @@ extension BrainEngine {
         let outcome = execute(.updateProject(name: name, settings: ProjectSettings(settings)), now: now)
         guard case .project(let result) = outcome else { return }
         answer(result, after: outcome, callID: callID, from: context)
+        // A zone change: the project's next runs are predicted again, in batches, from now on.
+        recomputeNextRunsIfPending()
     }
 
     /// The project as it now is, once the journal holds the change (``reply(_:to:after:)``).

@@ -1,8 +1,10 @@
 import BrainCore
 import BrainProtocol
+import NIOCore
 
 /// Schedules on the server: the schedule and command events agents publish (journalled as
-/// their redacted commands, never as frames) and the schedule queries.
+/// their redacted commands, never as frames), next runs predicted again after a time-zone
+/// change, and the schedule queries.
 extension BrainEngine {
     // MARK: Agent events
 
@@ -20,6 +22,36 @@ extension BrainEngine {
         guard case .event(let outcome) = execute(command, now: now) else { return true }
         finishPublish(outcome, seq: event.seq, agentID: agentID, callID: callID, frame: nil, from: context, now: now)
         return true
+    }
+
+    // MARK: Next runs after a time-zone change
+
+    /// The pause before each batch of a next-run recompute. Not zero: SwiftNIO runs every task
+    /// that is due, those queued meanwhile included, before it reads the sockets again, so
+    /// batches queued with no delay would run back to back and hold ingestion for the whole
+    /// recompute. A task due later ends the loop turn; the sockets are read, then the batch
+    /// runs. 1 ms adds at most 50 ms to a recompute of 100,000 schedules.
+    static let scheduleRecomputePause = TimeAmount.milliseconds(1)
+
+    /// Queues the next batch of the pending next-run recompute (``ScheduleRecompute``), if
+    /// any and none is queued: called after a project is created or updated, after each batch,
+    /// and on the tick (a recompute restored from a snapshot or the journal).
+    func recomputeNextRunsIfPending() {
+        guard !scheduleRecomputeQueued, state.hasPendingScheduleRecompute else { return }
+        scheduleRecomputeQueued = true
+        let engine = NIOLoopBound(self, eventLoop: eventLoop)
+        eventLoop.scheduleTask(in: Self.scheduleRecomputePause) { engine.value.recomputeNextRunsBatch() }
+    }
+
+    /// Applies one batch (at most ``ServerConfiguration/scheduleRecomputeBatch`` schedules)
+    /// through ``execute(_:now:)``, journalled like every change, then queues the next: reads
+    /// run between two batches, so ingestion waits for one batch at most.
+    private func recomputeNextRunsBatch() {
+        scheduleRecomputeQueued = false
+        guard let batch = state.dueScheduleRecompute(limit: configuration.scheduleRecomputeBatch) else { return }
+        execute(.recomputeNextRuns(batch), now: WallClock.now())
+        publishChanges()
+        recomputeNextRunsIfPending()
     }
 
     // MARK: Queries

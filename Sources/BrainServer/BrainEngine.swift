@@ -64,6 +64,9 @@ final class BrainEngine {
     var retentionCheckedAt: Int64 = 0
     /// The last sweep that removed anything, for the status (`nil`: none since the start).
     var lastRetentionSweep: RetentionReport?
+    /// A next-run recompute batch is queued on the loop (see BrainEngine+Schedules.swift), so
+    /// no second chain of batches is started.
+    var scheduleRecomputeQueued = false
 
     init(
         configuration: ServerConfiguration, eventLoop: any EventLoop, secret: SecretKey, state: BrainState,
@@ -190,6 +193,7 @@ final class BrainEngine {
         markLostTasks(now: now)
         timeOutCommands(now: now)
         sweepRetentionIfDue(now: now)
+        recomputeNextRunsIfPending()
         if journalFault != nil || !journalBuffer.isEmpty { scheduleJournalFlush() }
         if case .interval = configuration.fsyncPolicy { syncJournalIfDue() }
         publishChanges()

@@ -71,6 +71,10 @@ package struct ServerConfiguration: Sendable {
     /// Most items one sweep removes: a sweep runs on the event loop, so it is bounded to
     /// keep ingestion going; what is left goes at the next sweep.
     package var retentionSweepLimit = 10_000
+    /// Most schedules one batch of next-run predictions covers after a project's time zone
+    /// changes: batches run one per event-loop turn, between reads, so ingestion waits for one
+    /// batch at most (about 4 ms at the default on a quiet machine; see ``ScheduleRecompute``).
+    package var scheduleRecomputeBatch = ScheduleRecompute.defaultBatch
     /// The file calls the journal and snapshots go through. Always ``FileCalls/system`` in
     /// `brain serve`; tests set calls that fail like a full or broken disk, to prove the
     /// server's answers (UNAVAILABLE, acks held back, then resumed) on any machine.

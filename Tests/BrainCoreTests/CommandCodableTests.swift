@@ -24,7 +24,7 @@ struct CommandCodableTests {
 
     @Test func aStateWithoutThemDecodesEmpty() throws {
         var object = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(BrainState())) as? [String: Any])
-        for key in ["agent_commands", "schedules", "schedule_serial"] { object[key] = nil }
+        for key in ["agent_commands", "schedules", "schedule_serial", "schedule_recomputes"] { object[key] = nil }
         let decoded = try JSONDecoder().decode(BrainState.self, from: JSONSerialization.data(withJSONObject: object))
         #expect(decoded.agentCommands.isEmpty && decoded.schedules.isEmpty)
     }

@@ -6,7 +6,8 @@ import Testing
 
 @testable import BrainCore
 
-/// Commands to agents, schedules and retention sweeps in the journal (kinds 13 to 22) and in
+/// Commands to agents, schedules, retention sweeps and next-run recompute batches in the
+/// journal (kinds 13 to 23) and in
 /// snapshots: every record round-trips, replay rebuilds the state the live brain built, a
 /// snapshot keeps it, and no secret reaches either file.
 struct CommandReplayTests {
@@ -45,6 +46,8 @@ struct CommandReplayTests {
                     commandIDs: ["c1"]),
                 now: 22),
             .retentionSweep(RetentionSweep(), now: 22),
+            .recomputeNextRuns(ScheduleRecomputeBatch(project: "p", asOf: -3, identities: ["p\u{0}beat\u{0}nightly", "ü", ""]), now: 23),
+            .recomputeNextRuns(ScheduleRecomputeBatch(project: "", asOf: Int64.max, identities: []), now: 23),
         ]
     }()
 
@@ -120,6 +123,8 @@ struct CommandReplayTests {
         }
         settings.timeZone = "Asia/Kathmandu"
         live.execute(.updateProject(name: "billing", settings: settings), now: 44_000_000_000)
+        // Its next runs, one schedule a batch, as the server's loop applies them.
+        while let batch = live.state.dueScheduleRecompute(limit: 1) { live.execute(.recomputeNextRuns(batch), now: 44_500_000_000) }
         let sweepAt = 2 * hour
         live.execute(.retentionSweep(live.state.dueRetention(now: sweepAt)), now: sweepAt)
         return live
@@ -183,6 +188,7 @@ struct CommandReplayTests {
         #expect(actual.agentCommands == expected.agentCommands)
         #expect(actual.commandTable.issued == expected.commandTable.issued)
         #expect(actual.schedules.sorted { $0.serial < $1.serial } == expected.schedules.sorted { $0.serial < $1.serial })
+        #expect(actual.scheduleTable.recomputes == expected.scheduleTable.recomputes)
         #expect(actual.tasks == expected.tasks)
         #expect(actual.persistenceErrors == expected.persistenceErrors)
         #expect(actual.listProjects() == expected.listProjects())

@@ -83,6 +83,9 @@ package enum BrainCommand {
     indirect case scheduleListing(ReportedScheduleListing, agentID: String)
     /// Retention: what ``BrainState/dueRetention(now:limit:)`` found, journalled as found.
     case retentionSweep(RetentionSweep)
+    /// One batch of next-run predictions after a time-zone change: what
+    /// ``BrainState/dueScheduleRecompute(limit:)`` found, journalled as found.
+    case recomputeNextRuns(ScheduleRecomputeBatch)
     /// Any frame from an agent's connection.
     case signOfLife(agentID: String)
     /// An agent's connection closed.
@@ -133,7 +136,8 @@ package enum CommandOutcome: Sendable {
     case project(Result<Project, BrainError>)
     /// `issueAgentCommand`, `commandDelivered`: the command, or why it was refused.
     case agentCommand(Result<AgentCommandRecord, BrainError>)
-    /// Nothing to change (a command delivered again): not journalled.
+    /// Nothing to change (a command delivered again, a recompute batch with nothing left to
+    /// predict): not journalled.
     case unchanged
     /// Everything else: it changed what it had to (possibly nothing).
     case done

@@ -65,6 +65,8 @@ extension BrainState {
             return .event(apply(scheduleListing: listing, agentID: agentID, now: now))
         case .retentionSweep(let sweep):
             applyRetention(sweep, now: now)
+        case .recomputeNextRuns(let batch):
+            return applyScheduleRecompute(batch)
         case .recordError(let row):
             recordError(
                 phase: row.phase, runID: row.runID, project: row.project, agentName: row.agentName, errorType: row.errorType,

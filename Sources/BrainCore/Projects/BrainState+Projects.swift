@@ -13,8 +13,9 @@ extension BrainState {
             projectID: DeterministicID.make("project", name, String(now)), name: name, settings: settings, createdAt: now, updatedAt: now
         )
         store(project)
-        // Schedules reported before the project was created were read in UTC.
-        if settings.timeZone != ProjectSettings().timeZone { recomputeNextRuns(project: name, now: now) }
+        // Schedules reported before the project was created were read in UTC: they are
+        // predicted again, in batches (``ScheduleRecompute``).
+        if settings.timeZone != ProjectSettings().timeZone { beginScheduleRecompute(project: name, now: now) }
         return .success(project)
     }
 
@@ -29,8 +30,10 @@ extension BrainState {
         project.settings = settings
         project.updatedAt = now
         store(project)
-        // Every schedule of the project is read in the new zone from now on.
-        if zoneChanged { recomputeNextRuns(project: name, now: now) }
+        // Every schedule of the project is read in the new zone from now on: its next run is
+        // predicted again from `now`, in batches (``ScheduleRecompute``), so that a project
+        // with many schedules does not hold the loop for all of them at once.
+        if zoneChanged { beginScheduleRecompute(project: name, now: now) }
         return .success(project)
     }
 

@@ -9,6 +9,12 @@ extension BrainState {
     ///
     /// A cursor names the last schedule of the page by its next run and serial, so a schedule
     /// removed meanwhile does not shift the pages after it.
+    ///
+    /// While a time-zone change's recompute is pending (``ScheduleRecompute``), each schedule of
+    /// the page shows its next run in the new zone (``currentNextRun(of:)``), but the order, the
+    /// cursor and `dueBefore` use the stored next runs, which for schedules not predicted yet
+    /// are the old zone's: computing every pending one here would cost the very stall the
+    /// batches avoid. The recompute ends within a few loop turns (50 for 100,000 schedules).
     package func listSchedules(_ query: ScheduleQuery) -> Result<SchedulePage, BrainError> {
         let limit = PageLimits.clamp(query.limit)
         var after: (Int64, UInt64)?
@@ -33,16 +39,17 @@ extension BrainState {
         matching.sort { order($0) < order($1) }
         let page = Array(matching.prefix(limit))
         let next = matching.count > limit ? page.last.map { "s\(order($0).0)_\($0.serial)" } ?? "" : ""
-        return .success(SchedulePage(schedules: page, nextCursor: next))
+        return .success(SchedulePage(schedules: page.map { current($0) }, nextCursor: next))
     }
 
-    /// `GetSchedule`: one schedule by its identity (`project` "" is the default project).
+    /// `GetSchedule`: one schedule by its identity (`project` "" is the default project), its
+    /// next run in the project's current zone even while a recompute is pending.
     package func schedule(project: String, scheduler: String, name: String) -> Result<ScheduleRecord, BrainError> {
         let project = project.isEmpty ? Project.defaultName : project
         guard let record = scheduleTable.records[ScheduleRecord.identity(project: project, scheduler: scheduler, name: name)] else {
             return .failure(BrainError(.notFound, "schedule \(name) of scheduler \(scheduler) does not exist in project \(project)"))
         }
-        return .success(record)
+        return .success(current(record))
     }
 
     /// `schedule show`: the next `count` runs of `record` after `now` (0 asks for 5; at most

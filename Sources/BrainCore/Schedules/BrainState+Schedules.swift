@@ -212,26 +212,6 @@ extension BrainState {
         note(.schedule(record))
         return true
     }
-
-    /// Predicts the next run of every schedule of `project` again, at `now`, in the project's
-    /// time zone (after the zone changed). One zone lookup and no parsing: the expressions are
-    /// compiled already; records are changed in place. Returns how many next runs moved.
-    @discardableResult
-    package mutating func recomputeNextRuns(project: String, now: Int64) -> Int {
-        guard let identities = scheduleTable.byProject[project] else { return 0 }
-        let zone = scheduleTimeZone(forProject: project)
-        var moved = 0
-        for identity in identities {
-            guard let index = scheduleTable.records.index(forKey: identity) else { continue }
-            let next = scheduleTable.records.values[index].predictedNextRun(now: now, in: zone)
-            guard next != scheduleTable.records.values[index].nextRunAt else { continue }
-            scheduleTable.records.values[index].nextRunAt = next
-            moved += 1
-            if collectChanges { note(.schedule(scheduleTable.records.values[index])) }
-        }
-        if moved > 0 { revision &+= 1 }
-        return moved
-    }
 }
 
 extension ScheduleRecord {

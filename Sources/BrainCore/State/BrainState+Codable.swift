@@ -13,6 +13,7 @@ extension BrainState: Codable {
         case commandsIssued = "commands_issued"
         case schedules
         case scheduleSerial = "schedule_serial"
+        case scheduleRecomputes = "schedule_recomputes"
     }
 
     package init(from decoder: any Decoder) throws {
@@ -39,7 +40,9 @@ extension BrainState: Codable {
             )
             try restoreSchedules(
                 try container.decodeIfPresent([ScheduleRecord].self, forKey: .schedules) ?? [],
-                lastSerial: try container.decodeIfPresent(UInt64.self, forKey: .scheduleSerial) ?? 0
+                lastSerial: try container.decodeIfPresent(UInt64.self, forKey: .scheduleSerial) ?? 0,
+                // Absent from snapshots written before next runs were recomputed in batches.
+                recomputes: try container.decodeIfPresent([ScheduleRecompute.Saved].self, forKey: .scheduleRecomputes) ?? []
             )
         } catch let error as BrainError {
             throw DecodingError.dataCorrupted(.init(codingPath: [CodingKeys.runs], debugDescription: error.message))
@@ -62,5 +65,6 @@ extension BrainState: Codable {
         try container.encode(commandTable.issued, forKey: .commandsIssued)
         try container.encode(schedules.sorted { $0.serial < $1.serial }, forKey: .schedules)
         try container.encode(scheduleTable.lastSerial, forKey: .scheduleSerial)
+        try container.encode(savedScheduleRecomputes, forKey: .scheduleRecomputes)
     }
 }

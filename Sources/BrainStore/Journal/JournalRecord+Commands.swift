@@ -1,10 +1,11 @@
 import BrainCore
 
-/// The payloads of kinds 13 to 22: commands to agents, schedules and retention sweeps. Each
+/// The payloads of kinds 13 to 23: commands to agents, schedules, retention sweeps and
+/// next-run recompute batches. Each
 /// is `u8 kind | i64 now` (``RecordWriter/header(_:_:)``) and then the fields below, strings
 /// as `u32 length + UTF-8`, integers little-endian, booleans one byte, lists `u32 count + items`.
 extension JournalRecord {
-    /// Writes the fields of a kind from 13 to 22 (the header included).
+    /// Writes the fields of a kind from 13 to 23 (the header included).
     func encodeCommandPayload(into writer: inout RecordWriter) {
         switch self {
         case .issueAgentCommand(let request, let now):
@@ -72,12 +73,18 @@ extension JournalRecord {
             writer.integer(UInt32(sweep.sinkSerials.count))
             for serial in sweep.sinkSerials { writer.integer(serial) }
             writer.strings(sweep.commandIDs)
+        case .recomputeNextRuns(let batch, let now):
+            // The schedules by identity (project, scheduler and name joined by NUL bytes).
+            writer.header(.recomputeNextRuns, now)
+            writer.string(batch.project)
+            writer.integer(UInt64(bitPattern: batch.asOf))
+            writer.strings(batch.identities)
         default:
-            assertionFailure("encodeCommandPayload is for kinds 13 to 22")
+            assertionFailure("encodeCommandPayload is for kinds 13 to 23")
         }
     }
 
-    /// Reads the fields of a kind from 13 to 22 (after the header); `nil` when they are short
+    /// Reads the fields of a kind from 13 to 23 (after the header); `nil` when they are short
     /// or hold a name this build does not know.
     static func decodeCommandPayload(_ kind: Kind, now: Int64, from reader: inout RecordReader) -> JournalRecord? {
         switch kind {
@@ -132,6 +139,9 @@ extension JournalRecord {
             return .scheduleListing(agentID: agentID, listing: listing, now: now)
         case .retentionSweep:
             return reader.retentionSweep().map { .retentionSweep($0, now: now) }
+        case .recomputeNextRuns:
+            guard let project = reader.string(), let asOf = reader.i64(), let identities = reader.strings() else { return nil }
+            return .recomputeNextRuns(ScheduleRecomputeBatch(project: project, asOf: asOf, identities: identities), now: now)
         default:
             return nil
         }

@@ -14,8 +14,8 @@ import BrainCore
 /// Kinds 9 to 12 (``taskEvent(agentID:report:now:)``, ``taskLiveness(_:now:)``,
 /// ``createProject(name:settings:now:)``, ``updateProject(name:settings:now:)``) are newer
 /// than version 2: a brain that does not know them reads them as damage, not as records to skip.
-/// So are kinds 13 to 22: commands to agents (13 to 17), schedules (18 to 21) and retention
-/// sweeps (22), encoded in `JournalRecord+Commands.swift`.
+/// So are kinds 13 to 23: commands to agents (13 to 17), schedules (18 to 21), retention
+/// sweeps (22) and next-run recompute batches (23), encoded in `JournalRecord+Commands.swift`.
 package enum JournalRecord: Hashable, Sendable {
     /// An agent event: the raw `Request` frame body it arrived in.
     case event(agentID: String, request: [UInt8], now: Int64)
@@ -46,6 +46,8 @@ package enum JournalRecord: Hashable, Sendable {
     /// A listing, every report redacted.
     case scheduleListing(agentID: String, listing: ReportedScheduleListing, now: Int64)
     case retentionSweep(RetentionSweep, now: Int64)
+    /// One batch of next runs predicted after a time-zone change.
+    case recomputeNextRuns(ScheduleRecomputeBatch, now: Int64)
 
     enum Kind: UInt8 {
         case event = 1
@@ -70,6 +72,7 @@ package enum JournalRecord: Hashable, Sendable {
         case scheduleFired = 20
         case scheduleListing = 21
         case retentionSweep = 22
+        case recomputeNextRuns = 23
     }
 
     /// The record of a command applied at `now`, or nil for a command the journal does not
@@ -101,6 +104,7 @@ package enum JournalRecord: Hashable, Sendable {
         case .scheduleDelete(let deletion, let agentID): self = .scheduleDelete(agentID: agentID, deletion: deletion, now: now)
         case .scheduleFired(let firing, let agentID): self = .scheduleFired(agentID: agentID, firing: firing, now: now)
         case .retentionSweep(let sweep): self = .retentionSweep(sweep, now: now)
+        case .recomputeNextRuns(let batch): self = .recomputeNextRuns(batch, now: now)
         // As for task events: built by BrainState's builders these are redacted under the
         // agent's project; anything that was not is redacted under the default policy here.
         case .commandResult(let report, let agentID):
@@ -122,7 +126,7 @@ package enum JournalRecord: Hashable, Sendable {
             .taskLiveness(_, let now), .createProject(_, _, let now), .updateProject(_, _, let now), .issueAgentCommand(_, let now),
             .commandDelivered(_, let now), .commandReceived(_, _, let now), .commandResult(_, _, let now), .commandTimeouts(_, let now),
             .scheduleUpsert(_, _, _, let now), .scheduleDelete(_, _, let now), .scheduleFired(_, _, let now), .scheduleListing(_, _, let now),
-            .retentionSweep(_, let now):
+            .retentionSweep(_, let now), .recomputeNextRuns(_, let now):
             now
         }
     }
@@ -152,6 +156,7 @@ package enum JournalRecord: Hashable, Sendable {
         case .scheduleFired(let agentID, let firing, _): body(.scheduleFired(firing, agentID: agentID))
         case .scheduleListing(let agentID, let listing, _): body(.scheduleListing(listing, agentID: agentID))
         case .retentionSweep(let sweep, _): body(.retentionSweep(sweep))
+        case .recomputeNextRuns(let batch, _): body(.recomputeNextRuns(batch))
         }
     }
 
@@ -209,7 +214,7 @@ package enum JournalRecord: Hashable, Sendable {
             writer.string(name)
             writer.projectSettings(settings)
         case .issueAgentCommand, .commandDelivered, .commandReceived, .commandResult, .commandTimeouts, .scheduleUpsert, .scheduleDelete,
-            .scheduleFired, .scheduleListing, .retentionSweep:
+            .scheduleFired, .scheduleListing, .retentionSweep, .recomputeNextRuns:
             encodeCommandPayload(into: &writer)
         }
         out = writer.out
@@ -271,7 +276,7 @@ package enum JournalRecord: Hashable, Sendable {
             guard let name = reader.string(), let settings = reader.projectSettings() else { return nil }
             return .updateProject(name: name, settings: settings, now: now)
         case .issueAgentCommand, .commandDelivered, .commandReceived, .commandResult, .commandTimeouts, .scheduleUpsert, .scheduleDelete,
-            .scheduleFired, .scheduleListing, .retentionSweep:
+            .scheduleFired, .scheduleListing, .retentionSweep, .recomputeNextRuns:
             return decodeCommandPayload(kind, now: now, from: &reader)
         }
     }

@@ -67,6 +67,24 @@ enum SnapshotCommandReader {
         }
     }
 
+    /// One of `schedule_recomputes`.
+    static func readScheduleRecompute(_ cursor: inout JSONCursor, _ scratch: inout [UInt8]) throws(SnapshotParseError) -> ScheduleRecompute.Saved {
+        var saved = ScheduleRecompute.Saved(project: "", asOf: 0, serials: [])
+        try cursor.object { (cursor, key) throws(SnapshotParseError) in
+            if key.equals("project") {
+                saved.project = try cursor.string(scratch: &scratch)
+            } else if key.equals("as_of") {
+                saved.asOf = try cursor.integer()
+            } else if key.equals("serials") {
+                try cursor.array { (cursor) throws(SnapshotParseError) in saved.serials.append(try cursor.unsigned()) }
+            } else {
+                try cursor.skipValue()
+            }
+        }
+        guard !saved.project.isEmpty else { throw cursor.fail("a schedule recompute without a project") }
+        return saved
+    }
+
     static func readSchedule(_ cursor: inout JSONCursor, _ scratch: inout [UInt8]) throws(SnapshotParseError) -> ScheduleRecord {
         var schedule = ScheduleRecord(serial: 0, project: "", scheduler: "", name: "")
         try cursor.object { (cursor, key) throws(SnapshotParseError) in

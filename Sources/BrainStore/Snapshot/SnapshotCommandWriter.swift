@@ -2,7 +2,8 @@ import BrainCore
 
 /// The snapshot's commands to agents and schedules (``SnapshotJSONWriter`` writes the rest):
 /// `agent_commands` and `schedules` arrays, `commands_issued` and `schedule_serial` in the state object; schedule
-/// args, kwargs and metadata embedded as JSON, unset ones omitted.
+/// args, kwargs and metadata embedded as JSON, unset ones omitted; `schedule_recomputes`, the
+/// next-run recomputes still pending after time-zone changes, their schedules by serial.
 enum SnapshotCommandWriter {
     static func writeCommandsAndSchedules(_ state: BrainState, into out: inout JSONOutput) {
         out.key("agent_commands")
@@ -24,6 +25,24 @@ enum SnapshotCommandWriter {
         }
         out.byte(0x5D)
         out.field("schedule_serial", state.scheduleTable.lastSerial)
+        out.key("schedule_recomputes")
+        out.byte(0x5B)
+        for (index, recompute) in state.savedScheduleRecomputes.enumerated() {
+            if index > 0 { out.byte(0x2C) }
+            out.byte(0x7B)
+            out.field("project", recompute.project, first: true)
+            out.field("as_of", recompute.asOf)
+            out.key("serials")
+            out.byte(0x5B)
+            for (position, serial) in recompute.serials.enumerated() {
+                if position > 0 { out.byte(0x2C) }
+                out.integer(serial)
+            }
+            out.byte(0x5D)
+            out.byte(0x7D)
+            out.drainIfFull()
+        }
+        out.byte(0x5D)
     }
 
     static func write(_ command: AgentCommandRecord, into out: inout JSONOutput) {

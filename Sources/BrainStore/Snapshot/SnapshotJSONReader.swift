@@ -60,7 +60,7 @@ struct SnapshotJSONReader {
             try state.restoreProjects(parts.projects)
             try state.restoreTasks(parts.tasks)
             try state.restoreAgentCommands(parts.commands, issued: parts.commandsIssued)
-            try state.restoreSchedules(parts.schedules, lastSerial: parts.scheduleSerial)
+            try state.restoreSchedules(parts.schedules, lastSerial: parts.scheduleSerial, recomputes: parts.scheduleRecomputes)
         } catch {
             throw SnapshotParseError(offset: cursor.index, message: error.message)
         }
@@ -80,6 +80,8 @@ struct SnapshotJSONReader {
         var commandsIssued: UInt64 = 0
         var schedules: [ScheduleRecord] = []
         var scheduleSerial: UInt64 = 0
+        /// Absent from snapshots written before next runs were recomputed in batches.
+        var scheduleRecomputes: [ScheduleRecompute.Saved] = []
     }
 
     private static func readState(
@@ -117,6 +119,10 @@ struct SnapshotJSONReader {
                 parts.commandsIssued = try cursor.unsigned()
             } else if key.equals("schedule_serial") {
                 parts.scheduleSerial = try cursor.unsigned()
+            } else if key.equals("schedule_recomputes") {
+                try cursor.array { (cursor) throws(SnapshotParseError) in
+                    parts.scheduleRecomputes.append(try SnapshotCommandReader.readScheduleRecompute(&cursor, &scratch))
+                }
             } else if key.equals("error_serial") {
                 parts.errorSerial = try cursor.unsigned()
             } else if key.equals("events_handled") {
