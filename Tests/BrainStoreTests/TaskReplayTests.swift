@@ -1,10 +1,10 @@
 import BrainProtocol
-import BrainStore
 import Foundation
 import Logging
 import Testing
 
 @testable import BrainCore
+@testable import BrainStore
 
 /// Task events, projects and lost decisions replayed from the journal build the state the live
 /// brain built; snapshots keep projects and tasks; no secret reaches either file.
@@ -122,6 +122,22 @@ struct TaskReplayTests {
         }
         #expect(journalled.isRedacted)
         #expect(journalled.kwargsJSON == "{\"password\":\"[REDACTED]\"}")
+    }
+
+    @Test(arguments: [("{not json", false), ("{\"a\":1}", true), ("", true)])
+    func aJournalledReportIsTrustedAsRedactedOnlyWhenItsJSONTextsAreJSON(kwargs: String, trusted: Bool) throws {
+        // Written by hand: the brain itself never journals a report whose JSON texts are not JSON.
+        var report = TaskEventReport(seq: 1, taskID: "t", engine: "celery", kind: .started, ts: 1, kwargsJSON: kwargs)
+        report.isRedacted = true
+        var payload: [UInt8] = []
+        JournalRecord.taskEvent(agentID: "a", report: report, now: 1).encodePayload(into: &payload)
+        guard case .taskEvent(_, let read, _)? = JournalRecord.decode(payload[...]) else {
+            Issue.record("not read back")
+            return
+        }
+        // Unflagged, BrainCore's apply redacts it again, which makes its texts JSON.
+        #expect(read.isRedacted == trusted)
+        #expect(read.kwargsJSON == kwargs)
     }
 
     @Test func aSnapshotKeepsProjectsAndTasks() throws {

@@ -17,13 +17,12 @@ extension BrainState {
         .taskEvent(redactedReport(report, agentID: agentID), agentID: agentID)
     }
 
-    /// `report` redacted under the project of `agentID` (as it is when already redacted and
-    /// its JSON texts are JSON: the flag is trusted for secrets, not for syntax, because the
-    /// state embeds them in snapshots as JSON).
+    /// `report` redacted under the project of `agentID`, or as it is when already redacted
+    /// (``TaskEventReport/isRedacted``: set by ``TaskEventReport/redacted(by:)``, whose JSON
+    /// texts are always JSON, and by the journal's reader only when they are, since the state
+    /// embeds them in snapshots as JSON). Checked once per event, not again when applied.
     package func redactedReport(_ report: TaskEventReport, agentID: String) -> TaskEventReport {
-        if report.isRedacted, [report.argsJSON, report.kwargsJSON, report.payloadJSON].allSatisfy({ $0.isEmpty || JSONValidator.isValid($0) }) {
-            return report
-        }
+        if report.isRedacted { return report }
         return report.redacted(by: redactors.redactor(forProject: agents[agentID]?.project ?? Project.defaultName))
     }
 

@@ -410,7 +410,10 @@ extension RecordReader {
             groupID: fields[2], retriedAs: fields[3], argsJSON: fields[4], kwargsJSON: fields[5], excType: fields[6], excMessage: fields[7],
             traceback: fields[8], payloadJSON: fields[9]
         )
-        report.isRedacted = true
+        // Redacted when written; trusted as such only if its JSON texts are JSON (BrainCore
+        // trusts the flag whole, and the state embeds them in snapshots as JSON): a damaged
+        // record is redacted again when applied, which makes them JSON.
+        report.isRedacted = [report.argsJSON, report.kwargsJSON, report.payloadJSON].allSatisfy { $0.isEmpty || JSONValidator.isValid($0) }
         return report
     }
 
