@@ -81,7 +81,33 @@ package struct TaskEventReport: Hashable, Sendable {
     /// cut by `redactor` (per value, per traceback, then per event: ``RedactionPolicy``), and
     /// marked ``isRedacted``. Ids, names, the queue and the exception class are not secrets
     /// and are kept (their lengths are checked when the event is applied).
+    ///
+    /// Most events hold nothing to redact: when redaction would change none of the texts
+    /// (``keptAsRedacted(by:)``) they are kept as they are, without a parse or a copy; the
+    /// result is the same either way (the property tests compare the two).
     package func redacted(by redactor: Redactor) -> TaskEventReport {
+        keptAsRedacted(by: redactor) ?? redactedInFull(by: redactor)
+    }
+
+    /// This report marked ``isRedacted`` with its texts as they are, when redacting them
+    /// would give each back unchanged (``Redactor/isUnchangedJSON(_:limit:)``,
+    /// ``Redactor/isUnchangedText(_:limit:)``) and together they fit the event's ceiling (so
+    /// ``EventBudget`` cuts nothing); else `nil`.
+    package func keptAsRedacted(by redactor: Redactor) -> TaskEventReport? {
+        let policy = redactor.policy
+        let total = argsJSON.utf8.count + kwargsJSON.utf8.count + excMessage.utf8.count + traceback.utf8.count + payloadJSON.utf8.count
+        guard total <= policy.maxEventBytes, redactor.isUnchangedJSON(argsJSON, limit: .max), redactor.isUnchangedJSON(kwargsJSON, limit: .max),
+            redactor.isUnchangedJSON(payloadJSON, limit: .max), redactor.isUnchangedText(excMessage, limit: policy.maxValueBytes),
+            redactor.isUnchangedText(traceback, limit: policy.maxTracebackBytes)
+        else { return nil }
+        var report = self
+        report.isRedacted = true
+        return report
+    }
+
+    /// This report redacted the slow way: every JSON text parsed, redacted and written again,
+    /// every text masked, then the whole fitted to the event's ceiling.
+    package func redactedInFull(by redactor: Redactor) -> TaskEventReport {
         let policy = redactor.policy
         // The JSON texts are cut once, by the event's budget (each of their strings is cut to
         // the value limit already).

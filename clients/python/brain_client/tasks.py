@@ -94,6 +94,10 @@ def bounded_json(value: Any, field_name: str, limit: int = VALUE_LIMIT) -> str:
     limit is shrunk, and stays valid JSON: strings are cut (see ``clip_text``), lists and
     objects keep their first items plus a note of how many were left out; when even
     that does not fit, the value becomes one JSON string saying it was not sent.
+
+    Every text is compact with raw UTF-8 (``separators=(",", ":")``, ``ensure_ascii=False``):
+    the form the brain writes back after redaction, so the brain keeps such a text as it
+    is, without parsing and rewriting it, when it holds nothing to redact.
     """
     text = dumps(value, field_name)
     if len(text.encode("utf-8")) <= limit:
@@ -104,7 +108,7 @@ def bounded_json(value: Any, field_name: str, limit: int = VALUE_LIMIT) -> str:
         if len(small.encode("utf-8")) <= limit:
             return small
     return json.dumps(f"[not sent by brain_client: {field_name} is {len(text.encode('utf-8'))} bytes of JSON, "
-                      f"over the {limit}-byte limit]")
+                      f"over the {limit}-byte limit]", ensure_ascii=False)
 
 
 def _shrink(value: Any, leaf: int, items: int, depth: int) -> Any:

@@ -1,5 +1,6 @@
 """convert.encode_json (the C encoder called directly) writes what json.dumps writes."""
 import datetime
+import json
 import math
 
 import pytest
@@ -42,3 +43,21 @@ def test_cycle_still_refused():
     with pytest.raises(InvalidJSONValue):
         dumps(cyc, "f")
     assert encode_json([1]) == "[1]"  # nothing left behind by the failed call
+
+
+def _wide(depth):
+    return 0 if depth == 0 else [_wide(depth - 1)] * 4  # 4**depth leaves: too many even shrunk
+
+
+BOUNDED = [{"a": "é\x01\x7f/\u2028", "n": [1.0, 1e16, -0.0]}, ["x" * 20_000, "é"], {"k": "é" * 9_000}, _wide(8)]
+
+
+@pytest.mark.parametrize("value", BOUNDED, ids=range(len(BOUNDED)))
+def test_bounded_json_is_compact_with_raw_utf8(value):
+    # The brain's redactor keeps such text as it is (no \u escapes of printable characters,
+    # no spaces): its fast path fires for events with nothing to redact.
+    from brain_client.tasks import bounded_json
+    text = bounded_json(value, "schédule args")
+    assert text == json.dumps(json.loads(text), separators=(",", ":"), ensure_ascii=False)
+    if text.startswith('"[not sent'):
+        assert "schédule" in text

@@ -292,6 +292,7 @@ let benchmarks: @Sendable () -> Void = {
     // MARK: JSON
 
     scheduleBenchmarks()
+    redactionBenchmarks()
 
     Benchmark("JSONValidator.object250B") { benchmark in
         let text = Fixture.json250

@@ -1,0 +1,57 @@
+import Benchmark
+import BrainCore
+
+// Issue #13: the redaction of a task event, the slow path (parse each JSON text into a
+// tree, redact, write it again) against the fast path (one pass that finds the text would
+// come back unchanged, then keeps it). A typical Celery args/kwargs pair of about 250 bytes,
+// without a secret and with one secret key (the fast path then checks, finds the key and
+// falls back to the slow path). Compare `.slow` and `.fast` of the same run.
+
+enum RedactionFixture {
+    static let args = #"[48213,"shop.example.com",{"page":17,"sort":"price","filters":["in_stock","free_shipping"]}]"#
+    static let kwargs =
+        #"{"user_id":73519,"locale":"en-US","retries":2,"site":"shop.example.com","count":25,"dry_run":false,"note":"price total in stock","tags":["retail","catalog"]}"#
+    /// The same size, with an API key among the kwargs.
+    static let kwargsWithSecret =
+        #"{"user_id":73519,"locale":"en-US","retries":2,"api_key":"sk_live_4eC39HqLyjWDarjtT1zdp7dc","count":25,"note":"price total in stock","tags":["retail","catalog"]}"#
+
+    static func report(kwargs: String) -> TaskEventReport {
+        TaskEventReport(
+            seq: 1, taskID: "3f2b8c1e-9a4d-4e7b-b5c6-1d2e3f4a5b6c", engine: "celery", kind: .taskSent, ts: Fixture.now, attempt: 1,
+            name: "app.tasks.crawl_site", queue: "crawl", argsJSON: args, kwargsJSON: kwargs)
+    }
+}
+
+func redactionBenchmarks() {
+    let redactor = Redactor()
+    let clean = (RedactionFixture.args, RedactionFixture.kwargs)
+    let secret = (RedactionFixture.args, RedactionFixture.kwargsWithSecret)
+    precondition((clean.0 + clean.1).utf8.count >= 220 && (clean.0 + clean.1).utf8.count <= 280, "\((clean.0 + clean.1).utf8.count) bytes")
+    precondition((secret.0 + secret.1).utf8.count >= 220 && (secret.0 + secret.1).utf8.count <= 280, "\((secret.0 + secret.1).utf8.count) bytes")
+    precondition(redactor.isUnchangedJSON(clean.0, limit: .max) && redactor.isUnchangedJSON(clean.1, limit: .max))
+    precondition(!redactor.isUnchangedJSON(secret.1, limit: .max))
+
+    for (label, pair) in [("clean", clean), ("secret", secret)] {
+        Benchmark("Redaction.json.\(label).slow") { benchmark in
+            for _ in benchmark.scaledIterations {
+                blackHole(redactor.redactJSON(pair.0, limit: .max))
+                blackHole(redactor.redactJSON(pair.1, limit: .max))
+            }
+        }
+        Benchmark("Redaction.json.\(label).fast") { benchmark in
+            // What the report's fast path does per text: check, and redact only on a change.
+            for _ in benchmark.scaledIterations {
+                blackHole(redactor.isUnchangedJSON(pair.0, limit: .max) ? pair.0 : redactor.redactJSON(pair.0, limit: .max))
+                blackHole(redactor.isUnchangedJSON(pair.1, limit: .max) ? pair.1 : redactor.redactJSON(pair.1, limit: .max))
+            }
+        }
+        let report = RedactionFixture.report(kwargs: pair.1)
+        precondition(report.redacted(by: redactor) == report.redactedInFull(by: redactor))
+        Benchmark("Redaction.report.\(label).slow") { benchmark in
+            for _ in benchmark.scaledIterations { blackHole(report.redactedInFull(by: redactor)) }
+        }
+        Benchmark("Redaction.report.\(label).fast") { benchmark in
+            for _ in benchmark.scaledIterations { blackHole(report.redacted(by: redactor)) }
+        }
+    }
+}

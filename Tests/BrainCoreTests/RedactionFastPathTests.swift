@@ -1,0 +1,251 @@
+import Testing
+
+@testable import BrainCore
+
+/// The redactor's fast path by table: each case says whether redaction keeps the text, and
+/// the fast answer must be the slow path's (`redactJSON(x) == x`, byte for byte).
+@Suite("Redaction fast path")
+struct RedactionFastPathTests {
+    static func policy(value: Int = 8_192, depth: Int = 64, maskEmails: Bool = true, allowedKeys: [String] = []) -> RedactionPolicy {
+        var policy = RedactionPolicy()
+        policy.maxValueBytes = value
+        policy.maxDepth = depth
+        policy.maskEmails = maskEmails
+        policy.allowedKeys = allowedKeys
+        return policy
+    }
+
+    /// Whether the slow path gives `text` back byte for byte.
+    static func slowKeeps(_ redactor: Redactor, json text: String, limit: Int = .max) -> Bool {
+        Array(redactor.redactJSON(text, limit: limit).utf8) == Array(text.utf8)
+    }
+
+    static let jwt = RedactionPatternTests.jwt
+
+    /// (JSON text, kept?) under the default policy.
+    static let jsonCases: [(String, Bool)] = [
+        // Canonical or not: whitespace.
+        (#"{"user_id":42,"site":"shop.example.com","count":3}"#, true),
+        (#"{"user_id": 42}"#, false),
+        (#"{"a" :1}"#, false),
+        (" {\"a\":1}", false),
+        ("{\"a\":1}\n", false),
+        ("[1,2]", true),
+        ("[1, 2]", false),
+        ("[\n1]", false),
+        // String escapes: only `\"`, `\\`, the short ones and lowercase `\u00xx` below 0x20.
+        (#""café""#, true),
+        (#""caf\u00e9""#, false),
+        (#""a/b""#, true),
+        (#""a\/b""#, false),
+        (#""line\nbreak\ttab\r\b\f""#, true),
+        (#""q\"uote\\""#, true),
+        (#""\u0001\u001f\u007f""#, false),
+        (#""\u0001\u001f""#, true),
+        (#""\u001F""#, false),
+        (#""\u0009""#, false),
+        (#""\u000a""#, false),
+        (#""\u0041""#, false),
+        ("\"\u{7F}\"", true),
+        (#""🧠""#, true),
+        (#""\ud83e\udde0""#, false),
+        (#""\x""#, false),
+        // Numbers are kept as written.
+        ("1.0", true),
+        ("1e5", true),
+        ("-0", true),
+        ("2.50E+3", true),
+        ("[0,-1.5e-7,123456789012345678901234567890]", true),
+        ("01", false),
+        ("1.", false),
+        (".5", false),
+        ("-", false),
+        ("+1", false),
+        // Literals, duplicates, nesting.
+        ("[true,false,null]", true),
+        ("[tru]", false),
+        ("nul", false),
+        (#"{"dup":1,"dup":2}"#, true),
+        (#"{"a":{},"b":[],"c":[{}]}"#, true),
+        // Secret keys, and pairs that name one.
+        (#"{"password":"hunter2"}"#, false),
+        (#"{"password":"[REDACTED]"}"#, true),
+        (#"{"password":1}"#, false),
+        (#"{"api_key":{"a":1}}"#, false),
+        (#"{"dbPassword":"[REDACTED]","n":1}"#, true),
+        (#"{"pass\u0077ord":"[REDACTED]"}"#, false),
+        (#"{"max_tokens":100,"author":"ann","primary_key":7}"#, true),
+        (#"{"name":"DB_PASSWORD","value":"hunter2"}"#, false),
+        (#"{"value":"hunter2","name":"DB_PASSWORD"}"#, false),
+        (#"{"Key":"api_key","Value":"x"}"#, false),
+        (#"{"name":"token","value":{"a":1}}"#, false),
+        (#"{"name":"DB_PASSWORD","value":"[REDACTED]"}"#, true),
+        (#"{"name":"region","value":"eu"}"#, true),
+        (#"{"name":"DB_PASSWORD"}"#, true),
+        (#"{"name":"password","other":"x"}"#, true),
+        (#"{"name":1,"value":"x"}"#, true),
+        // Secrets in strings, keys included.
+        ("{\"note\":\"see \(jwt)\"}", false),
+        ("{\"\(jwt)\":1}", false),
+        (#"["postgres://app:pw123456@db/x"]"#, false),
+        (#"["see bob@example.com"]"#, false),
+        (#"["password=hunter2"]"#, false),
+        (#"["Bearer abcdefghijklmnop"]"#, false),
+        (#"["timeout=10 host=api"]"#, true),
+        (#"["-----BEGIN PRIVATE KEY-----\nMIIE"]"#, false),
+        (#"["\u0001password=hunter2"]"#, false),
+        (#"{"password":"[REDACTED]","n":["[REDACTED:jwt]","x [truncated: 12 more bytes]"]}"#, true),
+        // What Python's json.dumps(v, separators=(",", ":"), ensure_ascii=False) writes (the
+        // Python client's form): canonical.
+        (
+            #"{"a":"\u0001\u001f"# + "\u{7F}" + #"/é"# + "\u{2028}" + #"\"\\\n\t\b\f\r","n":[1.0,1e+16,1e-07,-0.0,10000000000000000000000,true,null],"k":{}}"#,
+            true
+        ),
+        // Not JSON: the slow path keeps it as a JSON string.
+        ("", true),
+        (#"{"a":1,}"#, false),
+        ("{'a':1}", false),
+        ("(1, 2)", false),
+        (#"{"a"}"#, false),
+        ("[1]]", false),
+        (#""unterminated"#, false),
+        ("\"a\tb\"", false),
+        ("\"a\nb\"", false),
+    ]
+
+    @Test("the fast path keeps JSON exactly when the slow path does", arguments: jsonCases)
+    func json(_ text: String, _ kept: Bool) {
+        let redactor = Redactor()
+        #expect(Self.slowKeeps(redactor, json: text) == kept, "the case's own answer")
+        #expect(redactor.isUnchangedJSON(text, limit: .max) == kept)
+    }
+
+    /// (policy, JSON text, kept?): the policy's limits and switches.
+    static let policyCases: [(RedactionPolicy, String, Bool)] = [
+        (policy(depth: 3), #"[[["x"]]]"#, true),
+        (policy(depth: 3), #"[[[["x"]]]]"#, false),
+        (policy(depth: 3), "[[[]]]", true),
+        (policy(depth: 3), "[[[[]]]]", false),
+        (policy(depth: 3), #"{"a":{"b":{"c":1}}}"#, true),
+        (policy(depth: 3), #"{"a":{"b":{"c":{}}}}"#, false),
+        (policy(depth: 3), #"{"a":{"b":{"password":"[REDACTED]"}}}"#, true),
+        (policy(depth: 1), "[1]", true),
+        (policy(depth: 1), "[[1]]", false),
+        (policy(depth: 600), String(repeating: "[", count: 512) + String(repeating: "]", count: 512), true),
+        (policy(depth: 600), String(repeating: "[", count: 513) + String(repeating: "]", count: 513), false),
+        (policy(value: 64), "[\"" + String(repeating: "x", count: 64) + "\"]", true),
+        (policy(value: 64), "[\"" + String(repeating: "x", count: 65) + "\"]", false),
+        (policy(value: 64), "[\"" + String(repeating: "\\n", count: 64) + "\"]", true),
+        (policy(value: 64), "[\"" + String(repeating: "\\n", count: 65) + "\"]", false),
+        (policy(value: 64), "[\"" + String(repeating: "é", count: 32) + "\"]", true),
+        (policy(value: 64), "[\"" + String(repeating: "é", count: 33) + "\"]", false),
+        (policy(value: 64), "{\"" + String(repeating: "k", count: 65) + "\":1}", false),
+        (policy(value: 64), "[" + String(repeating: "9", count: 64) + "]", true),
+        (policy(value: 64), "[" + String(repeating: "9", count: 65) + "]", false),
+        (policy(maskEmails: false), #"["bob@example.com"]"#, true),
+        (policy(allowedKeys: ["token_count"]), #"{"token_count":5}"#, true),
+        (policy(), #"{"token_count":5}"#, false),
+    ]
+
+    @Test("limits and switches of the policy", arguments: policyCases)
+    func policyCase(_ policy: RedactionPolicy, _ text: String, _ kept: Bool) {
+        let redactor = Redactor(policy: policy)
+        #expect(Self.slowKeeps(redactor, json: text) == kept, "the case's own answer")
+        #expect(redactor.isUnchangedJSON(text, limit: .max) == kept)
+    }
+
+    @Test func theWholeTextsLimitCountsItsBytes() {
+        let redactor = Redactor()
+        let text = #"{"a":"bcd","n":[1,2,3]}"#
+        let size = text.utf8.count
+        for limit in [size + 1, size, size - 1, 0] {
+            #expect(redactor.isUnchangedJSON(text, limit: limit) == (limit >= size), "limit \(limit)")
+            #expect(redactor.isUnchangedJSON(text, limit: limit) == Self.slowKeeps(redactor, json: text, limit: limit), "limit \(limit)")
+        }
+        #expect(redactor.isUnchangedJSON("", limit: 0))
+    }
+
+    @Test("the value patterns' own cases, as text and as JSON strings", arguments: RedactionPatternTests.values.map(\.0) + RedactionPatternTests.untouched)
+    func patternCase(_ text: String) {
+        let redactor = Redactor()
+        #expect(redactor.isUnchangedText(text, limit: 10_000) == (redactor.redactText(text, limit: 10_000) == text))
+        let json = String(decoding: JSONValue.string(Array(text.utf8)).serialized, as: UTF8.self)
+        #expect(redactor.isUnchangedJSON(json, limit: .max) == Self.slowKeeps(redactor, json: json))
+        let keyed = "{\"\(RedactionPatternTests.secretKeys[text.utf8.count % RedactionPatternTests.secretKeys.count])\":\(json)}"
+        #expect(!redactor.isUnchangedJSON(keyed, limit: .max))
+    }
+
+    /// (text, limit, kept?).
+    static let textCases: [(String, Int, Bool)] = [
+        ("plain words, nothing else", 100, true),
+        ("", 0, true),
+        ("timeout=10 host=api retries=3", 100, true),
+        ("password=hunter2", 100, false),
+        ("password=[REDACTED:secret_value]", 100, true),
+        ("mail me at bob@example.com", 100, false),
+        ("connect postgres://app:s3cret@db/prod", 100, false),
+        (String(repeating: "a", count: 64), 64, true),
+        (String(repeating: "a", count: 65), 64, false),
+        ("é" + String(repeating: "a", count: 63), 64, false),
+    ]
+
+    @Test("free text: kept when nothing is masked and it fits", arguments: textCases)
+    func text(_ text: String, _ limit: Int, _ kept: Bool) {
+        let redactor = Redactor()
+        #expect((redactor.redactText(text, limit: limit) == text) == kept, "the case's own answer")
+        #expect(redactor.isUnchangedText(text, limit: limit) == kept)
+    }
+
+    @Test func bytesThatAreNotUTF8AreNeverKept() {
+        let redactor = Redactor()
+        let cases: [([UInt8], Bool)] = [
+            ([0x22, 0xC3, 0xA9, 0x22], true),  // "é"
+            ([0x22, 0xF0, 0x9F, 0xA7, 0xA0, 0x22], true),  // "🧠"
+            ([0x22, 0xC3, 0x22], false),  // a lead byte alone
+            ([0x22, 0xC0, 0xAF, 0x22], false),  // an overlong "/"
+            ([0x22, 0xED, 0xA0, 0x80, 0x22], false),  // a surrogate
+            ([0x22, 0xF4, 0x90, 0x80, 0x80, 0x22], false),  // past U+10FFFF
+            ([0x22, 0x80, 0x22], false),  // a continuation byte alone
+        ]
+        for (bytes, valid) in cases {
+            #expect(bytes.withUnsafeBufferPointer { redactor.isUnchangedJSON($0, limit: .max) } == valid, "\(bytes)")
+            #expect(bytes.withUnsafeBufferPointer { redactor.isUnchangedText($0, limit: .max) } == valid, "\(bytes)")
+            #expect(bytes.withUnsafeBufferPointer { UTF8Check.isValid($0) } == (String(validating: bytes, as: UTF8.self) != nil), "\(bytes)")
+        }
+    }
+
+    @Test func theWakingBytesAreTheMasksBits() {
+        for byte in UInt8.min...UInt8.max {
+            #expect(ValueScanner.wakes(byte) == ValueScanner.wakingBytes.utf8.contains(byte), "byte \(byte)")
+        }
+    }
+
+    @Test func aCleanReportIsKeptWithoutChangeAndOneWithASecretIsNot() {
+        let redactor = Redactor()
+        var report = TaskEventReport(
+            seq: 1, taskID: "t", engine: "celery", kind: .failed, ts: 0, argsJSON: #"[42,"shop.example.com"]"#,
+            kwargsJSON: #"{"user_id":7,"locale":"en-US"}"#, excType: "ValueError", excMessage: "bad input",
+            traceback: "Traceback (most recent call last):\n  File \"x.py\", line 1, in f\nValueError: bad input", payloadJSON: #"{"runtime":1.5}"#)
+        let kept = report.keptAsRedacted(by: redactor)
+        #expect(kept?.isRedacted == true)
+        #expect(kept?.kwargsJSON == report.kwargsJSON)
+        #expect(kept == report.redactedInFull(by: redactor))
+        report.kwargsJSON = #"{"user_id":7,"password":"hunter2"}"#
+        #expect(report.keptAsRedacted(by: redactor) == nil)
+        #expect(report.redacted(by: redactor).kwargsJSON == #"{"user_id":7,"password":"[REDACTED]"}"#)
+        report.kwargsJSON = #"{"user_id": 7}"#
+        #expect(report.keptAsRedacted(by: redactor) == nil, "not canonical")
+        report.kwargsJSON = ""
+        report.traceback = "token=abc123"
+        #expect(report.keptAsRedacted(by: redactor) == nil)
+        report.traceback = ""
+        #expect(report.keptAsRedacted(by: redactor) != nil)
+        var small = RedactionPolicy()
+        small.maxEventBytes = 64
+        #expect(report.keptAsRedacted(by: Redactor(policy: small)) != nil)
+        report.excMessage = String(repeating: "m ", count: 40)
+        #expect(report.keptAsRedacted(by: redactor) != nil)
+        #expect(report.keptAsRedacted(by: Redactor(policy: small)) == nil, "over the event's ceiling: the budget cuts")
+        #expect(report.redacted(by: Redactor(policy: small)) == report.redactedInFull(by: Redactor(policy: small)))
+    }
+}
