@@ -57,6 +57,16 @@ struct StepFrameParserTests {
             return z ^ (z >> 31)
         }
         mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+        /// One random damage: a byte replaced, the end cut off, a byte inserted, or three bits flipped.
+        mutating func damage(_ body: inout [UInt8]) {
+            switch below(4) {
+            case 0: body[below(body.count)] = UInt8(truncatingIfNeeded: next())
+            case 1: body.removeLast(1 + below(body.count))
+            case 2: body.insert(UInt8(truncatingIfNeeded: next()), at: below(body.count + 1))
+            default:
+                for _ in 0..<3 { body[below(body.count)] ^= UInt8(1) << UInt8(below(8)) }
+            }
+        }
         mutating func text(maxLength: Int) -> String {
             let pieces = ["a", "{", "}", "\"", "é", "🧠", "0", " ", ":", ",", "[", "]"]
             return (0..<below(maxLength + 1)).map { _ in pieces[below(pieces.count)] }.joined()
@@ -101,13 +111,7 @@ struct StepFrameParserTests {
         var deferred = 0
         for _ in 0..<20_000 {
             var body = Self.publish(Self.randomStep(&random), seq: random.next() >> 40)
-            switch random.below(4) {
-            case 0: body[random.below(body.count)] = UInt8(truncatingIfNeeded: random.next())
-            case 1: body.removeLast(1 + random.below(body.count))
-            case 2: body.insert(UInt8(truncatingIfNeeded: random.next()), at: random.below(body.count + 1))
-            default:
-                for _ in 0..<3 { body[random.below(body.count)] ^= UInt8(1) << UInt8(random.below(8)) }
-            }
+            random.damage(&body)
             guard let fast = Self.parsed(body) else {
                 deferred += 1
                 continue

@@ -77,13 +77,7 @@ struct TaskEventFrameParserTests {
         var deferred = 0
         for _ in 0..<20_000 {
             var body = Self.publish(Self.randomEvent(&random), seq: random.next() >> 40)
-            switch random.below(4) {
-            case 0: body[random.below(body.count)] = UInt8(truncatingIfNeeded: random.next())
-            case 1: body.removeLast(1 + random.below(body.count))
-            case 2: body.insert(UInt8(truncatingIfNeeded: random.next()), at: random.below(body.count + 1))
-            default:
-                for _ in 0..<3 { body[random.below(body.count)] ^= UInt8(1) << UInt8(random.below(8)) }
-            }
+            random.damage(&body)
             guard let fast = Self.parsed(body) else {
                 deferred += 1
                 continue
