@@ -18,10 +18,16 @@ extension BrainEngine {
     /// what can be replayed without secrets (runs, steps, redacted task events).
     /// - Returns: whether `event` was one of them (else the caller handles it).
     func publishAgentEventCommand(_ event: AgentEvent, callID: UInt64, from context: ConnectionContext, now: Int64) -> Bool {
-        guard let agentID = context.agentID, let command = state.agentEventCommand(event, agentID: agentID) else { return false }
+        guard let agentID = context.agentID, let command = Self.agentEventCommand(event, agentID: agentID, in: &state) else { return false }
         guard case .event(let outcome) = execute(command, now: now) else { return true }
         finishPublish(outcome, seq: event.seq, agentID: agentID, callID: callID, frame: nil, from: context, now: now)
         return true
+    }
+
+    /// Through an inout access: calling the method on `state` as a plain read copies the
+    /// whole BrainState (a retain and release of each of its fields) for every event.
+    private static func agentEventCommand(_ event: AgentEvent, agentID: String, in state: inout BrainState) -> BrainCommand? {
+        state.agentEventCommand(event, agentID: agentID)
     }
 
     // MARK: Next runs after a time-zone change
