@@ -26,9 +26,8 @@ extension BrainEngine {
     /// its frame, which holds what the agent sent, secrets included.
     private func publishTaskEvent(_ report: TaskEventReport, callID: UInt64, from context: ConnectionContext, now: Int64) {
         guard let agentID = context.agentID else { return }
-        // Through an inout access: calling the method on `state` as a plain read copies the
-        // whole BrainState (a retain and release of each of its fields) for every task event.
-        let command = Self.taskEventCommand(report, agentID: agentID, in: &state)
+        // In place (``reading(_:)``): a plain call copies the whole BrainState per task event.
+        let command = reading { $0.taskEventCommand(report, agentID: agentID) }
         if recorder != nil, case .taskEvent(let redacted, _) = command {
             // `--record` keeps the redacted event too: a recording is a file on disk.
             let event = AgentEvent(seq: report.seq, kind: .taskEvent(TaskEventReported(redacted)))
@@ -38,10 +37,6 @@ extension BrainEngine {
         }
         guard case .event(let outcome) = execute(command, now: now) else { return }
         finishPublish(outcome, seq: report.seq, agentID: agentID, callID: callID, frame: nil, from: context, now: now)
-    }
-
-    private static func taskEventCommand(_ report: TaskEventReport, agentID: String, in state: inout BrainState) -> BrainCommand {
-        state.taskEventCommand(report, agentID: agentID)
     }
 
     /// An event BrainCore refuses (a task event without a kind, a kind this brain does not
@@ -68,7 +63,7 @@ extension BrainEngine {
         let stuckAfter = state.taskSettings.stuckAfterNs
         // Stuck: started since before now minus the threshold (never 0, which means "any").
         if query.stuckOnly { domain.startedBefore = max(1, now - stuckAfter) }
-        switch state.listTasks(domain) {
+        switch reading({ $0.listTasks(domain) }) {
         case .success(let page):
             let tasks = page.tasks.map { $0.info(now: now, stuckAfterNs: stuckAfter) }
             context.append(.ok(callID, .tasks(TaskList(tasks: tasks, nextCursor: page.nextCursor))))
@@ -83,7 +78,7 @@ extension BrainEngine {
             context.append(.failure(callID, BrainError(.invalidArgument, "task_id is empty; give the id of a task (brainctl tasks lists them)")))
             return
         }
-        switch state.task(id: query.taskID, project: query.project, engine: query.engine) {
+        switch reading({ $0.task(id: query.taskID, project: query.project, engine: query.engine) }) {
         case .success(let task): context.append(.ok(callID, .task(task.detail(now: now, stuckAfterNs: state.taskSettings.stuckAfterNs))))
         case .failure(let error): context.append(.failure(callID, error))
         }
@@ -91,14 +86,14 @@ extension BrainEngine {
 
     /// `GetTaskStats`.
     func getTaskStats(_ query: GetTaskStatsQuery, callID: UInt64, from context: ConnectionContext) {
-        context.append(.ok(callID, .taskStats(state.taskStats(TaskStatsQuery(query)).map(\.wire))))
+        context.append(.ok(callID, .taskStats(reading { $0.taskStats(TaskStatsQuery(query)) }.map(\.wire))))
     }
 
     // MARK: Time
 
     /// Started tasks whose agent stayed offline past the grace period become `lost` (tick).
     func markLostTasks(now: Int64) {
-        let lost = state.dueTaskLiveness(now: now)
+        let lost = reading { $0.dueTaskLiveness(now: now) }
         if !lost.isEmpty { execute(.taskLiveness(lost), now: now) }
     }
 }
