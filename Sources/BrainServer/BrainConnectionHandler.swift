@@ -53,6 +53,7 @@ final class BrainConnectionHandler: ChannelDuplexHandler {
             }
             return
         }
+        connection.pipelineContext = context
         self.connection = connection
         // Held replies (see HeldReplies) count toward the limit: once they are sent, read again.
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
@@ -80,8 +81,8 @@ final class BrainConnectionHandler: ChannelDuplexHandler {
     /// returns what is left unhandled then (nil when everything was used or kept as `partial`).
     private func handle(_ read: ByteBuffer, _ connection: ConnectionContext, context: ChannelHandlerContext) -> ByteBuffer? {
         var input = read
-        var budget = FlowControl.ReadBudget(limit: maxUnsentReplyBytes)
-        guard budget.allows(queued: connection.queuedReplyBytes, unsent: { connection.unsentBytes }) else { return input }
+        var budget = FlowControl.ReadBudget(limit: maxUnsentReplyBytes, unsentAtMost: connection.unsentAtMost)
+        guard budget.allows(queued: connection.queuedReplyBytes, unsent: { connection.measureUnsentBytes() }) else { return input }
         let now = WallClock.now()
         if var held = partial {
             partial = nil  // so `held` is the only reference and grows in place
@@ -96,7 +97,7 @@ final class BrainConnectionHandler: ChannelDuplexHandler {
             }
             _ = held.withUnsafeReadableBytes { walkFrames($0, connection, now: now, budget: &budget) }
             guard !connection.closing else { return nil }
-            guard budget.allows(queued: connection.queuedReplyBytes, unsent: { connection.unsentBytes }) else {
+            guard budget.allows(queued: connection.queuedReplyBytes, unsent: { connection.measureUnsentBytes() }) else {
                 return input.readableBytes > 0 ? input : nil
             }
         }
@@ -105,7 +106,7 @@ final class BrainConnectionHandler: ChannelDuplexHandler {
         input.moveReaderIndex(forwardBy: consumed)
         guard input.readableBytes > 0 else { return nil }
         // Stopped by the limit: the rest waits as it is, a slice of the read buffer.
-        if !budget.allows(queued: connection.queuedReplyBytes, unsent: { connection.unsentBytes }) { return input }
+        if !budget.allows(queued: connection.queuedReplyBytes, unsent: { connection.measureUnsentBytes() }) { return input }
         // Keep only the cut frame, not the whole read buffer behind it.
         var held = context.channel.allocator.buffer(capacity: max(wantedBytes(input), input.readableBytes))
         held.writeBuffer(&input)
@@ -130,7 +131,7 @@ final class BrainConnectionHandler: ChannelDuplexHandler {
             engine.received(frame: body, from: connection, now: now)
             // Checked per frame, as one request may be answered with thousands of times its
             // size (a GetRun of a long run); one compare unless the frame queued a reply.
-            return !connection.closing && budget.allows(queued: connection.queuedReplyBytes, unsent: { connection.unsentBytes })
+            return !connection.closing && budget.allows(queued: connection.queuedReplyBytes, unsent: { connection.measureUnsentBytes() })
         }
         if let tooLarge {
             engine.fail(connection, BrainError(.resourceExhausted, "\(tooLarge); the connection is closed"), callID: 0)
@@ -205,6 +206,7 @@ final class BrainConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        connection?.pipelineContext = nil  // the context holds this handler, which holds the connection
         if let connection {
             connection.repliesReleased = nil  // it holds this handler
             engine.close(connection)

@@ -93,14 +93,14 @@ extension BrainEngine {
     /// After a welcome: every command the agent has not acknowledged whose deadline has not
     /// passed, oldest first (a connection that dropped may have lost the ones delivered).
     func deliverPendingCommands(to agentID: String, on context: ConnectionContext, now: Int64) {
-        for record in state.pendingCommands(for: agentID, now: now) {
+        for record in reading({ $0.pendingCommands(for: agentID, now: now) }) {
             deliver(record, on: context, now: now)
         }
     }
 
     /// Open commands past their deadline become `timed_out` (tick), journalled as found.
     func timeOutCommands(now: Int64) {
-        let due = state.dueCommandTimeouts(now: now)
+        let due = reading { $0.dueCommandTimeouts(now: now) }
         if !due.isEmpty { execute(.commandTimeouts(due), now: now) }
     }
 
@@ -113,7 +113,7 @@ extension BrainEngine {
             context.append(.failure(callID, BrainError(.invalidArgument, message)))
             return
         }
-        switch state.command(id: commandID) {
+        switch reading({ $0.command(id: commandID) }) {
         case .success(let record): context.append(.ok(callID, .commandInfo(record.info)))
         case .failure(let error): context.append(.failure(callID, BrainError(error.code, "\(error.message); brainctl commands lists them")))
         }
@@ -126,7 +126,7 @@ extension BrainEngine {
             context.append(.failure(callID, BrainError(.invalidArgument, "states holds COMMAND_STATE_UNSPECIFIED; ask for any of \(names)")))
             return
         }
-        switch state.listCommands(domain) {
+        switch reading({ $0.listCommands(domain) }) {
         case .success(let page):
             context.append(.ok(callID, .commands(CommandList(commands: page.commands.map(\.info), nextCursor: page.nextCursor))))
         case .failure(let error):

@@ -12,7 +12,7 @@ extension BrainEngine {
     /// counters, one option lookup each.
     func noteReadersOfPausedConnections(now: Int64) {
         for context in connections.values where context.readPaused && !context.closing {
-            if let agentID = context.stateMachine.tick(unsent: context.unsentBytes) {
+            if let agentID = context.stateMachine.tick(unsent: context.measureUnsentBytes()) {
                 execute(.signOfLife(agentID: agentID), now: now)
             }
         }

@@ -6,7 +6,7 @@ import BrainProtocol
 extension BrainEngine {
     /// `ListProjects`: every project, by name.
     func listProjects(callID: UInt64, from context: ConnectionContext) {
-        context.append(.ok(callID, .projects(state.listProjects().map(\.info))))
+        context.append(.ok(callID, .projects(reading { $0.listProjects() }.map(\.info))))
     }
 
     /// `GetProject`.

@@ -23,7 +23,7 @@ extension BrainEngine {
         case .getStatus:
             context.append(.ok(callID, .statusReply(statusReply(now: now))))
         case .listAgents(let project):
-            context.append(.ok(callID, .agents(state.listAgents(project: project))))
+            context.append(.ok(callID, .agents(reading { $0.listAgents(project: project) })))
         case .createAgent(let name, let project):
             let token = SecretKey.newToken()
             let tokenHash = secret.hash(token: token)
@@ -31,9 +31,9 @@ extension BrainEngine {
             guard case .agent(let result) = outcome else { return }
             reply(context, callID, result.map { .createdAgent($0.info, token: token) }, after: outcome)
         case .listRuns(let query):
-            reply(context, callID, state.listRuns(query).map { .runs($0) })
+            reply(context, callID, reading { $0.listRuns(query) }.map { .runs($0) })
         case .getRun(let query):
-            switch state.getRunSelection(query) {
+            switch reading({ $0.getRunSelection(query) }) {
             case .success(let selection):
                 var writer = RunDetailWriter(callID: callID, run: selection.run.info, childRunIDs: selection.run.childRunIDs)
                 for step in selection.steps { writer.append(step.wireStep) }
@@ -42,7 +42,7 @@ extension BrainEngine {
                 context.append(.failure(callID, error))
             }
         case .listSteps(let query):
-            reply(context, callID, state.listSteps(query).map { .steps($0) })
+            reply(context, callID, reading { $0.listSteps(query) }.map { .steps($0) })
         case .cancelRun(let runID, let reason):
             let outcome = execute(.cancelRun(runID: runID, reason: reason), now: now)
             guard case .run(let result) = outcome else { return }
@@ -52,7 +52,7 @@ extension BrainEngine {
             guard case .run(let result) = outcome else { return }
             reply(context, callID, result.map { .runInfo($0) }, after: outcome)
         case .listPersistenceErrors(let query):
-            reply(context, callID, state.listErrors(query).map { .persistenceErrors($0) })
+            reply(context, callID, reading { $0.listErrors(query) }.map { .persistenceErrors($0) })
         case .watch(let query):
             startWatch(query, callID: callID, from: context)
         case .cancelCall(let target):
@@ -188,7 +188,7 @@ extension BrainEngine {
         }
         if case .applied = outcome, seq != 0 {
             context.pendingAck = seq  // applied means seq is now the agent's last: no lookup
-        } else if let lastSeq = state.lastSeq(agentID: agentID) {
+        } else if let lastSeq = reading({ $0.lastSeq(agentID: agentID) }) {
             context.pendingAck = lastSeq
         }
     }
@@ -200,12 +200,12 @@ extension BrainEngine {
         reply.uptimeMs = UInt64(max(0, now - startedAt) / 1_000_000)
         reply.socketPath = configuration.socketPath
         reply.dataDir = configuration.dataDirectory
-        reply.agents = state.agentCounts
+        reply.agents = reading { $0.agentCounts }
         reply.lastSnapshotAt = snapshotScheduler.lastSnapshotAt
-        reply.runs = state.runCounts
+        reply.runs = reading { $0.runCounts }
         reply.steps = state.stepCount
         reply.persistenceFault = persistenceFault
-        reply.persistenceErrors = UInt64(state.liveErrorCount)
+        reply.persistenceErrors = UInt64(reading { $0.liveErrorCount })
         reply.fsyncPolicy = configuration.fsyncPolicy.description
         reply.journalBytes = UInt64(journalBytes + journalBuffer.count)
         reply.lastRetentionSweep = lastRetentionSweep?.info
@@ -214,11 +214,11 @@ extension BrainEngine {
 
     func statsReply() -> StatsReply {
         var reply = StatsReply()
-        reply.runs = state.runCounts
+        reply.runs = reading { $0.runCounts }
         reply.steps = state.stepCount
         reply.eventsApplied = state.eventsHandled
         reply.eventsPerSecond = ingestMeter.eventsPerSecond
-        reply.persistenceErrors = UInt64(state.liveErrorCount)
+        reply.persistenceErrors = UInt64(reading { $0.liveErrorCount })
         reply.connections = UInt32(connections.count)
         return reply
     }

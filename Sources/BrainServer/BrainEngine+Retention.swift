@@ -12,7 +12,7 @@ extension BrainEngine {
         guard interval > 0, retentionCheckedAt == 0 || now - retentionCheckedAt >= interval else { return }
         retentionCheckedAt = now
         let limit = configuration.retentionSweepLimit
-        let sweep = state.dueRetention(now: now, limit: limit)
+        let sweep = reading { $0.dueRetention(now: now, limit: limit) }
         guard !sweep.isEmpty else { return }
         execute(.retentionSweep(sweep), now: now)
         let report = RetentionReport(sweep, at: now, limit: limit)

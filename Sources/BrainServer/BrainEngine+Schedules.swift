@@ -18,16 +18,10 @@ extension BrainEngine {
     /// what can be replayed without secrets (runs, steps, redacted task events).
     /// - Returns: whether `event` was one of them (else the caller handles it).
     func publishAgentEventCommand(_ event: AgentEvent, callID: UInt64, from context: ConnectionContext, now: Int64) -> Bool {
-        guard let agentID = context.agentID, let command = Self.agentEventCommand(event, agentID: agentID, in: &state) else { return false }
+        guard let agentID = context.agentID, let command = reading({ $0.agentEventCommand(event, agentID: agentID) }) else { return false }
         guard case .event(let outcome) = execute(command, now: now) else { return true }
         finishPublish(outcome, seq: event.seq, agentID: agentID, callID: callID, frame: nil, from: context, now: now)
         return true
-    }
-
-    /// Through an inout access: calling the method on `state` as a plain read copies the
-    /// whole BrainState (a retain and release of each of its fields) for every event.
-    private static func agentEventCommand(_ event: AgentEvent, agentID: String, in state: inout BrainState) -> BrainCommand? {
-        state.agentEventCommand(event, agentID: agentID)
     }
 
     // MARK: Next runs after a time-zone change
@@ -69,7 +63,7 @@ extension BrainEngine {
             context.append(.failure(callID, BrainError(.invalidArgument, message)))
             return
         }
-        switch state.listSchedules(domain) {
+        switch reading({ $0.listSchedules(domain) }) {
         case .success(let page):
             context.append(.ok(callID, .schedules(ScheduleList(schedules: page.schedules.map(\.info), nextCursor: page.nextCursor))))
         case .failure(let error):
@@ -84,9 +78,9 @@ extension BrainEngine {
             context.append(.failure(callID, BrainError(.invalidArgument, message)))
             return
         }
-        switch state.schedule(project: query.project, scheduler: query.scheduler, name: query.name) {
+        switch reading({ $0.schedule(project: query.project, scheduler: query.scheduler, name: query.name) }) {
         case .success(let record):
-            let runs = state.nextRuns(of: record, count: Int(min(query.nextRuns, 100)), now: now)
+            let runs = reading { $0.nextRuns(of: record, count: Int(min(query.nextRuns, 100)), now: now) }
             context.append(.ok(callID, .schedule(ScheduleDetail(schedule: record.info, nextRuns: runs))))
         case .failure(let error):
             context.append(.failure(callID, error))

@@ -41,9 +41,8 @@ extension BrainEngine {
             publishRefused(AgentEvent(seq: eventSeq, kind: .taskEvent(reported)), callID: callID, from: context, now: now)
             return
         }
-        // Through an inout access: calling the method on `state` as a plain read copies the
-        // whole BrainState (a retain and release of each of its fields) for every task event.
-        let command = Self.taskEventCommand(report, agentID: agentID, in: &state)
+        // In place (``reading(_:)``): a plain call copies the whole BrainState per task event.
+        let command = reading { $0.taskEventCommand(report, agentID: agentID) }
         guard case .taskEvent(let redacted, _) = command else { return }
         if let frame, redacted.hasTexts(of: report) {
             if recorder != nil { StreamRecorder.append(frame: frame, to: &recordBuffer) }
@@ -60,10 +59,6 @@ extension BrainEngine {
         }
         guard case .event(let outcome) = execute(command, now: now) else { return }
         finishPublish(outcome, seq: eventSeq, agentID: agentID, callID: callID, frame: nil, from: context, now: now)
-    }
-
-    private static func taskEventCommand(_ report: TaskEventReport, agentID: String, in state: inout BrainState) -> BrainCommand {
-        state.taskEventCommand(report, agentID: agentID)
     }
 
     /// An event BrainCore refuses (a task event without a kind, a kind this brain does not
@@ -90,7 +85,7 @@ extension BrainEngine {
         let stuckAfter = state.taskSettings.stuckAfterNs
         // Stuck: started since before now minus the threshold (never 0, which means "any").
         if query.stuckOnly { domain.startedBefore = max(1, now - stuckAfter) }
-        switch state.listTasks(domain) {
+        switch reading({ $0.listTasks(domain) }) {
         case .success(let page):
             let tasks = page.tasks.map { $0.info(now: now, stuckAfterNs: stuckAfter) }
             context.append(.ok(callID, .tasks(TaskList(tasks: tasks, nextCursor: page.nextCursor))))
@@ -105,7 +100,7 @@ extension BrainEngine {
             context.append(.failure(callID, BrainError(.invalidArgument, "task_id is empty; give the id of a task (brainctl tasks lists them)")))
             return
         }
-        switch state.task(id: query.taskID, project: query.project, engine: query.engine) {
+        switch reading({ $0.task(id: query.taskID, project: query.project, engine: query.engine) }) {
         case .success(let task): context.append(.ok(callID, .task(task.detail(now: now, stuckAfterNs: state.taskSettings.stuckAfterNs))))
         case .failure(let error): context.append(.failure(callID, error))
         }
@@ -113,14 +108,14 @@ extension BrainEngine {
 
     /// `GetTaskStats`.
     func getTaskStats(_ query: GetTaskStatsQuery, callID: UInt64, from context: ConnectionContext) {
-        context.append(.ok(callID, .taskStats(state.taskStats(TaskStatsQuery(query)).map(\.wire))))
+        context.append(.ok(callID, .taskStats(reading { $0.taskStats(TaskStatsQuery(query)) }.map(\.wire))))
     }
 
     // MARK: Time
 
     /// Started tasks whose agent stayed offline past the grace period become `lost` (tick).
     func markLostTasks(now: Int64) {
-        let lost = state.dueTaskLiveness(now: now)
+        let lost = reading { $0.dueTaskLiveness(now: now) }
         if !lost.isEmpty { execute(.taskLiveness(lost), now: now) }
     }
 }

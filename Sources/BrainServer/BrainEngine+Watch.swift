@@ -8,7 +8,7 @@ import NIOCore
 /// state's changes and writes what it queued to the connections.
 extension BrainEngine {
     func startWatch(_ query: WatchQuery, callID: UInt64, from context: ConnectionContext) {
-        switch watches.start(query, callID: callID, on: context.id, state: state) {
+        switch reading({ watches.start(query, callID: callID, on: context.id, state: $0) }) {
         case .failure(let error):
             context.append(.failure(callID, error))
         case .success(let run):
@@ -38,10 +38,10 @@ extension BrainEngine {
         guard !changes.isEmpty else { return }
         for id in watches.connections {
             guard let context = connections[id], !context.closing else { continue }
-            let ended = watches.publish(
-                changes, state: state, on: id, output: &context.output, unsent: context.unsentBytes + context.heldBytes,
-                allocator: context.channel.allocator
-            )
+            let unsent = context.measureUnsentBytes() + context.heldBytes
+            let ended = reading { state in
+                watches.publish(changes, state: state, on: id, output: &context.output, unsent: unsent, allocator: context.channel.allocator)
+            }
             for overflow in ended { logger.notice("connection \(id), watch \(overflow.callID): \(overflow.message)") }
             if !ended.isEmpty { updateChangeCollection() }
             context.flush()
@@ -56,7 +56,7 @@ extension BrainEngine {
     func handOverWatchBacklogs(_ context: ConnectionContext) {
         guard !context.closing, !context.holdsReplies, watches.hasBacklog(on: context.id) else { return }
         while context.channel.isWritable, let backlog = watches.takeBacklog(on: context.id) {
-            context.channel.writeAndFlush(backlog, promise: nil)
+            context.write(backlog)
         }
     }
 

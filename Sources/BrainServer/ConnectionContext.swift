@@ -39,6 +39,17 @@ final class ConnectionContext {
 
     /// Replies queued and not handed to the channel yet, held ones included (flow control).
     var queuedReplyBytes: Int { output.readableBytes + heldBytes }
+    /// The connection handler's place in the pipeline, where replies are written from (set
+    /// by the handler while it is in the pipeline; `nil`: written from the channel's tail).
+    /// From there they go straight to the socket: written from the tail, they would pass the
+    /// handler itself (an outbound handler, for holding reads back) as a separate write and
+    /// flush, for nothing.
+    var pipelineContext: ChannelHandlerContext?
+    /// An upper bound of ``measureUnsentBytes()``, known without asking SwiftNIO: what it held
+    /// when last asked, plus every byte written since (the socket only takes bytes away).
+    /// Every write of an open connection goes through ``write(_:)``, which keeps it (but the
+    /// error reply that closes one: nothing is read after it).
+    private(set) var unsentAtMost = 0
 
     /// Set once the connection said hello.
     var agentID: String? { stateMachine.agentID }
@@ -71,7 +82,17 @@ final class ConnectionContext {
             heldBytes += bytes.readableBytes
             return
         }
-        channel.writeAndFlush(bytes, promise: nil)
+        write(bytes)
+    }
+
+    /// Writes and flushes `bytes`, counting them into ``unsentAtMost``.
+    func write(_ bytes: ByteBuffer) {
+        unsentAtMost += bytes.readableBytes
+        if let pipelineContext {
+            pipelineContext.writeAndFlush(NIOAny(bytes), promise: nil)
+        } else {
+            channel.writeAndFlush(bytes, promise: nil)
+        }
     }
 
     /// Sends what is queued (a fatal error's reply last), then closes the connection; while
@@ -139,6 +160,7 @@ final class ConnectionContext {
         let closes = closesAfterHeldReplies && !holdsReplies
         let channel = self.channel
         if bytes.readableBytes > 0, channel.isActive {
+            unsentAtMost += bytes.readableBytes  // the bound counts every byte written
             channel.writeAndFlush(bytes).whenComplete { _ in if closes { ConnectionClosing.closeAfterReply(channel) } }
         } else if closes {
             ConnectionClosing.closeAfterReply(channel)
@@ -147,15 +169,12 @@ final class ConnectionContext {
     }
 
     /// Bytes written to the channel that the socket has not taken yet (SwiftNIO's outbound
-    /// buffer). An option lookup, so asked sparingly: at most once per read that queues
-    /// replies, once per publish to a watching connection, once per tick while paused.
-    var unsentBytes: Int {
-        (try? channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0
-    }
-
-    /// How many bytes of replies may still be queued in ``output`` before the connection's
-    /// unsent replies pass `limit` (see ``FlowControl/replyBudget(limit:unsent:)``).
-    func replyBudget(limit: Int) -> Int {
-        FlowControl.replyBudget(limit: limit, unsent: unsentBytes)
+    /// buffer); also brings ``unsentAtMost`` down to them. An option lookup, so asked
+    /// sparingly: by a read whose replies reach what ``unsentAtMost`` allows, once per
+    /// publish to a watching connection, once per tick while paused.
+    func measureUnsentBytes() -> Int {
+        let bytes = (try? channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0
+        unsentAtMost = bytes
+        return bytes
     }
 }

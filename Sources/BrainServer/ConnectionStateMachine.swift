@@ -16,6 +16,14 @@ struct ConnectionStateMachine {
         case closing(agentID: String?)
         /// The channel closed and the engine forgot it.
         case closed
+
+        /// Closing or closed.
+        var handlesNothing: Bool {
+            switch self {
+            case .awaitingHello, .agent: false
+            case .closing, .closed: true
+            }
+        }
     }
 
     /// What to do about SwiftNIO's request to read the socket.
@@ -38,7 +46,13 @@ struct ConnectionStateMachine {
         case none
     }
 
-    private(set) var state = State.awaitingHello
+    private(set) var state = State.awaitingHello {
+        didSet { isClosing = state.handlesNothing }
+    }
+    /// Whether nothing more is handled: closing or closed. Kept beside ``state`` rather than
+    /// read from it: it is asked several times per frame, and a switch over ``state`` copies
+    /// the agent's name (a retain and a release) each time.
+    private(set) var isClosing = false
     /// Set while the connection is not read because its replies wait unsent past the limit:
     /// its heartbeats then wait unread in the socket, so ``tick(unsent:)`` looks for another
     /// sign of life.
@@ -60,14 +74,6 @@ struct ConnectionStateMachine {
         case .agent(let agentID): agentID
         case .closing(let agentID): agentID
         case .awaitingHello, .closed: nil
-        }
-    }
-
-    /// Whether nothing more is handled: closing or closed.
-    var isClosing: Bool {
-        switch state {
-        case .awaitingHello, .agent: false
-        case .closing, .closed: true
         }
     }
 

@@ -68,6 +68,27 @@ struct ConnectionFlowControlTests {
         _ = try channel.finish()
     }
 
+    @Test func everyReplyWrittenCountsIntoTheBoundAndAskingSwiftNIOBringsItDown() throws {
+        let fixture = try EngineFixture(maxUnsentReplyBytes: 65_536)
+        defer { fixture.shutdown() }
+        let (channel, _) = try fixture.connect()
+        let context = try #require(fixture.engine.connections.values.first)
+        var requests = channel.allocator.buffer(capacity: 160)
+        for callID in 1...10 as ClosedRange<UInt64> {
+            WireCodec.writeFrame(BrainRequest(callID: callID, method: .getStatus), into: &requests)
+        }
+        try channel.writeInbound(requests)
+        let replies = try fixture.responses(channel)
+        #expect(replies.map(\.response.callID) == Array(1...10))
+        // Far under the limit, SwiftNIO was not asked (that would have brought the bound down):
+        // the bound is every byte written.
+        #expect(context.unsentAtMost == replies.reduce(0) { $0 + $1.bytes })
+        // Asked, SwiftNIO says what still waits unsent: nothing, the test's socket took it all.
+        #expect(context.measureUnsentBytes() == 0)
+        #expect(context.unsentAtMost == 0)
+        _ = try channel.finish()
+    }
+
     @Test func aWatchTooSlowToKeepUpEndsWithResourceExhaustedAndAQuietOneGoesOn() throws {
         let fixture = try EngineFixture(maxUnsentReplyBytes: 65_536, maxWatchQueueBytes: 20_000)
         defer { fixture.shutdown() }

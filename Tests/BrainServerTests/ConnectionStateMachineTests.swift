@@ -114,6 +114,8 @@ struct ConnectionStateMachineTests {
             case .drained: log.append("\(machine.drained())")
             case .tick(let unsent): if let agentID = machine.tick(unsent: unsent) { log.append("alive \(agentID)") }
             }
+            // The flag asked per frame always says what the state says.
+            #expect(machine.isClosing == machine.state.handlesNothing, "after \(step)")
         }
         #expect(log == testCase.log)
         #expect(machine.state == testCase.state)
