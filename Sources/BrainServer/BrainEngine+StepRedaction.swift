@@ -13,29 +13,20 @@ extension BrainEngine {
     func redactsSteps(_ context: ConnectionContext, agentID: String) -> Bool {
         let revision = state.projectSettingsRevision
         if context.stepRedactionRevision != revision {
-            context.redactsSteps = Self.redactsSteps(agentID: agentID, in: &state)
+            context.redactsSteps = reading { $0.redactsSteps(agentID: agentID) }
             context.stepRedactionRevision = revision
         }
         return context.redactsSteps
-    }
-
-    /// Through an inout access: calling the method on `state` as a plain read copies the whole state.
-    private static func redactsSteps(agentID: String, in state: inout BrainState) -> Bool {
-        state.redactsSteps(agentID: agentID)
     }
 
     /// A step of a project with `redact_steps`: redacted by the project's redactor, then
     /// applied, journalled and recorded (`--record`) as the frame of the redacted step,
     /// never the agent's frame, so no secret reaches disk (replay applies that frame).
     func publishRedacted(_ step: StepReported, seq: UInt64, callID: UInt64, agentID: String, from context: ConnectionContext, now: Int64) {
-        let event = AgentEvent(seq: seq, kind: .step(Self.redactedStep(step, agentID: agentID, in: &state)))
+        let event = AgentEvent(seq: seq, kind: .step(reading { $0.redactedStep(step, agentID: agentID) }))
         let bytes = WireCodec.encode(BrainRequest(callID: callID, method: .publish(event)))
         if recorder != nil { bytes.withUnsafeBytes { StreamRecorder.append(frame: $0, to: &recordBuffer) } }
         guard case .event(let outcome) = execute(.event(event, agentID: agentID), now: now) else { return }
         bytes.withUnsafeBytes { finishPublish(outcome, seq: seq, agentID: agentID, callID: callID, frame: $0, from: context, now: now) }
-    }
-
-    private static func redactedStep(_ step: StepReported, agentID: String, in state: inout BrainState) -> StepReported {
-        state.redactedStep(step, agentID: agentID)
     }
 }
