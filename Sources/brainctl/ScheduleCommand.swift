@@ -78,13 +78,9 @@ struct ScheduleCommand: AsyncParsableCommand {
         )
         @OptionGroup var common: CommonOptions
         @OptionGroup var target: Target
-        @Flag(help: "Wait until the agent's result (or the command's deadline, or --timeout, 70 s by default).") var wait = false
-        @Option(help: "How long the brain waits for the agent's result (500ms, 2m; default: the brain's --command-deadline).")
-        var deadline: String?
+        @OptionGroup var delivery: Delivery
 
-        func validate() throws { try ScheduleCommand.check(deadline) }
-
-        func run() async throws { try await ScheduleCommand.set(true, target: target, deadline: deadline, wait: wait, common: common) }
+        func run() async throws { try await ScheduleCommand.set(true, target: target, deadline: delivery.deadline, wait: delivery.wait, common: common) }
     }
 
     struct Disable: AsyncParsableCommand {
@@ -94,13 +90,9 @@ struct ScheduleCommand: AsyncParsableCommand {
         )
         @OptionGroup var common: CommonOptions
         @OptionGroup var target: Target
-        @Flag(help: "Wait until the agent's result (or the command's deadline, or --timeout, 70 s by default).") var wait = false
-        @Option(help: "How long the brain waits for the agent's result (500ms, 2m; default: the brain's --command-deadline).")
-        var deadline: String?
+        @OptionGroup var delivery: Delivery
 
-        func validate() throws { try ScheduleCommand.check(deadline) }
-
-        func run() async throws { try await ScheduleCommand.set(false, target: target, deadline: deadline, wait: wait, common: common) }
+        func run() async throws { try await ScheduleCommand.set(false, target: target, deadline: delivery.deadline, wait: delivery.wait, common: common) }
     }
 
     static let switchDiscussion = """
@@ -110,8 +102,15 @@ struct ScheduleCommand: AsyncParsableCommand {
         follows it and exits 1 unless it succeeded.
         """
 
-    static func check(_ deadline: String?) throws {
-        if let deadline, DurationText.seconds(deadline) == nil { throw ValidationError("--deadline \(deadline) is not a duration; use e.g. 30s, 2m") }
+    /// `--wait` and `--deadline`, shared by `schedule enable` and `schedule disable`.
+    struct Delivery: ParsableArguments {
+        @Flag(help: "Wait until the agent's result (or the command's deadline, or --timeout, 70 s by default).") var wait = false
+        @Option(help: "How long the brain waits for the agent's result (500ms, 2m; default: the brain's --command-deadline).")
+        var deadline: String?
+
+        func validate() throws {
+            if let deadline, DurationText.seconds(deadline) == nil { throw ValidationError("--deadline \(deadline) is not a duration; use e.g. 30s, 2m") }
+        }
     }
 
     static func set(_ enabled: Bool, target: Target, deadline: String?, wait: Bool, common: CommonOptions) async throws {
