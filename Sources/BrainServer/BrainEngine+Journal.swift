@@ -47,11 +47,15 @@ extension BrainEngine {
             return
         }
         context.hold(response)
-        if !context.awaitingDurability {
-            context.awaitingDurability = true
-            awaitingDurability.append(context)
-        }
+        awaitDurability(of: context)
         scheduleJournalFlush()
+    }
+
+    /// Puts `context` (its pending ack, its held replies) in the next journal write's batch, once.
+    func awaitDurability(of context: ConnectionContext) {
+        guard !context.awaitingDurability else { return }
+        context.awaitingDurability = true
+        awaitingDurability.append(context)
     }
 
     /// While a write is in flight, newer records and acks wait for it (see ``JournalCommitter``).
@@ -152,10 +156,7 @@ extension BrainEngine {
             }
             guard let seq = ack.seq, !context.closing else { continue }
             context.pendingAck = max(context.pendingAck ?? 0, seq)
-            if !context.awaitingDurability {
-                context.awaitingDurability = true
-                awaitingDurability.append(context)
-            }
+            awaitDurability(of: context)
             context.append(.failure(0, BrainError(.unavailable, reason)))
             context.flush()
         }

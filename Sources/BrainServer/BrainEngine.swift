@@ -157,10 +157,7 @@ final class BrainEngine {
         }
         if context.pendingAck != nil {
             // Acks wait for the journal: one flush for every connection read in this loop turn.
-            if !context.awaitingDurability {
-                context.awaitingDurability = true
-                awaitingDurability.append(context)
-            }
+            awaitDurability(of: context)
             scheduleJournalFlush()
         }
         publishChanges()
