@@ -91,6 +91,35 @@ struct ScheduleTests {
         brain.stop()
     }
 
+    @Test func aZoneChangePredictsTheProjectsSchedulesAgainAndARestartKeepsIt() async throws {
+        let brain = try BrainProcess(arguments: ["--snapshot-interval", "0", "--snapshot-after-changes", "0"])
+        try await brain.start()
+        #expect(try brain.brainctl(["project", "create", "ops"]).0 == 0)
+        let session = try await TaskTests.agent(brain, name: "beat", project: "ops")
+        var nightly = Self.report("nightly", .cron, "0 3 1 1 *")
+        nightly.dialect = .celery
+        try await session.reportScheduleListing(ScheduleListing(scheduler: "celery-beat", schedules: [nightly], complete: true))
+        try await session.flush()
+        func nextRun() throws -> String? { try brain.brainctlItems(["schedules"]).first?["next_run_at"] as? String }
+        // In UTC first: 03:00 on 1 January.
+        let utc = try nextRun()
+        #expect(utc?.hasSuffix("-01-01T03:00:00.000Z") == true, "\(String(describing: utc))")
+
+        // The project moves to Riga: the batches on the event loop predict it again, 03:00 EET.
+        let (status, _, err) = try brain.brainctl(["project", "update", "ops", "--time-zone", "Europe/Riga"])
+        #expect(status == 0, "\(err)")
+        let predicted = try await eventually(5) { try nextRun()?.hasSuffix("-01-01T01:00:00.000Z") == true }
+        #expect(predicted, "\(String(describing: try? nextRun()))")
+
+        // SIGKILL: no snapshot; the zone change and its batches come back from the journal.
+        await session.close()
+        brain.stop(signal: SIGKILL)
+        try await brain.start()
+        let replayed = try nextRun()
+        #expect(replayed?.hasSuffix("-01-01T01:00:00.000Z") == true, "\(String(describing: replayed))")
+        brain.stop()
+    }
+
     @Test func aCompleteListingRemovesWhatItDoesNotNameAPartialOneDoesNot() async throws {
         let brain = try BrainProcess(arguments: ["--snapshot-interval", "0", "--snapshot-after-changes", "0"])
         try await brain.start()
