@@ -1,5 +1,6 @@
 import BrainCore
 import BrainProtocol
+import Logging
 import NIOCore
 
 /// Schedules on the server: the schedule and command events agents publish (journalled as
@@ -49,8 +50,14 @@ extension BrainEngine {
     private func recomputeNextRunsBatch() {
         scheduleRecomputeQueued = false
         guard let batch = state.dueScheduleRecompute(limit: configuration.scheduleRecomputeBatch) else { return }
-        execute(.recomputeNextRuns(batch), now: WallClock.now())
+        let now = WallClock.now()
+        execute(.recomputeNextRuns(batch), now: now)
         publishChanges()
+        if state.pendingScheduleRecompute(project: batch.project) == 0 {
+            // How long schedule lists showed next runs computed on the fly (bench-zone-change reads it).
+            let milliseconds = max(0, WallClock.now() - batch.asOf) / 1_000_000
+            logger.info("project \(batch.project): every schedule's next run predicted again in its new time zone, \(milliseconds) ms after the change")
+        }
         recomputeNextRunsIfPending()
     }
 

@@ -128,6 +128,13 @@ struct Serve: AsyncParsableCommand {
     )
     var maxWatchQueueBytes: Int?
 
+    @Option(
+        parsing: .unconditional,
+        help:
+            "How many schedules one step of a time-zone change predicts again; ingestion waits for one step at most (0 or more than a project holds: all at once). [env: BRAIN_SCHEDULE_RECOMPUTE_BATCH] (default: 2000)"
+    )
+    var scheduleRecomputeBatch: Int?
+
     @Option(help: "trace, debug, info, notice, warning, error or critical. [env: BRAIN_LOG_LEVEL] (default: info)")
     var logLevel: String?
 
@@ -230,6 +237,9 @@ struct Serve: AsyncParsableCommand {
             // 0 is allowed: a stream then ends as soon as one of its events would have to wait.
             guard bytes <= 1 << 30 else { throw ValidationError("--max-watch-queue-bytes must be between 0 and 1073741824") }
             configuration.maxWatchQueueBytes = bytes
+        }
+        if let batch = try integer(scheduleRecomputeBatch, "BRAIN_SCHEDULE_RECOMPUTE_BATCH", "--schedule-recompute-batch") {
+            configuration.scheduleRecomputeBatch = batch == 0 ? Int.max : batch
         }
         let interval = try duration(heartbeatInterval, "BRAIN_HEARTBEAT_INTERVAL", "--heartbeat-interval") ?? 2
         guard interval >= 0.01 else { throw ValidationError("--heartbeat-interval must be at least 10ms") }
