@@ -33,26 +33,28 @@ extension BrainEngine {
     /// same way and finds nothing either. Otherwise the journal keeps the redacted command,
     /// never the frame, which holds what the agent sent, secrets included.
     func publishTaskEvent(
-        _ reported: TaskEventReported, eventSeq: UInt64, callID: UInt64, frame: UnsafeRawBufferPointer?, from context: ConnectionContext,
+        _ reported: consuming TaskEventReported, eventSeq: UInt64, callID: UInt64, frame: UnsafeRawBufferPointer?, from context: ConnectionContext,
         now: Int64
     ) {
         guard let agentID = context.agentID else { return }
-        guard let report = TaskEventReport(reported, seq: eventSeq) else {
+        guard reported.kind != .unspecified else {
             publishRefused(AgentEvent(seq: eventSeq, kind: .taskEvent(reported)), callID: callID, from: context, now: now)
             return
         }
+        // Takes the message over (its last use): the report holds its texts without a copy.
+        guard var report = TaskEventReport(reported, seq: eventSeq) else { return }
         // In place (``reading(_:)``): a plain call copies the whole BrainState per task event.
-        let command = reading { $0.taskEventCommand(report, agentID: agentID) }
-        guard case .taskEvent(let redacted, _) = command else { return }
-        if let frame, redacted.hasTexts(of: report) {
+        let keptAsSent = reading { $0.redact(&report, agentID: agentID) }
+        if let frame, keptAsSent {
             if recorder != nil { StreamRecorder.append(frame: frame, to: &recordBuffer) }
-            guard case .event(let outcome) = state.apply(command, now: now) else { return }
+            guard case .event(let outcome) = state.apply(.taskEvent(report, agentID: agentID), now: now) else { return }
             finishPublish(outcome, seq: eventSeq, agentID: agentID, callID: callID, frame: frame, from: context, now: now)
             return
         }
+        let command = BrainCommand.taskEvent(report, agentID: agentID)
         if recorder != nil {
             // `--record` keeps the redacted event: a recording is a file on disk.
-            let event = AgentEvent(seq: eventSeq, kind: .taskEvent(TaskEventReported(redacted)))
+            let event = AgentEvent(seq: eventSeq, kind: .taskEvent(TaskEventReported(report)))
             WireCodec.encode(BrainRequest(callID: callID, method: .publish(event))).withUnsafeBytes {
                 StreamRecorder.append(frame: $0, to: &recordBuffer)
             }

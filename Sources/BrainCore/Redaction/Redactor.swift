@@ -36,7 +36,11 @@
 /// (0.12); the same as a whole task event report, 1.6 µs against 13.4 µs (0.12), and no
 /// allocation against 63. With one secret key the check stops at the key and the slow path
 /// runs: the check is paid on top (Benchmarks/Micro/README.md).
-package struct Redactor: Sendable {
+///
+/// A class, not a struct: it is immutable once built, and every task event takes its
+/// project's redactor, which as a struct was a copy of about twenty arrays (a retain and a
+/// release of each per event); a class is one.
+package final class Redactor: Sendable {
     /// The limits and overrides this redactor applies.
     package let policy: RedactionPolicy
     /// The key patterns (shared with the fast path, ``isUnchangedJSON(_:limit:)``).

@@ -23,7 +23,26 @@ extension BrainState {
     /// embeds them in snapshots as JSON). Checked once per event, not again when applied.
     package func redactedReport(_ report: TaskEventReport, agentID: String) -> TaskEventReport {
         if report.isRedacted { return report }
-        return report.redacted(by: redactors.redactor(forProject: agents[agentID]?.project ?? Project.defaultName))
+        return report.redacted(by: redactor(forAgent: agentID))
+    }
+
+    /// Redacts `report` in place under the project of `agentID` (as ``redactedReport(_:agentID:)``
+    /// does, without a copy of the report); returns whether its texts are still the ones the
+    /// agent sent (redaction found nothing to change), which is when the server may journal
+    /// the event as the frame it came in.
+    package func redact(_ report: inout TaskEventReport, agentID: String) -> Bool {
+        if report.isRedacted { return false }
+        let redactor = redactor(forAgent: agentID)
+        if report.isUnchanged(by: redactor) {
+            report.isRedacted = true
+            return true
+        }
+        report = report.redactedInFull(by: redactor)
+        return false
+    }
+
+    private func redactor(forAgent agentID: String) -> Redactor {
+        redactors.redactor(forProject: agents[agentID]?.project ?? Project.defaultName)
     }
 
     /// Applies a task event from an agent that said hello.
@@ -38,7 +57,8 @@ extension BrainState {
         case .admitted(let admitted): agent = admitted
         case .settled(let outcome): return outcome
         }
-        let outcome = merge(redactedReport(report, agentID: agentID), agent: agent, now: now)
+        // Redacted already on every live and replayed path; the copy is only for one that is not.
+        let outcome = report.isRedacted ? merge(report, agent: agent, now: now) : merge(redactedReport(report, agentID: agentID), agent: agent, now: now)
         advance(agentID: agentID, to: report.seq)
         return outcome
     }

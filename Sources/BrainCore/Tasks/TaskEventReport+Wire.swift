@@ -61,34 +61,12 @@ extension TaskState {
 extension TaskEventReport {
     /// The engine a task event names when it names none (`TaskEventReported.engine` "").
     package static let defaultEngine = "celery"
-
-    /// The report an agent's `task_event` carries, with the `AgentEvent.seq` it came with, not
-    /// yet redacted; `nil` when its kind is `unspecified` (nothing to merge).
-    package init?(_ reported: TaskEventReported, seq: UInt64) {
-        guard let kind = TaskEventKind(reported.kind) else { return nil }
-        self.init(
-            seq: seq, taskID: reported.taskID, engine: reported.engine.isEmpty ? Self.defaultEngine : reported.engine, kind: kind, ts: reported.ts,
-            attempt: reported.attempt, name: reported.name, queue: reported.queue, groupID: reported.groupID, retriedAs: reported.retriedAs,
-            argsJSON: reported.argsJSON, kwargsJSON: reported.kwargsJSON, excType: reported.excType, excMessage: reported.excMessage,
-            traceback: reported.traceback, payloadJSON: reported.payloadJSON
-        )
-    }
 }
 
 extension TaskEventReported {
     /// The wire form of a report (after redaction, what `--record` keeps of a task event).
     package init(_ report: TaskEventReport) {
-        self.init(taskID: report.taskID, engine: report.engine, kind: report.kind.wire, ts: report.ts)
-        attempt = report.attempt
-        name = report.name
-        queue = report.queue
-        groupID = report.groupID
-        retriedAs = report.retriedAs
-        argsJSON = report.argsJSON
-        kwargsJSON = report.kwargsJSON
-        excType = report.excType
-        excMessage = report.excMessage
-        traceback = report.traceback
-        payloadJSON = report.payloadJSON
+        self = report.fields
+        kind = report.kind.wire
     }
 }

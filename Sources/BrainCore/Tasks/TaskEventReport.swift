@@ -1,3 +1,5 @@
+import BrainProtocol
+
 /// A task event as an agent reports it, decoded: what ``BrainCommand/taskEvent(_:agentID:)``
 /// carries (the wire message that will carry it is future work; this is its BrainCore side).
 ///
@@ -8,45 +10,95 @@ package struct TaskEventReport: Hashable, Sendable {
     /// The agent's event seq, numbered with its other events (`AgentEvent.seq`): a report at
     /// or below the agent's last seq was handled before and changes nothing.
     package var seq: UInt64
-    /// The task's id as its engine knows it (a Celery task's uuid), 1 to 200 bytes.
-    package var taskID: String
-    /// The engine that runs the task (`celery`, `rq`), 1 to 40 bytes; a task is one id in one
-    /// engine of one project.
-    package var engine: String
     /// What happened.
-    package var kind: TaskEventKind
-    /// When it happened, by the agent's clock (Unix nanoseconds). Kept as sent, never
-    /// replaced by the brain's clock: the skew is shown beside it (``TaskEvent/skewNs``).
-    package var ts: Int64
-    /// Which run of the task this is, from 1 (Celery's `retries` + 1); 0 when the agent does
-    /// not know (Celery's `task-started` carries no count): the event then belongs to the
-    /// task's current attempt.
-    package var attempt: UInt32
-    /// The task's name (`app.tasks.send_email`), up to 500 bytes; "" when the event does not
-    /// say (Celery's `task-started` does not).
-    package var name: String
-    /// The queue the task was sent to, or "".
-    package var queue: String
-    /// Celery's `group_id`, or "".
-    package var groupID: String
-    /// The id of the task that re-runs this one (a retry by the brain's command), or "".
-    package var retriedAs: String
-    /// Positional arguments as JSON (a list), or "" when the event does not carry them.
-    package var argsJSON: String
-    /// Keyword arguments as JSON (an object), or "".
-    package var kwargsJSON: String
-    /// The exception's class (failed, retry), up to 200 bytes.
-    package var excType: String
-    /// The exception's message (redacted by the brain).
-    package var excMessage: String
-    /// The traceback (redacted by the brain).
-    package var traceback: String
-    /// Anything else the event carries, as JSON (`{"runtime": 1.2, "hostname": "w1"}`), or "".
-    package var payloadJSON: String
+    package var kind: TaskEventKind {
+        didSet { fields.kind = kind.wire }
+    }
     /// Whether the texts are already the brain's redaction under the agent's project
     /// (``redacted(by:)`` sets it; the journal's reports have it). ``BrainState/apply(_:now:)``
     /// redacts a report without it.
     package var isRedacted = false
+    /// The event's fields as the wire message holds them (the kind as ``kind`` says, the
+    /// engine never ""). Held whole, not field by field: a report made from a decoded message
+    /// takes it over as it is (``init(_:seq:)``), where copying thirteen strings out of it
+    /// cost a retain and a release of each per task event. The fields below read and write it.
+    package private(set) var fields: TaskEventReported
+
+    /// The task's id as its engine knows it (a Celery task's uuid), 1 to 200 bytes.
+    package var taskID: String {
+        get { fields.taskID }
+        set { fields.taskID = newValue }
+    }
+    /// The engine that runs the task (`celery`, `rq`), 1 to 40 bytes; a task is one id in one
+    /// engine of one project.
+    package var engine: String {
+        get { fields.engine }
+        set { fields.engine = newValue }
+    }
+    /// When it happened, by the agent's clock (Unix nanoseconds). Kept as sent, never
+    /// replaced by the brain's clock: the skew is shown beside it (``TaskEvent/skewNs``).
+    package var ts: Int64 {
+        get { fields.ts }
+        set { fields.ts = newValue }
+    }
+    /// Which run of the task this is, from 1 (Celery's `retries` + 1); 0 when the agent does
+    /// not know (Celery's `task-started` carries no count): the event then belongs to the
+    /// task's current attempt.
+    package var attempt: UInt32 {
+        get { fields.attempt }
+        set { fields.attempt = newValue }
+    }
+    /// The task's name (`app.tasks.send_email`), up to 500 bytes; "" when the event does not
+    /// say (Celery's `task-started` does not).
+    package var name: String {
+        get { fields.name }
+        set { fields.name = newValue }
+    }
+    /// The queue the task was sent to, or "".
+    package var queue: String {
+        get { fields.queue }
+        set { fields.queue = newValue }
+    }
+    /// Celery's `group_id`, or "".
+    package var groupID: String {
+        get { fields.groupID }
+        set { fields.groupID = newValue }
+    }
+    /// The id of the task that re-runs this one (a retry by the brain's command), or "".
+    package var retriedAs: String {
+        get { fields.retriedAs }
+        set { fields.retriedAs = newValue }
+    }
+    /// Positional arguments as JSON (a list), or "" when the event does not carry them.
+    package var argsJSON: String {
+        get { fields.argsJSON }
+        set { fields.argsJSON = newValue }
+    }
+    /// Keyword arguments as JSON (an object), or "".
+    package var kwargsJSON: String {
+        get { fields.kwargsJSON }
+        set { fields.kwargsJSON = newValue }
+    }
+    /// The exception's class (failed, retry), up to 200 bytes.
+    package var excType: String {
+        get { fields.excType }
+        set { fields.excType = newValue }
+    }
+    /// The exception's message (redacted by the brain).
+    package var excMessage: String {
+        get { fields.excMessage }
+        set { fields.excMessage = newValue }
+    }
+    /// The traceback (redacted by the brain).
+    package var traceback: String {
+        get { fields.traceback }
+        set { fields.traceback = newValue }
+    }
+    /// Anything else the event carries, as JSON (`{"runtime": 1.2, "hostname": "w1"}`), or "".
+    package var payloadJSON: String {
+        get { fields.payloadJSON }
+        set { fields.payloadJSON = newValue }
+    }
 
     package init(
         seq: UInt64, taskID: String, engine: String, kind: TaskEventKind, ts: Int64, attempt: UInt32 = 0, name: String = "",
@@ -54,21 +106,30 @@ package struct TaskEventReport: Hashable, Sendable {
         excType: String = "", excMessage: String = "", traceback: String = "", payloadJSON: String = ""
     ) {
         self.seq = seq
-        self.taskID = taskID
-        self.engine = engine
         self.kind = kind
-        self.ts = ts
-        self.attempt = attempt
-        self.name = name
-        self.queue = queue
-        self.groupID = groupID
-        self.retriedAs = retriedAs
-        self.argsJSON = argsJSON
-        self.kwargsJSON = kwargsJSON
-        self.excType = excType
-        self.excMessage = excMessage
-        self.traceback = traceback
-        self.payloadJSON = payloadJSON
+        fields = TaskEventReported(taskID: taskID, engine: engine, kind: kind.wire, ts: ts)
+        fields.attempt = attempt
+        fields.name = name
+        fields.queue = queue
+        fields.groupID = groupID
+        fields.retriedAs = retriedAs
+        fields.argsJSON = argsJSON
+        fields.kwargsJSON = kwargsJSON
+        fields.excType = excType
+        fields.excMessage = excMessage
+        fields.traceback = traceback
+        fields.payloadJSON = payloadJSON
+    }
+
+    /// The report an agent's `task_event` carries, with the `AgentEvent.seq` it came with, not
+    /// yet redacted; `nil` when its kind is `unspecified` (nothing to merge). Takes the message
+    /// over rather than copying its texts.
+    package init?(_ reported: consuming TaskEventReported, seq: UInt64) {
+        guard let kind = TaskEventKind(reported.kind) else { return nil }
+        if reported.engine.isEmpty { reported.engine = Self.defaultEngine }
+        self.seq = seq
+        self.kind = kind
+        fields = reported
     }
 
     /// The error the event carries, if it names an exception or a message.
@@ -83,23 +144,31 @@ package struct TaskEventReport: Hashable, Sendable {
     /// and are kept (their lengths are checked when the event is applied).
     ///
     /// Most events hold nothing to redact: when redaction would change none of the texts
-    /// (``keptAsRedacted(by:)``) they are kept as they are, without a parse or a copy; the
+    /// (``isUnchanged(by:)``) they are kept as they are, without a parse or a copy; the
     /// result is the same either way (the property tests compare the two).
-    package func redacted(by redactor: Redactor) -> TaskEventReport {
-        keptAsRedacted(by: redactor) ?? redactedInFull(by: redactor)
+    package consuming func redacted(by redactor: Redactor) -> TaskEventReport {
+        if isUnchanged(by: redactor) {
+            isRedacted = true
+            return self
+        }
+        return redactedInFull(by: redactor)
     }
 
-    /// This report marked ``isRedacted`` with its texts as they are, when redacting them
-    /// would give each back unchanged (``Redactor/isUnchangedJSON(_:limit:)``,
-    /// ``Redactor/isUnchangedText(_:limit:)``) and together they fit the event's ceiling (so
-    /// ``EventBudget`` cuts nothing); else `nil`.
-    package func keptAsRedacted(by redactor: Redactor) -> TaskEventReport? {
+    /// Whether redacting this report would give each of its texts back unchanged
+    /// (``Redactor/isUnchangedJSON(_:limit:)``, ``Redactor/isUnchangedText(_:limit:)``) with
+    /// all of them together within the event's ceiling (so ``EventBudget`` cuts nothing).
+    package func isUnchanged(by redactor: Redactor) -> Bool {
         let policy = redactor.policy
         let total = argsJSON.utf8.count + kwargsJSON.utf8.count + excMessage.utf8.count + traceback.utf8.count + payloadJSON.utf8.count
-        guard total <= policy.maxEventBytes, redactor.isUnchangedJSON(argsJSON, limit: .max), redactor.isUnchangedJSON(kwargsJSON, limit: .max),
-            redactor.isUnchangedJSON(payloadJSON, limit: .max), redactor.isUnchangedText(excMessage, limit: policy.maxValueBytes),
-            redactor.isUnchangedText(traceback, limit: policy.maxTracebackBytes)
-        else { return nil }
+        return total <= policy.maxEventBytes && redactor.isUnchangedJSON(argsJSON, limit: .max) && redactor.isUnchangedJSON(kwargsJSON, limit: .max)
+            && redactor.isUnchangedJSON(payloadJSON, limit: .max) && redactor.isUnchangedText(excMessage, limit: policy.maxValueBytes)
+            && redactor.isUnchangedText(traceback, limit: policy.maxTracebackBytes)
+    }
+
+    /// This report marked ``isRedacted`` with its texts as they are, when ``isUnchanged(by:)``;
+    /// else `nil`.
+    package func keptAsRedacted(by redactor: Redactor) -> TaskEventReport? {
+        guard isUnchanged(by: redactor) else { return nil }
         var report = self
         report.isRedacted = true
         return report
