@@ -68,7 +68,8 @@ extension BrainState {
             let payload = JSONText.object(["task_id": report.taskID, "engine": report.engine, "kind": report.kind.name, "seq": String(report.seq)])
             return reject(BrainError(.invalidArgument, problem), phase: PersistencePhase.upsertTask, runID: "", agent: agent, payload: payload, now: now)
         }
-        if let key = taskTable.key(project: agent.project, engine: report.engine, taskID: report.taskID) {
+        let hash = TaskIDIndex.hash(report.taskID)
+        if let key = taskTable.key(project: agent.project, engine: report.engine, taskID: report.taskID, hash: hash) {
             let before = (taskTable.records[key].state, taskTable.records[key].agentID)
             _ = taskTable.records[key].absorb(report, agentID: agent.agentID, now: now, first: false)
             taskTable.reindex(key: key, from: before, to: (taskTable.records[key].state, taskTable.records[key].agentID))
@@ -82,7 +83,7 @@ extension BrainState {
             // them now saves the history's growth by one and two.
             task.events.reserveCapacity(3)
             _ = task.absorb(report, agentID: agent.agentID, now: now, first: true)
-            taskTable.append(task)
+            taskTable.append(task, hash: hash)
             noteTask(key: key, now: now)
         }
         return .applied

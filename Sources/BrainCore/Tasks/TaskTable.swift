@@ -6,7 +6,7 @@ package struct TaskTable: Sendable {
     package internal(set) var records: [TaskRecord] = []
     /// Task keys by task id (a task is one id in one engine of one project: the key of an
     /// identity is found among its id's keys, so one index serves both look-ups).
-    var keysByTaskID: [String: TaskKeys] = [:]
+    private var keysByTaskID = TaskIDIndex()
     /// Keys of `started` tasks by the agent running them (lost and stuck tasks are found here,
     /// without a walk over every task).
     var startedByAgent: [String: Set<Int>] = [:]
@@ -17,11 +17,18 @@ package struct TaskTable: Sendable {
 
     /// The key of the task with this identity.
     func key(project: String, engine: String, taskID: String) -> Int? {
-        keysByTaskID[taskID]?.first { records[$0].engine == engine && records[$0].project == project }
+        key(project: project, engine: engine, taskID: taskID, hash: TaskIDIndex.hash(taskID))
     }
 
-    /// The keys of every task with this id, whatever its engine and project.
-    func keys(taskID: String) -> [Int] { keysByTaskID[taskID]?.all ?? [] }
+    /// The key of the task with this identity, `hash` being its id's ``TaskIDIndex/hash(_:)``
+    /// (an event hashes its task id once, for this look-up and the append of a new task).
+    func key(project: String, engine: String, taskID: String, hash: UInt64) -> Int? {
+        keysByTaskID.first(hash: hash) { records[$0].taskID == taskID && records[$0].engine == engine && records[$0].project == project }
+    }
+
+    /// The keys of every task with this id, whatever its engine and project, in the order
+    /// they were added.
+    func keys(taskID: String) -> [Int] { keysByTaskID.all(hash: TaskIDIndex.hash(taskID)) { records[$0].taskID == taskID } }
 
     /// Keeps the started index right when a task's state or agent changes.
     mutating func reindex(key: Int, from old: (state: TaskState, agentID: String)?, to new: (state: TaskState, agentID: String)) {
@@ -32,14 +39,11 @@ package struct TaskTable: Sendable {
         if new.state == .started { startedByAgent[new.agentID, default: []].insert(key) }
     }
 
-    /// Appends a new task (its key must be the next position, its identity new).
-    mutating func append(_ record: consuming TaskRecord) {
+    /// Appends a new task (its key must be the next position, its identity new); `hash` is
+    /// its id's ``TaskIDIndex/hash(_:)`` when the caller has it.
+    mutating func append(_ record: consuming TaskRecord, hash: UInt64? = nil) {
         let key = record.key
-        if let index = keysByTaskID.index(forKey: record.taskID) {
-            keysByTaskID.values[index].append(key)
-        } else {
-            keysByTaskID[record.taskID] = .one(key)
-        }
+        keysByTaskID.insert(key: key, hash: hash ?? TaskIDIndex.hash(record.taskID))
         eventCount += record.events.count
         reindex(key: key, from: nil, to: (record.state, record.agentID))
         records.append(record)
