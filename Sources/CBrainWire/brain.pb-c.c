@@ -11846,7 +11846,7 @@ const ProtobufCMessageDescriptor brain__v1__schedule_info__descriptor =
   (ProtobufCMessageInit) brain__v1__schedule_info__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor brain__v1__list_schedules_request__field_descriptors[6] =
+static const ProtobufCFieldDescriptor brain__v1__list_schedules_request__field_descriptors[8] =
 {
   {
     "project",
@@ -11920,6 +11920,30 @@ static const ProtobufCFieldDescriptor brain__v1__list_schedules_request__field_d
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "scheduler",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ListSchedulesRequest, scheduler),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Brain__V1__ListSchedulesRequest, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned brain__v1__list_schedules_request__field_indices_by_name[] = {
   1,   /* field[1] = agent */
@@ -11927,12 +11951,14 @@ static const unsigned brain__v1__list_schedules_request__field_indices_by_name[]
   3,   /* field[3] = due_before */
   2,   /* field[2] = enabled_filter */
   5,   /* field[5] = limit */
+  7,   /* field[7] = name */
   0,   /* field[0] = project */
+  6,   /* field[6] = scheduler */
 };
 static const ProtobufCIntRange brain__v1__list_schedules_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor brain__v1__list_schedules_request__descriptor =
 {
@@ -11942,7 +11968,7 @@ const ProtobufCMessageDescriptor brain__v1__list_schedules_request__descriptor =
   "Brain__V1__ListSchedulesRequest",
   "brain.v1",
   sizeof(Brain__V1__ListSchedulesRequest),
-  6,
+  8,
   brain__v1__list_schedules_request__field_descriptors,
   brain__v1__list_schedules_request__field_indices_by_name,
   1,  brain__v1__list_schedules_request__number_ranges,

@@ -196,6 +196,18 @@ struct ScheduleStateTests {
         #expect(try harness.state.listSchedules(ScheduleQuery(enabled: false)).get().schedules.map(\.name) == ["off"])
         #expect(try harness.state.listSchedules(ScheduleQuery(agent: "other")).get().schedules.map(\.name) == ["mid"])
         #expect(try harness.state.listSchedules(ScheduleQuery(project: "nope")).get().schedules.isEmpty)
+        // By name and scheduler, exactly (what `brainctl schedule show NAME` asks).
+        func named(_ name: String, scheduler: String = "") throws -> [String] {
+            var query = ScheduleQuery()
+            query.name = name
+            query.scheduler = scheduler
+            return try harness.state.listSchedules(query).get().schedules.map { "\($0.scheduler)/\($0.name)" }
+        }
+        #expect(try named("mid") == ["beat/mid"])
+        #expect(try named("mi").isEmpty)
+        #expect(try named("mid", scheduler: "beat") == ["beat/mid"])
+        #expect(try named("mid", scheduler: "other-beat").isEmpty)
+        #expect(try named("", scheduler: "beat").count == 5)
         var names: [String] = []
         var cursor = ""
         repeat {

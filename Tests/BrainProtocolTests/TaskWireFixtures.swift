@@ -194,6 +194,8 @@ enum TaskWireFixtures {
         query.dueBefore = time
         query.cursor = "s1"
         query.limit = 1_000
+        query.scheduler = "celery-beat"
+        query.name = "nightly"
         return query
     }
 }

@@ -30,6 +30,8 @@ extension BrainState {
         var matching: [ScheduleRecord] = []
         for identity in candidates {
             guard let record = scheduleTable.records[identity] else { continue }
+            if !query.name.isEmpty, record.name != query.name { continue }
+            if !query.scheduler.isEmpty, record.scheduler != query.scheduler { continue }
             if !query.agent.isEmpty, record.agentID != query.agent, agents[record.agentID]?.name != query.agent { continue }
             if let enabled = query.enabled, record.enabled != enabled { continue }
             if query.dueBefore != 0, record.nextRunAt == 0 || record.nextRunAt > query.dueBefore { continue }

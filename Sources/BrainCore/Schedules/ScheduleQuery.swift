@@ -12,6 +12,10 @@ package struct ScheduleQuery: Hashable, Sendable {
     package var cursor = ""
     /// Page size: 0 for ``PageLimits/defaultPage``, at most ``PageLimits/maxPage``.
     package var limit: UInt32 = 0
+    /// Only schedules of this scheduler ("" = any).
+    package var scheduler = ""
+    /// Only schedules with exactly this name ("" = any).
+    package var name = ""
 
     package init(project: String = "", agent: String = "", enabled: Bool? = nil, dueBefore: Int64 = 0, cursor: String = "", limit: UInt32 = 0) {
         self.project = project

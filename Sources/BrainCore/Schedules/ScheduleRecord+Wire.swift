@@ -78,5 +78,7 @@ extension ScheduleQuery {
         default: return nil
         }
         self.init(project: wire.project, agent: wire.agent, enabled: enabled, dueBefore: wire.dueBefore, cursor: wire.cursor, limit: wire.limit)
+        scheduler = wire.scheduler
+        name = wire.name
     }
 }

@@ -139,6 +139,10 @@ public struct ListSchedulesQuery: Hashable, Sendable {
     public var dueBefore: Int64 = 0
     public var cursor: String = ""
     public var limit: UInt32 = 0
+    /// Only schedules of this scheduler; "" means any.
+    public var scheduler: String = ""
+    /// Only schedules with exactly this name; "" means any.
+    public var name: String = ""
 
     public init() {}
 }

@@ -143,6 +143,8 @@ extension ListSchedulesQuery {
         dueBefore = c.due_before
         cursor = swiftString(c.cursor)
         limit = c.limit
+        scheduler = swiftString(c.scheduler)
+        name = swiftString(c.name)
     }
 
     func c(_ arena: CArena) -> UnsafeMutablePointer<Brain__V1__ListSchedulesRequest> {
@@ -153,6 +155,8 @@ extension ListSchedulesQuery {
         m.pointee.due_before = dueBefore
         arena.set(&m.pointee.cursor, cursor)
         m.pointee.limit = limit
+        arena.set(&m.pointee.scheduler, scheduler)
+        arena.set(&m.pointee.name, name)
         return m
     }
 }

@@ -1875,10 +1875,19 @@ struct  Brain__V1__ListSchedulesRequest
   int64_t due_before;
   char *cursor;
   uint32_t limit;
+  /*
+   * Only schedules of this scheduler ("celery-beat"), "" = any.
+   */
+  char *scheduler;
+  /*
+   * Only schedules with exactly this name, "" = any: finds a schedule by name without
+   * paging through every schedule (`brainctl schedule show NAME`).
+   */
+  char *name;
 };
 #define BRAIN__V1__LIST_SCHEDULES_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&brain__v1__list_schedules_request__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, 0 }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 struct  Brain__V1__ScheduleList

@@ -313,16 +313,19 @@ class BrainReader:
     # ------------------------------------------------------------------ schedules
 
     def schedules_page(self, *, project: str = "", agent: str = "", enabled: Optional[bool] = None,
-                       due_before=None, limit: int = 0, cursor: str = "") -> "tuple[List[Dict[str, Any]], str]":
+                       due_before=None, scheduler: str = "", name: str = "", limit: int = 0,
+                       cursor: str = "") -> "tuple[List[Dict[str, Any]], str]":
         req = pb.ListSchedulesRequest(project=project or "", agent=agent or "",
                                       enabled_filter=0 if enabled is None else 1 if enabled else 2,
-                                      due_before=to_ns(due_before), limit=int(limit or 0), cursor=cursor or "")
+                                      due_before=to_ns(due_before), scheduler=scheduler or "", name=name or "",
+                                      limit=int(limit or 0), cursor=cursor or "")
         resp = self._call(list_schedules=req).schedules
         return [message_to_dict(s) for s in resp.schedules], resp.next_cursor
 
     def list_schedules(self, limit: int = 0, **kw) -> List[Dict[str, Any]]:
         """Schedules (follows cursors; ``limit`` 0 = all). Filters: ``project``, ``agent``,
-        ``enabled`` (None = any), ``due_before`` (a time: next run at or before it)."""
+        ``enabled`` (None = any), ``due_before`` (a time: next run at or before it),
+        ``scheduler`` and ``name`` (exact)."""
         return _follow(lambda n, c: self.schedules_page(limit=n, cursor=c, **kw), limit, kw.pop("cursor", ""))
 
     def get_schedule(self, scheduler: str, name: str, *, project: str = "", next_runs: int = 0) -> Dict[str, Any]:

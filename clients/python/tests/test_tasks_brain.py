@@ -246,6 +246,10 @@ def test_schedules_listing_fires_and_enable(brain):
         assert listed["tick"]["kwargs"]["api_token"] == "[REDACTED]"
         assert listed["nightly"]["dialect"] == "celery" and listed["nightly"]["next_run_at"]
         assert listed["sun"]["next_run_at"] is None and listed["sun"]["problem"]
+        # By exact name, and scheduler: the brain filters, nothing is paged through here.
+        assert [s["name"] for s in r.list_schedules(name="nightly", agent=c.agent_id)] == ["nightly"]
+        assert r.list_schedules(name="night", agent=c.agent_id) == []
+        assert r.list_schedules(name="nightly", scheduler="other-beat", agent=c.agent_id) == []
         detail = r.get_schedule("celery-beat", "nightly", next_runs=3)
         assert len(detail["next_runs"]) == 3
         c.schedule_fired("celery-beat", "tick", task_id=tid())
