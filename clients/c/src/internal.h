@@ -69,7 +69,7 @@ int brain__read_response(int fd, brain__rxbuf *rx, int64_t deadline_ms,
 int brain__handshake(const char *path, const uint8_t *hello, size_t hello_len,
                      uint32_t timeout_ms, brain__rxbuf *rx, int *fd_out, brain_welcome *w);
 
-/* ---- client.c / iothread.c */
+/* ---- the client (connect.c, publish.c, runs.c, delivery.c) and its I/O thread (iothread.c) */
 struct brain_client {
     /* Fixed after brain_connect. */
     char *socket_path;
@@ -116,6 +116,7 @@ struct brain_client {
 };
 
 void *brain__io_main(void *arg);
+/* Wakes the I/O thread through the wake pipe (connect.c). */
 void brain__wake(brain_client *c);
 /* Connection attempts (hello, then welcome) on c->socket_path. retry = 0: one attempt.
  * retry = 1: with backoff until one succeeds, reconnect_timeout_ms runs out, the brain
@@ -130,13 +131,13 @@ int brain__connect_attempts(brain_client *c, int retry, const char *what, int *f
 /* Calls on_connection, if any; called without mu held. */
 void brain__notify(brain_client *c, brain_conn_event ev, const char *message, int attempt,
                    int64_t waited_ms);
-/* Publishes one agent event (client.c): assigns the seq, encodes, buffers. */
+/* Publishes one agent event (publish.c): assigns the seq, encodes, buffers. */
 int brain__publish(brain_client *c, Brain__V1__AgentEvent *ev, uint64_t *seq_out);
-/* BRAIN_OK when s is NULL or valid UTF-8. */
+/* BRAIN_OK when s is NULL or valid UTF-8 (connect.c). */
 int brain__check_str(const char *s, const char *field);
 /* commands.c: a command frame from the brain (I/O thread, mu not held). */
 void brain__handle_command(brain_client *c, const Brain__V1__AgentCommand *cmd);
-/* Records a rejection (queue or callback); called without mu held. */
+/* Records a rejection (queue or callback; delivery.c); called without mu held. */
 void brain__deliver_rejection(brain_client *c, const brain_rejection *r);
 
 #endif
