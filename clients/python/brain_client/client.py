@@ -1,4 +1,8 @@
-"""The agent side: BrainClient publishes runs and steps, Run is one run."""
+"""The agent side: BrainClient publishes runs and steps, Run is one run.
+
+BrainClient's session with the brain (hello, acks, reconnecting, resending) is in
+client_session.py, its handling of the brain's commands in client_commands.py.
+"""
 from __future__ import annotations
 
 import collections
@@ -8,42 +12,28 @@ import queue
 import threading
 import time
 import uuid
-from dataclasses import dataclass
-from typing import Any, Callable, Deque, Dict, Iterable, Optional, Sequence, Union
+from typing import Any, Callable, Deque, Dict, Iterable, Optional, Union
 
 from . import brain_pb2 as pb
-from .connection import Connection, status_error
+from .client_commands import CommandHandlingMixin
+from .client_session import SessionMixin
+from .connection import Connection, status_error  # noqa: F401  (status_error: importable from here, as before)
 from .convert import dumps, now_ns, run_status_value, to_ns
 from .errors import BrainError, BrainTimeout, BufferFullError, ConnectionClosed
 from .framing import encode_frame
 from .paths import resolve_socket_path
+from .rejection import Rejection
 from .run import Run, _current_run
-from .tasks import VALUE_LIMIT, Command, CommandOutcome, Schedule, build_task_event, clip_text
+from .tasks import (VALUE_LIMIT, Command, CommandOutcome, Schedule, build_task_event,  # noqa: F401
+                    clip_text)  # VALUE_LIMIT, clip_text: importable from here, as before
 
 log = logging.getLogger("brain_client")
 
+# Read at each hello (client_session.py, native.py), so the conformance test can patch it here.
 PROTOCOL_VERSION = 1
 
 
-@dataclass(frozen=True)
-class Rejection:
-    """An event the brain refused (it still counts as handled; resending is harmless).
-
-    ``seq`` is the agent event seq (what ``publish()`` returned); ``step_seq`` is the
-    step's own seq within its run (what ``Run.step()`` returned), None when the event is
-    not a step.
-    """
-
-    seq: int
-    code: str
-    message: str
-    kind: Optional[str]  # the AgentEvent case ("step", "task_event", ...); None if no longer buffered
-    run_id: Optional[str]
-    step_seq: Optional[int] = None
-    task_id: Optional[str] = None  # set when the event is a task event
-
-
-class BrainClient:
+class BrainClient(SessionMixin, CommandHandlingMixin):
     """An agent's connection to the brain.
 
     >>> with BrainClient(agent="crawler", token="s3cret") as brain:
@@ -334,38 +324,7 @@ class BrainClient:
         return self.publish(pb.AgentEvent(schedule_fired=pb.ScheduleFired(
             scheduler=_scheduler(scheduler), name=name, at=at_ns, task_id=task_id or "")))
 
-    # ------------------------------------------------------------------ commands
-
-    def on_command(self, handler: Optional[Callable[[Command], Any]] = None, *,
-                   kinds: Union[None, str, Sequence[str]] = None):
-        """Register the handler of commands the brain sends this agent (usable as a decorator).
-
-        ``handler(command)`` gets a ``Command`` and returns None (done), a str (done, with
-        that message), a bool, a dict or a ``CommandOutcome`` (``new_task_id`` for a
-        retry); an exception makes the command failed with ``"Type: message"``. ``kinds``
-        limits it to some kinds (``"retry_task"``, ``"cancel_task"``, ``"enable_schedule"``,
-        ``"disable_schedule"``); without it the handler takes every kind no other handler
-        claims. Handlers run one at a time on a thread of the client's own. For each
-        command the client publishes ``command_received``, runs the handler, then
-        publishes ``command_result``; a command id seen before (the brain delivering it
-        again after a reconnect) is acknowledged again and never run twice.
-        """
-
-        def register(fn):
-            names = [None] if kinds is None else [kinds] if isinstance(kinds, str) else list(kinds)
-            with self._cond:
-                for kind in names:
-                    self._command_handlers[kind] = fn
-                self._cond.notify_all()
-            return fn
-
-        return register if handler is None else register(handler)
-
-    def remove_command_handler(self, kinds: Union[None, str, Sequence[str]] = None) -> None:
-        names = [None] if kinds is None else [kinds] if isinstance(kinds, str) else list(kinds)
-        with self._cond:
-            for kind in names:
-                self._command_handlers.pop(kind, None)
+    # ------------------------------------------------------------------ flushing and closing
 
     def flush(self, timeout: Optional[float] = 30.0) -> None:
         """Wait until the brain has acknowledged every published event."""
@@ -459,285 +418,6 @@ class BrainClient:
 
     def watch(self, run_id: Optional[str] = None, project: Optional[str] = None, **kw):
         return self.reader.watch(run_id=run_id, project=project, **kw)
-
-    # ------------------------------------------------------------------ internals
-
-    def _check_usable(self) -> None:
-        if self._fatal is not None:
-            raise self._fatal
-        if self._closing:
-            raise BrainError("FAILED_PRECONDITION", "the client is closed")
-
-    def _connect_and_hello(self):
-        conn = Connection(
-            self.socket_path,
-            connect_timeout=self.connect_timeout,
-            on_unsolicited=self._on_message,
-            on_close=None,
-        )
-        hello = pb.HelloRequest(
-            agent_name=self.agent,
-            project=self.project,
-            token=self.token,
-            protocol_version=PROTOCOL_VERSION,
-            **self._hello_fields,
-        )
-        try:
-            resp = conn.call(pb.Request(hello=hello), timeout=self.call_timeout)
-        except BaseException:
-            conn.close()
-            raise
-        if resp.WhichOneof("result") != "welcome":
-            conn.close()
-            raise BrainError("INTERNAL", f"expected a welcome, got {resp.WhichOneof('result')!r}")
-        return conn, resp.welcome
-
-    def _adopt(self, conn: Connection, welcome: "pb.Welcome") -> None:
-        """Install a fresh connection (send lock and state lock held)."""
-        self.welcome = welcome
-        self.agent_id = welcome.agent_id
-        self._conn = conn
-        conn._on_close = lambda err, c=conn: self._on_disconnect(c, err)
-
-    def _on_message(self, resp: "pb.Response") -> None:
-        kind = resp.WhichOneof("result")
-        if kind == "ack":
-            with self._cond:
-                acked = resp.ack.acked_seq
-                if acked > self._acked_seq:
-                    self._acked_seq = acked
-                while self._buffer:
-                    seq = next(iter(self._buffer))
-                    if seq > acked:
-                        break
-                    del self._buffer[seq]
-                self._cond.notify_all()
-        elif kind == "rejected":
-            err = status_error(resp) or BrainError("UNKNOWN", "event rejected without a status")
-            seq = resp.rejected.seq
-            with self._cond:
-                event = self._buffer.get(seq)
-            which = event.WhichOneof("event") if event is not None else None
-            body = getattr(event, which) if which else None
-            run_id = getattr(body, "run_id", None) if body is not None and hasattr(body, "run_id") else None
-            step_seq = event.step.seq if which == "step" else None
-            task_id = event.task_event.task_id if which == "task_event" else None
-            rej = Rejection(seq=seq, code=err.code, message=err.message, kind=which, run_id=run_id,
-                            step_seq=step_seq, task_id=task_id)
-            self.rejections.append(rej)
-            what = (f"step {step_seq} of run {run_id}" if step_seq is not None else
-                    f"task_event of task {task_id}" if task_id is not None else
-                    f"{which} of run {run_id}" if run_id else str(which))
-            log.warning("brain_client: the brain rejected event seq %d (%s): %s %s", seq, what, err.code,
-                        err.message)
-            if self.on_rejection is not None:
-                self.on_rejection(rej)
-        elif kind == "agent_command":
-            self._receive_command(resp.agent_command)
-        elif kind is None:
-            err = status_error(resp)
-            if err is not None:
-                log.warning("brain_client: the brain reported an error: %s", err)
-
-    def _on_disconnect(self, conn: Connection, error: Optional[BaseException]) -> None:
-        with self._cond:
-            if self._conn is not conn:
-                return
-            self._conn = None
-            self._cond.notify_all()
-            if self._closing or self._reconnecting:
-                return
-            self._reconnecting = True
-        log.warning("brain_client: connection to the brain lost (%s); reconnecting", error or "closed")
-        threading.Thread(target=self._reconnect_loop, name="brain-reconnect", daemon=True).start()
-
-    def _reconnect_loop(self) -> None:
-        deadline = time.monotonic() + self.reconnect_timeout
-        delay = 0.05
-        last_error: Optional[BaseException] = None
-        finished = False
-        try:
-            while not self._closing:
-                try:
-                    conn, welcome = self._connect_and_hello()
-                except BrainError as exc:
-                    last_error = exc
-                    if exc.code not in ("UNAVAILABLE", "DEADLINE_EXCEEDED", "RESOURCE_EXHAUSTED"):
-                        self._give_up(exc)  # e.g. UNAUTHENTICATED: retrying will not help
-                        return
-                else:
-                    with self._send_lock:
-                        adopted = self._resend(conn, welcome)
-                    if adopted and self._finish_reconnect(conn):
-                        finished = True
-                        log.info("brain_client: reconnected to the brain (last_seq %d)", welcome.last_seq)
-                        return
-                    # The new connection closed while its hello was answered or while
-                    # resending: go round (its close handler started no loop of its own).
-                    last_error = ConnectionClosed("the connection closed right after the brain's welcome")
-                if time.monotonic() + delay > deadline:
-                    self._give_up(
-                        BrainError("UNAVAILABLE",
-                                   f"could not reconnect to the brain at {self.socket_path} within "
-                                   f"{self.reconnect_timeout} s: {last_error}")
-                    )
-                    return
-                if self._stop.wait(delay):
-                    return
-                delay = min(delay * 2, 2.0)
-        finally:
-            if not finished:  # else _finish_reconnect cleared it, and a new loop may own it now
-                with self._cond:
-                    self._reconnecting = False
-                    self._cond.notify_all()
-
-    def _finish_reconnect(self, conn: Connection) -> bool:
-        """End the reconnect loop if ``conn`` is still the live connection.
-
-        Checked and decided under the state lock that ``_on_disconnect`` takes: a close
-        handled before this sees ``_conn`` gone (the loop goes round), one handled after
-        sees ``_reconnecting`` false and starts a new loop. Without this, a close handled
-        between the resend and the loop's end was dropped and nothing reconnected.
-        """
-        with self._cond:
-            if self._closing:
-                self._reconnecting = False
-                return True
-            if self._conn is not conn:
-                return False
-            self.reconnects += 1
-            self._reconnecting = False
-            self._cond.notify_all()
-            return True
-
-    def _resend(self, conn: Connection, welcome: "pb.Welcome") -> bool:
-        """Drop what the brain holds, resend the rest in order. Send lock held."""
-        last = welcome.last_seq
-        with self._cond:
-            if self._closing:
-                conn.close()
-                return True
-            if last < self._acked_seq:
-                log.error("brain_client: the brain holds events only up to seq %d but had acknowledged %d; "
-                          "events %d..%d are lost on its side", last, self._acked_seq, last + 1, self._acked_seq)
-            for seq in [s for s in self._buffer if s <= last]:
-                del self._buffer[seq]
-            self._acked_seq = max(self._acked_seq, last)
-            if last >= self._next_seq:
-                self._next_seq = last + 1
-            events = list(self._buffer.values())
-            self._cond.notify_all()
-        try:
-            # Buffered events go out before the connection is adopted, so nothing
-            # published meanwhile (the send lock is held) can overtake them.
-            frames = b"".join(encode_frame(pb.Request(call_id=0, publish=e)) for e in events)
-            if frames:
-                conn.send_raw(frames)
-        except ConnectionClosed:
-            return False
-        with self._cond:
-            self._adopt(conn, welcome)
-            if conn.closed:  # lost again before its close handler was installed
-                self._conn = None
-                return False
-        return True
-
-    def _receive_command(self, msg: "pb.AgentCommand") -> None:
-        """On the reader thread: note the command and hand it to the command thread."""
-        command = Command.from_proto(msg)
-        if not command.command_id:
-            log.warning("brain_client: the brain sent a command without an id; ignored")
-            return
-        with self._cond:
-            if self._closing:
-                return
-            seen = command.command_id in self._commands_seen
-            outcome = self._commands_seen.get(command.command_id)
-            if not seen:
-                self._commands_seen[command.command_id] = None
-                while len(self._commands_seen) > self.remembered_commands:
-                    self._commands_seen.popitem(last=False)
-            if self._command_thread is None:
-                self._command_thread = threading.Thread(target=self._command_loop, name="brain-commands",
-                                                        daemon=True)
-                self._command_thread.start()
-        self._command_queue.put((command, seen, outcome))
-
-    def _command_loop(self) -> None:
-        self._session_ready.wait()
-        while True:
-            item = self._command_queue.get()
-            if item is None:
-                return
-            command, seen, outcome = item
-            try:
-                self._publish_command_event(command_received=pb.CommandReceived(command_id=command.command_id))
-                if seen:
-                    # Delivered again (after a reconnect): answered again, never run again.
-                    if outcome is not None:
-                        self._publish_result(command, outcome)
-                    continue
-                outcome = self._run_command(command)
-                with self._cond:
-                    if command.command_id in self._commands_seen:
-                        self._commands_seen[command.command_id] = outcome
-                self._publish_result(command, outcome)
-            except Exception:
-                log.exception("brain_client: error while answering command %s", command.command_id)
-
-    def _run_command(self, command: Command) -> CommandOutcome:
-        deadline = time.monotonic() + self.command_handler_wait
-        with self._cond:
-            # Waiting commands may arrive right after the welcome, before the application
-            # has registered its handlers: give it a moment.
-            while True:
-                handler = self._command_handlers.get(command.kind) or self._command_handlers.get(None)
-                remaining = deadline - time.monotonic()
-                if handler is not None or remaining <= 0 or self._closing:
-                    break
-                self._cond.wait(min(remaining, 0.5))
-        if handler is None:
-            return CommandOutcome(False, f"agent {self.agent!r} has no handler for {command.kind} commands")
-        if command.expired:
-            return CommandOutcome(False, "not run: the command's deadline passed before the agent could run it")
-        try:
-            return CommandOutcome.of(handler(command))
-        except Exception as exc:
-            log.warning("brain_client: command %s (%s) failed: %s: %s", command.command_id, command.kind,
-                        type(exc).__name__, exc)
-            return CommandOutcome(False, f"{type(exc).__name__}: {exc}")
-
-    def _publish_result(self, command: Command, outcome: CommandOutcome) -> None:
-        self._publish_command_event(command_result=pb.CommandResult(
-            command_id=command.command_id, ok=bool(outcome.ok), message=clip_text(str(outcome.message or ""),
-                                                                                 VALUE_LIMIT),
-            new_task_id=str(outcome.new_task_id or "")))
-
-    def _publish_command_event(self, **event) -> None:
-        try:
-            self.publish(pb.AgentEvent(**event))
-        except BrainError as exc:
-            log.error("brain_client: could not answer a command (%s): %s", next(iter(event)), exc)
-
-    def _give_up(self, error: BrainError) -> None:
-        log.error("brain_client: giving up on the brain: %s", error)
-        with self._cond:
-            self._fatal = error
-            self._cond.notify_all()
-
-    def _heartbeat_loop(self) -> None:
-        while True:
-            welcome = self.welcome
-            interval = (welcome.heartbeat_interval_ms if welcome and welcome.heartbeat_interval_ms else 5000) / 1000.0
-            if self._stop.wait(interval):
-                return
-            conn = self._conn
-            if conn is None:
-                continue
-            try:
-                conn.send(pb.Request(call_id=conn.next_call_id(), heartbeat=pb.HeartbeatRequest(sent_at=now_ns())))
-            except ConnectionClosed:
-                pass
 
 
 def _schedule(value: Union[Schedule, Dict[str, Any]]) -> Schedule:
