@@ -220,6 +220,42 @@ struct RedactionFastPathTests {
         }
     }
 
+    @Test func theWakingPairsTableHoldsItsDefinitionAndOnlyWakingBytes() {
+        for first in UInt8.min...UInt8.max {
+            for next in UInt8.min...UInt8.max {
+                let wakes = WakingPairs.wakes(first, next)
+                #expect(WakingPairs.isSet(first, next) == wakes, "pair \(first) \(next)")
+                // A pair never wakes a byte the scanner's own first test sends on.
+                if wakes { #expect(ValueScanner.wakes(first), "pair \(first) \(next)") }
+            }
+        }
+    }
+
+    /// The pair filter in front of the matchers changes no answer: the fast path's "any
+    /// secret?" is the slow path's (which walks byte by byte) on every text, at every cut
+    /// (a secret at the very end, a pair cut by the end of the text).
+    @Test func containsSecretAgreesWithTheByteByByteScanOnRandomTexts() {
+        let redactor = Redactor()
+        var rng = SplitMix64(seed: 0x7A1E_5EED)
+        var found = 0
+        for _ in 0..<3_000 {
+            var text = RedactionPropertyTests.filler(&rng, bytes: rng.int(0...60))
+            if rng.chance(50) {
+                let secret = RedactionPropertyTests.secret(&rng, keyed: rng.chance(30), inText: true).text
+                text += rng.pick([" ", "=", ":", "@", "-", "", "\n"]) + secret
+            }
+            let bytes = Array(text.utf8)
+            for cut in [bytes.count, max(0, bytes.count - 1), bytes.count / 2] {
+                let prefix = Array(bytes.prefix(cut))
+                let fast = prefix.withUnsafeBufferPointer { redactor.scanner.containsSecret(in: $0) }
+                let slow = prefix.withUnsafeBufferPointer { !redactor.scanner.spans(in: $0).isEmpty }
+                #expect(fast == slow, "\(String(decoding: prefix, as: UTF8.self))")
+                if slow { found += 1 }
+            }
+        }
+        #expect(found > 1_000, "the texts hold secrets the scanner finds: \(found)")
+    }
+
     @Test func aCleanReportIsKeptWithoutChangeAndOneWithASecretIsNot() {
         let redactor = Redactor()
         var report = TaskEventReport(

@@ -59,7 +59,11 @@ struct WireRobustnessTests {
     }
 
     @Test func framesCutAnywhereAcrossReadsAreReadWhole() async throws {
-        let brain = try BrainProcess()
+        // This agent never sends a heartbeat, and only whole frames are signs of life: on a
+        // loaded machine the dribble below can go longer than the default 6 s timeout between
+        // two frames, and the agent would go offline and its run be abandoned (seen once in
+        // CI). The timeout is not what this test is about: a long one.
+        let brain = try BrainProcess(arguments: ["--heartbeat-interval", "60s"])
         try await brain.start()
         let connection = try await brain.connect()
         let signal = ConnectionSignal()

@@ -28,10 +28,22 @@ struct ValueScanner: Sendable {
     }
 
     /// Whether ``spans(in:)`` would find anything in `text`: the same matchers, stopped at
-    /// the first find (the redactor's fast path asks only this).
+    /// the first find (the redactor's fast path asks only this), called only where
+    /// ``WakingPairs`` says a secret may start.
     func containsSecret(in text: UnsafeBufferPointer<UInt8>) -> Bool {
-        for index in 0..<text.count where span(in: text, at: index) != nil { return true }
-        return false
+        guard let base = text.baseAddress, text.count > 0 else { return false }
+        let table = WakingPairs.table
+        let last = text.count - 1
+        var byte = base[0]
+        var index = 0
+        while index < last {
+            let next = base[index + 1]
+            let pair = Int(byte) &<< 8 | Int(next)
+            if table[pair &>> 6] &>> UInt64(pair & 63) & 1 != 0, span(in: text, at: index) != nil { return true }
+            byte = next
+            index += 1
+        }
+        return WakingPairs.isSet(byte, 0) && span(in: text, at: last) != nil
     }
 
     /// The secret that starts (or, for a URI, a `key=value` or an email, has its middle) at
