@@ -56,7 +56,7 @@ public final class BrainProcess: @unchecked Sendable {
         logOffset = try log.seekToEnd()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "\(Self.binDirectory)/brain")
-        process.arguments = ["serve", "--socket", socketPath, "--data-dir", dataDirectory] + (arguments ?? extraArguments)
+        process.arguments = ["serve", "--socket", socketPath, "--data-dir", dataDirectory] + Self.withTestHeartbeats(arguments ?? extraArguments)
         process.standardOutput = log
         process.standardError = log
         try process.run()
@@ -72,6 +72,17 @@ public final class BrainProcess: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(20))
         }
         throw BrainError(.unavailable, "brain did not start listening: \(readOutput())")
+    }
+
+    /// The heartbeat timeout a test brain uses unless the test sets its own (any
+    /// `--heartbeat-…` argument): 60 s instead of the daemon's 6 s. With the daemon's, a test
+    /// client starved of CPU for a few seconds on a loaded machine (a full `make test` beside
+    /// other builds) went offline and had its runs abandoned, failing tests that are not about
+    /// liveness; the tests that are set their own, short, intervals.
+    public static let testHeartbeatTimeout = "60s"
+
+    static func withTestHeartbeats(_ arguments: [String]) -> [String] {
+        arguments.contains { $0.hasPrefix("--heartbeat") } ? arguments : arguments + ["--heartbeat-timeout", testHeartbeatTimeout]
     }
 
     /// Runs `brain serve` expecting it to fail; returns its exit code and output.

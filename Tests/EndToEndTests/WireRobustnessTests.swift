@@ -60,10 +60,10 @@ struct WireRobustnessTests {
 
     @Test func framesCutAnywhereAcrossReadsAreReadWhole() async throws {
         // This agent never sends a heartbeat, and only whole frames are signs of life: on a
-        // loaded machine the dribble below can go longer than the default 6 s timeout between
-        // two frames, and the agent would go offline and its run be abandoned (seen once in
-        // CI). The timeout is not what this test is about: a long one.
-        let brain = try BrainProcess(arguments: ["--heartbeat-interval", "60s"])
+        // loaded machine the dribble below went longer than the daemon's 6 s timeout between
+        // two frames once, and the agent went offline and its run was abandoned. The test
+        // brain's longer timeout (BrainProcess.testHeartbeatTimeout) keeps that out.
+        let brain = try BrainProcess()
         try await brain.start()
         let connection = try await brain.connect()
         let signal = ConnectionSignal()
