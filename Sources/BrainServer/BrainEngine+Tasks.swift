@@ -16,7 +16,9 @@ extension BrainEngine {
         if case .taskEvent(let reported) = event.kind {
             // Decoded by protobuf-c (the frame holds something the fast lane leaves to it): the
             // frame is never journalled as it came.
-            publishTaskEvent(reported, eventSeq: event.seq, callID: callID, frame: nil, from: context, now: now)
+            var report = TaskEventReport()
+            report.fields = reported
+            publishTaskEvent(&report, eventSeq: event.seq, callID: callID, frame: nil, from: context, now: now)
         } else if publishAgentEventCommand(event, callID: callID, from: context, now: now) {
             return
         } else {
@@ -25,24 +27,23 @@ extension BrainEngine {
     }
 
     /// A task event from an agent that said hello, redacted under the agent's project before
-    /// anything is journalled. `frame` is the `Request` it came in when ``TaskEventFrameParser``
-    /// read it (the frame then holds nothing but the event's fields).
+    /// anything is journalled. `report` holds the event as read (``TaskEventReport/fields``,
+    /// not yet adopted); it is redacted in place. `frame` is the `Request` it came in when
+    /// ``TaskEventFrameParser`` read it (the frame then holds nothing but the event's fields).
     ///
     /// When redaction changed none of its texts (most events), the journal keeps that frame as
     /// it came, as it does a step's: nothing is encoded again, and replay redacts the event the
     /// same way and finds nothing either. Otherwise the journal keeps the redacted command,
     /// never the frame, which holds what the agent sent, secrets included.
     func publishTaskEvent(
-        _ reported: consuming TaskEventReported, eventSeq: UInt64, callID: UInt64, frame: UnsafeRawBufferPointer?, from context: ConnectionContext,
+        _ report: inout TaskEventReport, eventSeq: UInt64, callID: UInt64, frame: UnsafeRawBufferPointer?, from context: ConnectionContext,
         now: Int64
     ) {
         guard let agentID = context.agentID else { return }
-        guard reported.kind != .unspecified else {
-            publishRefused(AgentEvent(seq: eventSeq, kind: .taskEvent(reported)), callID: callID, from: context, now: now)
+        guard report.adoptFields(seq: eventSeq) else {
+            publishRefused(AgentEvent(seq: eventSeq, kind: .taskEvent(report.fields)), callID: callID, from: context, now: now)
             return
         }
-        // Takes the message over (its last use): the report holds its texts without a copy.
-        guard var report = TaskEventReport(reported, seq: eventSeq) else { return }
         // In place (``reading(_:)``): a plain call copies the whole BrainState per task event.
         let keptAsSent = reading { $0.redact(&report, agentID: agentID) }
         if let frame, keptAsSent {

@@ -135,9 +135,13 @@ final class BrainEngine {
             publishStep(parsed.step, callID: parsed.callID, eventSeq: parsed.eventSeq, frame: frame, from: context, now: now)
             return
         }
-        if context.agentID != nil, let parsed = TaskEventFrameParser.parse(frame) {
-            publishTaskEvent(parsed.event, eventSeq: parsed.eventSeq, callID: parsed.callID, frame: frame, from: context, now: now)
-            return
+        if context.agentID != nil {
+            // Read straight into the report the event becomes (no copy of its texts on the way).
+            var report = TaskEventReport()
+            if let ids = TaskEventFrameParser.parse(frame, into: &report.fields) {
+                publishTaskEvent(&report, eventSeq: ids.eventSeq, callID: ids.callID, frame: frame, from: context, now: now)
+                return
+            }
         }
         do {
             try WireCodec.withUnpackedRequest(

@@ -19,7 +19,9 @@ struct TaskEventFrameParserTests {
     /// The parser's reading, or `nil` when it defers.
     static func parsed(_ body: [UInt8]) -> Reading? {
         body.withUnsafeBytes { bytes in
-            TaskEventFrameParser.parse(bytes).map { Reading(callID: $0.callID, eventSeq: $0.eventSeq, event: $0.event) }
+            var event = TaskEventReported()
+            guard let ids = TaskEventFrameParser.parse(bytes, into: &event) else { return nil }
+            return Reading(callID: ids.callID, eventSeq: ids.eventSeq, event: event)
         }
     }
 

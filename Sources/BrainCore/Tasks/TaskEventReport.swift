@@ -22,7 +22,8 @@ package struct TaskEventReport: Hashable, Sendable {
     /// engine never ""). Held whole, not field by field: a report made from a decoded message
     /// takes it over as it is (``init(_:seq:)``), where copying thirteen strings out of it
     /// cost a retain and a release of each per task event. The fields below read and write it.
-    package private(set) var fields: TaskEventReported
+    /// Set whole only by a reader filling an ``init()`` report, then ``adoptFields(seq:)``.
+    package var fields: TaskEventReported
 
     /// The task's id as its engine knows it (a Celery task's uuid), 1 to 200 bytes.
     package var taskID: String {
@@ -122,14 +123,31 @@ package struct TaskEventReport: Hashable, Sendable {
     }
 
     /// The report an agent's `task_event` carries, with the `AgentEvent.seq` it came with, not
-    /// yet redacted; `nil` when its kind is `unspecified` (nothing to merge). Takes the message
-    /// over rather than copying its texts.
-    package init?(_ reported: consuming TaskEventReported, seq: UInt64) {
-        guard let kind = TaskEventKind(reported.kind) else { return nil }
-        if reported.engine.isEmpty { reported.engine = Self.defaultEngine }
+    /// yet redacted; `nil` when its kind is `unspecified` (nothing to merge).
+    package init?(_ reported: TaskEventReported, seq: UInt64) {
+        self.init()
+        fields = reported
+        guard adoptFields(seq: seq) else { return nil }
+    }
+
+    /// An empty report for a frame reader to fill in place (``fields``, empty as a decoder
+    /// expects: the kind unspecified until read), so the texts are written once where the
+    /// report keeps them; then ``adoptFields(seq:)``, which sets ``kind`` from them.
+    package init() {
+        seq = 0
+        kind = .taskSent
+        fields = TaskEventReported()
+    }
+
+    /// Makes the report of what was read into ``fields``: the kind as the wire said it, the
+    /// engine `celery` when it named none, the `AgentEvent.seq` it came with.
+    /// - Returns: `false` when the kind is `unspecified` (nothing to merge: the caller refuses it).
+    package mutating func adoptFields(seq: UInt64) -> Bool {
+        guard let kind = TaskEventKind(fields.kind) else { return false }
         self.seq = seq
         self.kind = kind
-        fields = reported
+        if fields.engine.isEmpty { fields.engine = Self.defaultEngine }
+        return true
     }
 
     /// The error the event carries, if it names an exception or a message.

@@ -8,52 +8,53 @@
 /// Because it accepts only the fields it knows, a frame it reads carries nothing else: the
 /// server may journal such a frame as it came when redaction changed none of its texts.
 public enum TaskEventFrameParser {
-    /// A publish of a task event.
-    public struct Parsed {
+    /// The ids of a publish: the request's call id and the agent event's seq.
+    public struct Identifiers: Equatable {
         public var callID: UInt64
         public var eventSeq: UInt64
-        public var event: TaskEventReported
     }
 
-    /// The task event published by the `Request` in `frame`, or `nil` when `frame` is
-    /// anything else or anything this reader leaves to protobuf-c.
-    public static func parse(_ frame: UnsafeRawBufferPointer) -> Parsed? {
+    /// Reads the task event published by the `Request` in `frame` into `event`, which must
+    /// come in empty (`TaskEventReported()`): the fields are written where the caller keeps
+    /// them, so a task event's thirteen strings are never copied or moved on the way in.
+    /// - Returns: the publish's ids, or `nil` when `frame` is anything else or anything this
+    ///   reader leaves to protobuf-c (`event` then holds whatever was read before: discard it).
+    public static func parse(_ frame: UnsafeRawBufferPointer, into event: inout TaskEventReported) -> Identifiers? {
         // Request{call_id = 1, publish = 12}, then AgentEvent{seq = 1, task_event = 13}.
-        guard case (let callID, let event)? = WireFieldReader.numberAndMessage(frame, field: 12),
-            case (let eventSeq, let bytes)? = WireFieldReader.numberAndMessage(event, field: 13),
-            !WireFieldReader.containsNUL(bytes), let reported = parseTaskEvent(bytes)
+        guard case (let callID, let message)? = WireFieldReader.numberAndMessage(frame, field: 12),
+            case (let eventSeq, let bytes)? = WireFieldReader.numberAndMessage(message, field: 13),
+            !WireFieldReader.containsNUL(bytes), parseTaskEvent(bytes, into: &event)
         else { return nil }
-        return Parsed(callID: callID, eventSeq: eventSeq, event: reported)
+        return Identifiers(callID: callID, eventSeq: eventSeq)
     }
 
-    private static func parseTaskEvent(_ bytes: UnsafeRawBufferPointer) -> TaskEventReported? {
-        var event = TaskEventReported()
-        guard let base = bytes.baseAddress else { return event }
+    private static func parseTaskEvent(_ bytes: UnsafeRawBufferPointer, into event: inout TaskEventReported) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
         var reader = WireFieldReader(base: base, end: base + bytes.count)
         var seen: UInt16 = 0
         while reader.more {
-            guard let tag = reader.varint(), tag < 1 << 32 else { return nil }
+            guard let tag = reader.varint(), tag < 1 << 32 else { return false }
             let field = Int(tag >> 3)
-            guard field >= 1, field <= 15 else { return nil }
+            guard field >= 1, field <= 15 else { return false }
             let bit = UInt16(1) << field
-            guard seen & bit == 0 else { return nil }
+            guard seen & bit == 0 else { return false }
             seen |= bit
             let wireType = tag & 7
             switch field {
             case 3, 4, 5:
-                guard wireType == 0, let value = reader.varint() else { return nil }
+                guard wireType == 0, let value = reader.varint() else { return false }
                 switch field {
                 case 3:
                     // An open enum: protobuf-c keeps any int32; unknown values read as unspecified.
-                    guard value <= UInt64(Int32.max) else { return nil }
+                    guard value <= UInt64(Int32.max) else { return false }
                     event.kind = WireTaskEventKind(rawValue: Int32(value)) ?? .unspecified
                 case 4: event.ts = Int64(bitPattern: value)
                 default:
-                    guard value <= UInt64(UInt32.max) else { return nil }
+                    guard value <= UInt64(UInt32.max) else { return false }
                     event.attempt = UInt32(value)
                 }
             default:
-                guard wireType == 2, let text = reader.lengthDelimited() else { return nil }
+                guard wireType == 2, let text = reader.lengthDelimited() else { return false }
                 let string = text.isEmpty ? "" : String(decoding: text, as: UTF8.self)
                 switch field {
                 case 1: event.taskID = string
@@ -71,6 +72,6 @@ public enum TaskEventFrameParser {
                 }
             }
         }
-        return event
+        return true
     }
 }
