@@ -109,6 +109,7 @@ extension BrainEngine {
             let registered = welcomed.registered
             context.stateMachine.welcomed(agentID: agent.agentID)
             context.stepRedactionRevision = .max  // its project's redact_steps is looked up again
+            context.taskRedactorRevision = .max  // and its redactor
             logger.info("agent \(agent.name) (\(agent.project)) connected\(registered ? ", registered" : "")")
             let welcome = Welcome(
                 agentID: agent.agentID, heartbeatIntervalMs: state.configuration.heartbeatIntervalMs,

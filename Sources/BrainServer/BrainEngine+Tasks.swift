@@ -44,8 +44,7 @@ extension BrainEngine {
             publishRefused(AgentEvent(seq: eventSeq, kind: .taskEvent(report.fields)), callID: callID, from: context, now: now)
             return
         }
-        // In place (``reading(_:)``): a plain call copies the whole BrainState per task event.
-        let keptAsSent = reading { $0.redact(&report, agentID: agentID) }
+        let keptAsSent = report.redact(by: taskRedactor(context, agentID: agentID))
         if let frame, keptAsSent {
             if recorder != nil { StreamRecorder.append(frame: frame, to: &recordBuffer) }
             guard case .event(let outcome) = state.apply(.taskEvent(report, agentID: agentID), now: now) else { return }
@@ -62,6 +61,19 @@ extension BrainEngine {
         }
         guard case .event(let outcome) = execute(command, now: now) else { return }
         finishPublish(outcome, seq: eventSeq, agentID: agentID, callID: callID, frame: nil, from: context, now: now)
+    }
+
+    /// The redactor of the project of the agent `context` speaks for, found again only when
+    /// projects' settings changed (``BrainCore/BrainState/projectSettingsRevision``) or the
+    /// connection said hello again.
+    func taskRedactor(_ context: ConnectionContext, agentID: String) -> Redactor {
+        let revision = state.projectSettingsRevision
+        if context.taskRedactorRevision != revision || context.taskRedactor == nil {
+            // In place (``reading(_:)``): a plain call copies the whole BrainState.
+            context.taskRedactor = reading { $0.redactor(forAgent: agentID) }
+            context.taskRedactorRevision = revision
+        }
+        return context.taskRedactor ?? reading { $0.redactor(forAgent: agentID) }
     }
 
     /// An event BrainCore refuses (a task event without a kind, a kind this brain does not

@@ -1,3 +1,4 @@
+import BrainCore
 import BrainFraming
 import BrainProtocol
 import NIOCore
@@ -18,6 +19,12 @@ final class ConnectionContext {
     /// The ``BrainCore/BrainState/projectSettingsRevision`` ``redactsSteps`` was looked up
     /// at; `.max`: not looked up for the agent the connection speaks for now.
     var stepRedactionRevision = UInt64.max
+    /// The redactor of this connection's agent's project, as of ``taskRedactorRevision``
+    /// (``BrainEngine/taskRedactor(_:agentID:)``): found once, not by two look-ups per task event.
+    var taskRedactor: Redactor?
+    /// The ``BrainCore/BrainState/projectSettingsRevision`` ``taskRedactor`` was found at;
+    /// `.max`: not found for the agent the connection speaks for now.
+    var taskRedactorRevision = UInt64.max
     /// Whether this connection's ack or held replies wait for the next journal flush.
     var awaitingDurability = false
     /// Replies that wait for the journal (``HeldReplies``) and are in no write yet.

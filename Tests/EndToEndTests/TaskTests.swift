@@ -245,6 +245,17 @@ struct TaskTests {
         #expect(kwargs["cvv"] as? String == "[REDACTED]")
         #expect(kwargs["token_count"] as? Int == 7)
         #expect(Self.ids(try brain.brainctlItems(["tasks", "--project", "default"])) == [])
+
+        // A change of the overrides applies to the next event of an agent already connected
+        // (each connection keeps its project's redactor until the settings change).
+        #expect(try brain.brainctl(["project", "update", "shop", "--redact-key", "holder"]).0 == 0)
+        var next = Self.event("t-shop-2", .taskSent, at: 2)
+        next.kwargsJSON = "{\"holder\": \"Ada\", \"cvv\": \"999\"}"
+        try await session.publishTaskEvent(next)
+        try await session.flush()
+        let second = try #require(try brain.brainctlJSON(["task", "show", "t-shop-2"]) as? [String: Any])
+        #expect((second["kwargs"] as? [String: Any])?["holder"] as? String == "[REDACTED]")
+        #expect((second["kwargs"] as? [String: Any])?["cvv"] as? String == "[REDACTED]", "the update added to the extra keys")
         await session.close()
         brain.stop()
     }

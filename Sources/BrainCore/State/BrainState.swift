@@ -37,7 +37,10 @@ package struct BrainState: Sendable {
     package internal(set) var taskTable = TaskTable()
     /// The rules for tasks (lost, stuck, redaction limits), set by the daemon like ``configuration``.
     package var taskSettings = TaskSettings() {
-        didSet { redactors = ProjectRedactors(policy: taskSettings.redaction, projects: projects.values) }
+        didSet {
+            redactors = ProjectRedactors(policy: taskSettings.redaction, projects: projects.values)
+            projectSettingsRevision &+= 1  // connections look their redactor up again
+        }
     }
     /// Commands to agents (retry, cancel, schedule enable and disable).
     package internal(set) var commandTable = AgentCommandTable()

@@ -31,17 +31,11 @@ extension BrainState {
     /// agent sent (redaction found nothing to change), which is when the server may journal
     /// the event as the frame it came in.
     package func redact(_ report: inout TaskEventReport, agentID: String) -> Bool {
-        if report.isRedacted { return false }
-        let redactor = redactor(forAgent: agentID)
-        if report.isUnchanged(by: redactor) {
-            report.isRedacted = true
-            return true
-        }
-        report = report.redactedInFull(by: redactor)
-        return false
+        report.redact(by: redactor(forAgent: agentID))
     }
 
-    private func redactor(forAgent agentID: String) -> Redactor {
+    /// The redactor of the project of `agentID` (the base policy's for an agent it does not know).
+    package func redactor(forAgent agentID: String) -> Redactor {
         redactors.redactor(forProject: agents[agentID]?.project ?? Project.defaultName)
     }
 

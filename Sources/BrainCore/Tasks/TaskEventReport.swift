@@ -172,6 +172,20 @@ package struct TaskEventReport: Hashable, Sendable {
         return redactedInFull(by: redactor)
     }
 
+    /// Redacts the report in place by `redactor` (as ``redacted(by:)`` does, without a copy
+    /// of the report); returns whether its texts are still the ones the agent sent
+    /// (redaction found nothing to change), which is when the server may journal the event
+    /// as the frame it came in. A report already redacted is left as it is (`false`).
+    package mutating func redact(by redactor: Redactor) -> Bool {
+        if isRedacted { return false }
+        if isUnchanged(by: redactor) {
+            isRedacted = true
+            return true
+        }
+        self = redactedInFull(by: redactor)
+        return false
+    }
+
     /// Whether redacting this report would give each of its texts back unchanged
     /// (``Redactor/isUnchangedJSON(_:limit:)``, ``Redactor/isUnchangedText(_:limit:)``) with
     /// all of them together within the event's ceiling (so ``EventBudget`` cuts nothing).
