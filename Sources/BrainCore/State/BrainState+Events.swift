@@ -58,11 +58,14 @@ extension BrainState {
     /// The gate every agent event passes, run or task: an unknown agent is refused, seq 0 is
     /// refused (and recorded), a seq at or below the agent's last was handled before. After
     /// an admitted event, ``advance(agentID:to:)`` moves the agent's seq, refused or not, so a
-    /// resend is harmless.
-    mutating func admit(seq: UInt64, agentID: String, phase: String, now: Int64) -> Admission {
-        guard let agent = agents[agentID] else {
+    /// resend is harmless. `advancing`: the seq is moved here instead, through the same
+    /// look-up of the agent (one hash of its id, not two), for a caller whose handling of the
+    /// event reads nothing of the agent's seq (a task event).
+    mutating func admit(seq: UInt64, agentID: String, phase: String, now: Int64, advancing: Bool = false) -> Admission {
+        guard let index = agents.index(forKey: agentID) else {
             return .settled(.rejected(BrainError(.failedPrecondition, "unknown agent id \(agentID); say hello first")))
         }
+        let agent = agents.values[index]
         eventsHandled &+= 1
         guard seq != 0 else {
             return .settled(
@@ -74,6 +77,7 @@ extension BrainState {
                 ))
         }
         if seq <= agent.lastSeq { return .settled(.duplicate) }
+        if advancing { agents.values[index].lastSeq = seq }
         return .admitted(agent)
     }
 

@@ -47,14 +47,13 @@ extension BrainState {
     @usableFromInline
     mutating func apply(taskEvent report: TaskEventReport, agentID: String, now: Int64) -> EventOutcome {
         let agent: Agent
-        switch admit(seq: report.seq, agentID: agentID, phase: PersistencePhase.upsertTask, now: now) {
+        // The seq moves on admission (the merge reads nothing of it), refused or not.
+        switch admit(seq: report.seq, agentID: agentID, phase: PersistencePhase.upsertTask, now: now, advancing: true) {
         case .admitted(let admitted): agent = admitted
         case .settled(let outcome): return outcome
         }
         // Redacted already on every live and replayed path; the copy is only for one that is not.
-        let outcome = report.isRedacted ? merge(report, agent: agent, now: now) : merge(redactedReport(report, agentID: agentID), agent: agent, now: now)
-        advance(agentID: agentID, to: report.seq)
-        return outcome
+        return report.isRedacted ? merge(report, agent: agent, now: now) : merge(redactedReport(report, agentID: agentID), agent: agent, now: now)
     }
 
     private mutating func merge(_ report: TaskEventReport, agent: Agent, now: Int64) -> EventOutcome {
