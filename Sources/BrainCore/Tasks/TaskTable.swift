@@ -33,8 +33,12 @@ package struct TaskTable: Sendable {
     /// Keeps the started index right when a task's state or agent changes.
     mutating func reindex(key: Int, from old: (state: TaskState, agentID: String)?, to new: (state: TaskState, agentID: String)) {
         if let old, old.state == .started {
-            startedByAgent[old.agentID]?.remove(key)
-            if startedByAgent[old.agentID]?.isEmpty == true { startedByAgent[old.agentID] = nil }
+            if new.state == .started, new.agentID == old.agentID { return }  // where it was
+            // Through the index: one look-up of the agent for the removal and the clean-up.
+            if let index = startedByAgent.index(forKey: old.agentID) {
+                startedByAgent.values[index].remove(key)
+                if startedByAgent.values[index].isEmpty { startedByAgent.remove(at: index) }
+            }
         }
         if new.state == .started { startedByAgent[new.agentID, default: []].insert(key) }
     }
