@@ -4,10 +4,8 @@
 
 #include "internal.h"
 
-int brain__frame_pack(const Brain__V1__Request *req, size_t max_frame, uint8_t **out,
-                      size_t *len)
+int brain__frame_alloc(size_t body, size_t max_frame, uint8_t **out)
 {
-    size_t body = brain__v1__request__get_packed_size(req);
     if (body > max_frame || body > 0xffffffffu)
         return brain__fail(BRAIN_E_INVALID, BRAIN_STATUS_OK,
                            "the event encodes to %zu bytes, more than the %zu-byte frame "
@@ -19,8 +17,18 @@ int brain__frame_pack(const Brain__V1__Request *req, size_t max_frame, uint8_t *
     f[1] = (uint8_t)(body >> 16);
     f[2] = (uint8_t)(body >> 8);
     f[3] = (uint8_t)body;
-    brain__v1__request__pack(req, f + 4);
     *out = f;
+    return BRAIN_OK;
+}
+
+int brain__frame_pack(const Brain__V1__Request *req, size_t max_frame, uint8_t **out,
+                      size_t *len)
+{
+    size_t body = brain__v1__request__get_packed_size(req);
+    int rc = brain__frame_alloc(body, max_frame, out);
+    if (rc != BRAIN_OK)
+        return rc;
+    brain__v1__request__pack(req, *out + 4);
     *len = 4 + body;
     return BRAIN_OK;
 }

@@ -26,6 +26,9 @@ int64_t brain__wall_ns(void);     /* CLOCK_REALTIME, Unix ns */
 int brain__uuid4(char out[BRAIN_RUN_ID_LEN]);
 
 /* ---- frame.c: framing and the receive buffer */
+/* A frame of a `body`-byte message: its 4-byte length written, the body's room after it
+ * (malloc'd, the caller's); BRAIN_E_INVALID past max_frame, BRAIN_E_NOMEM. */
+int brain__frame_alloc(size_t body, size_t max_frame, uint8_t **out);
 int brain__frame_pack(const Brain__V1__Request *req, size_t max_frame, uint8_t **out,
                       size_t *len);
 typedef struct brain__rxbuf {

@@ -87,17 +87,10 @@ static int pack_encoded(void *ctx, uint64_t seq, size_t max_frame, uint8_t **out
     size_t inner = e->len + seq_len;
     size_t inner_len = put_varint(lenf, inner);
     size_t body = 1 + inner_len + inner; /* 0x62: Request.publish, field 12, length-delimited */
-    if (body > max_frame || body > 0xffffffffu)
-        return brain__fail(BRAIN_E_INVALID, BRAIN_STATUS_OK,
-                           "the event encodes to %zu bytes, more than the %zu-byte frame "
-                           "limit (max_frame_bytes)", body, max_frame);
-    uint8_t *f = malloc(4 + body);
-    if (!f)
-        return brain__fail(BRAIN_E_NOMEM, BRAIN_STATUS_OK, "out of memory");
-    f[0] = (uint8_t)(body >> 24);
-    f[1] = (uint8_t)(body >> 16);
-    f[2] = (uint8_t)(body >> 8);
-    f[3] = (uint8_t)body;
+    uint8_t *f;
+    int rc = brain__frame_alloc(body, max_frame, &f);
+    if (rc != BRAIN_OK)
+        return rc;
     uint8_t *p = f + 4;
     *p++ = 0x62;
     memcpy(p, lenf, inner_len);
