@@ -1,6 +1,5 @@
 /* Publishing: the one place events enter the bounded buffer (a seq assigned, the frame
  * encoded, the I/O thread woken), for decoded events and for already-encoded ones. */
-#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
