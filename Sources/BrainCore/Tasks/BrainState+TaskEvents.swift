@@ -26,14 +26,6 @@ extension BrainState {
         return report.redacted(by: redactor(forAgent: agentID))
     }
 
-    /// Redacts `report` in place under the project of `agentID` (as ``redactedReport(_:agentID:)``
-    /// does, without a copy of the report); returns whether its texts are still the ones the
-    /// agent sent (redaction found nothing to change), which is when the server may journal
-    /// the event as the frame it came in.
-    package func redact(_ report: inout TaskEventReport, agentID: String) -> Bool {
-        report.redact(by: redactor(forAgent: agentID))
-    }
-
     /// The redactor of the project of `agentID` (the base policy's for an agent it does not know).
     package func redactor(forAgent agentID: String) -> Redactor {
         redactors.redactor(forProject: agents[agentID]?.project ?? Project.defaultName)
