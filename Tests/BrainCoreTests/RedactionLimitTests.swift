@@ -104,6 +104,25 @@ struct RedactionLimitTests {
         #expect(abs(report.argsJSON.utf8.count - report.traceback.utf8.count) < 64, "the two large fields get the same share")
     }
 
+    /// A JSON text the event budget cuts becomes one JSON string; it is cut to the value
+    /// limit too, so redacting the redacted report again (a recording replayed into another
+    /// brain) changes nothing, as for every other text.
+    @Test(arguments: [(1_024, 20_000), (8_192, 65_536), (100_000, 4_096)])
+    func aReportTheEventBudgetCutIsUnchangedWhenRedactedAgain(value: Int, event: Int) {
+        let redactor = Redactor(policy: Self.policy(value: value, event: event))
+        let items = (0..<3_000).map { "\"item \($0) \(String(repeating: "x", count: 20))\"" }.joined(separator: ",")
+        let report = TaskEventReport(
+            seq: 1, taskID: "t", engine: "celery", kind: .failed, ts: 0, argsJSON: "[\(items)]", kwargsJSON: "{\"n\": 1}",
+            excType: "ValueError", excMessage: "bad", traceback: String(repeating: "frame\n", count: 3_000)
+        )
+        let once = report.redacted(by: redactor)
+        var again = once
+        again.isRedacted = false
+        #expect(again.redacted(by: redactor) == once)
+        #expect(once.argsJSON.utf8.count <= min(value, event), "a cut document is one value: \(once.argsJSON.utf8.count) bytes")
+        #expect(JSONValidator.isValid(once.argsJSON))
+    }
+
     @Test func eventBudgetDoesNotDependOnTheOrderOfFields() {
         let fields = [
             EventBudget.Field(String(repeating: "a", count: 900), isJSON: false), EventBudget.Field("short", isJSON: false),

@@ -43,7 +43,7 @@ extension StepReported {
         }
         let fitted = EventBudget.fit(
             [field(inputJSON), field(outputJSON), EventBudget.Field(redactor.redactText(error, limit: policy.maxTracebackBytes), isJSON: false)],
-            limit: policy.maxEventBytes
+            limit: policy.maxEventBytes, valueLimit: policy.maxValueBytes
         )
         var step = self
         step.inputJSON = fitted[0]

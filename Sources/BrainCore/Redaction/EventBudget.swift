@@ -4,7 +4,9 @@
 /// Max-min fair: texts shorter than an equal share keep every byte, and what they leave is
 /// shared by the others, each cut to the same cap. So one huge kwargs cannot push a short
 /// error message out, and the result does not depend on the order the texts come in. A cut
-/// JSON text stays JSON (`Truncation.truncateJSON`).
+/// JSON text stays JSON (`Truncation.truncateJSON`): one JSON string holding its start, cut
+/// to the value limit as well, since a second redaction would cut any longer string to it
+/// (redacting a redacted event changes nothing).
 package enum EventBudget {
     /// One text of an event.
     package struct Field: Hashable, Sendable {
@@ -19,8 +21,9 @@ package enum EventBudget {
         }
     }
 
-    /// The texts, cut so that together they take at most `limit` UTF-8 bytes.
-    package static func fit(_ fields: [Field], limit: Int) -> [String] {
+    /// The texts, cut so that together they take at most `limit` UTF-8 bytes; a JSON text
+    /// that is cut takes at most `valueLimit` (``RedactionPolicy/maxValueBytes``).
+    package static func fit(_ fields: [Field], limit: Int, valueLimit: Int = .max) -> [String] {
         let sizes = fields.map(\.text.utf8.count)
         guard sizes.reduce(0, +) > limit else { return fields.map(\.text) }
         var remaining = limit
@@ -35,7 +38,9 @@ package enum EventBudget {
         }
         return fields.map { field in
             guard field.text.utf8.count > cap else { return field.text }
-            if field.isJSON { return String(decoding: Truncation.truncateJSON(Array(field.text.utf8), limit: cap), as: UTF8.self) }
+            if field.isJSON {
+                return String(decoding: Truncation.truncateJSON(Array(field.text.utf8), limit: min(cap, valueLimit)), as: UTF8.self)
+            }
             return Truncation.truncate(field.text, limit: cap)
         }
     }

@@ -49,7 +49,7 @@ package struct ReportedSchedule: Hashable, Sendable {
     package func redacted(by redactor: Redactor) -> ReportedSchedule {
         let fitted = EventBudget.fit(
             [argsJSON, kwargsJSON, metadataJSON].map { EventBudget.Field(redactor.redactJSON($0, limit: .max), isJSON: true) },
-            limit: redactor.policy.maxEventBytes
+            limit: redactor.policy.maxEventBytes, valueLimit: redactor.policy.maxValueBytes
         )
         var report = self
         report.argsJSON = fitted[0]

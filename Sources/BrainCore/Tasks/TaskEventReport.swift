@@ -220,7 +220,7 @@ package struct TaskEventReport: Hashable, Sendable {
                 EventBudget.Field(redactor.redactText(traceback, limit: policy.maxTracebackBytes), isJSON: false),
                 EventBudget.Field(redactor.redactJSON(payloadJSON, limit: .max), isJSON: true),
             ],
-            limit: policy.maxEventBytes
+            limit: policy.maxEventBytes, valueLimit: policy.maxValueBytes
         )
         var report = self
         report.argsJSON = fitted[0]
