@@ -166,7 +166,10 @@ struct TaskTests {
     }
 
     @Test func aStartedTaskIsLostWhenItsAgentStaysOfflinePastTheGrace() async throws {
-        let brain = try BrainProcess(arguments: ["--heartbeat-interval", "100ms", "--heartbeat-timeout", "300ms", "--task-lost-grace", "500ms"])
+        // A grace of 2 s, not less: on a loaded machine (CI) the agent's heartbeats or the
+        // brainctl run below can be late by most of a second, and a shorter grace let the
+        // task go lost before the test had seen it started.
+        let brain = try BrainProcess(arguments: ["--heartbeat-interval", "100ms", "--heartbeat-timeout", "300ms", "--task-lost-grace", "2s"])
         try await brain.start()
         let session = try await Self.agent(brain, name: "doomed")
         try await session.publishTaskEvents([Self.event("t-1", .taskSent, at: 1), Self.event("t-1", .started, at: 2)])
