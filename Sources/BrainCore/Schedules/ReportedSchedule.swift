@@ -46,7 +46,25 @@ package struct ReportedSchedule: Hashable, Sendable {
 
     /// This report with its args, kwargs and metadata redacted by `redactor` and cut to the
     /// policy's per-event limit (as a task event's are), and marked ``isRedacted``.
+    ///
+    /// Most schedules hold nothing to redact: when redaction would give each text back as it
+    /// is (``Redactor/isUnchangedJSON(_:limit:)``, together within the ceiling) they are kept
+    /// without a parse or a copy, as a task event's are; the result is the same either way.
     package func redacted(by redactor: Redactor) -> ReportedSchedule {
+        let total = argsJSON.utf8.count + kwargsJSON.utf8.count + metadataJSON.utf8.count
+        if total <= redactor.policy.maxEventBytes, redactor.isUnchangedJSON(argsJSON, limit: .max), redactor.isUnchangedJSON(kwargsJSON, limit: .max),
+            redactor.isUnchangedJSON(metadataJSON, limit: .max)
+        {
+            var report = self
+            report.isRedacted = true
+            return report
+        }
+        return redactedInFull(by: redactor)
+    }
+
+    /// This report redacted the slow way: every JSON text parsed, redacted and written again,
+    /// then the three fitted to the event's ceiling.
+    package func redactedInFull(by redactor: Redactor) -> ReportedSchedule {
         let fitted = EventBudget.fit(
             [argsJSON, kwargsJSON, metadataJSON].map { EventBudget.Field(redactor.redactJSON($0, limit: .max), isJSON: true) },
             limit: redactor.policy.maxEventBytes, valueLimit: redactor.policy.maxValueBytes
