@@ -18,7 +18,7 @@ struct ValueScanner: Sendable {
     /// The secrets in `text`: sorted, overlapping ones merged.
     func spans(in text: UnsafeBufferPointer<UInt8>) -> [SecretSpan] {
         var found: [SecretSpan] = []
-        for index in 0..<text.count {
+        for index in 0..<text.count where WakingPairs.isSet(text[index], index + 1 < text.count ? text[index + 1] : 0) {
             // On to the next byte even after a find: a secret can start inside another's span
             // (a quoted value that runs to the end of its line takes a PEM block's BEGIN line
             // along; the key's body lines are the PEM matcher's to find). Spans are merged.
@@ -47,52 +47,27 @@ struct ValueScanner: Sendable {
     }
 
     /// The secret that starts (or, for a URI, a `key=value` or an email, has its middle) at
-    /// `index`, if any.
+    /// `index`, if any. Called only where ``WakingPairs`` says one may start: the byte and the
+    /// one after it are tested there, once, and this only picks the matcher.
     @inline(__always)
     private func span(in text: UnsafeBufferPointer<UInt8>, at index: Int) -> SecretSpan? {
-        let byte = text[index]
-        // Most bytes wake no matcher: a bit of a constant mask sends them on.
-        guard Self.wakes(byte) else { return nil }
-        // The second byte rules out most letters before a matcher is called ("e" is
-        // common; "eyJ" is not).
-        let next = index + 1 < text.count ? text[index + 1] : 0
-        // One case per first byte, the second tested inside (no `where`: the switch is then
-        // a jump table rather than a chain of comparisons).
-        switch byte {
-        case UInt8(ascii: "e"): return next == UInt8(ascii: "y") ? jwt(text, index) : nil
-        case UInt8(ascii: "B"), UInt8(ascii: "b"):
-            return next | 0x20 == UInt8(ascii: "e") || next | 0x20 == UInt8(ascii: "a") ? authScheme(text, index) : nil
-        case UInt8(ascii: "A"): return ByteClass.isUpper(next) || next == UInt8(ascii: "i") ? amazonOrGoogleKey(text, index) : nil
-        case UInt8(ascii: "g"):
-            return next == UInt8(ascii: "h") || next == UInt8(ascii: "i") || next == UInt8(ascii: "l") ? gitToken(text, index) : nil
-        case UInt8(ascii: "x"): return next == UInt8(ascii: "o") || next == UInt8(ascii: "a") ? slackToken(text, index) : nil
-        case UInt8(ascii: "s"), UInt8(ascii: "p"), UInt8(ascii: "r"): return next == UInt8(ascii: "k") ? stripeOrOpenAIKey(text, index) : nil
-        case UInt8(ascii: "w"): return next == UInt8(ascii: "h") ? stripeOrOpenAIKey(text, index) : nil
-        case UInt8(ascii: "S"): return next == UInt8(ascii: "G") || next == UInt8(ascii: "K") ? twilioOrSendGridKey(text, index) : nil
-        case UInt8(ascii: "y"): return next == UInt8(ascii: "a") ? otherToken(text, index) : nil
-        case UInt8(ascii: "n"): return next == UInt8(ascii: "p") ? otherToken(text, index) : nil
-        case UInt8(ascii: "h"): return next == UInt8(ascii: "f") || next == UInt8(ascii: "o") ? otherToken(text, index) : nil
-        case UInt8(ascii: "-"): return next == UInt8(ascii: "-") ? privateKeyBlock(text, index) : nil
+        // One case per first byte (no `where`: the switch is then a jump table).
+        switch text[index] {
+        case UInt8(ascii: "e"): return jwt(text, index)
+        case UInt8(ascii: "B"), UInt8(ascii: "b"): return authScheme(text, index)
+        case UInt8(ascii: "A"): return amazonOrGoogleKey(text, index)
+        case UInt8(ascii: "g"): return gitToken(text, index)
+        case UInt8(ascii: "x"): return slackToken(text, index)
+        case UInt8(ascii: "s"), UInt8(ascii: "p"), UInt8(ascii: "r"), UInt8(ascii: "w"): return stripeOrOpenAIKey(text, index)
+        case UInt8(ascii: "S"): return twilioOrSendGridKey(text, index)
+        case UInt8(ascii: "y"), UInt8(ascii: "n"), UInt8(ascii: "h"): return otherToken(text, index)
+        case UInt8(ascii: "-"): return privateKeyBlock(text, index)
         case UInt8(ascii: ":"):
-            return next == UInt8(ascii: "/") && has(text, index + 1, "//") ? credentialURI(text, index) : assignment(text, index)
+            return has(text, index + 1, "//") ? credentialURI(text, index) : assignment(text, index)
         case UInt8(ascii: "="): return assignment(text, index)
         case UInt8(ascii: "@"): return maskEmails ? email(text, index) : nil
         default: return nil
         }
-    }
-
-    /// The bytes that can wake a matcher: the first bytes of ``span(in:at:)``'s cases.
-    static let wakingBytes = "eBbAgxsprwSynh-:=@"
-
-    /// Whether `byte` is one of ``wakingBytes``: a bit of two constant masks (bytes 0–63 and
-    /// 64–127; a test checks them against the list), so a byte costs a shift and a test. (A
-    /// table of byte pairs, which would also rule out the letters whose second byte wakes
-    /// nothing, cost more per byte than it saved: its look-up, its bounds, its lazy start.)
-    @inline(__always)
-    static func wakes(_ byte: UInt8) -> Bool {
-        if byte < 64 { return (0x2400_2000_0000_0000 as UInt64) &>> UInt64(byte) & 1 != 0 }
-        if byte < 128 { return (0x038D_41A4_0008_0007 as UInt64) &>> UInt64(byte &- 64) & 1 != 0 }
-        return false
     }
 
     // MARK: Helpers

@@ -1,13 +1,12 @@
 /// The pairs of bytes (a byte and the one after it) at which ``ValueScanner`` may find a
-/// secret: a table of 65,536 bits, so the fast path (``ValueScanner/containsSecret(in:)``)
-/// tests each byte with one load and no unpredictable branch, and calls the matchers only
-/// at a pair that can start one (in text, about one byte in fifty; the byte alone, as
-/// ``ValueScanner/wakes(_:)`` tests it, wakes a third of all letters).
+/// secret: a table of 65,536 bits, so the scanner tests each byte with one load and no
+/// unpredictable branch, and calls a matcher only at a pair that can start a secret (in
+/// text, about one byte in fifty; the first byte alone would wake a third of all letters).
 ///
-/// ``wakes(_:_:)`` is the table's definition and states exactly the tests the scanner's
-/// switch (`span(in:at:)`) makes on the first two bytes before it calls a matcher; a test
-/// holds every one of the 65,536 bits to it, and the property tests hold the fast path to
-/// the slow one, which walks byte by byte.
+/// ``wakes(_:_:)`` is the table's definition and the scanner's only test of the first two
+/// bytes: its switch (`span(in:at:)`) just picks the matcher for the first. A test holds
+/// every one of the 65,536 bits to the definition; the pattern and property tests hold the
+/// scanner to what it must find.
 enum WakingPairs {
     /// Bit `first << 8 | next`, in 1,024 words. Built once, never written again: shared
     /// without a lock by every thread (hence `nonisolated(unsafe)`), read through a pointer so
