@@ -257,26 +257,27 @@ struct RedactionFastPathTests {
             seq: 1, taskID: "t", engine: "celery", kind: .failed, ts: 0, argsJSON: #"[42,"shop.example.com"]"#,
             kwargsJSON: #"{"user_id":7,"locale":"en-US"}"#, excType: "ValueError", excMessage: "bad input",
             traceback: "Traceback (most recent call last):\n  File \"x.py\", line 1, in f\nValueError: bad input", payloadJSON: #"{"runtime":1.5}"#)
-        let kept = report.keptAsRedacted(by: redactor)
-        #expect(kept?.isRedacted == true)
-        #expect(kept?.kwargsJSON == report.kwargsJSON)
+        #expect(report.isUnchanged(by: redactor))
+        let kept = report.redacted(by: redactor)
+        #expect(kept.isRedacted == true)
+        #expect(kept.kwargsJSON == report.kwargsJSON)
         #expect(kept == report.redactedInFull(by: redactor))
         report.kwargsJSON = #"{"user_id":7,"password":"hunter2"}"#
-        #expect(report.keptAsRedacted(by: redactor) == nil)
+        #expect(!report.isUnchanged(by: redactor))
         #expect(report.redacted(by: redactor).kwargsJSON == #"{"user_id":7,"password":"[REDACTED]"}"#)
         report.kwargsJSON = #"{"user_id": 7}"#
-        #expect(report.keptAsRedacted(by: redactor) == nil, "not canonical")
+        #expect(!report.isUnchanged(by: redactor), "not canonical")
         report.kwargsJSON = ""
         report.traceback = "token=abc123"
-        #expect(report.keptAsRedacted(by: redactor) == nil)
+        #expect(!report.isUnchanged(by: redactor))
         report.traceback = ""
-        #expect(report.keptAsRedacted(by: redactor) != nil)
+        #expect(report.isUnchanged(by: redactor))
         var small = RedactionPolicy()
         small.maxEventBytes = 64
-        #expect(report.keptAsRedacted(by: Redactor(policy: small)) != nil)
+        #expect(report.isUnchanged(by: Redactor(policy: small)))
         report.excMessage = String(repeating: "m ", count: 40)
-        #expect(report.keptAsRedacted(by: redactor) != nil)
-        #expect(report.keptAsRedacted(by: Redactor(policy: small)) == nil, "over the event's ceiling: the budget cuts")
+        #expect(report.isUnchanged(by: redactor))
+        #expect(!report.isUnchanged(by: Redactor(policy: small)), "over the event's ceiling: the budget cuts")
         #expect(report.redacted(by: Redactor(policy: small)) == report.redactedInFull(by: Redactor(policy: small)))
     }
 }

@@ -165,19 +165,15 @@ package struct TaskEventReport: Hashable, Sendable {
     /// (``isUnchanged(by:)``) they are kept as they are, without a parse or a copy; the
     /// result is the same either way (the property tests compare the two).
     package consuming func redacted(by redactor: Redactor) -> TaskEventReport {
-        if isUnchanged(by: redactor) {
-            isRedacted = true
-            return self
-        }
-        return redactedInFull(by: redactor)
+        _ = redact(by: redactor)
+        return self
     }
 
     /// Redacts the report in place by `redactor` (as ``redacted(by:)`` does, without a copy
     /// of the report); returns whether its texts are still the ones the agent sent
     /// (redaction found nothing to change), which is when the server may journal the event
-    /// as the frame it came in. A report already redacted is left as it is (`false`).
+    /// as the frame it came in.
     package mutating func redact(by redactor: Redactor) -> Bool {
-        if isRedacted { return false }
         if isUnchanged(by: redactor) {
             isRedacted = true
             return true
@@ -195,15 +191,6 @@ package struct TaskEventReport: Hashable, Sendable {
         return total <= policy.maxEventBytes && redactor.isUnchangedJSON(argsJSON, limit: .max) && redactor.isUnchangedJSON(kwargsJSON, limit: .max)
             && redactor.isUnchangedJSON(payloadJSON, limit: .max) && redactor.isUnchangedText(excMessage, limit: policy.maxValueBytes)
             && redactor.isUnchangedText(traceback, limit: policy.maxTracebackBytes)
-    }
-
-    /// This report marked ``isRedacted`` with its texts as they are, when ``isUnchanged(by:)``;
-    /// else `nil`.
-    package func keptAsRedacted(by redactor: Redactor) -> TaskEventReport? {
-        guard isUnchanged(by: redactor) else { return nil }
-        var report = self
-        report.isRedacted = true
-        return report
     }
 
     /// This report redacted the slow way: every JSON text parsed, redacted and written again,
