@@ -128,12 +128,12 @@ struct RedactionLimitTests {
             EventBudget.Field(String(repeating: "a", count: 900), isJSON: false), EventBudget.Field("short", isJSON: false),
             EventBudget.Field(String(repeating: "c", count: 300), isJSON: false),
         ]
-        let forward = EventBudget.fit(fields, limit: 600)
-        let backward = EventBudget.fit(fields.reversed(), limit: 600)
+        let forward = EventBudget.fit(fields, limit: 600, valueLimit: .max)
+        let backward = EventBudget.fit(fields.reversed(), limit: 600, valueLimit: .max)
         #expect(forward == backward.reversed())
         #expect(forward[1] == "short")
         #expect(forward.map(\.utf8.count).reduce(0, +) <= 600)
-        #expect(EventBudget.fit(fields, limit: 10_000) == fields.map(\.text))
+        #expect(EventBudget.fit(fields, limit: 10_000, valueLimit: .max) == fields.map(\.text))
     }
 
     @Test func redactionComesBeforeTruncationSoAStraddlingSecretIsMaskedWhole() {

@@ -20,7 +20,7 @@ extension BrainState {
     /// `step` with its input, output and error redacted under the project of `agentID`
     /// (``StepReported/redacted(by:)``).
     package func redactedStep(_ step: StepReported, agentID: String) -> StepReported {
-        step.redacted(by: redactors.redactor(forProject: agents[agentID]?.project ?? Project.defaultName))
+        step.redacted(by: redactor(forAgent: agentID))
     }
 }
 
@@ -43,7 +43,7 @@ extension StepReported {
         }
         let fitted = EventBudget.fit(
             [field(inputJSON), field(outputJSON), EventBudget.Field(redactor.redactText(error, limit: policy.maxTracebackBytes), isJSON: false)],
-            limit: policy.maxEventBytes, valueLimit: policy.maxValueBytes
+            policy: policy
         )
         var step = self
         step.inputJSON = fitted[0]

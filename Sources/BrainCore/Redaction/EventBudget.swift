@@ -21,9 +21,15 @@ package enum EventBudget {
         }
     }
 
+    /// The texts, cut to `policy`'s per-event limit (``RedactionPolicy/maxEventBytes``), a cut
+    /// JSON text to its value limit as well: what every redaction of an event's texts applies.
+    package static func fit(_ fields: [Field], policy: RedactionPolicy) -> [String] {
+        fit(fields, limit: policy.maxEventBytes, valueLimit: policy.maxValueBytes)
+    }
+
     /// The texts, cut so that together they take at most `limit` UTF-8 bytes; a JSON text
-    /// that is cut takes at most `valueLimit` (``RedactionPolicy/maxValueBytes``).
-    package static func fit(_ fields: [Field], limit: Int, valueLimit: Int = .max) -> [String] {
+    /// that is cut takes at most `valueLimit`.
+    package static func fit(_ fields: [Field], limit: Int, valueLimit: Int) -> [String] {
         let sizes = fields.map(\.text.utf8.count)
         guard sizes.reduce(0, +) > limit else { return fields.map(\.text) }
         var remaining = limit

@@ -67,7 +67,7 @@ package struct ReportedSchedule: Hashable, Sendable {
     package func redactedInFull(by redactor: Redactor) -> ReportedSchedule {
         let fitted = EventBudget.fit(
             [argsJSON, kwargsJSON, metadataJSON].map { EventBudget.Field(redactor.redactJSON($0, limit: .max), isJSON: true) },
-            limit: redactor.policy.maxEventBytes, valueLimit: redactor.policy.maxValueBytes
+            policy: redactor.policy
         )
         var report = self
         report.argsJSON = fitted[0]

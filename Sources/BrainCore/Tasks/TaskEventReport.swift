@@ -207,7 +207,7 @@ package struct TaskEventReport: Hashable, Sendable {
                 EventBudget.Field(redactor.redactText(traceback, limit: policy.maxTracebackBytes), isJSON: false),
                 EventBudget.Field(redactor.redactJSON(payloadJSON, limit: .max), isJSON: true),
             ],
-            limit: policy.maxEventBytes, valueLimit: policy.maxValueBytes
+            policy: policy
         )
         var report = self
         report.argsJSON = fitted[0]
