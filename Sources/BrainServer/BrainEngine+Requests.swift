@@ -108,8 +108,7 @@ extension BrainEngine {
             let agent = welcomed.agent
             let registered = welcomed.registered
             context.stateMachine.welcomed(agentID: agent.agentID)
-            context.stepRedactionRevision = .max  // its project's redact_steps is looked up again
-            context.taskRedactorRevision = .max  // and its redactor
+            context.projectRulesRevision = .max  // its project's rules are looked up again
             logger.info("agent \(agent.name) (\(agent.project)) connected\(registered ? ", registered" : "")")
             let welcome = Welcome(
                 agentID: agent.agentID, heartbeatIntervalMs: state.configuration.heartbeatIntervalMs,

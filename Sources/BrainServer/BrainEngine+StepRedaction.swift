@@ -2,21 +2,38 @@ import BrainCore
 import BrainProtocol
 import BrainStore
 
-/// `redact_steps` on the server: the steps of a project that turns it on are redacted before
-/// anything is journalled, and journalled as the frame of the redacted step; the others keep
-/// the hot path, which journals the agent's frame as it came.
+/// A project's redaction on the server: `redact_steps` (the steps of a project that turns it
+/// on are redacted before anything is journalled, and journalled as the frame of the
+/// redacted step; the others keep the hot path, which journals the agent's frame as it came)
+/// and the project's redactor for task events, both cached per connection.
 extension BrainEngine {
     /// Whether steps from `context`'s agent are redacted (its project's `redact_steps`): the
-    /// connection's cached answer, looked up again only when a project's settings changed or
-    /// the connection said hello since, so the step hot path pays two compares, not a lookup.
+    /// connection's cached answer (``refreshProjectRules(_:agentID:)``), so the step hot path
+    /// pays two compares, not a lookup.
     @inline(__always)
     func redactsSteps(_ context: ConnectionContext, agentID: String) -> Bool {
-        let revision = state.projectSettingsRevision
-        if context.stepRedactionRevision != revision {
-            context.redactsSteps = reading { $0.redactsSteps(agentID: agentID) }
-            context.stepRedactionRevision = revision
-        }
+        refreshProjectRules(context, agentID: agentID)
         return context.redactsSteps
+    }
+
+    /// The redactor of the project of the agent `context` speaks for (task events): the
+    /// connection's cached one (``refreshProjectRules(_:agentID:)``).
+    func taskRedactor(_ context: ConnectionContext, agentID: String) -> Redactor {
+        refreshProjectRules(context, agentID: agentID)
+        return context.redactor ?? reading { $0.redactor(forAgent: agentID) }
+    }
+
+    /// Looks the connection's project rules (``ConnectionContext/redactsSteps``,
+    /// ``ConnectionContext/redactor``) up again when projects' settings changed
+    /// (``BrainCore/BrainState/projectSettingsRevision``) or the connection said hello since.
+    @inline(__always)
+    func refreshProjectRules(_ context: ConnectionContext, agentID: String) {
+        let revision = state.projectSettingsRevision
+        guard context.projectRulesRevision != revision else { return }
+        // In place (``reading(_:)``): a plain call copies the whole BrainState.
+        context.redactsSteps = reading { $0.redactsSteps(agentID: agentID) }
+        context.redactor = reading { $0.redactor(forAgent: agentID) }
+        context.projectRulesRevision = revision
     }
 
     /// A step of a project with `redact_steps`: redacted by the project's redactor, then

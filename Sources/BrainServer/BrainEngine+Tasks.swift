@@ -63,19 +63,6 @@ extension BrainEngine {
         finishPublish(outcome, seq: eventSeq, agentID: agentID, callID: callID, frame: nil, from: context, now: now)
     }
 
-    /// The redactor of the project of the agent `context` speaks for, found again only when
-    /// projects' settings changed (``BrainCore/BrainState/projectSettingsRevision``) or the
-    /// connection said hello again.
-    func taskRedactor(_ context: ConnectionContext, agentID: String) -> Redactor {
-        let revision = state.projectSettingsRevision
-        if context.taskRedactorRevision != revision || context.taskRedactor == nil {
-            // In place (``reading(_:)``): a plain call copies the whole BrainState.
-            context.taskRedactor = reading { $0.redactor(forAgent: agentID) }
-            context.taskRedactorRevision = revision
-        }
-        return context.taskRedactor ?? reading { $0.redactor(forAgent: agentID) }
-    }
-
     /// An event BrainCore refuses (a task event without a kind, a kind this brain does not
     /// know), journalled as a frame of what the refusal depends on only:
     /// the kind and the seq, not the args, kwargs or messages it carried.

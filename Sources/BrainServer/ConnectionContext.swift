@@ -14,17 +14,15 @@ final class ConnectionContext {
     /// Frames waiting to be written at the end of the batch.
     var output: ByteBuffer
     /// Whether the steps of this connection's agent are redacted (its project's
-    /// `redact_steps`), as of ``stepRedactionRevision`` (``BrainEngine/redactsSteps(_:agentID:)``).
+    /// `redact_steps`), as of ``projectRulesRevision`` (``BrainEngine/redactsSteps(_:agentID:)``).
     var redactsSteps = false
-    /// The ``BrainCore/BrainState/projectSettingsRevision`` ``redactsSteps`` was looked up
-    /// at; `.max`: not looked up for the agent the connection speaks for now.
-    var stepRedactionRevision = UInt64.max
-    /// The redactor of this connection's agent's project, as of ``taskRedactorRevision``
-    /// (``BrainEngine/taskRedactor(_:agentID:)``): found once, not by two look-ups per task event.
-    var taskRedactor: Redactor?
-    /// The ``BrainCore/BrainState/projectSettingsRevision`` ``taskRedactor`` was found at;
-    /// `.max`: not found for the agent the connection speaks for now.
-    var taskRedactorRevision = UInt64.max
+    /// The redactor of this connection's agent's project, as of ``projectRulesRevision``
+    /// (``BrainEngine/taskRedactor(_:agentID:)``): found once, not by two look-ups per event.
+    var redactor: Redactor?
+    /// The ``BrainCore/BrainState/projectSettingsRevision`` ``redactsSteps`` and ``redactor``
+    /// were looked up at (``BrainEngine/refreshProjectRules(_:agentID:)``); `.max`: not looked
+    /// up for the agent the connection speaks for now.
+    var projectRulesRevision = UInt64.max
     /// Whether this connection's ack or held replies wait for the next journal flush.
     var awaitingDurability = false
     /// Replies that wait for the journal (``HeldReplies``) and are in no write yet.
