@@ -142,6 +142,12 @@ struct RedactionFastPathPropertyTests {
         #expect(fired > 10, "\(fired) documents kept")
     }
 
+    /// A JSON text field of a report: empty one time in seven, else a random document,
+    /// mostly canonical.
+    static func field(_ rng: inout SplitMix64, _ secrets: Bool) -> String {
+        rng.chance(15) ? "" : write(doc(&rng, depth: rng.int(0...5), secrets: secrets), canonical: rng.chance(75), &rng)
+    }
+
     static func sameBytes(_ left: TaskEventReport, _ right: TaskEventReport) -> Bool {
         let texts: [KeyPath<TaskEventReport, String>] = [\.argsJSON, \.kwargsJSON, \.excMessage, \.traceback, \.payloadJSON]
         return left == right && texts.allSatisfy { Array(left[keyPath: $0].utf8) == Array(right[keyPath: $0].utf8) }
@@ -156,9 +162,6 @@ struct RedactionFastPathPropertyTests {
             let policy = Planted.policy(&rng)
             let redactor = Redactor(policy: policy)
             let secrets = rng.chance(40)
-            func json() -> String {
-                rng.chance(15) ? "" : Self.write(Self.doc(&rng, depth: rng.int(0...5), secrets: secrets), canonical: rng.chance(75), &rng)
-            }
             func text(_ bytes: ClosedRange<Int>) -> String {
                 guard rng.chance(50) else { return "" }
                 var text = Planted.filler(&rng, bytes: rng.int(bytes))
@@ -166,8 +169,9 @@ struct RedactionFastPathPropertyTests {
                 return text
             }
             let report = TaskEventReport(
-                seq: 1, taskID: "t\(seed)", engine: "celery", kind: .failed, ts: 0, argsJSON: json(), kwargsJSON: json(), excType: "E",
-                excMessage: text(0...200), traceback: text(0...3_000), payloadJSON: json())
+                seq: 1, taskID: "t\(seed)", engine: "celery", kind: .failed, ts: 0, argsJSON: Self.field(&rng, secrets),
+                kwargsJSON: Self.field(&rng, secrets), excType: "E", excMessage: text(0...200), traceback: text(0...3_000),
+                payloadJSON: Self.field(&rng, secrets))
             let slow = report.redactedInFull(by: redactor)
             #expect(Self.sameBytes(report.redacted(by: redactor), slow), "seed \(seed)")
             if report.isUnchanged(by: redactor) { fired += 1 }
@@ -191,11 +195,9 @@ struct RedactionFastPathPropertyTests {
             var rng = SplitMix64(seed: seed)
             let redactor = Redactor(policy: Planted.policy(&rng))
             let secrets = rng.chance(40)
-            func json() -> String {
-                rng.chance(15) ? "" : Self.write(Self.doc(&rng, depth: rng.int(0...5), secrets: secrets), canonical: rng.chance(75), &rng)
-            }
             let report = ReportedSchedule(
-                scheduler: "beat", name: "s\(seed)", type: .interval, expression: "60", argsJSON: json(), kwargsJSON: json(), metadataJSON: json())
+                scheduler: "beat", name: "s\(seed)", type: .interval, expression: "60", argsJSON: Self.field(&rng, secrets),
+                kwargsJSON: Self.field(&rng, secrets), metadataJSON: Self.field(&rng, secrets))
             let fast = report.redacted(by: redactor)
             let slow = report.redactedInFull(by: redactor)
             let texts = { (schedule: ReportedSchedule) in [schedule.argsJSON, schedule.kwargsJSON, schedule.metadataJSON].map { Array($0.utf8) } }

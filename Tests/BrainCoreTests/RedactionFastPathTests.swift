@@ -7,12 +7,7 @@ import Testing
 @Suite("Redaction fast path")
 struct RedactionFastPathTests {
     static func policy(value: Int = 8_192, depth: Int = 64, maskEmails: Bool = true, allowedKeys: [String] = []) -> RedactionPolicy {
-        var policy = RedactionPolicy()
-        policy.maxValueBytes = value
-        policy.maxDepth = depth
-        policy.maskEmails = maskEmails
-        policy.allowedKeys = allowedKeys
-        return policy
+        RedactionLimitTests.policy(value: value, depth: depth, maskEmails: maskEmails, allowedKeys: allowedKeys)
     }
 
     /// Whether the slow path gives `text` back byte for byte.

@@ -7,12 +7,16 @@ import Testing
 /// marker, redaction before truncation, canonical JSON, depth, and idempotence.
 @Suite("Redaction limits")
 struct RedactionLimitTests {
-    static func policy(value: Int = 8_192, traceback: Int = 16_384, event: Int = 65_536, depth: Int = 64) -> RedactionPolicy {
+    static func policy(
+        value: Int = 8_192, traceback: Int = 16_384, event: Int = 65_536, depth: Int = 64, maskEmails: Bool = true, allowedKeys: [String] = []
+    ) -> RedactionPolicy {
         var policy = RedactionPolicy()
         policy.maxValueBytes = value
         policy.maxTracebackBytes = traceback
         policy.maxEventBytes = event
         policy.maxDepth = depth
+        policy.maskEmails = maskEmails
+        policy.allowedKeys = allowedKeys
         return policy
     }
 
