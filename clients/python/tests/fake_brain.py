@@ -341,6 +341,11 @@ class FakeBrain:
         return None
 
     # -- the task half: commands to agents
+    def is_online(self, agent: str) -> bool:
+        """Whether the agent has a connection this fake brain still serves."""
+        with self._lock:
+            return agent in self._agent_conns
+
     def send_command(self, agent: str, command: "pb.AgentCommand") -> bool:
         """Write an agent_command frame on the agent's connection; False when it is offline."""
         with self._lock:

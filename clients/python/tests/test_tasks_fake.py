@@ -327,6 +327,8 @@ def test_commands_wait_for_an_offline_agent(fake_brain):
     with BrainClient(fake_brain.path, agent="w-off") as brain:
         brain.task_event("t-off", "started")
         brain.flush(5)
+    # The fake brain sees the close on its own thread; until then the agent still counts as online.
+    assert wait_for(lambda: not fake_brain.is_online("w-off"))
     with BrainReader(fake_brain.path) as reader:
         cmd = reader.cancel_task("t-off")
         assert reader.get_command(cmd["command_id"])["state"] == "pending"
