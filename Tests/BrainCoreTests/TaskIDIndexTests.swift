@@ -52,6 +52,17 @@ struct TaskIDIndexTests {
         #expect(index.all(hash: test.lookUp.hash, where: matches) == test.all)
     }
 
+    /// Growth places keys by key without a sort when they are positions (0 ..< count) and
+    /// sorts them when they are not (an index used apart from the task table): either way
+    /// keys inserted in ascending order come back in that order.
+    @Test(arguments: [Array(0..<40), (0..<40).map { $0 * 10 }, Array(0..<7) + Array(1_000..<1_033)])
+    func growthKeepsInsertionOrderWhateverTheKeys(_ keys: [Int]) {
+        let index = Self.index(keys.map { (key: $0, hash: 5) })
+        #expect(index.count == keys.count)
+        #expect(index.all(hash: 5) { _ in true } == keys)
+        #expect(index.first(hash: 5) { $0 == keys[20] } == keys[20])
+    }
+
     @Test func theHashOfAnIdDependsOnEveryByteAndTheLength() {
         let id = "123e4567-e89b-12d3-a456-426614174000"
         #expect(TaskIDIndex.hash(id) == TaskIDIndex.hash(String(id)))

@@ -122,7 +122,7 @@ extension BrainState {
                 records[$0].state.isTerminal
             })
         if !gone.isEmpty {
-            records = records.filter { !gone.contains($0.key) }
+            records = ChunkedArray(records.lazy.filter { !gone.contains($0.key) })
             for index in records.indices { records[index].key = index }
             changed = true
         }

@@ -52,7 +52,7 @@ extension BrainState: Codable {
     package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(agents.values.sorted { $0.agentID < $1.agentID }, forKey: .agents)
-        try container.encode(Array(runs), forKey: .runs)
+        try container.encode(runs, forKey: .runs)
         try container.encode(
             Dictionary(uniqueKeysWithValues: runDeadlines.map { (String($0.key), $0.value) }), forKey: .runDeadlines
         )

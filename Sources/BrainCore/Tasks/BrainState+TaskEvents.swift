@@ -7,7 +7,7 @@ extension PersistencePhase {
 
 extension BrainState {
     /// All tasks, in order of their first event.
-    package var tasks: [TaskRecord] { taskTable.records }
+    package var tasks: ChunkedArray<TaskRecord> { taskTable.records }
 
     /// The command for a task event from `agentID`, its texts already redacted under the
     /// agent's project: build it with this, so that what the journal keeps (the command) holds

@@ -106,6 +106,16 @@ struct TaskIDIndex: Sendable {
         let old = slots
         slots = [Slot](repeating: Slot(hash: 0, key: -1), count: old.count * 2)
         // In order of their keys: linear probing then keeps a hash's keys in insertion order.
-        for slot in old.filter({ $0.key >= 0 }).sorted(by: { $0.key < $1.key }) { place(slot) }
+        // The task table's keys are its positions, 0 ..< count: put in order by key, without
+        // a sort (which took 1.4% of the event loop's time in a task-ingest profile).
+        var byKey = [Slot](repeating: Slot(hash: 0, key: -1), count: count)
+        for slot in old where slot.key >= 0 {
+            guard slot.key < count, byKey[slot.key].key < 0 else {
+                for slot in old.filter({ $0.key >= 0 }).sorted(by: { $0.key < $1.key }) { place(slot) }
+                return
+            }
+            byKey[slot.key] = slot
+        }
+        for slot in byKey { place(slot) }
     }
 }

@@ -47,7 +47,13 @@ extension TaskRecord {
             kind: report.kind, attempt: report.attempt, ts: report.ts, createdAt: now, agentID: reporter, agentSeq: report.seq,
             error: report.error, payloadJSON: report.payloadJSON, rule: rule
         )
-        // After every event with the same timestamp or earlier: by the agent's clock, then by arrival.
+        // After every event with the same timestamp or earlier: by the agent's clock, then by
+        // arrival. Most events come in order, and appending them is cheaper than an insert.
+        if events.last.map({ $0.ts <= report.ts }) ?? true {
+            events.append(event)
+            updatedAt = now
+            return rule
+        }
         var low = 0
         var high = events.count
         while low < high {

@@ -3,7 +3,7 @@ import BrainProtocol
 /// Every task the brain holds and the indexes over them (a task's key is its position).
 package struct TaskTable: Sendable {
     /// The tasks, in order of their first event.
-    package internal(set) var records: [TaskRecord] = []
+    package internal(set) var records = ChunkedArray<TaskRecord>()
     /// Task keys by task id (a task is one id in one engine of one project: the key of an
     /// identity is found among its id's keys, so one index serves both look-ups).
     private var keysByTaskID = TaskIDIndex()
@@ -55,7 +55,7 @@ package struct TaskTable: Sendable {
 
     /// Rebuilds the table from its records (a snapshot).
     /// - Throws: ``BrainError`` `DATA_LOSS` when keys are out of place or an identity repeats.
-    init(restoring records: [TaskRecord]) throws(BrainError) {
+    init(restoring records: some Sequence<TaskRecord>) throws(BrainError) {
         for (index, record) in records.enumerated() {
             guard record.key == index else {
                 throw BrainError(.dataLoss, "task \(record.taskID) has key \(record.key) at position \(index)")
