@@ -47,7 +47,7 @@ extension BrainEngine {
         let keptAsSent = report.redact(by: taskRedactor(context, agentID: agentID))
         if let frame, keptAsSent {
             if recorder != nil { StreamRecorder.append(frame: frame, to: &recordBuffer) }
-            guard case .event(let outcome) = state.apply(.taskEvent(report, agentID: agentID), now: now) else { return }
+            let outcome = state.applyTaskEvent(report, agentID: agentID, now: now)
             finishPublish(outcome, seq: eventSeq, agentID: agentID, callID: callID, frame: frame, from: context, now: now)
             return
         }

@@ -210,11 +210,12 @@ struct CommandTests {
         let session = try await TaskTests.agent(brain)
         let socket = brain.socketPath
         let watcher = Task.detached {
-            try BrainProcess.runTool("brainctl", ["watch", "--tasks", "--no-runs", "--json", "--socket", socket], killAfter: 3)
+            try BrainProcess.runTool("brainctl", ["watch", "--tasks", "--no-runs", "--json", "--socket", socket], killAfter: 5)
         }
-        // Published until the watcher ends, so one lands after its watch is registered.
+        // Published until the watcher ends (a slow start under a loaded test run must still
+        // see one), so one lands after its watch is registered.
         let now = Int64(Date().timeIntervalSince1970 * 1e9)
-        for round in 0..<8 {
+        for round in 0..<18 {
             try await session.publishTaskEvent(TaskTests.event("t-cli-\(round)", .taskSent, at: now))
             try await Task.sleep(for: .milliseconds(300))
         }

@@ -41,6 +41,15 @@ package struct ChunkedArray<Element>: RandomAccessCollection, MutableCollection 
         }
     }
 
+    /// Calls `body` with the element at `position` borrowed in place. Reading fields through
+    /// the subscript copies the whole element first (a task record: a retain and a release of
+    /// each of its strings), which a hot path should not pay for.
+    @inline(__always)
+    package func withElement<Result>(at position: Int, _ body: (borrowing Element) throws -> Result) rethrows -> Result {
+        precondition(position >= 0 && position < count, "position out of range")
+        return try chunks[position &>> Self.shift].withUnsafeBufferPointer { try body($0[position & Self.mask]) }
+    }
+
     package mutating func append(_ element: consuming Element) {
         if count & Self.mask == 0 {
             var chunk: [Element] = []

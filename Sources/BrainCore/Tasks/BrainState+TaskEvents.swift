@@ -38,6 +38,18 @@ extension BrainState {
     /// report is recorded in the sink and still advances the seq.
     @usableFromInline
     mutating func apply(taskEvent report: TaskEventReport, agentID: String, now: Int64) -> EventOutcome {
+        // The common case in place: a known agent's next seq, already redacted. `admit` hands
+        // back a copy of the whole Agent (a retain and a release of each of its ten strings
+        // and arrays per event); the merge needs its project only.
+        if report.isRedacted, report.seq != 0, let index = agents.index(forKey: agentID) {
+            let (lastSeq, project) = Self.lastSeqAndProject(of: &agents.values[index])
+            if report.seq > lastSeq {
+                eventsHandled &+= 1
+                agents.values[index].lastSeq = report.seq
+                return merge(report, agentID: agentID, project: project, now: now)
+            }
+        }
+        // Anything else goes through the gate every agent event passes, which words the refusals.
         let agent: Agent
         // The seq moves on admission (the merge reads nothing of it), refused or not.
         switch admit(seq: report.seq, agentID: agentID, phase: PersistencePhase.upsertTask, now: now, advancing: true) {
@@ -45,30 +57,33 @@ extension BrainState {
         case .settled(let outcome): return outcome
         }
         // Redacted already on every live and replayed path; the copy is only for one that is not.
-        return report.isRedacted ? merge(report, agent: agent, now: now) : merge(redactedReport(report, agentID: agentID), agent: agent, now: now)
+        let redacted = report.isRedacted ? report : redactedReport(report, agentID: agentID)
+        return merge(redacted, agentID: agent.agentID, project: agent.project, now: now)
     }
 
-    private mutating func merge(_ report: TaskEventReport, agent: Agent, now: Int64) -> EventOutcome {
+    /// Reads through the in-place (modify) accessor: the getter of `Dictionary.Values`
+    /// copies the whole Agent.
+    private static func lastSeqAndProject(of agent: inout Agent) -> (UInt64, String) { (agent.lastSeq, agent.project) }
+
+    private mutating func merge(_ report: TaskEventReport, agentID: String, project: String, now: Int64) -> EventOutcome {
         if let problem = problem(in: report) {
             let payload = JSONText.object(["task_id": report.taskID, "engine": report.engine, "kind": report.kind.name, "seq": String(report.seq)])
+            guard let agent = agents[agentID] else { return .rejected(BrainError(.invalidArgument, problem)) }
             return reject(BrainError(.invalidArgument, problem), phase: PersistencePhase.upsertTask, runID: "", agent: agent, payload: payload, now: now)
         }
         let hash = TaskIDIndex.hash(report.taskID)
-        if let key = taskTable.key(project: agent.project, engine: report.engine, taskID: report.taskID, hash: hash) {
-            let before = (taskTable.records[key].state, taskTable.records[key].agentID)
-            _ = taskTable.records[key].absorb(report, agentID: agent.agentID, now: now, first: false)
-            taskTable.reindex(key: key, from: before, to: (taskTable.records[key].state, taskTable.records[key].agentID))
-            taskTable.eventCount += 1
+        if let key = taskTable.key(project: project, engine: report.engine, taskID: report.taskID, hash: hash) {
+            taskTable.absorb(report, at: key, agentID: agentID, now: now)
             noteTask(key: key, now: now)
         } else {
             let key = taskTable.records.count
-            var task = TaskRecord(key: key, taskID: report.taskID, project: agent.project, engine: report.engine)
+            var task = TaskRecord(key: key, taskID: report.taskID, project: project, engine: report.engine)
             task.createdAt = now
             // A Celery task has about three events (sent, started, a terminal one): room for
             // them now saves the history's growth by one and two.
             task.events.reserveCapacity(3)
-            _ = task.absorb(report, agentID: agent.agentID, now: now, first: true)
-            taskTable.append(task, hash: hash)
+            _ = task.absorb(report, agentID: agentID, now: now, first: true)
+            taskTable.append(consume task, hash: hash)
             noteTask(key: key, now: now)
         }
         return .applied

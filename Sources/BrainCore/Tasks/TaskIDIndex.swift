@@ -8,15 +8,22 @@
 /// hash is checked against the record (`matches`), which the event touches anyway.
 ///
 /// Ids that share a hash are separate slots: each key is held once and found by its own
-/// record, so a collision costs a probe, never a wrong answer. The hash is seeded per
+/// record, so a collision costs a probe, never a wrong answer. A slot is 8 bytes (32 bits
+/// of the hash, which also place it, and the key): the table is rebuilt on growth into
+/// fresh memory, and its page faults were the larger part of the growth's cost. The hash is seeded per
 /// process (from `Hasher`, which is), so ids cannot be chosen to collide; nothing of it is
 /// kept on disk.
 struct TaskIDIndex: Sendable {
     private struct Slot {
-        var hash: UInt64
+        /// ``TaskIDIndex/hash(_:)`` folded to 32 bits (``short(_:)``).
+        var hash: UInt32
         /// The task's key, or -1 for an empty slot.
-        var key: Int
+        var key: Int32
     }
+
+    /// The 32 bits of a hash a slot keeps, and places it by.
+    @inline(__always)
+    private static func short(_ hash: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: hash ^ (hash &>> 32)) }
 
     /// A power of two, at least twice ``count``.
     private var slots = [Slot](repeating: Slot(hash: 0, key: -1), count: 16)
@@ -64,40 +71,44 @@ struct TaskIDIndex: Sendable {
         return mix(state ^ prime0, UInt64(bytes.count) ^ prime1)
     }
 
-    /// The first key, in the order they were inserted, with this hash for which `matches` holds.
+    /// A key with this hash for which `matches` holds (callers match a unique identity).
     @inline(__always)
     func first(hash: UInt64, where matches: (Int) -> Bool) -> Int? {
+        let short = Self.short(hash)
         let mask = slots.count - 1
-        var index = Int(truncatingIfNeeded: hash) & mask
+        var index = Int(short) & mask
         while slots[index].key >= 0 {
-            if slots[index].hash == hash, matches(slots[index].key) { return slots[index].key }
+            if slots[index].hash == short, matches(Int(slots[index].key)) { return Int(slots[index].key) }
             index = (index + 1) & mask
         }
         return nil
     }
 
-    /// Every key with this hash for which `matches` holds, in the order they were inserted.
+    /// Every key with this hash for which `matches` holds, in ascending order (the order the
+    /// task table added them).
     func all(hash: UInt64, where matches: (Int) -> Bool) -> [Int] {
+        let short = Self.short(hash)
         let mask = slots.count - 1
-        var index = Int(truncatingIfNeeded: hash) & mask
+        var index = Int(short) & mask
         var found: [Int] = []
         while slots[index].key >= 0 {
-            if slots[index].hash == hash, matches(slots[index].key) { found.append(slots[index].key) }
+            if slots[index].hash == short, matches(Int(slots[index].key)) { found.append(Int(slots[index].key)) }
             index = (index + 1) & mask
         }
-        return found
+        return found.count > 1 ? found.sorted() : found
     }
 
-    /// Adds `key` under `hash` (a key is added once).
+    /// Adds `key` under `hash` (a key is added once; keys are task-table positions, below 2^31).
     mutating func insert(key: Int, hash: UInt64) {
+        precondition(key >= 0 && key <= Int(Int32.max), "task key \(key) out of the index's range")
         if (count + 1) * 2 > slots.count { grow() }
-        place(Slot(hash: hash, key: key))
+        place(Slot(hash: Self.short(hash), key: Int32(truncatingIfNeeded: key)))
         count += 1
     }
 
     private mutating func place(_ slot: Slot) {
         let mask = slots.count - 1
-        var index = Int(truncatingIfNeeded: slot.hash) & mask
+        var index = Int(slot.hash) & mask
         while slots[index].key >= 0 { index = (index + 1) & mask }
         slots[index] = slot
     }
@@ -105,17 +116,6 @@ struct TaskIDIndex: Sendable {
     private mutating func grow() {
         let old = slots
         slots = [Slot](repeating: Slot(hash: 0, key: -1), count: old.count * 2)
-        // In order of their keys: linear probing then keeps a hash's keys in insertion order.
-        // The task table's keys are its positions, 0 ..< count: put in order by key, without
-        // a sort (which took 1.4% of the event loop's time in a task-ingest profile).
-        var byKey = [Slot](repeating: Slot(hash: 0, key: -1), count: count)
-        for slot in old where slot.key >= 0 {
-            guard slot.key < count, byKey[slot.key].key < 0 else {
-                for slot in old.filter({ $0.key >= 0 }).sorted(by: { $0.key < $1.key }) { place(slot) }
-                return
-            }
-            byKey[slot.key] = slot
-        }
-        for slot in byKey { place(slot) }
+        for slot in old where slot.key >= 0 { place(slot) }
     }
 }

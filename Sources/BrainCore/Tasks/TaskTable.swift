@@ -23,12 +23,32 @@ package struct TaskTable: Sendable {
     /// The key of the task with this identity, `hash` being its id's ``TaskIDIndex/hash(_:)``
     /// (an event hashes its task id once, for this look-up and the append of a new task).
     func key(project: String, engine: String, taskID: String, hash: UInt64) -> Int? {
-        keysByTaskID.first(hash: hash) { records[$0].taskID == taskID && records[$0].engine == engine && records[$0].project == project }
+        keysByTaskID.first(hash: hash) { key in
+            records.withElement(at: key) { $0.taskID == taskID && $0.engine == engine && $0.project == project }
+        }
     }
 
     /// The keys of every task with this id, whatever its engine and project, in the order
     /// they were added.
     func keys(taskID: String) -> [Int] { keysByTaskID.all(hash: TaskIDIndex.hash(taskID)) { records[$0].taskID == taskID } }
+
+    /// Merges an event into the task at `key` (``TaskRecord/absorb(_:agentID:now:first:)``) in
+    /// place, and keeps the started index right.
+    mutating func absorb(_ report: TaskEventReport, at key: Int, agentID: String, now: Int64) {
+        // One in-place access for the before, the merge and the after: reading a field
+        // through the subscript copies the whole record.
+        let (before, after) = Self.absorb(report, into: &records[key], agentID: agentID, now: now)
+        reindex(key: key, from: before, to: after)
+        eventCount += 1
+    }
+
+    private static func absorb(
+        _ report: TaskEventReport, into record: inout TaskRecord, agentID: String, now: Int64
+    ) -> (before: (state: TaskState, agentID: String), after: (state: TaskState, agentID: String)) {
+        let before = (state: record.state, agentID: record.agentID)
+        _ = record.absorb(report, agentID: agentID, now: now, first: false)
+        return (before, (record.state, record.agentID))
+    }
 
     /// Keeps the started index right when a task's state or agent changes.
     mutating func reindex(key: Int, from old: (state: TaskState, agentID: String)?, to new: (state: TaskState, agentID: String)) {
