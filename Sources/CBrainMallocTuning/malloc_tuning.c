@@ -38,6 +38,9 @@
    pre-faulter to populate ahead of use (it is resident before it is used). */
 #define CBRAIN_TOP_PAD (8 * 1024 * 1024)
 
+/* Polls at 1 ms after the heap last grew before the pre-faulter backs off (~0.25 s). */
+#define CBRAIN_PREFAULT_BUSY_POLLS 256
+
 static int applied;
 
 __attribute__((constructor)) static void cbrain_apply_malloc_tuning(void) {
@@ -59,8 +62,13 @@ static void *cbrain_prefault_loop(void *unused) {
     uintptr_t populated = (uintptr_t)sbrk(0);
     unsigned idle = 0;
     for (;;) {
-        /* Quiet heaps are checked less often: 1 ms while it grows, up to 64 ms when idle. */
-        struct timespec pause = {0, (long)(1000000L << (idle < 6 ? idle : 6))};
+        /* Every 1 ms while the heap grows and for a quarter of a second after, then less
+           often, up to every 64 ms when idle. Backing off at once (the first version) left
+           it asleep for 16-32 ms when the next stretch came, which under task ingest was as
+           long as the event loop took to use the whole stretch: the loop took the faults
+           itself (26 % of its samples with 250k tasks). */
+        unsigned backoff = idle < CBRAIN_PREFAULT_BUSY_POLLS ? 0 : idle - CBRAIN_PREFAULT_BUSY_POLLS;
+        struct timespec pause = {0, (long)(1000000L << (backoff < 6 ? backoff : 6))};
         nanosleep(&pause, NULL);
         /* malloc moves the break only when its free top is used up, and then by M_TOP_PAD:
            the new stretch [old break, new break) is exactly where the next allocations go. */
@@ -68,7 +76,8 @@ static void *cbrain_prefault_loop(void *unused) {
         if (end < populated)
             populated = end; /* trimmed (malloc_trim): those pages went back to the system */
         if (end == populated) {
-            idle += 1;
+            if (idle < CBRAIN_PREFAULT_BUSY_POLLS + 6)
+                idle += 1;
             continue;
         }
         idle = 0;
