@@ -10,17 +10,17 @@ extension BrainState {
     /// offline agent; a sign of life brings it back online).
     package func dueTaskLiveness(now: Int64) -> [LostTask] {
         let grace = taskSettings.lostGraceNs
+        // Most ticks find every agent online: then no started task is walked.
+        let offline = agents.filter { $0.value.state == .offline }
+        guard !offline.isEmpty, taskTable.started.count > 0 else { return [] }
         var due: [(key: Int, task: LostTask)] = []
-        for (agentID, keys) in taskTable.startedByAgent {
-            guard let agent = agents[agentID], agent.state == .offline else { continue }
-            for key in keys {
-                let task = taskTable.records[key]
-                guard now - max(agent.updatedAt, task.stateSince) > grace else { continue }
-                let reason =
-                    "agent \(agent.name) (\(agent.agentID)) went offline at \(RFC3339.format(agent.updatedAt)) "
-                    + "and stayed offline longer than the grace period of \(grace / 1_000_000_000) s"
-                due.append((key, LostTask(project: task.project, engine: task.engine, taskID: task.taskID, reason: reason)))
-            }
+        for key in taskTable.started.keys {
+            let task = taskTable.records[key]
+            guard let agent = offline[task.agentID], now - max(agent.updatedAt, task.stateSince) > grace else { continue }
+            let reason =
+                "agent \(agent.name) (\(agent.agentID)) went offline at \(RFC3339.format(agent.updatedAt)) "
+                + "and stayed offline longer than the grace period of \(grace / 1_000_000_000) s"
+            due.append((key, LostTask(project: task.project, engine: task.engine, taskID: task.taskID, reason: reason)))
         }
         return due.sorted { $0.key < $1.key }.map(\.task)
     }
@@ -33,12 +33,11 @@ extension BrainState {
             guard let key = taskTable.key(project: item.project, engine: item.engine, taskID: item.taskID),
                 let next = taskTable.records[key].machine.losing()
             else { continue }
-            let agentID = taskTable.records[key].agentID
             taskTable.records[key].state = next.state
             taskTable.records[key].stateSince = now
             taskTable.records[key].updatedAt = now
             taskTable.records[key].stateReason = item.reason
-            taskTable.reindex(key: key, from: (.started, agentID), to: (next.state, agentID))
+            taskTable.reindex(key: key, from: .started, to: next.state)
             noteTask(key: key, now: now)
         }
     }
@@ -49,9 +48,7 @@ extension BrainState {
     package func stuckTasks(now: Int64, olderThan threshold: Int64? = nil) -> [TaskRecord] {
         let threshold = threshold ?? taskSettings.stuckAfterNs
         var stuck: [TaskRecord] = []
-        for keys in taskTable.startedByAgent.values {
-            for key in keys where now - taskTable.records[key].stateSince > threshold { stuck.append(taskTable.records[key]) }
-        }
+        for key in taskTable.started.keys where now - taskTable.records[key].stateSince > threshold { stuck.append(taskTable.records[key]) }
         return stuck.sorted { ($0.stateSince, $0.key) < ($1.stateSince, $1.key) }
     }
 }

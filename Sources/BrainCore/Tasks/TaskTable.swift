@@ -7,9 +7,9 @@ package struct TaskTable: Sendable {
     /// Task keys by task id (a task is one id in one engine of one project: the key of an
     /// identity is found among its id's keys, so one index serves both look-ups).
     private var keysByTaskID = TaskIDIndex()
-    /// Keys of `started` tasks by the agent running them (lost and stuck tasks are found here,
-    /// without a walk over every task).
-    var startedByAgent: [String: Set<Int>] = [:]
+    /// Keys of the `started` tasks (lost and stuck tasks are found here, without a walk over
+    /// every task).
+    private(set) var started = StartedTaskList()
     /// Events held across all tasks.
     package internal(set) var eventCount = 0
 
@@ -28,6 +28,14 @@ package struct TaskTable: Sendable {
         }
     }
 
+    /// Keys of `started` tasks by the agent running them (built on each call: for tests and
+    /// reports, not the hot path).
+    var startedByAgent: [String: Set<Int>] {
+        var byAgent: [String: Set<Int>] = [:]
+        for key in started.keys { byAgent[records[key].agentID, default: []].insert(key) }
+        return byAgent
+    }
+
     /// The keys of every task with this id, whatever its engine and project, in the order
     /// they were added.
     func keys(taskID: String) -> [Int] { keysByTaskID.all(hash: TaskIDIndex.hash(taskID)) { records[$0].taskID == taskID } }
@@ -42,25 +50,18 @@ package struct TaskTable: Sendable {
         eventCount += 1
     }
 
-    private static func absorb(
-        _ report: TaskEventReport, into record: inout TaskRecord, agentID: String, now: Int64
-    ) -> (before: (state: TaskState, agentID: String), after: (state: TaskState, agentID: String)) {
-        let before = (state: record.state, agentID: record.agentID)
+    private static func absorb(_ report: TaskEventReport, into record: inout TaskRecord, agentID: String, now: Int64) -> (before: TaskState, after: TaskState) {
+        let before = record.state
         _ = record.absorb(report, agentID: agentID, now: now, first: false)
-        return (before, (record.state, record.agentID))
+        return (before, record.state)
     }
 
-    /// Keeps the started index right when a task's state or agent changes.
-    mutating func reindex(key: Int, from old: (state: TaskState, agentID: String)?, to new: (state: TaskState, agentID: String)) {
-        if let old, old.state == .started {
-            if new.state == .started, new.agentID == old.agentID { return }  // where it was
-            // Through the index: one look-up of the agent for the removal and the clean-up.
-            if let index = startedByAgent.index(forKey: old.agentID) {
-                startedByAgent.values[index].remove(key)
-                if startedByAgent.values[index].isEmpty { startedByAgent.remove(at: index) }
-            }
-        }
-        if new.state == .started { startedByAgent[new.agentID, default: []].insert(key) }
+    /// Keeps the started list right when a task's state changes (`old` is `nil` for a new task).
+    mutating func reindex(key: Int, from old: TaskState?, to new: TaskState) {
+        let wasStarted = old == .started
+        let isStarted = new == .started
+        guard wasStarted != isStarted else { return }
+        if isStarted { started.insert(key) } else { started.remove(key) }
     }
 
     /// Appends a new task (its key must be the next position, its identity new); `hash` is
@@ -69,7 +70,8 @@ package struct TaskTable: Sendable {
         let key = record.key
         keysByTaskID.insert(key: key, hash: hash ?? TaskIDIndex.hash(record.taskID))
         eventCount += record.events.count
-        reindex(key: key, from: nil, to: (record.state, record.agentID))
+        started.addKey()
+        reindex(key: key, from: nil, to: record.state)
         records.append(record)
     }
 
