@@ -17,6 +17,8 @@ extension TaskRecord {
             error = nil
         }
         let applied = rule.changesState
+        // Built once (from three texts), for the record and the event.
+        let eventError = report.error
         if applied {
             state = next.state
             attempt = next.attempt
@@ -36,21 +38,22 @@ extension TaskRecord {
         if applied {
             switch report.kind {
             case .succeeded: error = nil
-            case .failed, .retry: error = report.error
+            case .failed, .retry: error = eventError
             case .expired: stateReason = "expired"
             case .taskSent, .started, .cancelled: break
             }
         } else if rule == .sameState, error == nil, report.kind == .failed || report.kind == .retry {
-            error = report.error
+            error = eventError
         }
         let event = TaskEvent(
             kind: report.kind, attempt: report.attempt, ts: report.ts, createdAt: now, agentID: reporter, agentSeq: report.seq,
-            error: report.error, payloadJSON: report.payloadJSON, rule: rule
+            error: eventError, payloadJSON: report.payloadJSON, rule: rule
         )
         // After every event with the same timestamp or earlier: by the agent's clock, then by
         // arrival. Most events come in order, and appending them is cheaper than an insert.
-        if events.last.map({ $0.ts <= report.ts }) ?? true {
-            events.append(event)
+        // (`events.last` would copy the last event, retaining its texts, to read its time.)
+        if events.isEmpty || events[events.count - 1].ts <= report.ts {
+            events.append(consume event)
             updatedAt = now
             return rule
         }
