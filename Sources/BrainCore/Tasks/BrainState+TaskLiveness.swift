@@ -10,9 +10,10 @@ extension BrainState {
     /// offline agent; a sign of life brings it back online).
     package func dueTaskLiveness(now: Int64) -> [LostTask] {
         let grace = taskSettings.lostGraceNs
-        // Most ticks find every agent online: then no started task is walked.
+        // Most ticks find no started task, or every agent online: then nothing is walked.
+        guard taskTable.started.count > 0 else { return [] }
         let offline = agents.filter { $0.value.state == .offline }
-        guard !offline.isEmpty, taskTable.started.count > 0 else { return [] }
+        guard !offline.isEmpty else { return [] }
         var due: [(key: Int, task: LostTask)] = []
         for key in taskTable.started.keys {
             let task = taskTable.records[key]
