@@ -72,6 +72,33 @@ struct TaskEventFrameParserTests {
         }
     }
 
+    @Test("with a connection's interner: the same readings, ids and names repeating or not, frames damaged or not")
+    func interningReadsTheSame() throws {
+        var random = Generator(state: 13)
+        var interner: TextInterner? = TextInterner()
+        // Few ids and names, so the interner hands out held strings; some damaged frames, so
+        // it also meets bytes that are not UTF-8.
+        let ids = (0..<700).map { "task-\($0)-" + random.text(maxLength: 30) }
+        let names = (0..<20).map { "app.tasks.\($0)" }
+        var answered = 0
+        for round in 0..<6_000 {
+            var event = Self.randomEvent(&random)
+            event.taskID = ids[random.below(ids.count)]
+            event.name = random.below(3) == 0 ? "" : names[random.below(names.count)]
+            var body = Self.publish(event, seq: UInt64(round + 1))
+            if random.below(4) == 0 { random.damage(&body) }
+            let plain = Self.parsed(body)
+            let interned = body.withUnsafeBytes { bytes -> Reading? in
+                var event = TaskEventReported()
+                guard let read = TaskEventFrameParser.parse(bytes, into: &event, interning: &interner) else { return nil }
+                return Reading(callID: read.callID, eventSeq: read.eventSeq, event: event)
+            }
+            #expect(interned == plain, "bytes \(body)")
+            if interned != nil { answered += 1 }
+        }
+        #expect(answered > 4_000)
+    }
+
     @Test("20,000 damaged frames: the parser defers or agrees with protobuf-c, never differs")
     func damagedFrames() {
         var random = Generator(state: 12)

@@ -20,15 +20,23 @@ public enum TaskEventFrameParser {
     /// - Returns: the publish's ids, or `nil` when `frame` is anything else or anything this
     ///   reader leaves to protobuf-c (`event` then holds whatever was read before: discard it).
     public static func parse(_ frame: UnsafeRawBufferPointer, into event: inout TaskEventReported) -> Identifiers? {
+        var interner: TextInterner? = nil
+        return parse(frame, into: &event, interning: &interner)
+    }
+
+    /// ``parse(_:into:)``, with the task's id and name taken from `interner` (the connection's)
+    /// when it holds them: a task's id comes in each of its events, its name in every task of
+    /// that name.
+    public static func parse(_ frame: UnsafeRawBufferPointer, into event: inout TaskEventReported, interning interner: inout TextInterner?) -> Identifiers? {
         // Request{call_id = 1, publish = 12}, then AgentEvent{seq = 1, task_event = 13}.
         guard case (let callID, let message)? = WireFieldReader.numberAndMessage(frame, field: 12),
             case (let eventSeq, let bytes)? = WireFieldReader.numberAndMessage(message, field: 13),
-            !WireFieldReader.containsNUL(bytes), parseTaskEvent(bytes, into: &event)
+            !WireFieldReader.containsNUL(bytes), parseTaskEvent(bytes, into: &event, interning: &interner)
         else { return nil }
         return Identifiers(callID: callID, eventSeq: eventSeq)
     }
 
-    private static func parseTaskEvent(_ bytes: UnsafeRawBufferPointer, into event: inout TaskEventReported) -> Bool {
+    private static func parseTaskEvent(_ bytes: UnsafeRawBufferPointer, into event: inout TaskEventReported, interning interner: inout TextInterner?) -> Bool {
         guard let base = bytes.baseAddress else { return true }
         var reader = WireFieldReader(base: base, end: base + bytes.count)
         var seen: UInt16 = 0
@@ -55,6 +63,11 @@ public enum TaskEventFrameParser {
                 }
             default:
                 guard wireType == 2, let text = reader.lengthDelimited() else { return false }
+                if field == 1 || field == 6, interner != nil {
+                    let string = interner?.string(text) ?? ""
+                    if field == 1 { event.taskID = string } else { event.name = string }
+                    continue
+                }
                 let string = text.isEmpty ? "" : String(decoding: text, as: UTF8.self)
                 switch field {
                 case 1: event.taskID = string
