@@ -71,13 +71,6 @@ extension ChunkedArray: Equatable where Element: Equatable {
     }
 }
 
-extension ChunkedArray: Hashable where Element: Hashable {
-    package func hash(into hasher: inout Hasher) {
-        hasher.combine(count)
-        for element in self { hasher.combine(element) }
-    }
-}
-
 /// Encoded as an array is, without first copying the elements into one.
 extension ChunkedArray: Encodable where Element: Encodable {
     package func encode(to encoder: any Encoder) throws {
