@@ -138,7 +138,6 @@ final class BrainEngine {
         if context.agentID != nil {
             // Read straight into the report the event becomes (no copy of its texts on the way).
             var report = TaskEventReport()
-            if context.textInterner == nil { context.textInterner = TextInterner() }
             if let ids = TaskEventFrameParser.parse(frame, into: &report.fields, interning: &context.textInterner) {
                 publishTaskEvent(&report, eventSeq: ids.eventSeq, callID: ids.callID, frame: frame, from: context, now: now)
                 return

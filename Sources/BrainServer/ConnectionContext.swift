@@ -23,9 +23,9 @@ final class ConnectionContext {
     /// were looked up at (``BrainEngine/refreshProjectRules(_:agentID:)``); `.max`: not looked
     /// up for the agent the connection speaks for now.
     var projectRulesRevision = UInt64.max
-    /// Task ids and names this connection sent lately (``TextInterner``), made at its first
-    /// task event: ~8 KiB of slots and the strings they hold, per agent connection.
-    var textInterner: TextInterner?
+    /// Task ids and names this connection sent lately (``TextInterner``): ~8 KiB of slots,
+    /// taken at its first task event, and the strings they hold.
+    var textInterner: TextInterner? = TextInterner()
     /// Whether this connection's ack or held replies wait for the next journal flush.
     var awaitingDurability = false
     /// Replies that wait for the journal (``HeldReplies``) and are in no write yet.

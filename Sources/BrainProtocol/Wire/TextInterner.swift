@@ -10,13 +10,16 @@
 public struct TextInterner {
     /// Slots (a power of two): enough for the tasks a Celery worker has in flight.
     public static let capacity = 512
-    private var slots = [String?](repeating: nil, count: capacity)
+    /// Empty until the first string is asked for: a connection that sends no task event
+    /// pays nothing for its interner.
+    private var slots: [String?] = []
 
     public init() {}
 
     /// The string spelled by `bytes` (UTF-8; repaired as `String(decoding:as:)` does).
     public mutating func string(_ bytes: UnsafeRawBufferPointer) -> String {
         guard !bytes.isEmpty else { return "" }
+        if slots.isEmpty { slots = [String?](repeating: nil, count: Self.capacity) }
         let slot = Int(truncatingIfNeeded: Self.hash(bytes)) & (Self.capacity - 1)
         if let held = slots[slot], Self.spells(held, bytes) { return held }
         let made = String(decoding: bytes, as: UTF8.self)
