@@ -115,6 +115,15 @@ struct RedactionFastPathPropertyTests {
         return out + "\""
     }
 
+    /// One random case of a test: its seed (`base` + batch and iteration, printed by a
+    /// failure), a generator seeded with it, and a redactor under a policy drawn from it.
+    static func randomCase(_ base: Int, batch: Int, iteration: Int) -> (seed: UInt64, rng: SplitMix64, redactor: Redactor) {
+        let seed = UInt64(base + batch * 1_000 + iteration)
+        var rng = SplitMix64(seed: seed)
+        let redactor = Redactor(policy: Planted.policy(&rng))
+        return (seed, rng, redactor)
+    }
+
     static func slowKeeps(_ redactor: Redactor, _ text: String, limit: Int) -> Bool {
         Array(redactor.redactJSON(text, limit: limit).utf8) == Array(text.utf8)
     }
@@ -123,10 +132,9 @@ struct RedactionFastPathPropertyTests {
     func json(batch: Int) {
         var fired = 0
         for iteration in 0..<150 {
-            let seed = UInt64(300_000 + batch * 1_000 + iteration)
-            var rng = SplitMix64(seed: seed)
-            let policy = Planted.policy(&rng)
-            let redactor = Redactor(policy: policy)
+            let (seed, generator, redactor) = Self.randomCase(300_000, batch: batch, iteration: iteration)
+            var rng = generator
+            let policy = redactor.policy
             let secrets = rng.chance(50)
             let root = Self.doc(&rng, depth: rng.int(0...min(10, policy.maxDepth + 2)), secrets: secrets)
             let text = Self.write(root, canonical: rng.chance(60), &rng)
@@ -157,10 +165,8 @@ struct RedactionFastPathPropertyTests {
     func report(batch: Int) {
         var fired = 0
         for iteration in 0..<100 {
-            let seed = UInt64(400_000 + batch * 1_000 + iteration)
-            var rng = SplitMix64(seed: seed)
-            let policy = Planted.policy(&rng)
-            let redactor = Redactor(policy: policy)
+            let (seed, generator, redactor) = Self.randomCase(400_000, batch: batch, iteration: iteration)
+            var rng = generator
             let secrets = rng.chance(40)
             func text(_ bytes: ClosedRange<Int>) -> String {
                 guard rng.chance(50) else { return "" }
@@ -191,9 +197,8 @@ struct RedactionFastPathPropertyTests {
     func schedule(batch: Int) {
         var kept = 0
         for iteration in 0..<100 {
-            let seed = UInt64(500_000 + batch * 1_000 + iteration)
-            var rng = SplitMix64(seed: seed)
-            let redactor = Redactor(policy: Planted.policy(&rng))
+            let (seed, generator, redactor) = Self.randomCase(500_000, batch: batch, iteration: iteration)
+            var rng = generator
             let secrets = rng.chance(40)
             let report = ReportedSchedule(
                 scheduler: "beat", name: "s\(seed)", type: .interval, expression: "60", argsJSON: Self.field(&rng, secrets),
