@@ -1,3 +1,4 @@
+import BrainCore
 import BrainFraming
 import BrainProtocol
 import NIOCore
@@ -101,7 +102,13 @@ final class BrainConnectionHandler: ChannelDuplexHandler {
                 return input.readableBytes > 0 ? input : nil
             }
         }
-        let consumed = input.withUnsafeReadableBytes { walkFrames($0, connection, now: now, budget: &budget) }
+        let consumed = input.withUnsafeReadableBytes { bytes in
+            // Its task events checked for secrets on the second thread meanwhile, when it pays;
+            // the worker stops reading the bytes before they go.
+            let checkedUnder = engine.startTaskCheck(of: bytes, for: connection)
+            defer { if checkedUnder != nil { engine.taskCheckWorker?.finish() } }
+            return walkFrames(bytes, connection, now: now, budget: &budget, checkedUnder: checkedUnder)
+        }
         guard !connection.closing else { return nil }
         input.moveReaderIndex(forwardBy: consumed)
         guard input.readableBytes > 0 else { return nil }
@@ -123,12 +130,18 @@ final class BrainConnectionHandler: ChannelDuplexHandler {
     }
 
     /// Hands complete frames in `bytes` to the engine until the connection's queued replies
-    /// use up `budget`; returns the bytes used.
+    /// use up `budget`; returns the bytes used. With `checkedUnder`, ``TaskCheckWorker`` is
+    /// checking these frames' task events under that redactor.
     private func walkFrames(
-        _ bytes: UnsafeRawBufferPointer, _ connection: ConnectionContext, now: Int64, budget: inout FlowControl.ReadBudget
+        _ bytes: UnsafeRawBufferPointer, _ connection: ConnectionContext, now: Int64, budget: inout FlowControl.ReadBudget,
+        checkedUnder: Redactor? = nil
     ) -> Int {
+        var index = 0
         let (consumed, tooLarge) = FrameSplitter.walk(bytes, maxFrameBytes: maxFrameBytes) { body in
-            engine.received(frame: body, from: connection, now: now)
+            var checked: Redactor?
+            if let checkedUnder, engine.taskCheckWorker?.isUnchanged(frame: index) == true { checked = checkedUnder }
+            index += 1
+            engine.received(frame: body, from: connection, now: now, unchangedUnder: checked)
             // Checked per frame, as one request may be answered with thousands of times its
             // size (a GetRun of a long run); one compare unless the frame queued a reply.
             return !connection.closing && budget.allows(queued: connection.queuedReplyBytes, unsent: { connection.measureUnsentBytes() })

@@ -35,16 +35,21 @@ extension BrainEngine {
     /// it came, as it does a step's: nothing is encoded again, and replay redacts the event the
     /// same way and finds nothing either. Otherwise the journal keeps the redacted command,
     /// never the frame, which holds what the agent sent, secrets included.
+    ///
+    /// `checked` is the redactor under which ``TaskCheckWorker`` found the frame's texts
+    /// unchanged, if it did: when it is still the project's, the check is not made again.
     func publishTaskEvent(
         _ report: inout TaskEventReport, eventSeq: UInt64, callID: UInt64, frame: UnsafeRawBufferPointer?, from context: ConnectionContext,
-        now: Int64
+        now: Int64, unchangedUnder checked: Redactor? = nil
     ) {
         guard let agentID = context.agentID else { return }
+        context.publishesTaskEvents = true
         guard report.adoptFields(seq: eventSeq) else {
             publishRefused(AgentEvent(seq: eventSeq, kind: .taskEvent(report.fields)), callID: callID, from: context, now: now)
             return
         }
-        let keptAsSent = report.redact(by: taskRedactor(context, agentID: agentID))
+        let redactor = taskRedactor(context, agentID: agentID)
+        let keptAsSent = checked === redactor ? report.keepAsSent() : report.redact(by: redactor)
         if let frame, keptAsSent {
             if recorder != nil { StreamRecorder.append(frame: frame, to: &recordBuffer) }
             let outcome = state.applyTaskEvent(report, agentID: agentID, now: now)
@@ -61,6 +66,18 @@ extension BrainEngine {
         }
         guard case .event(let outcome) = execute(command, now: now) else { return }
         finishPublish(outcome, seq: eventSeq, agentID: agentID, callID: callID, frame: nil, from: context, now: now)
+    }
+
+    /// Starts ``TaskCheckWorker`` on a read of `context` when it pays: a large read of a
+    /// connection that publishes task events, from an agent that said hello. Returns the
+    /// redactor it checks under (the project's now), or `nil` when it was not started.
+    func startTaskCheck(of bytes: UnsafeRawBufferPointer, for context: ConnectionContext) -> Redactor? {
+        guard let worker = taskCheckWorker, bytes.count >= configuration.taskCheckMinReadBytes, context.publishesTaskEvents,
+            let agentID = context.agentID
+        else { return nil }
+        let redactor = taskRedactor(context, agentID: agentID)
+        worker.start(bytes, redactor: redactor)
+        return redactor
     }
 
     /// An event BrainCore refuses (a task event without a kind, a kind this brain does not

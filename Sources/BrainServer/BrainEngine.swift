@@ -67,12 +67,16 @@ final class BrainEngine {
     /// A next-run recompute batch is queued on the loop (see BrainEngine+Schedules.swift), so
     /// no second chain of batches is started.
     var scheduleRecomputeQueued = false
+    /// Checks large reads' task events for secrets on a second thread
+    /// (``ServerConfiguration/taskCheckThread``); `nil` when off.
+    let taskCheckWorker: TaskCheckWorker?
 
     init(
         configuration: ServerConfiguration, eventLoop: any EventLoop, secret: SecretKey, state: BrainState,
         lastSnapshotAt: Int64, journal: Journal, journalPool: NIOThreadPool, recorder: StreamRecorder?, threadPool: NIOThreadPool,
-        snapshotPool: NIOThreadPool, logger: Logger, now: Int64
+        snapshotPool: NIOThreadPool, logger: Logger, now: Int64, taskCheckWorker: TaskCheckWorker? = nil
     ) {
+        self.taskCheckWorker = taskCheckWorker
         self.journal = journal
         self.journalPool = journalPool
         self.journalSegment = journal.segment
@@ -128,7 +132,7 @@ final class BrainEngine {
 
     /// Handles one decoded frame body from `context`.
     /// - Parameter now: the read's time (one clock reading per read, not per frame).
-    func received(frame: UnsafeRawBufferPointer, from context: ConnectionContext, now: Int64) {
+    func received(frame: UnsafeRawBufferPointer, from context: ConnectionContext, now: Int64, unchangedUnder checked: Redactor? = nil) {
         guard context.stateMachine.frameReceived() else { return }
         // The hot path first, with no closures in between.
         if let parsed = StepFrameParser.parse(frame) {
@@ -139,7 +143,7 @@ final class BrainEngine {
             // Read straight into the report the event becomes (no copy of its texts on the way).
             var report = TaskEventReport()
             if let ids = TaskEventFrameParser.parse(frame, into: &report.fields, interning: &context.textInterner) {
-                publishTaskEvent(&report, eventSeq: ids.eventSeq, callID: ids.callID, frame: frame, from: context, now: now)
+                publishTaskEvent(&report, eventSeq: ids.eventSeq, callID: ids.callID, frame: frame, from: context, now: now, unchangedUnder: checked)
                 return
             }
         }

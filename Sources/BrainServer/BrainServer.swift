@@ -29,6 +29,8 @@ package final class BrainServer: Service, Sendable {
     private let threadPool: NIOThreadPool
     private let journalPool: NIOThreadPool
     private let snapshotPool: NIOThreadPool
+    /// The thread of ``TaskCheckWorker`` (with ``ServerConfiguration/taskCheckThread``).
+    let taskCheck: (worker: TaskCheckWorker, pool: NIOThreadPool)?
     private let serverChannel: any Channel
     private let engine: NIOLoopBound<BrainEngine>
     private let lock: DataDirectoryLock
@@ -36,7 +38,7 @@ package final class BrainServer: Service, Sendable {
 
     private init(
         configuration: ServerConfiguration, logger: Logger, group: MultiThreadedEventLoopGroup, threadPool: NIOThreadPool,
-        journalPool: NIOThreadPool, snapshotPool: NIOThreadPool,
+        journalPool: NIOThreadPool, snapshotPool: NIOThreadPool, taskCheck: (worker: TaskCheckWorker, pool: NIOThreadPool)?,
         serverChannel: any Channel, engine: NIOLoopBound<BrainEngine>, lock: DataDirectoryLock, ticker: RepeatedTask
     ) {
         self.configuration = configuration
@@ -45,6 +47,7 @@ package final class BrainServer: Service, Sendable {
         self.threadPool = threadPool
         self.journalPool = journalPool
         self.snapshotPool = snapshotPool
+        self.taskCheck = taskCheck
         self.serverChannel = serverChannel
         self.engine = engine
         self.lock = lock
@@ -89,6 +92,7 @@ package final class BrainServer: Service, Sendable {
         journalPool.start()
         let snapshotPool = NIOThreadPool(numberOfThreads: 1)
         snapshotPool.start()
+        let taskCheck = configuration.taskCheckThread ? TaskCheckWorker.start(maxFrameBytes: configuration.maxFrameBytes) : nil
         let initialState = state
         let lastSnapshot = lastSnapshotAt
         let engine = try await loop.submit {
@@ -96,7 +100,7 @@ package final class BrainServer: Service, Sendable {
                 BrainEngine(
                     configuration: configuration, eventLoop: loop, secret: secret, state: initialState,
                     lastSnapshotAt: lastSnapshot, journal: journal.value, journalPool: journalPool, recorder: recorder, threadPool: threadPool,
-                    snapshotPool: snapshotPool, logger: logger, now: now
+                    snapshotPool: snapshotPool, logger: logger, now: now, taskCheckWorker: taskCheck?.worker
                 ), eventLoop: loop
             )
         }.get()
@@ -120,6 +124,7 @@ package final class BrainServer: Service, Sendable {
             try? await journalPool.shutdownGracefully()
             try? await threadPool.shutdownGracefully()
             try? await snapshotPool.shutdownGracefully()
+            await Self.stop(taskCheck)
             try? await group.shutdownGracefully()
             throw StartupError("cannot listen on \(configuration.socketPath): \(error)")
         }
@@ -131,8 +136,15 @@ package final class BrainServer: Service, Sendable {
         }
         return BrainServer(
             configuration: configuration, logger: logger, group: group, threadPool: threadPool, journalPool: journalPool,
-            snapshotPool: snapshotPool, serverChannel: serverChannel, engine: engine, lock: lock, ticker: ticker
+            snapshotPool: snapshotPool, taskCheck: taskCheck, serverChannel: serverChannel, engine: engine, lock: lock, ticker: ticker
         )
+    }
+
+    /// Stops the task-check thread (after the event loop: no read is being checked).
+    private static func stop(_ taskCheck: (worker: TaskCheckWorker, pool: NIOThreadPool)?) async {
+        guard let taskCheck else { return }
+        taskCheck.worker.stop()
+        try? await taskCheck.pool.shutdownGracefully()
     }
 
     /// The brain's listening-socket and connection options, for anything that should be
@@ -176,6 +188,7 @@ package final class BrainServer: Service, Sendable {
         try await snapshotPool.shutdownGracefully()
         try await journalPool.shutdownGracefully()
         try await group.shutdownGracefully()
+        await Self.stop(taskCheck)
         _ = lock
     }
 }

@@ -26,6 +26,9 @@ final class ConnectionContext {
     /// Task ids and names this connection sent lately (``TextInterner``): ~8 KiB of slots,
     /// taken at its first task event, and the strings they hold.
     var textInterner: TextInterner? = TextInterner()
+    /// Whether the connection has published a task event: only then are its large reads
+    /// checked on ``TaskCheckWorker``'s thread.
+    var publishesTaskEvents = false
     /// Whether this connection's ack or held replies wait for the next journal flush.
     var awaitingDurability = false
     /// Replies that wait for the journal (``HeldReplies``) and are in no write yet.

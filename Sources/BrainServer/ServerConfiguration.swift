@@ -25,6 +25,13 @@ package struct ServerConfiguration: Sendable {
     /// Write the journal and snapshots with direct I/O (`O_DIRECT`) where the file system
     /// takes it; `false` writes them through the page cache.
     package var directIO = true
+    /// Check the task events of large reads for secrets on a second thread while the event
+    /// loop handles the read (``TaskCheckWorker``); `false` checks every event on the loop.
+    package var taskCheckThread = true
+    /// The smallest read whose task events go to the second thread: below it, waking the
+    /// thread costs more than it saves. Reads of a connection that has not published a task
+    /// event never go.
+    package var taskCheckMinReadBytes = 16 << 10
     /// Record every agent event received to this file (`--record`), or `nil`.
     package var recordPath: String?
     /// Create the socket 0660 instead of 0600 so the owner's group may connect.

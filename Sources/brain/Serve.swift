@@ -79,6 +79,13 @@ struct Serve: AsyncParsableCommand {
     )
     var directIO: Bool?
 
+    @Flag(
+        inversion: .prefixedNo,
+        help:
+            "Check large reads' task events for secrets on a second thread while the event loop handles them (the loop skips the check of each event found clean); --no-task-check-thread checks every event on the loop. [env: BRAIN_TASK_CHECK_THREAD=0|1] (default: on)"
+    )
+    var taskCheckThread: Bool?
+
     @Option(
         parsing: .unconditional,
         help:
@@ -214,6 +221,17 @@ struct Serve: AsyncParsableCommand {
         return number
     }
 
+    /// An on/off flag, else its environment variable (1, 0, true, false, yes, no, on, off).
+    private func boolean(_ value: Bool?, _ variable: String) throws -> Bool? {
+        if let value { return value }
+        guard let text = env(variable) else { return nil }
+        switch text.lowercased() {
+        case "1", "true", "yes", "on": return true
+        case "0", "false", "no", "off": return false
+        default: throw ValidationError("\(variable)=\(text) is not one of 1, 0, true, false, yes, no, on, off")
+        }
+    }
+
     func resolve() throws -> ServerConfiguration {
         var configuration = ServerConfiguration(
             socketPath: socket ?? DefaultPaths.socket, dataDirectory: dataDir ?? DefaultPaths.dataDirectory
@@ -280,15 +298,8 @@ struct Serve: AsyncParsableCommand {
             guard kept >= 1 else { throw ValidationError("--snapshots-kept must be at least 1") }
             configuration.snapshotsKept = kept
         }
-        if let directIO {
-            configuration.directIO = directIO
-        } else if let text = env("BRAIN_DIRECT_IO") {
-            switch text.lowercased() {
-            case "1", "true", "yes", "on": configuration.directIO = true
-            case "0", "false", "no", "off": configuration.directIO = false
-            default: throw ValidationError("BRAIN_DIRECT_IO=\(text) is not one of 1, 0, true, false, yes, no, on, off")
-            }
-        }
+        if let directIO = try boolean(directIO, "BRAIN_DIRECT_IO") { configuration.directIO = directIO }
+        if let taskCheckThread = try boolean(taskCheckThread, "BRAIN_TASK_CHECK_THREAD") { configuration.taskCheckThread = taskCheckThread }
         let fsyncSource = source(fsync, "BRAIN_FSYNC", "--fsync") ?? ("batch", "--fsync batch")
         switch fsyncSource.text {
         case "batch": configuration.fsyncPolicy = .batch

@@ -1,3 +1,4 @@
+import BrainProtocol
 import Testing
 
 @testable import BrainCore
@@ -161,6 +162,14 @@ struct RedactionFastPathPropertyTests {
         return left == right && texts.allSatisfy { Array(left[keyPath: $0].utf8) == Array(right[keyPath: $0].utf8) }
     }
 
+    /// ``TaskEventReport/isUnchanged(_:by:)`` on the texts of the frame that publishes `report`.
+    static func frameAnswer(_ report: TaskEventReport, _ redactor: Redactor) -> Bool {
+        let frame = WireCodec.encode(BrainRequest(callID: 1, method: .publish(AgentEvent(seq: 1, kind: .taskEvent(report.fields)))))
+        return frame.withUnsafeBytes { bytes in
+            TaskEventFrameParser.texts(of: bytes).map { TaskEventReport.isUnchanged($0, by: redactor) } ?? false
+        }
+    }
+
     @Test("a report's fast path gives the slow path's report", arguments: 0..<4)
     func report(batch: Int) {
         var fired = 0
@@ -181,11 +190,14 @@ struct RedactionFastPathPropertyTests {
             let slow = report.redactedInFull(by: redactor)
             #expect(Self.sameBytes(report.redacted(by: redactor), slow), "seed \(seed)")
             if report.isUnchanged(by: redactor) { fired += 1 }
+            // The task-check thread's answer, from the frame's bytes, is the report's.
+            #expect(Self.frameAnswer(report, redactor) == report.isUnchanged(by: redactor), "seed \(seed)")
             // The slow path's report, redacted again: kept by the fast path exactly when the slow one keeps it.
             var again = slow
             again.isRedacted = false
             let kept = Self.sameBytes(again.redactedInFull(by: redactor), slow)
             #expect(again.isUnchanged(by: redactor) == kept, "seed \(seed)")
+            #expect(Self.frameAnswer(again, redactor) == kept, "seed \(seed)")
             // Redacting the slow path's report again changes nothing, also when the event's
             // budget cut it (a JSON text cut there is a string within the value limit).
             if !secrets { #expect(kept && again.isUnchanged(by: redactor), "seed \(seed): a report with no secret is not kept") }

@@ -118,6 +118,33 @@ struct TaskEventFrameParserTests {
         #expect(answered > 1_000 && deferred > 1_000, "answered \(answered), deferred \(deferred)")
     }
 
+    @Test("the texts read in place: found exactly when the parser reads the frame, and the bytes its strings are made of")
+    func textsInPlace() {
+        var random = Generator(state: 14)
+        var found = 0
+        for round in 0..<6_000 {
+            var body = Self.publish(Self.randomEvent(&random), seq: UInt64(round + 1))
+            if random.below(3) == 0 { random.damage(&body) }
+            let reading = Self.parsed(body)
+            body.withUnsafeBytes { bytes in
+                let texts = TaskEventFrameParser.texts(of: bytes)
+                #expect((texts == nil) == (reading == nil), "bytes \(body)")
+                guard let texts, let event = reading?.event, let base = bytes.baseAddress else { return }
+                found += 1
+                func string(_ text: UnsafeRawBufferPointer) -> String { String(decoding: text, as: UTF8.self) }
+                #expect(string(texts.args) == event.argsJSON && string(texts.kwargs) == event.kwargsJSON, "bytes \(body)")
+                #expect(string(texts.excMessage) == event.excMessage && string(texts.traceback) == event.traceback, "bytes \(body)")
+                #expect(string(texts.payload) == event.payloadJSON, "bytes \(body)")
+                // Within the frame: the worker reads them there.
+                for text in [texts.args, texts.kwargs, texts.excMessage, texts.traceback, texts.payload] where !text.isEmpty {
+                    let start = text.baseAddress.map { $0 - base } ?? -1
+                    #expect(start >= 0 && start + text.count <= bytes.count)
+                }
+            }
+        }
+        #expect(found > 3_000 && found < 6_000, "\(found) frames read")
+    }
+
     @Test("a field seen twice, an unknown field, a NUL, or another event is left to protobuf-c")
     func deferredShapes() throws {
         let body = Self.publish(TaskEventReported(taskID: "t-1", engine: "celery", kind: .started, ts: 5), callID: 3)

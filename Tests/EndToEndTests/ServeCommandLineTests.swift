@@ -33,5 +33,11 @@ struct ServeCommandLineTests {
         let (level, levelText) = try brain.startExpectingFailure(environment: ["BRAIN_LOG_LEVEL": "loud"])
         #expect(level == 64)
         #expect(levelText.contains("BRAIN_LOG_LEVEL=loud"), "\(levelText)")
+        // The on/off switches share one reading of their variables.
+        for variable in ["BRAIN_DIRECT_IO", "BRAIN_TASK_CHECK_THREAD"] {
+            let (switchStatus, switchText) = try brain.startExpectingFailure(environment: [variable: "maybe"])
+            #expect(switchStatus == 64)
+            #expect(switchText.contains("\(variable)=maybe is not one of 1, 0, true, false, yes, no, on, off"), "\(switchText)")
+        }
     }
 }

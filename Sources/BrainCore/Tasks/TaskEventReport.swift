@@ -193,6 +193,29 @@ package struct TaskEventReport: Hashable, Sendable {
             && redactor.isUnchangedText(traceback, limit: policy.maxTracebackBytes)
     }
 
+    /// ``isUnchanged(by:)`` for the texts of a task event's frame as the agent sent them
+    /// (``TaskEventFrameParser/texts(of:)``), read in place: `true` only when the report read
+    /// from that frame is unchanged by `redactor`, so another thread may decide it while the
+    /// event loop works (``keepAsSent()``). Bytes that are not valid UTF-8 do not pass (the
+    /// report's strings hold them repaired).
+    package static func isUnchanged(_ texts: TaskEventTexts, by redactor: Redactor) -> Bool {
+        let policy = redactor.policy
+        let total = texts.args.count + texts.kwargs.count + texts.excMessage.count + texts.traceback.count + texts.payload.count
+        return total <= policy.maxEventBytes && redactor.isUnchangedJSON(texts.args.assumingMemoryBound(to: UInt8.self), limit: .max)
+            && redactor.isUnchangedJSON(texts.kwargs.assumingMemoryBound(to: UInt8.self), limit: .max)
+            && redactor.isUnchangedJSON(texts.payload.assumingMemoryBound(to: UInt8.self), limit: .max)
+            && redactor.isUnchangedText(texts.excMessage.assumingMemoryBound(to: UInt8.self), limit: policy.maxValueBytes)
+            && redactor.isUnchangedText(texts.traceback.assumingMemoryBound(to: UInt8.self), limit: policy.maxTracebackBytes)
+    }
+
+    /// Marks the report redacted as it is: for a report whose frame's texts were found
+    /// unchanged by the redactor of its agent's project (``isUnchanged(_:by:)``), which is
+    /// what ``redact(by:)`` would find again.
+    package mutating func keepAsSent() -> Bool {
+        isRedacted = true
+        return true
+    }
+
     /// This report redacted the slow way: every JSON text parsed, redacted and written again,
     /// every text masked, then the whole fitted to the event's ceiling.
     package func redactedInFull(by redactor: Redactor) -> TaskEventReport {

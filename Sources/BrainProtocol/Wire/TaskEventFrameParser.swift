@@ -36,38 +36,38 @@ public enum TaskEventFrameParser {
         return Identifiers(callID: callID, eventSeq: eventSeq)
     }
 
-    private static func parseTaskEvent(_ bytes: UnsafeRawBufferPointer, into event: inout TaskEventReported, interning interner: inout TextInterner?) -> Bool {
-        guard let base = bytes.baseAddress else { return true }
-        var reader = WireFieldReader(base: base, end: base + bytes.count)
-        var seen: UInt16 = 0
-        while reader.more {
-            guard let tag = reader.varint(), tag < 1 << 32 else { return false }
-            let field = Int(tag >> 3)
-            guard field >= 1, field <= 15 else { return false }
-            let bit = UInt16(1) << field
-            guard seen & bit == 0 else { return false }
-            seen |= bit
-            let wireType = tag & 7
+    /// The texts redaction reads (args, kwargs, the error's message and traceback, the payload)
+    /// of the task event published by the `Request` in `frame`, where they lie in `frame`: no
+    /// string is made and nothing is allocated, so another thread can check them for secrets
+    /// while the event loop works. `nil` exactly when ``parse(_:into:)`` returns `nil`, and the
+    /// texts are then the bytes ``parse(_:into:)`` would make its strings of.
+    public static func texts(of frame: UnsafeRawBufferPointer) -> TaskEventTexts? {
+        guard case (_, let message)? = WireFieldReader.numberAndMessage(frame, field: 12),
+            case (_, let bytes)? = WireFieldReader.numberAndMessage(message, field: 13), !WireFieldReader.containsNUL(bytes)
+        else { return nil }
+        var texts = TaskEventTexts()
+        let read = walkFields(of: bytes) { field, _, text in
             switch field {
-            case 3, 4, 5:
-                guard wireType == 0, let value = reader.varint() else { return false }
-                switch field {
-                case 3:
-                    // An open enum: protobuf-c keeps any int32; unknown values read as unspecified.
-                    guard value <= UInt64(Int32.max) else { return false }
-                    event.kind = WireTaskEventKind(rawValue: Int32(value)) ?? .unspecified
-                case 4: event.ts = Int64(bitPattern: value)
-                default:
-                    guard value <= UInt64(UInt32.max) else { return false }
-                    event.attempt = UInt32(value)
-                }
+            case 10: texts.args = text
+            case 11: texts.kwargs = text
+            case 13: texts.excMessage = text
+            case 14: texts.traceback = text
+            case 15: texts.payload = text
+            default: break
+            }
+        }
+        return read ? texts : nil
+    }
+
+    private static func parseTaskEvent(_ bytes: UnsafeRawBufferPointer, into event: inout TaskEventReported, interning interner: inout TextInterner?) -> Bool {
+        walkFields(of: bytes) { field, value, text in
+            switch field {
+            case 3: event.kind = WireTaskEventKind(rawValue: Int32(truncatingIfNeeded: value)) ?? .unspecified
+            case 4: event.ts = Int64(bitPattern: value)
+            case 5: event.attempt = UInt32(truncatingIfNeeded: value)
+            case 1 where interner != nil: event.taskID = interner?.string(text) ?? ""
+            case 6 where interner != nil: event.name = interner?.string(text) ?? ""
             default:
-                guard wireType == 2, let text = reader.lengthDelimited() else { return false }
-                if field == 1 || field == 6, interner != nil {
-                    let string = interner?.string(text) ?? ""
-                    if field == 1 { event.taskID = string } else { event.name = string }
-                    continue
-                }
                 let string = text.isEmpty ? "" : String(decoding: text, as: UTF8.self)
                 switch field {
                 case 1: event.taskID = string
@@ -83,6 +83,39 @@ public enum TaskEventFrameParser {
                 case 14: event.traceback = string
                 default: event.payloadJSON = string
                 }
+            }
+        }
+    }
+
+    /// Walks a `TaskEventReported`'s fields, handing each to `visit` (its number, its varint
+    /// value, its bytes): the one reading of the message both readers share, so they accept
+    /// exactly the same frames. Returns `false` on anything protobuf-c might read otherwise.
+    /// A varint reaches `visit` only within its field's type (the kind an int32, the attempt
+    /// a uint32).
+    @inline(__always)
+    private static func walkFields(of bytes: UnsafeRawBufferPointer, _ visit: (Int, UInt64, UnsafeRawBufferPointer) -> Void) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        var reader = WireFieldReader(base: base, end: base + bytes.count)
+        var seen: UInt16 = 0
+        while reader.more {
+            guard let tag = reader.varint(), tag < 1 << 32 else { return false }
+            let field = Int(tag >> 3)
+            guard field >= 1, field <= 15 else { return false }
+            let bit = UInt16(1) << field
+            guard seen & bit == 0 else { return false }
+            seen |= bit
+            let wireType = tag & 7
+            switch field {
+            case 3, 4, 5:
+                guard wireType == 0, let value = reader.varint() else { return false }
+                // The kind is an open enum: protobuf-c keeps any int32 (unknown values read as
+                // unspecified); the attempt a uint32.
+                if field == 3 { guard value <= UInt64(Int32.max) else { return false } }
+                if field == 5 { guard value <= UInt64(UInt32.max) else { return false } }
+                visit(field, value, UnsafeRawBufferPointer(start: nil, count: 0))
+            default:
+                guard wireType == 2, let text = reader.lengthDelimited() else { return false }
+                visit(field, 0, text)
             }
         }
         return true

@@ -1,0 +1,142 @@
+import BrainCore
+import BrainFraming
+import BrainProtocol
+import NIOConcurrencyHelpers
+import NIOPosix
+import Synchronization
+
+/// Checks the task events of a large read for secrets on a thread of its own while the event
+/// loop handles the same read's frames: the loop then skips the check of every event the
+/// worker found unchanged (``TaskEventReport/isUnchanged(_:by:)``), about a quarter of its
+/// time per task event.
+///
+/// Only answers cross between the threads: the worker reads the frames in place
+/// (``TaskEventFrameParser/texts(of:)``: no string, no allocation) and writes one byte per
+/// frame. A first version handed whole reports (strings made on the worker) to the loop and
+/// was slower than no worker: every string was then retained and released on the other
+/// core, and both threads took the one malloc arena's lock (Benchmarks/RESULTS.md).
+///
+/// The loop never waits for an answer: a frame the worker has not reached yet is checked on
+/// the loop as before. It waits only at the end of the read (``finish()``), for the worker to
+/// stop reading the read's bytes, which takes at most the check of one frame. An answer is
+/// used only with the redactor it was found under (the loop compares them by identity).
+///
+/// One read at a time: the event loop starts a read's batch (``start(_:redactor:)``) and
+/// finishes it before its next read.
+final class TaskCheckWorker: @unchecked Sendable {
+    /// The frames answered per read at most; the rest of a larger read is checked on the loop.
+    static let maxFramesPerRead = 8_192
+
+    /// 0 idle, 1 a batch posted (or the worker asked to stop).
+    private let phase = ConditionLock<Int>(value: 0)
+    /// How many frames of the batch are answered (written by the worker, read by the loop).
+    private let answered = Atomic<Int>(0)
+    private let cancelled = Atomic<Bool>(false)
+    private let stopping = Atomic<Bool>(false)
+    /// Frames answered since the start, in all batches (for tests and reports).
+    let framesAnswered = Atomic<Int>(0)
+    /// One byte per frame of the batch: 1 when its texts are unchanged under the batch's redactor.
+    private let answers: UnsafeMutablePointer<UInt8>
+    private let maxFrameBytes: Int
+    /// The batch: written by the loop only while the worker is idle, read by the worker only
+    /// after the loop posted it (the condition lock orders the two).
+    private var bytes = UnsafeRawBufferPointer(start: nil, count: 0)
+    private var redactor: Redactor?
+    /// Whether the worker took the posted batch (under the lock): one it did not take yet is
+    /// simply withdrawn at ``finish()``, without waiting for the worker to be scheduled.
+    private var taken = false
+
+    init(maxFrameBytes: Int) {
+        self.maxFrameBytes = maxFrameBytes
+        answers = .allocate(capacity: Self.maxFramesPerRead)
+        answers.initialize(repeating: 0, count: Self.maxFramesPerRead)
+    }
+
+    deinit { answers.deallocate() }
+
+    /// A worker running on a thread of its own (a pool of one, given back to ``stop()`` it).
+    static func start(maxFrameBytes: Int) -> (worker: TaskCheckWorker, pool: NIOThreadPool) {
+        let worker = TaskCheckWorker(maxFrameBytes: maxFrameBytes)
+        let pool = NIOThreadPool(numberOfThreads: 1)
+        pool.start()
+        pool.submit { _ in worker.run() }
+        return (worker, pool)
+    }
+
+    // MARK: The event loop's side
+
+    /// Starts checking the frames in `bytes` (complete frames from their first byte, as the
+    /// loop walks them) under `redactor`. `bytes` must stay valid until ``finish()``.
+    func start(_ bytes: UnsafeRawBufferPointer, redactor: Redactor) {
+        phase.lock()
+        self.bytes = bytes
+        self.redactor = redactor
+        answered.store(0, ordering: .relaxed)
+        cancelled.store(false, ordering: .relaxed)
+        phase.unlock(withValue: 1)
+    }
+
+    /// Whether the frame at `index` (counted from 0 in the started bytes) was found unchanged
+    /// under the batch's redactor; `false` when not, or not answered yet.
+    @inline(__always)
+    func isUnchanged(frame index: Int) -> Bool {
+        index < answered.load(ordering: .acquiring) && answers[index] == 1
+    }
+
+    /// How many frames of the current batch are answered so far.
+    var framesAnsweredInBatch: Int { answered.load(ordering: .acquiring) }
+
+    /// Ends the batch: once this returns, the worker no longer reads its bytes.
+    func finish() {
+        cancelled.store(true, ordering: .relaxed)
+        phase.lock()
+        if taken {
+            phase.unlock()
+            phase.lock(whenValue: 0)
+        }
+        taken = false
+        bytes = UnsafeRawBufferPointer(start: nil, count: 0)
+        redactor = nil
+        phase.unlock(withValue: 0)
+    }
+
+    /// Makes ``run()`` return (the brain is stopping).
+    func stop() {
+        stopping.store(true, ordering: .relaxed)
+        phase.lock()
+        phase.unlock(withValue: 1)
+    }
+
+    // MARK: The worker's side
+
+    /// The worker thread's body: answers each batch posted, until ``stop()``.
+    func run() {
+        while true {
+            phase.lock(whenValue: 1)
+            if stopping.load(ordering: .relaxed) {
+                phase.unlock()
+                return
+            }
+            taken = true
+            let bytes = self.bytes
+            let redactor = self.redactor
+            phase.unlock()
+            if let redactor { answer(bytes, under: redactor) }
+            phase.lock()
+            phase.unlock(withValue: 0)
+        }
+    }
+
+    private func answer(_ bytes: UnsafeRawBufferPointer, under redactor: Redactor) {
+        var index = 0
+        _ = FrameSplitter.walk(bytes, maxFrameBytes: maxFrameBytes) { body in
+            guard index < Self.maxFramesPerRead, !cancelled.load(ordering: .relaxed) else { return false }
+            let unchanged = TaskEventFrameParser.texts(of: body).map { TaskEventReport.isUnchanged($0, by: redactor) } ?? false
+            answers[index] = unchanged ? 1 : 0
+            index += 1
+            answered.store(index, ordering: .releasing)
+            return true
+        }
+        framesAnswered.add(index, ordering: .relaxed)
+    }
+}
