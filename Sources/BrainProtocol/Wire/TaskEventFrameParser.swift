@@ -28,12 +28,19 @@ public enum TaskEventFrameParser {
     /// when it holds them: a task's id comes in each of its events, its name in every task of
     /// that name.
     public static func parse(_ frame: UnsafeRawBufferPointer, into event: inout TaskEventReported, interning interner: inout TextInterner?) -> Identifiers? {
-        // Request{call_id = 1, publish = 12}, then AgentEvent{seq = 1, task_event = 13}.
+        guard case (let ids, let bytes)? = taskEventMessage(in: frame), parseTaskEvent(bytes, into: &event, interning: &interner) else { return nil }
+        return ids
+    }
+
+    /// The publish's ids and its `TaskEventReported`'s bytes, when `frame` is a `Request`
+    /// publishing a task event (Request{call_id = 1, publish = 12}, then AgentEvent{seq = 1,
+    /// task_event = 13}) with no zero byte in the event.
+    @inline(__always)
+    private static func taskEventMessage(in frame: UnsafeRawBufferPointer) -> (Identifiers, UnsafeRawBufferPointer)? {
         guard case (let callID, let message)? = WireFieldReader.numberAndMessage(frame, field: 12),
-            case (let eventSeq, let bytes)? = WireFieldReader.numberAndMessage(message, field: 13),
-            !WireFieldReader.containsNUL(bytes), parseTaskEvent(bytes, into: &event, interning: &interner)
+            case (let eventSeq, let bytes)? = WireFieldReader.numberAndMessage(message, field: 13), !WireFieldReader.containsNUL(bytes)
         else { return nil }
-        return Identifiers(callID: callID, eventSeq: eventSeq)
+        return (Identifiers(callID: callID, eventSeq: eventSeq), bytes)
     }
 
     /// The texts redaction reads (args, kwargs, the error's message and traceback, the payload)
@@ -42,9 +49,7 @@ public enum TaskEventFrameParser {
     /// while the event loop works. `nil` exactly when ``parse(_:into:)`` returns `nil`, and the
     /// texts are then the bytes ``parse(_:into:)`` would make its strings of.
     public static func texts(of frame: UnsafeRawBufferPointer) -> TaskEventTexts? {
-        guard case (_, let message)? = WireFieldReader.numberAndMessage(frame, field: 12),
-            case (_, let bytes)? = WireFieldReader.numberAndMessage(message, field: 13), !WireFieldReader.containsNUL(bytes)
-        else { return nil }
+        guard case (_, let bytes)? = taskEventMessage(in: frame) else { return nil }
         var texts = TaskEventTexts()
         let read = walkFields(of: bytes) { field, _, text in
             switch field {
