@@ -26,6 +26,19 @@ extension BrainEngine {
         }
     }
 
+    /// Publishes the task event `frame` holds when ``TaskEventFrameParser`` reads it and the
+    /// connection's agent said hello; returns whether it did (otherwise the frame is left to
+    /// protobuf-c, which also words the refusal of an event before hello).
+    @inline(__always)
+    func publishTaskEvent(frame: UnsafeRawBufferPointer, from context: ConnectionContext, now: Int64, unchangedUnder checked: Redactor?) -> Bool {
+        guard context.agentID != nil else { return false }
+        // Read straight into the report the event becomes (no copy of its texts on the way).
+        var report = TaskEventReport()
+        guard let ids = TaskEventFrameParser.parse(frame, into: &report.fields, interning: &context.textInterner) else { return false }
+        publishTaskEvent(&report, eventSeq: ids.eventSeq, callID: ids.callID, frame: frame, from: context, now: now, unchangedUnder: checked)
+        return true
+    }
+
     /// A task event from an agent that said hello, redacted under the agent's project before
     /// anything is journalled. `report` holds the event as read (``TaskEventReport/fields``,
     /// not yet adopted); it is redacted in place. `frame` is the `Request` it came in when
@@ -43,7 +56,7 @@ extension BrainEngine {
         now: Int64, unchangedUnder checked: Redactor? = nil
     ) {
         guard let agentID = context.agentID else { return }
-        context.publishesTaskEvents = true
+        if !context.publishesTaskEvents { context.publishesTaskEvents = true }
         guard report.adoptFields(seq: eventSeq) else {
             publishRefused(AgentEvent(seq: eventSeq, kind: .taskEvent(report.fields)), callID: callID, from: context, now: now)
             return

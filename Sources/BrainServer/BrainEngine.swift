@@ -134,19 +134,16 @@ final class BrainEngine {
     /// - Parameter now: the read's time (one clock reading per read, not per frame).
     func received(frame: UnsafeRawBufferPointer, from context: ConnectionContext, now: Int64, unchangedUnder checked: Redactor? = nil) {
         guard context.stateMachine.frameReceived() else { return }
-        // The hot path first, with no closures in between.
+        // The hot paths first, with no closures in between: a connection's task events before
+        // its steps once it has sent one (each reader gives up on the other's frames early,
+        // but not for free).
+        let tasksFirst = context.publishesTaskEvents
+        if tasksFirst, publishTaskEvent(frame: frame, from: context, now: now, unchangedUnder: checked) { return }
         if let parsed = StepFrameParser.parse(frame) {
             publishStep(parsed.step, callID: parsed.callID, eventSeq: parsed.eventSeq, frame: frame, from: context, now: now)
             return
         }
-        if context.agentID != nil {
-            // Read straight into the report the event becomes (no copy of its texts on the way).
-            var report = TaskEventReport()
-            if let ids = TaskEventFrameParser.parse(frame, into: &report.fields, interning: &context.textInterner) {
-                publishTaskEvent(&report, eventSeq: ids.eventSeq, callID: ids.callID, frame: frame, from: context, now: now, unchangedUnder: checked)
-                return
-            }
-        }
+        if !tasksFirst, publishTaskEvent(frame: frame, from: context, now: now, unchangedUnder: checked) { return }
         do {
             try WireCodec.withUnpackedRequest(
                 frame, scratch: scratch,

@@ -26,12 +26,17 @@ import Synchronization
 final class TaskCheckWorker: @unchecked Sendable {
     /// The frames answered per read at most; the rest of a larger read is checked on the loop.
     static let maxFramesPerRead = 8_192
+    /// Frames past the loop's at which the worker, once awake, starts answering.
+    static let leadOverLoop = 4
 
     /// 0 idle, 1 a batch posted (or the worker asked to stop).
     private let phase = ConditionLock<Int>(value: 0)
     /// How many frames of the batch are answered (written by the worker, read by the loop).
     private let answered = Atomic<Int>(0)
     private let cancelled = Atomic<Bool>(false)
+    /// The frame of the batch the loop is at: the worker, woken after the loop began, skips
+    /// the frames the loop has checked already.
+    private let loopAt = Atomic<Int>(0)
     private let stopping = Atomic<Bool>(false)
     /// Frames answered since the start, in all batches (for tests and reports).
     let framesAnswered = Atomic<Int>(0)
@@ -72,15 +77,18 @@ final class TaskCheckWorker: @unchecked Sendable {
         self.bytes = bytes
         self.redactor = redactor
         answered.store(0, ordering: .relaxed)
+        loopAt.store(0, ordering: .relaxed)
         cancelled.store(false, ordering: .relaxed)
         phase.unlock(withValue: 1)
     }
 
     /// Whether the frame at `index` (counted from 0 in the started bytes) was found unchanged
     /// under the batch's redactor; `false` when not, or not answered yet.
+    /// The loop notes here that it is at frame `index` (so the worker need not answer it).
     @inline(__always)
     func isUnchanged(frame index: Int) -> Bool {
-        index < answered.load(ordering: .acquiring) && answers[index] == 1
+        loopAt.store(index, ordering: .relaxed)
+        return index < answered.load(ordering: .acquiring) && answers[index] == 1
     }
 
     /// How many frames of the current batch are answered so far.
@@ -129,9 +137,12 @@ final class TaskCheckWorker: @unchecked Sendable {
 
     private func answer(_ bytes: UnsafeRawBufferPointer, under redactor: Redactor) {
         var index = 0
+        // Frames the loop has reached (or is about to) by the time the worker woke up are
+        // answered "no" unread: the loop checks them itself anyway.
+        let skipped = loopAt.load(ordering: .relaxed) + Self.leadOverLoop
         _ = FrameSplitter.walk(bytes, maxFrameBytes: maxFrameBytes) { body in
             guard index < Self.maxFramesPerRead, !cancelled.load(ordering: .relaxed) else { return false }
-            let unchanged = TaskEventFrameParser.texts(of: body).map { TaskEventReport.isUnchanged($0, by: redactor) } ?? false
+            let unchanged = index >= skipped && (TaskEventFrameParser.texts(of: body).map { TaskEventReport.isUnchanged($0, by: redactor) } ?? false)
             answers[index] = unchanged ? 1 : 0
             index += 1
             answered.store(index, ordering: .releasing)
