@@ -16,6 +16,8 @@ struct TextInternerTests {
         Case(name: "not a multiple of 8", bytes: Array("app.tasks.send_email".utf8)),
         Case(name: "multi-byte", bytes: Array("Grüße 🧠 — 日本語".utf8)),
         Case(name: "not UTF-8: repaired, as String(decoding:) does", bytes: [0x61, 0xFF, 0x62, 0xC3]),
+        Case(name: "the longest held", bytes: Array(String(repeating: "n", count: TextInterner.maxBytes).utf8)),
+        Case(name: "longer than any held", bytes: Array(String(repeating: "l", count: TextInterner.maxBytes + 1).utf8)),
     ]
 
     @Test(arguments: cases)
@@ -26,6 +28,20 @@ struct TextInternerTests {
             let got = test.bytes.withUnsafeBytes { interner.string($0) }
             #expect(got == expected)
             #expect(Array(got.utf8) == Array(expected.utf8))
+        }
+    }
+
+    /// A text asked for again is the string made the first time (one storage), unless it is
+    /// longer than ``TextInterner/maxBytes``.
+    @Test func aHeldTextIsHandedOutAgain() {
+        var interner = TextInterner()
+        func storage(_ text: String) -> UnsafePointer<UInt8>? { text.utf8.withContiguousStorageIfAvailable { $0.baseAddress } ?? nil }
+        for count in [17, TextInterner.maxBytes, TextInterner.maxBytes + 1] {
+            let bytes = Array(String(repeating: "t", count: count).utf8)
+            let first = bytes.withUnsafeBytes { interner.string($0) }
+            let again = bytes.withUnsafeBytes { interner.string($0) }
+            #expect(first == again)
+            #expect((storage(first) == storage(again)) == (count <= TextInterner.maxBytes), "\(count) bytes")
         }
     }
 

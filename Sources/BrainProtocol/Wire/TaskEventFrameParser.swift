@@ -24,9 +24,10 @@ public enum TaskEventFrameParser {
         return parse(frame, into: &event, interning: &interner)
     }
 
-    /// ``parse(_:into:)``, with the task's id and name taken from `interner` (the connection's)
-    /// when it holds them: a task's id comes in each of its events, its name in every task of
-    /// that name.
+    /// ``parse(_:into:)``, with the task's name taken from `interner` (the connection's) when
+    /// it holds it: a name comes in every task of that name, and each task's record then
+    /// shares one string. (Ids are not interned: a task's record keeps the first event's, and
+    /// looking the others up cost more than making them.)
     public static func parse(_ frame: UnsafeRawBufferPointer, into event: inout TaskEventReported, interning interner: inout TextInterner?) -> Identifiers? {
         guard case (let ids, let bytes)? = taskEventMessage(in: frame), parseTaskEvent(bytes, into: &event, interning: &interner) else { return nil }
         return ids
@@ -70,7 +71,6 @@ public enum TaskEventFrameParser {
             case 3: event.kind = WireTaskEventKind(rawValue: Int32(truncatingIfNeeded: value)) ?? .unspecified
             case 4: event.ts = Int64(bitPattern: value)
             case 5: event.attempt = UInt32(truncatingIfNeeded: value)
-            case 1 where interner != nil: event.taskID = interner?.string(text) ?? ""
             case 6 where interner != nil: event.name = interner?.string(text) ?? ""
             default:
                 let string = text.isEmpty ? "" : String(decoding: text, as: UTF8.self)
