@@ -42,6 +42,7 @@ struct TaskCodableTests {
         #expect(decoded.tasks == harness.state.tasks)
         #expect(decoded.listProjects() == harness.state.listProjects())
         #expect(decoded.taskTable.eventCount == harness.state.taskTable.eventCount)
+        #expect(decoded.taskTable.nextSerial == harness.state.taskTable.nextSerial)
         #expect(decoded.taskTable.startedByAgent == harness.state.taskTable.startedByAgent)
         #expect(decoded.redactionPolicy(forProject: "proj").extraKeyPatterns == ["pin"])
         #expect((try? decoded.task(id: "e").get())?.state == .lost)

@@ -78,6 +78,32 @@ struct TaskQueryTests {
         }
     }
 
+    /// A retention sweep between two pages removes tasks before and after the cursor; the
+    /// next page goes on right after the last task listed, skipping and repeating nothing
+    /// still there. (Cursors named positions, which a sweep moves.)
+    @Test func aSweepBetweenPagesSkipsAndRepeatsNothing() throws {
+        let (populated, _) = Self.populated()
+        var harness = populated
+        let first = try harness.state.listTasks(TaskQuery(limit: 3)).get()
+        #expect(first.tasks.map(\.taskID) == ["t7", "t6", "t5"])
+        // Remove t6 (listed) and t3, t1 (not listed yet): every finished task among them.
+        let gone = ["t6", "t3", "t1"].map { TaskRef(project: "proj", engine: "celery", taskID: $0) }
+        _ = harness.state.apply(.retentionSweep(RetentionSweep(tasks: gone)), now: Time.start + Time.seconds(60))
+        #expect(harness.state.tasks.count == 5)
+        var seen = first.tasks.map(\.taskID)
+        var cursor = first.nextCursor
+        while !cursor.isEmpty {
+            let page = try harness.state.listTasks(TaskQuery(cursor: cursor, limit: 3)).get()
+            seen += page.tasks.map(\.taskID)
+            cursor = page.nextCursor
+        }
+        #expect(seen == ["t7", "t6", "t5", "t4", "t2", "t0"])
+        // New tasks take new serials: an old cursor still means "older than what I saw".
+        harness.task(.taskSent, "t8")
+        #expect(Self.ids(harness.state, TaskQuery(cursor: first.nextCursor)) == ["t4", "t2", "t0"])
+        #expect(harness.state.tasks.map(\.serial) == [0, 2, 4, 5, 7, 8], "serials are never reused or moved")
+    }
+
     @Test func aTaskComesWithItsEventsInOrder() throws {
         var harness = Harness()
         harness.task(.succeeded, "x", ts: 30)

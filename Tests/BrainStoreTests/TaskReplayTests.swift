@@ -160,6 +160,31 @@ struct TaskReplayTests {
         #expect((snapshotState["projects"] as? [[String: Any]])?.count == 2)
     }
 
+    /// Serials (the task list's cursors) and the next one survive a snapshot, also after a
+    /// sweep removed the newest task; a snapshot written before serials numbers tasks by position.
+    @Test func aSnapshotKeepsTaskSerialsAndTheNextOne() throws {
+        var state = Self.stream().state
+        let newest = try #require(state.tasks.last)
+        _ = state.apply(.retentionSweep(RetentionSweep(tasks: [TaskRef(project: newest.project, engine: newest.engine, taskID: newest.taskID)])), now: 1)
+        #expect(state.tasks.count >= 2 && !state.tasks.contains { $0.taskID == newest.taskID }, "the newest task is swept")
+        let next = state.taskTable.nextSerial
+        #expect(next == newest.serial + 1)
+        let text = String(decoding: SnapshotStore.encode(state, writtenAt: 99, brainVersion: "test", journalSegment: 2), as: UTF8.self)
+        let directory = try temporaryDirectory()
+        try text.write(toFile: "\(directory)/snapshot.json", atomically: true, encoding: .utf8)
+        let loaded = try #require(try SnapshotStore(directory: directory).load(configuration: CoreConfiguration()))
+        #expect(loaded.state.tasks.map(\.serial) == state.tasks.map(\.serial))
+        #expect(loaded.state.taskTable.nextSerial == next, "a new task after the restart takes a serial no cursor named")
+
+        // Written before serials: no task "serial" (it follows "key"), no "next_task_serial".
+        let old = text.replacing(try Regex(#","serial":[0-9]+"#), with: "").replacing(try Regex(#","next_task_serial":[0-9]+"#), with: "")
+        #expect(old.count < text.count - 10 * state.tasks.count)
+        try old.write(toFile: "\(directory)/snapshot.json", atomically: true, encoding: .utf8)
+        let older = try #require(try SnapshotStore(directory: directory).load(configuration: CoreConfiguration()))
+        #expect(older.state.tasks.map(\.serial) == Array(0..<state.tasks.count))
+        #expect(older.state.taskTable.nextSerial == state.tasks.count)
+    }
+
     @Test func aSnapshotWithAnUnknownTaskStateIsRefused() throws {
         let text = String(decoding: SnapshotStore.encode(Self.stream().state, writtenAt: 1, brainVersion: "test", journalSegment: 1), as: UTF8.self)
             .replacingOccurrences(of: "\"state\":\"lost\"", with: "\"state\":\"vanished\"")

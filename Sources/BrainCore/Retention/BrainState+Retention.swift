@@ -55,8 +55,9 @@ extension BrainState {
     }
 
     /// Removes what a sweep lists, from memory and so from the next snapshot. Runs and tasks
-    /// are renumbered (their keys are positions): a list cursor given out before a sweep may
-    /// skip or repeat an item. Anything that became unfinished or went since is left alone.
+    /// are renumbered (their keys are positions): a run list's cursor given out before a sweep
+    /// may skip or repeat a run (a task list's names the task's serial, which never moves).
+    /// Anything that became unfinished or went since is left alone.
     @usableFromInline
     mutating func applyRetention(_ sweep: RetentionSweep, now: Int64) {
         if !sweep.runIDs.isEmpty { removeRuns(Set(sweep.runIDs.compactMap { runKey($0) }.filter { runs[$0].status.isTerminal })) }
@@ -128,7 +129,7 @@ extension BrainState {
         }
         guard changed else { return }
         // The records are consistent (they were the table's), so the rebuild cannot fail.
-        taskTable = (try? TaskTable(restoring: records)) ?? taskTable
+        taskTable = (try? TaskTable(restoring: records, nextSerial: taskTable.nextSerial)) ?? taskTable
         revision &+= 1
     }
 }

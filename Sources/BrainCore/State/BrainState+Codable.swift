@@ -9,6 +9,7 @@ extension BrainState: Codable {
         case eventsHandled = "events_handled"
         case runDeadlines = "run_deadlines"
         case projects, tasks
+        case nextTaskSerial = "next_task_serial"
         case agentCommands = "agent_commands"
         case commandsIssued = "commands_issued"
         case schedules
@@ -32,7 +33,10 @@ extension BrainState: Codable {
             )
             // Absent from snapshots written before projects and tasks were kept.
             try restoreProjects(try container.decodeIfPresent([Project].self, forKey: .projects) ?? [])
-            try restoreTasks(try container.decodeIfPresent([TaskRecord].self, forKey: .tasks) ?? [])
+            try restoreTasks(
+                try container.decodeIfPresent([TaskRecord].self, forKey: .tasks) ?? [],
+                nextSerial: try container.decodeIfPresent(Int.self, forKey: .nextTaskSerial) ?? 0
+            )
             // Absent from snapshots written before commands to agents and schedules were kept.
             try restoreAgentCommands(
                 try container.decodeIfPresent([AgentCommandRecord].self, forKey: .agentCommands) ?? [],
@@ -61,6 +65,7 @@ extension BrainState: Codable {
         try container.encode(eventsHandled, forKey: .eventsHandled)
         try container.encode(listProjects(), forKey: .projects)
         try container.encode(tasks, forKey: .tasks)
+        try container.encode(taskTable.nextSerial, forKey: .nextTaskSerial)
         try container.encode(agentCommands, forKey: .agentCommands)
         try container.encode(commandTable.issued, forKey: .commandsIssued)
         try container.encode(schedules.sorted { $0.serial < $1.serial }, forKey: .schedules)

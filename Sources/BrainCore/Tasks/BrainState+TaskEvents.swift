@@ -78,6 +78,7 @@ extension BrainState {
         } else {
             let key = taskTable.records.count
             var task = TaskRecord(key: key, taskID: report.taskID, project: project, engine: report.engine)
+            task.serial = taskTable.nextSerial
             task.createdAt = now
             // A Celery task has about three events (sent, started, a terminal one): room for
             // them now saves the history's growth by one and two.

@@ -7,10 +7,11 @@ extension BrainState {
         let records = taskTable.records
         var start = records.count - 1
         if !query.cursor.isEmpty {
-            guard query.cursor.hasPrefix("t"), let key = Int(query.cursor.dropFirst()), key >= 0, key <= records.count else {
+            // The serial of the last task listed: the page goes on with the tasks before it.
+            guard query.cursor.hasPrefix("t"), let serial = Int(query.cursor.dropFirst()), serial >= 0, serial <= taskTable.nextSerial else {
                 return .failure(BrainError(.invalidArgument, "cursor \"\(query.cursor)\" is not one this brain gave out; start without a cursor"))
             }
-            start = key - 1
+            start = taskTable.key(before: serial)
         }
         guard query.search.utf8.count <= TaskQuery.maxSearchBytes else {
             return .failure(BrainError(.invalidArgument, "search is \(query.search.utf8.count) bytes; the limit is \(TaskQuery.maxSearchBytes)"))
@@ -39,7 +40,7 @@ extension BrainState {
         // As for runs: a cursor only when another matching task follows.
         var next = key
         while next >= 0, !matches(records[next]) { next -= 1 }
-        return .success(TaskPage(tasks: page, nextCursor: next >= 0 ? "t\(next + 1)" : ""))
+        return .success(TaskPage(tasks: page, nextCursor: next >= 0 ? "t\(records[next].serial + 1)" : ""))
     }
 
     /// `GetTask`: the task with its events in order (by the agent's clock, then by arrival).

@@ -4,8 +4,13 @@
 /// ``finishedAt`` are the agents' timestamps of the events that set them (0: not known);
 /// ``createdAt``, ``updatedAt`` and ``stateSince`` are the brain's.
 package struct TaskRecord: Hashable, Sendable, Codable {
-    /// Internal key: the task's position in the brain's task table (cursors use it).
+    /// Internal key: the task's position in the brain's task table; it moves when retention
+    /// removes older tasks.
     package var key: Int
+    /// The task's number in the order of first events, never reused and never moved: list
+    /// cursors name it, so a retention sweep between two pages skips or repeats nothing.
+    /// (Snapshots written before it existed give each task its position.)
+    package var serial: Int
     /// The id its engine gave it (``TaskEventReport/taskID``).
     package var taskID: String
     /// The project of the agent that reported its first event.
@@ -53,7 +58,7 @@ package struct TaskRecord: Hashable, Sendable, Codable {
     package var events: [TaskEvent]
 
     enum CodingKeys: String, CodingKey {
-        case key
+        case key, serial
         case taskID = "task_id"
         case project, engine, name, queue, state
         case argsJSON = "args"
@@ -77,6 +82,7 @@ package struct TaskRecord: Hashable, Sendable, Codable {
     /// An empty record, filled field by field (the first event, a snapshot).
     package init(key: Int, taskID: String, project: String, engine: String) {
         self.key = key
+        serial = key
         self.taskID = taskID
         self.project = project
         self.engine = engine

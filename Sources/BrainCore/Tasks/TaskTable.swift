@@ -12,6 +12,9 @@ package struct TaskTable: Sendable {
     private(set) var started = StartedTaskList()
     /// Events held across all tasks.
     package internal(set) var eventCount = 0
+    /// The ``TaskRecord/serial`` of the next new task (one more than any given out, removed
+    /// tasks' included).
+    package private(set) var nextSerial = 0
 
     package init() {}
 
@@ -68,6 +71,7 @@ package struct TaskTable: Sendable {
     /// its id's ``TaskIDIndex/hash(_:)`` when the caller has it.
     mutating func append(_ record: consuming TaskRecord, hash: UInt64? = nil) {
         let key = record.key
+        nextSerial = max(nextSerial, record.serial + 1)
         keysByTaskID.insert(key: key, hash: hash ?? TaskIDIndex.hash(record.taskID))
         eventCount += record.events.count
         started.addKey()
@@ -75,17 +79,35 @@ package struct TaskTable: Sendable {
         records.append(record)
     }
 
-    /// Rebuilds the table from its records (a snapshot).
-    /// - Throws: ``BrainError`` `DATA_LOSS` when keys are out of place or an identity repeats.
-    init(restoring records: some Sequence<TaskRecord>) throws(BrainError) {
+    /// Rebuilds the table from its records (a snapshot), new tasks numbered from
+    /// `nextSerial` on (or after the last record's serial, when that is higher).
+    /// - Throws: ``BrainError`` `DATA_LOSS` when keys are out of place, serials out of order
+    ///   or an identity repeats.
+    init(restoring records: some Sequence<TaskRecord>, nextSerial: Int = 0) throws(BrainError) {
         for (index, record) in records.enumerated() {
             guard record.key == index else {
                 throw BrainError(.dataLoss, "task \(record.taskID) has key \(record.key) at position \(index)")
+            }
+            guard record.serial >= self.nextSerial else {
+                throw BrainError(.dataLoss, "task \(record.taskID) has serial \(record.serial), not after the task before it")
             }
             guard key(project: record.project, engine: record.engine, taskID: record.taskID) == nil else {
                 throw BrainError(.dataLoss, "task \(record.taskID) of engine \(record.engine) in project \(record.project) appears twice")
             }
             append(record)
         }
+        self.nextSerial = max(self.nextSerial, nextSerial)
+    }
+
+    /// The key of the newest task older than serial `serial` (below it), or -1 when none is.
+    func key(before serial: Int) -> Int {
+        // Serials rise with keys: the first key at or past `serial`, less one.
+        var low = 0
+        var high = records.count
+        while low < high {
+            let middle = (low + high) / 2
+            if records.withElement(at: middle, { $0.serial }) < serial { low = middle + 1 } else { high = middle }
+        }
+        return low - 1
     }
 }

@@ -58,7 +58,7 @@ struct SnapshotJSONReader {
                 runDeadlines: parts.deadlines
             )
             try state.restoreProjects(parts.projects)
-            try state.restoreTasks(parts.tasks)
+            try state.restoreTasks(parts.tasks, nextSerial: parts.nextTaskSerial)
             try state.restoreAgentCommands(parts.commands, issued: parts.commandsIssued)
             try state.restoreSchedules(parts.schedules, lastSerial: parts.scheduleSerial, recomputes: parts.scheduleRecomputes)
         } catch {
@@ -76,6 +76,8 @@ struct SnapshotJSONReader {
         var eventsHandled: UInt64 = 0
         var projects: [Project] = []
         var tasks: [TaskRecord] = []
+        /// Absent from snapshots written before task serials: 0 (after the last task's).
+        var nextTaskSerial = 0
         var commands: [AgentCommandRecord] = []
         var commandsIssued: UInt64 = 0
         var schedules: [ScheduleRecord] = []
@@ -109,6 +111,8 @@ struct SnapshotJSONReader {
                 try cursor.array { (cursor) throws(SnapshotParseError) in
                     parts.tasks.append(try SnapshotTaskReader.readTask(&cursor, &scratch, key: parts.tasks.count))
                 }
+            } else if key.equals("next_task_serial") {
+                parts.nextTaskSerial = Int(try cursor.integer())
             } else if key.equals("agent_commands") {
                 try cursor.array { (cursor) throws(SnapshotParseError) in
                     parts.commands.append(try SnapshotCommandReader.readCommand(&cursor, &scratch, key: parts.commands.count))

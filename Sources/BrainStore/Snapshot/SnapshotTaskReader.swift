@@ -65,11 +65,17 @@ enum SnapshotTaskReader {
 
     static func readTask(_ cursor: inout JSONCursor, _ scratch: inout [UInt8], key position: Int) throws(SnapshotParseError) -> TaskRecord {
         var task = TaskRecord(key: position, taskID: "", project: "", engine: "")
+        var sawSerial = false
         try cursor.object { (cursor, key) throws(SnapshotParseError) in
             if key.equals("events") {
                 try cursor.array { (cursor) throws(SnapshotParseError) in task.events.append(try readEvent(&cursor, &scratch)) }
             } else if key.equals("key") {
                 task.key = Int(try cursor.integer())
+                // Absent from snapshots written before serials: the position.
+                if !sawSerial { task.serial = task.key }
+            } else if key.equals("serial") {
+                task.serial = Int(try cursor.integer())
+                sawSerial = true
             } else if key.equals("task_id") {
                 task.taskID = try cursor.string(scratch: &scratch)
             } else if key.equals("project") {

@@ -20,6 +20,7 @@ enum SnapshotTaskWriter {
             out.drainIfFull()
         }
         out.byte(0x5D)
+        out.field("next_task_serial", state.taskTable.nextSerial)
     }
 
     static func write(_ project: Project, into out: inout JSONOutput) {
@@ -52,6 +53,7 @@ enum SnapshotTaskWriter {
     static func write(_ task: TaskRecord, into out: inout JSONOutput) {
         out.byte(0x7B)
         out.field("key", task.key, first: true)
+        out.field("serial", task.serial)
         out.field("task_id", task.taskID)
         out.field("project", task.project)
         out.field("engine", task.engine)
