@@ -21,6 +21,34 @@ struct RunQueryTests {
         #expect(list.nextCursor.isEmpty)
     }
 
+    @Test("a retention sweep between two pages of runs skips and repeats nothing still there")
+    func aSweepBetweenPagesSkipsAndRepeatsNothing() throws {
+        var harness = Harness()
+        let ids = (0..<8).map { harness.createRun(now: Time.start + Int64($0)) }
+        for id in ids { harness.setStatus(id, .completed) }
+        let first = try harness.state.listRuns(Self.query { $0.limit = 3 }).get()
+        #expect(first.runs.map(\.runID) == [ids[7], ids[6], ids[5]])
+        // Remove a listed run and two not listed yet.
+        _ = harness.state.apply(.retentionSweep(RetentionSweep(runIDs: [ids[6], ids[3], ids[1]])), now: Time.start + Time.seconds(60))
+        #expect(harness.state.runs.count == 5)
+        var seen = first.runs.map(\.runID)
+        var cursor = first.nextCursor
+        while !cursor.isEmpty {
+            let page = try harness.state.listRuns(
+                Self.query {
+                    $0.limit = 3
+                    $0.cursor = cursor
+                }
+            ).get()
+            seen += page.runs.map(\.runID)
+            cursor = page.nextCursor
+        }
+        #expect(seen == [ids[7], ids[6], ids[5], ids[4], ids[2], ids[0]])
+        let newer = harness.createRun()
+        #expect(try harness.state.listRuns(Self.query { $0.cursor = first.nextCursor }).get().runs.map(\.runID) == [ids[4], ids[2], ids[0]])
+        #expect(harness.state.runs.map(\.serial) == [0, 2, 4, 5, 7, 8], "serials are never reused or moved (\(newer))")
+    }
+
     @Test("listRuns filters by status, agent name or id, project, parent, run type and creation time")
     func filters() throws {
         var harness = Harness(name: "alpha", project: "p1")

@@ -63,6 +63,36 @@ struct SnapshotCodecTests {
         #expect(loaded.state.stepCount == state.stepCount)
         #expect(loaded.state.deadlines == state.deadlines)
         #expect(loaded.state.run(id: "0F1E2D3C-4B5A-4697-8877-665544332211") != nil)
+        #expect(loaded.state.nextRunSerial == state.nextRunSerial && state.nextRunSerial == 1)
+    }
+
+    /// Run serials (the run list's cursors) and the next one survive a snapshot after a sweep
+    /// removed the newest run; a snapshot written before serials numbers runs by position.
+    @Test func runSerialsAndTheNextOneSurviveASnapshot() throws {
+        var state = Self.richState()
+        let agentID = try #require(state.agents.keys.first)
+        for (index, runID) in ["1f1e2d3c-4b5a-4697-8877-665544332211", "2f1e2d3c-4b5a-4697-8877-665544332211"].enumerated() {
+            var created = RunCreated(runID: runID, goal: "more")
+            created.initialStatus = .running
+            _ = state.apply(AgentEvent(seq: UInt64(10 + 2 * index), kind: .runCreated(created)), agentID: agentID, now: Self.start + 20)
+            let done = RunStatusChanged(runID: runID, status: .completed)
+            _ = state.apply(AgentEvent(seq: UInt64(11 + 2 * index), kind: .runStatus(done)), agentID: agentID, now: Self.start + 21)
+        }
+        _ = state.apply(.retentionSweep(RetentionSweep(runIDs: ["2f1e2d3c-4b5a-4697-8877-665544332211"])), now: Self.start + 30)
+        #expect(state.runs.map(\.serial) == [0, 1] && state.nextRunSerial == 3, "\(state.runs.map { ($0.runID, $0.serial, $0.status) })")
+        let text = String(decoding: SnapshotStore.encode(state, writtenAt: 1, brainVersion: "test", journalSegment: 2), as: UTF8.self)
+        let directory = try temporaryDirectory()
+        try text.write(toFile: "\(directory)/snapshot.json", atomically: true, encoding: .utf8)
+        let loaded = try #require(try SnapshotStore(directory: directory).load(configuration: CoreConfiguration()))
+        #expect(loaded.state.runs.map(\.serial) == [0, 1] && loaded.state.nextRunSerial == 3)
+        // Without "serial" after each run's "key" and without "next_run_serial".
+        let runSerial = try Regex<(Substring, Substring)>(#""key":([0-9]+),"serial":[0-9]+,"run_id""#)
+        let old = text.replacing(runSerial) { match in "\"key\":\(match.output.1),\"run_id\"" }
+            .replacing(try Regex(#","next_run_serial":[0-9]+"#), with: "")
+        #expect(!old.contains("next_run_serial") && old.count < text.count)
+        try old.write(toFile: "\(directory)/snapshot.json", atomically: true, encoding: .utf8)
+        let older = try #require(try SnapshotStore(directory: directory).load(configuration: CoreConfiguration()))
+        #expect(older.state.runs.map(\.serial) == [0, 1] && older.state.nextRunSerial == 2)
     }
 
     @Test func theSnapshotIsStandardJSONWithPayloadsEmbeddedAndFormatVersionFirst() throws {
@@ -135,6 +165,7 @@ struct SnapshotCodecTests {
         let runs = (0..<3_000).map { index in
             var run = template
             run.key = index
+            run.serial = index
             run.runID = String(format: "00000000-0000-4000-8000-%012d", index)
             run.parentRunID = ""
             run.goal = String(repeating: "g", count: 1_000) + "\(index)"

@@ -2,8 +2,12 @@ import BrainProtocol
 
 /// A run of an agent with a goal (seeds 000, 003's pipeline_runs, 004).
 package struct Run: Hashable, Sendable, Codable {
-    /// Internal key: the run's position in the brain's run table. Never sent to clients.
+    /// Internal key: the run's position in the brain's run table; it moves when retention
+    /// removes older runs. Never sent to clients.
     package var key: Int
+    /// The run's number in the order of creation, never reused and never moved: list cursors
+    /// name it (``BrainState/nextRunSerial``). Snapshots written before it give each run its position.
+    package var serial: Int
     package var runID: String
     package var agentID: String
     package var agentName: String
@@ -33,7 +37,7 @@ package struct Run: Hashable, Sendable, Codable {
     package var childRunIDs: [String] = []
 
     enum CodingKeys: String, CodingKey {
-        case key
+        case key, serial
         case runID = "run_id"
         case agentID = "agent_id"
         case agentName = "agent_name"
@@ -61,6 +65,7 @@ package struct Run: Hashable, Sendable, Codable {
 
     package init(key: Int, runID: String, agent: Agent, created: RunCreated, status: RunStatus, now: Int64) {
         self.key = key
+        serial = key
         self.runID = runID
         agentID = agent.agentID
         agentName = agent.name

@@ -55,9 +55,8 @@ extension BrainState {
     }
 
     /// Removes what a sweep lists, from memory and so from the next snapshot. Runs and tasks
-    /// are renumbered (their keys are positions): a run list's cursor given out before a sweep
-    /// may skip or repeat a run (a task list's names the task's serial, which never moves).
-    /// Anything that became unfinished or went since is left alone.
+    /// are renumbered (their keys are positions); list cursors name their serials, which never
+    /// move. Anything that became unfinished or went since is left alone.
     @usableFromInline
     mutating func applyRetention(_ sweep: RetentionSweep, now: Int64) {
         if !sweep.runIDs.isEmpty { removeRuns(Set(sweep.runIDs.compactMap { runKey($0) }.filter { runs[$0].status.isTerminal })) }

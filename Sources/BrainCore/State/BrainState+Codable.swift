@@ -8,6 +8,7 @@ extension BrainState: Codable {
         case errorSerial = "error_serial"
         case eventsHandled = "events_handled"
         case runDeadlines = "run_deadlines"
+        case nextRunSerial = "next_run_serial"
         case projects, tasks
         case nextTaskSerial = "next_task_serial"
         case agentCommands = "agent_commands"
@@ -29,7 +30,8 @@ extension BrainState: Codable {
                 runs: try container.decode([Run].self, forKey: .runs),
                 persistenceErrors: try container.decode([PersistenceErrorRecord].self, forKey: .persistenceErrors),
                 errorSerial: try container.decode(UInt64.self, forKey: .errorSerial),
-                eventsHandled: try container.decode(UInt64.self, forKey: .eventsHandled), runDeadlines: deadlines
+                eventsHandled: try container.decode(UInt64.self, forKey: .eventsHandled), runDeadlines: deadlines,
+                nextRunSerial: try container.decodeIfPresent(Int.self, forKey: .nextRunSerial) ?? 0
             )
             // Absent from snapshots written before projects and tasks were kept.
             try restoreProjects(try container.decodeIfPresent([Project].self, forKey: .projects) ?? [])
@@ -57,6 +59,7 @@ extension BrainState: Codable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(agents.values.sorted { $0.agentID < $1.agentID }, forKey: .agents)
         try container.encode(runs, forKey: .runs)
+        try container.encode(nextRunSerial, forKey: .nextRunSerial)
         try container.encode(
             Dictionary(uniqueKeysWithValues: runDeadlines.map { (String($0.key), $0.value) }), forKey: .runDeadlines
         )

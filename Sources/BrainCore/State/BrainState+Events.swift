@@ -144,6 +144,8 @@ extension BrainState {
         }
         let key = runs.count
         var run = Run(key: key, runID: runID, agent: agent, created: created, status: status, now: now)
+        run.serial = nextRunSerial
+        nextRunSerial += 1
         run.parentRunID = created.parentRunID.lowercased()
         runs.append(run)
         if let runKey = RunKey(runID) { runKeys[runKey] = key }

@@ -23,10 +23,11 @@ extension BrainState {
         let limit = PageLimits.clamp(query.limit)
         var start = runs.count - 1
         if !query.cursor.isEmpty {
-            guard query.cursor.hasPrefix("r"), let key = Int(query.cursor.dropFirst()), key >= 0, key <= runs.count else {
+            // The serial of the last run listed: the page goes on with the runs before it.
+            guard query.cursor.hasPrefix("r"), let serial = Int(query.cursor.dropFirst()), serial >= 0, serial <= nextRunSerial else {
                 return .failure(BrainError(.invalidArgument, "cursor \"\(query.cursor)\" is not one this brain gave out; start without a cursor"))
             }
-            start = key - 1
+            start = runKey(before: serial)
         }
         let statuses = Set(query.statuses)
         let agentFilter = query.agent
@@ -52,7 +53,19 @@ extension BrainState {
         // the caller to an empty one.
         var next = key
         while next >= 0, !matches(runs[next]) { next -= 1 }
-        return .success(RunList(runs: page, nextCursor: next >= 0 ? "r\(next + 1)" : ""))
+        return .success(RunList(runs: page, nextCursor: next >= 0 ? "r\(runs[next].serial + 1)" : ""))
+    }
+
+    /// The key of the newest run older than serial `serial` (below it), or -1 when none is.
+    private func runKey(before serial: Int) -> Int {
+        // Serials rise with keys: the first key at or past `serial`, less one.
+        var low = 0
+        var high = runs.count
+        while low < high {
+            let middle = (low + high) / 2
+            if runs.withElement(at: middle, { $0.serial }) < serial { low = middle + 1 } else { high = middle }
+        }
+        return low - 1
     }
 
     /// `GetRun`: the run, its children and its steps (optionally a seq range).

@@ -1,11 +1,13 @@
 import BrainProtocol
 
 extension BrainState {
-    /// Rebuilds a state from its records (a snapshot), with every index.
+    /// Rebuilds a state from its records (a snapshot), with every index; new runs are
+    /// numbered from `nextRunSerial` on (or after the last run's serial, when that is higher).
     /// - Throws: ``BrainError`` `DATA_LOSS` when the records contradict each other.
     package init(
         configuration: CoreConfiguration, restoringAgents agentList: [Agent], runs: [Run],
-        persistenceErrors: [PersistenceErrorRecord], errorSerial: UInt64, eventsHandled: UInt64, runDeadlines: [Int: Int64]
+        persistenceErrors: [PersistenceErrorRecord], errorSerial: UInt64, eventsHandled: UInt64, runDeadlines: [Int: Int64],
+        nextRunSerial: Int = 0
     ) throws(BrainError) {
         self.init(configuration: configuration)
         for agent in agentList {
@@ -17,6 +19,10 @@ extension BrainState {
             guard run.key == index else {
                 throw BrainError(.dataLoss, "run \(run.runID) has key \(run.key) at position \(index)")
             }
+            guard run.serial >= self.nextRunSerial else {
+                throw BrainError(.dataLoss, "run \(run.runID) has serial \(run.serial), not after the run before it")
+            }
+            self.nextRunSerial = run.serial + 1
             guard let runKey = RunKey(run.runID) else {
                 throw BrainError(.dataLoss, "run id \"\(run.runID)\" at position \(index) is not a UUID")
             }
@@ -25,6 +31,7 @@ extension BrainState {
             if !run.status.isTerminal, !run.isDeleted { openRunsByAgent[run.agentID, default: []].insert(index) }
         }
         for (key, deadline) in runDeadlines where key >= 0 && key < runs.count { self.runDeadlines[key] = deadline }
+        self.nextRunSerial = max(self.nextRunSerial, nextRunSerial)
         self.persistenceErrors = persistenceErrors
         self.errorSerial = errorSerial
         self.eventsHandled = eventsHandled
@@ -49,6 +56,7 @@ extension Run {
     /// An empty record, filled field by field when a snapshot is read.
     package init(restoringKey key: Int) {
         self.key = key
+        serial = key
         runID = ""
         agentID = ""
         agentName = ""

@@ -14,6 +14,8 @@ package struct BrainState: Sendable {
     var agentIDsByName: [String: String] = [:]
     /// Every run ever created; a run's key is its index.
     package internal(set) var runs = RunTable()
+    /// The ``Run/serial`` of the next new run (one more than any given out, removed runs' included).
+    package internal(set) var nextRunSerial = 0
     /// Run key (position in ``runs``) by public run id.
     var runKeys: [RunKey: Int] = [:]
     /// The run of the last step applied in place (a cache; see ``RecentRunID``).

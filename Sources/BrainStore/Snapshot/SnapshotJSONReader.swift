@@ -55,7 +55,7 @@ struct SnapshotJSONReader {
             state = try BrainState(
                 configuration: configuration, restoringAgents: parts.agents, runs: parts.runs,
                 persistenceErrors: parts.errors, errorSerial: parts.errorSerial, eventsHandled: parts.eventsHandled,
-                runDeadlines: parts.deadlines
+                runDeadlines: parts.deadlines, nextRunSerial: parts.nextRunSerial
             )
             try state.restoreProjects(parts.projects)
             try state.restoreTasks(parts.tasks, nextSerial: parts.nextTaskSerial)
@@ -72,6 +72,8 @@ struct SnapshotJSONReader {
         var runs: [Run] = []
         var errors: [PersistenceErrorRecord] = []
         var deadlines: [Int: Int64] = [:]
+        /// Absent from snapshots written before run serials: 0 (after the last run's).
+        var nextRunSerial = 0
         var errorSerial: UInt64 = 0
         var eventsHandled: UInt64 = 0
         var projects: [Project] = []
@@ -111,6 +113,8 @@ struct SnapshotJSONReader {
                 try cursor.array { (cursor) throws(SnapshotParseError) in
                     parts.tasks.append(try SnapshotTaskReader.readTask(&cursor, &scratch, key: parts.tasks.count))
                 }
+            } else if key.equals("next_run_serial") {
+                parts.nextRunSerial = Int(try cursor.integer())
             } else if key.equals("next_task_serial") {
                 parts.nextTaskSerial = Int(try cursor.integer())
             } else if key.equals("agent_commands") {
@@ -188,11 +192,17 @@ struct SnapshotJSONReader {
 
     private static func readRun(_ cursor: inout JSONCursor, _ scratch: inout [UInt8], key position: Int) throws(SnapshotParseError) -> Run {
         var run = Run(restoringKey: position)
+        var sawSerial = false
         try cursor.object { (cursor, key) throws(SnapshotParseError) in
             if key.equals("steps") {
                 try cursor.array { (cursor) throws(SnapshotParseError) in run.steps.append(try readStep(&cursor, &scratch)) }
             } else if key.equals("key") {
                 run.key = Int(try cursor.integer())
+                // Absent from snapshots written before serials: the position.
+                if !sawSerial { run.serial = run.key }
+            } else if key.equals("serial") {
+                run.serial = Int(try cursor.integer())
+                sawSerial = true
             } else if key.equals("run_id") {
                 run.runID = try cursor.string(scratch: &scratch)
             } else if key.equals("agent_id") {

@@ -35,6 +35,7 @@ enum SnapshotJSONWriter {
             out.drainIfFull()
         }
         out.byte(0x5D)
+        out.field("next_run_serial", state.nextRunSerial)
 
         out.key("run_deadlines")
         out.byte(0x7B)
@@ -88,6 +89,7 @@ enum SnapshotJSONWriter {
     static func write(_ run: Run, into out: inout JSONOutput) {
         out.byte(0x7B)
         out.field("key", run.key, first: true)
+        out.field("serial", run.serial)
         out.field("run_id", run.runID)
         out.field("agent_id", run.agentID)
         out.field("agent_name", run.agentName)
