@@ -83,8 +83,8 @@ final class TaskCheckWorker: @unchecked Sendable {
     }
 
     /// Whether the frame at `index` (counted from 0 in the started bytes) was found unchanged
-    /// under the batch's redactor; `false` when not, or not answered yet.
-    /// The loop notes here that it is at frame `index` (so the worker need not answer it).
+    /// under the batch's redactor; `false` when not, or not answered yet. Asking notes that the
+    /// loop is at that frame (a worker that wakes up later starts past it).
     @inline(__always)
     func isUnchanged(frame index: Int) -> Bool {
         loopAt.store(index, ordering: .relaxed)

@@ -58,14 +58,8 @@ extension BrainState {
 
     /// The key of the newest run older than serial `serial` (below it), or -1 when none is.
     private func runKey(before serial: Int) -> Int {
-        // Serials rise with keys: the first key at or past `serial`, less one.
-        var low = 0
-        var high = runs.count
-        while low < high {
-            let middle = (low + high) / 2
-            if runs.withElement(at: middle, { $0.serial }) < serial { low = middle + 1 } else { high = middle }
-        }
-        return low - 1
+        // Serials rise with keys.
+        runs.partitionPoint { $0.serial >= serial } - 1
     }
 
     /// `GetRun`: the run, its children and its steps (optionally a seq range).

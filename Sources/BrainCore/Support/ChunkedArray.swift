@@ -50,6 +50,19 @@ package struct ChunkedArray<Element>: RandomAccessCollection, MutableCollection 
         return try chunks[position &>> Self.shift].withUnsafeBufferPointer { try body($0[position & Self.mask]) }
     }
 
+    /// The first position whose element `isPast` holds for, by binary search: `isPast` must
+    /// hold for every element after one it holds for (a serial at or past a bound, in a table
+    /// ordered by serial). `count` when it holds for none.
+    package func partitionPoint(_ isPast: (borrowing Element) -> Bool) -> Int {
+        var low = 0
+        var high = count
+        while low < high {
+            let middle = (low + high) / 2
+            if withElement(at: middle, isPast) { high = middle } else { low = middle + 1 }
+        }
+        return low
+    }
+
     package mutating func append(_ element: consuming Element) {
         if count & Self.mask == 0 {
             var chunk: [Element] = []

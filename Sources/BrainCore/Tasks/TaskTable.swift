@@ -101,13 +101,7 @@ package struct TaskTable: Sendable {
 
     /// The key of the newest task older than serial `serial` (below it), or -1 when none is.
     func key(before serial: Int) -> Int {
-        // Serials rise with keys: the first key at or past `serial`, less one.
-        var low = 0
-        var high = records.count
-        while low < high {
-            let middle = (low + high) / 2
-            if records.withElement(at: middle, { $0.serial }) < serial { low = middle + 1 } else { high = middle }
-        }
-        return low - 1
+        // Serials rise with keys.
+        records.partitionPoint { $0.serial >= serial } - 1
     }
 }
