@@ -206,11 +206,15 @@ def test_retry_and_cancel_commands_reach_the_agent(brain):
 def test_a_command_waits_for_an_offline_agent_until_its_deadline(brain):
     require(brain.socket, "task_events", "tasks", "commands")
     name, t, gone = agent_name(), tid(), tid()
-    with BrainClient(brain.socket, agent=name) as c:
-        c.task_event(t, "started", attempt=1, name="app.slow")
-        c.task_event(gone, "started", attempt=1, name="app.slow")
-        c.flush(10)
     with BrainReader(brain.socket) as r:
+        with BrainClient(brain.socket, agent=name) as c:
+            c.task_event(t, "started", attempt=1, name="app.slow")
+            c.task_event(gone, "started", attempt=1, name="app.slow")
+            c.flush(10)
+            open_then = r.stats()["connections"]
+        # The brain has seen the agent's connection close before the commands are asked for
+        # (otherwise one may go out on it at once: "delivered", not "pending").
+        wait_for(lambda: r.stats()["connections"] < open_then, what="the agent's connection closed")
         waiting = r.cancel_task(t, deadline=30)
         expiring = r.cancel_task(gone, deadline=0.5)
         assert r.get_command(waiting["command_id"])["state"] == "pending"
