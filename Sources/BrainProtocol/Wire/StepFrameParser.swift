@@ -39,13 +39,7 @@ public enum StepFrameParser {
         var reader = WireFieldReader(base: base, end: base + bytes.count)
         var seen: UInt16 = 0
         while reader.more {
-            guard let tag = reader.varint(), tag < 1 << 32 else { return nil }
-            let field = Int(tag >> 3)
-            guard field >= 1, field <= 9 else { return nil }
-            let bit = UInt16(1) << field
-            guard seen & bit == 0 else { return nil }
-            seen |= bit
-            let wireType = tag & 7
+            guard let (field, wireType) = reader.nextField(upTo: 9, seen: &seen) else { return nil }
             switch field {
             case 1, 3, 5, 6, 7:
                 guard wireType == 2, let text = reader.lengthDelimited() else { return nil }

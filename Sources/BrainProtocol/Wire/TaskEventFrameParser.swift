@@ -103,13 +103,7 @@ public enum TaskEventFrameParser {
         var reader = WireFieldReader(base: base, end: base + bytes.count)
         var seen: UInt16 = 0
         while reader.more {
-            guard let tag = reader.varint(), tag < 1 << 32 else { return false }
-            let field = Int(tag >> 3)
-            guard field >= 1, field <= 15 else { return false }
-            let bit = UInt16(1) << field
-            guard seen & bit == 0 else { return false }
-            seen |= bit
-            let wireType = tag & 7
+            guard let (field, wireType) = reader.nextField(upTo: 15, seen: &seen) else { return false }
             switch field {
             case 3, 4, 5:
                 guard wireType == 0, let value = reader.varint() else { return false }

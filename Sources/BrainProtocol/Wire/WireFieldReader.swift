@@ -43,6 +43,21 @@ struct WireFieldReader {
         return nil
     }
 
+    /// The next field's number and wire type, in a message whose fields are numbered 1 to
+    /// `maxField` and each seen at most once (`seen` keeps a bit per field read so far);
+    /// `nil` for anything else: a tag past the end or too long, another number, a field
+    /// seen twice (the frame readers leave all of these to protobuf-c).
+    @inline(__always)
+    mutating func nextField(upTo maxField: Int, seen: inout UInt16) -> (field: Int, wireType: UInt64)? {
+        guard let tag = varint(), tag < 1 << 32 else { return nil }
+        let field = Int(tag >> 3)
+        guard field >= 1, field <= maxField else { return nil }
+        let bit = UInt16(1) << field
+        guard seen & bit == 0 else { return nil }
+        seen |= bit
+        return (field, tag & 7)
+    }
+
     /// A length and that many bytes.
     mutating func lengthDelimited() -> UnsafeRawBufferPointer? {
         guard let length = varint(), length <= UInt64(end - position) else { return nil }
