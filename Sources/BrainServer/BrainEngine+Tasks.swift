@@ -18,7 +18,7 @@ extension BrainEngine {
             // frame is never journalled as it came.
             var report = TaskEventReport()
             report.fields = reported
-            publishTaskEvent(&report, eventSeq: event.seq, callID: callID, frame: nil, from: context, now: now)
+            publishTaskEvent(&report, eventSeq: event.seq, callID: callID, from: context, now: now)
         } else if publishAgentEventCommand(event, callID: callID, from: context, now: now) {
             return
         } else {
@@ -29,31 +29,42 @@ extension BrainEngine {
     /// Publishes the task event `frame` holds when ``TaskEventFrameParser`` reads it and the
     /// connection's agent said hello; returns whether it did (otherwise the frame is left to
     /// protobuf-c, which also words the refusal of an event before hello).
+    ///
+    /// When redaction changes none of its texts (most events: `checked` is the redactor under
+    /// which ``TaskCheckWorker`` found so, or the check is made here on the frame's bytes),
+    /// the event is merged as read, without a report of strings
+    /// (``BrainCore/BrainState/applyTaskEvent(_:eventSeq:agentID:now:)``), and the journal
+    /// keeps the frame as it came, as it does a step's: replay reads and checks it the same
+    /// way. Otherwise the event is redacted as a report, and the journal keeps the redacted
+    /// command, never the frame, which holds what the agent sent, secrets included.
     @inline(__always)
     func publishTaskEvent(frame: UnsafeRawBufferPointer, from context: ConnectionContext, now: Int64, unchangedUnder checked: Redactor?) -> Bool {
-        guard context.agentID != nil else { return false }
-        // Read straight into the report the event becomes (no copy of its texts on the way).
-        var report = TaskEventReport()
-        guard let ids = TaskEventFrameParser.parse(frame, into: &report.fields, interning: &context.textInterner) else { return false }
-        publishTaskEvent(&report, eventSeq: ids.eventSeq, callID: ids.callID, frame: frame, from: context, now: now, unchangedUnder: checked)
+        guard let agentID = context.agentID, let (ids, view) = TaskEventFrameParser.parse(frame) else { return false }
+        if !context.publishesTaskEvents { context.publishesTaskEvents = true }
+        guard TaskEventKind(view.kind) != nil else {
+            publishRefused(AgentEvent(seq: ids.eventSeq, kind: .taskEvent(view.reported)), callID: ids.callID, from: context, now: now)
+            return true
+        }
+        let redactor = taskRedactor(context, agentID: agentID)
+        guard checked === redactor || TaskEventReport.isUnchanged(view.texts, by: redactor) else {
+            var report = TaskEventReport()
+            report.fields = view.reported
+            publishTaskEvent(&report, eventSeq: ids.eventSeq, callID: ids.callID, from: context, now: now, inFull: true)
+            return true
+        }
+        if recorder != nil { StreamRecorder.append(frame: frame, to: &recordBuffer) }
+        let outcome = state.applyTaskEvent(view, eventSeq: ids.eventSeq, agentID: agentID, now: now)
+        finishPublish(outcome, seq: ids.eventSeq, agentID: agentID, callID: ids.callID, frame: frame, from: context, now: now)
         return true
     }
 
-    /// A task event from an agent that said hello, redacted under the agent's project before
-    /// anything is journalled. `report` holds the event as read (``TaskEventReport/fields``,
-    /// not yet adopted); it is redacted in place. `frame` is the `Request` it came in when
-    /// ``TaskEventFrameParser`` read it (the frame then holds nothing but the event's fields).
-    ///
-    /// When redaction changed none of its texts (most events), the journal keeps that frame as
-    /// it came, as it does a step's: nothing is encoded again, and replay redacts the event the
-    /// same way and finds nothing either. Otherwise the journal keeps the redacted command,
-    /// never the frame, which holds what the agent sent, secrets included.
-    ///
-    /// `checked` is the redactor under which ``TaskCheckWorker`` found the frame's texts
-    /// unchanged, if it did: when it is still the project's, the check is not made again.
+    /// A task event from an agent that said hello, as a report, redacted under the agent's
+    /// project before anything is journalled: one protobuf-c decoded, or one read in place
+    /// whose texts redaction changes (`inFull`: the check on its bytes found so, and it is
+    /// not made again). `report` holds the event as read (``TaskEventReport/fields``, not yet
+    /// adopted); it is redacted in place. The journal keeps the redacted command.
     func publishTaskEvent(
-        _ report: inout TaskEventReport, eventSeq: UInt64, callID: UInt64, frame: UnsafeRawBufferPointer?, from context: ConnectionContext,
-        now: Int64, unchangedUnder checked: Redactor? = nil
+        _ report: inout TaskEventReport, eventSeq: UInt64, callID: UInt64, from context: ConnectionContext, now: Int64, inFull: Bool = false
     ) {
         guard let agentID = context.agentID else { return }
         if !context.publishesTaskEvents { context.publishesTaskEvents = true }
@@ -62,13 +73,7 @@ extension BrainEngine {
             return
         }
         let redactor = taskRedactor(context, agentID: agentID)
-        let keptAsSent = checked === redactor ? report.keepAsSent() : report.redact(by: redactor)
-        if let frame, keptAsSent {
-            if recorder != nil { StreamRecorder.append(frame: frame, to: &recordBuffer) }
-            let outcome = state.applyTaskEvent(report, agentID: agentID, now: now)
-            finishPublish(outcome, seq: eventSeq, agentID: agentID, callID: callID, frame: frame, from: context, now: now)
-            return
-        }
+        if inFull { report = report.redactedInFull(by: redactor) } else { _ = report.redact(by: redactor) }
         let command = BrainCommand.taskEvent(report, agentID: agentID)
         if recorder != nil {
             // `--record` keeps the redacted event: a recording is a file on disk.

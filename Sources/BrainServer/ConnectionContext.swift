@@ -23,9 +23,6 @@ final class ConnectionContext {
     /// were looked up at (``BrainEngine/refreshProjectRules(_:agentID:)``); `.max`: not looked
     /// up for the agent the connection speaks for now.
     var projectRulesRevision = UInt64.max
-    /// Task names this connection sent lately (``TextInterner``): ~10 KiB of slots,
-    /// taken at its first task event, and the strings they hold.
-    var textInterner: TextInterner? = TextInterner()
     /// Whether the connection has published a task event: only then are its large reads
     /// checked on ``TaskCheckWorker``'s thread.
     var publishesTaskEvents = false

@@ -19,9 +19,8 @@ struct TaskEventFrameParserTests {
     /// The parser's reading, or `nil` when it defers.
     static func parsed(_ body: [UInt8]) -> Reading? {
         body.withUnsafeBytes { bytes in
-            var event = TaskEventReported()
-            guard let ids = TaskEventFrameParser.parse(bytes, into: &event) else { return nil }
-            return Reading(callID: ids.callID, eventSeq: ids.eventSeq, event: event)
+            guard let (ids, view) = TaskEventFrameParser.parse(bytes) else { return nil }
+            return Reading(callID: ids.callID, eventSeq: ids.eventSeq, event: view.reported)
         }
     }
 
@@ -72,33 +71,6 @@ struct TaskEventFrameParserTests {
         }
     }
 
-    @Test("with a connection's interner: the same readings, ids and names repeating or not, frames damaged or not")
-    func interningReadsTheSame() throws {
-        var random = Generator(state: 13)
-        var interner: TextInterner? = TextInterner()
-        // Few ids and names, so the interner hands out held strings; some damaged frames, so
-        // it also meets bytes that are not UTF-8.
-        let ids = (0..<700).map { "task-\($0)-" + random.text(maxLength: 30) }
-        let names = (0..<20).map { "app.tasks.\($0)" }
-        var answered = 0
-        for round in 0..<6_000 {
-            var event = Self.randomEvent(&random)
-            event.taskID = ids[random.below(ids.count)]
-            event.name = random.below(3) == 0 ? "" : names[random.below(names.count)]
-            var body = Self.publish(event, seq: UInt64(round + 1))
-            if random.below(4) == 0 { random.damage(&body) }
-            let plain = Self.parsed(body)
-            let interned = body.withUnsafeBytes { bytes -> Reading? in
-                var event = TaskEventReported()
-                guard let read = TaskEventFrameParser.parse(bytes, into: &event, interning: &interner) else { return nil }
-                return Reading(callID: read.callID, eventSeq: read.eventSeq, event: event)
-            }
-            #expect(interned == plain, "bytes \(body)")
-            if interned != nil { answered += 1 }
-        }
-        #expect(answered > 4_000)
-    }
-
     @Test("20,000 damaged frames: the parser defers or agrees with protobuf-c, never differs")
     func damagedFrames() {
         var random = Generator(state: 12)
@@ -118,7 +90,7 @@ struct TaskEventFrameParserTests {
         #expect(answered > 1_000 && deferred > 1_000, "answered \(answered), deferred \(deferred)")
     }
 
-    @Test("the texts read in place: found exactly when the parser reads the frame, and the bytes its strings are made of")
+    @Test("the texts read in place: found exactly when the parser reads the frame, the bytes its strings are made of, within the frame")
     func textsInPlace() {
         var random = Generator(state: 14)
         var found = 0
@@ -135,8 +107,16 @@ struct TaskEventFrameParserTests {
                 #expect(string(texts.args) == event.argsJSON && string(texts.kwargs) == event.kwargsJSON, "bytes \(body)")
                 #expect(string(texts.excMessage) == event.excMessage && string(texts.traceback) == event.traceback, "bytes \(body)")
                 #expect(string(texts.payload) == event.payloadJSON, "bytes \(body)")
-                // Within the frame: the worker reads them there.
-                for text in [texts.args, texts.kwargs, texts.excMessage, texts.traceback, texts.payload] where !text.isEmpty {
+                // Within the frame, every field of the view: the worker and the merge read them there.
+                guard let view = TaskEventFrameParser.parse(bytes)?.event else {
+                    Issue.record("texts without a view")
+                    return
+                }
+                let fields = [
+                    view.taskID, view.engine, view.name, view.queue, view.groupID, view.retriedAs, view.argsJSON, view.kwargsJSON, view.excType,
+                    view.excMessage, view.traceback, view.payloadJSON,
+                ]
+                for text in fields where !text.isEmpty {
                     let start = text.baseAddress.map { $0 - base } ?? -1
                     #expect(start >= 0 && start + text.count <= bytes.count)
                 }

@@ -84,13 +84,18 @@ extension BrainState {
         return .done
     }
 
-    /// An agent event from the `Request` frame it arrived in: a step is read in place, as
-    /// the live brain read it; anything else is decoded. A frame that holds no publish (a
-    /// damaged or foreign record) changes nothing.
+    /// An agent event from the `Request` frame it arrived in: a step or a task event is read
+    /// in place, as the live brain read it; anything else is decoded. A frame that holds no
+    /// publish (a damaged or foreign record) changes nothing.
     @usableFromInline
     mutating func applyFrame(_ frame: UnsafeRawBufferPointer, agentID: String, now: Int64) -> EventOutcome {
         if let parsed = StepFrameParser.parse(frame) {
             return apply(step: parsed.step, eventSeq: parsed.eventSeq, agentID: agentID, now: now)
+        }
+        if let (ids, view) = TaskEventFrameParser.parse(frame),
+            let outcome = apply(taskEventFrame: view, eventSeq: ids.eventSeq, agentID: agentID, now: now)
+        {
+            return outcome
         }
         guard let request = try? WireCodec.decodeRequest(frame), case .publish(let event) = request.method else {
             return .duplicate
@@ -129,5 +134,15 @@ extension BrainState {
     @inlinable
     package mutating func applyTaskEvent(_ report: TaskEventReport, agentID: String, now: Int64) -> EventOutcome {
         apply(taskEvent: report, agentID: agentID, now: now)
+    }
+
+    /// ``apply(_:now:)`` of `.eventFrame(frame, agentID:)` for a task event the server read in
+    /// place (``TaskEventFrameParser/parse(_:)``) and found unchanged by redaction under the
+    /// agent's project, as ``applyTaskEvent(_:agentID:now:)`` is for a decoded one: the
+    /// journal keeps the frame, and replay reads it with the same parser, checks it the same
+    /// way and calls the same method (``applyFrame(_:agentID:now:)``).
+    @inlinable
+    package mutating func applyTaskEvent(_ view: TaskEventReportedView, eventSeq: UInt64, agentID: String, now: Int64) -> EventOutcome {
+        apply(taskEvent: view, eventSeq: eventSeq, agentID: agentID, now: now)
     }
 }

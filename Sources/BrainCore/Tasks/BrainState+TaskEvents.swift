@@ -63,7 +63,7 @@ extension BrainState {
 
     /// Reads through the in-place (modify) accessor: the getter of `Dictionary.Values`
     /// copies the whole Agent.
-    private static func lastSeqAndProject(of agent: inout Agent) -> (UInt64, String) { (agent.lastSeq, agent.project) }
+    static func lastSeqAndProject(of agent: inout Agent) -> (UInt64, String) { (agent.lastSeq, agent.project) }
 
     private mutating func merge(_ report: TaskEventReport, agentID: String, project: String, now: Int64) -> EventOutcome {
         if let problem = problem(in: report) {
@@ -72,18 +72,29 @@ extension BrainState {
             return reject(BrainError(.invalidArgument, problem), phase: PersistencePhase.upsertTask, runID: "", agent: agent, payload: payload, now: now)
         }
         let hash = TaskIDIndex.hash(report.taskID)
-        if let key = taskTable.key(project: project, engine: report.engine, taskID: report.taskID, hash: hash) {
+        let key = taskTable.key(project: project, engine: report.engine, taskID: report.taskID, hash: hash)
+        return merge(report, into: key, hash: hash, agentID: agentID, now: now) {
+            TaskRecord(key: $0, taskID: report.taskID, project: project, engine: report.engine)
+        }
+    }
+
+    /// Merges an event into the task at `key`, or into a new task made by `newRecord` (given
+    /// its key) when `key` is `nil`; `hash` is the task id's ``TaskIDIndex/hash(_:)``.
+    mutating func merge(
+        _ report: some TaskEventSource, into key: Int?, hash: UInt64, agentID: String, now: Int64, newRecord: (Int) -> TaskRecord
+    ) -> EventOutcome {
+        if let key {
             taskTable.absorb(report, at: key, agentID: agentID, now: now)
             noteTask(key: key, now: now)
         } else {
             let key = taskTable.records.count
-            var task = TaskRecord(key: key, taskID: report.taskID, project: project, engine: report.engine)
+            var task = newRecord(key)
             task.serial = taskTable.nextSerial
             task.createdAt = now
             // A Celery task has about three events (sent, started, a terminal one): room for
             // them now saves the history's growth by one and two.
             task.events.reserveCapacity(3)
-            _ = task.absorb(report, agentID: agentID, now: now, first: true)
+            _ = task.absorb(report, agentID: agentID, now: now, first: true, names: &taskTable.names)
             taskTable.append(consume task, hash: hash)
             noteTask(key: key, now: now)
         }

@@ -211,9 +211,8 @@ package struct TaskEventReport: Hashable, Sendable {
     /// Marks the report redacted as it is: for a report whose frame's texts were found
     /// unchanged by the redactor of its agent's project (``isUnchanged(_:by:)``), which is
     /// what ``redact(by:)`` would find again.
-    package mutating func keepAsSent() -> Bool {
+    package mutating func keepAsSent() {
         isRedacted = true
-        return true
     }
 
     /// This report redacted the slow way: every JSON text parsed, redacted and written again,

@@ -46,7 +46,8 @@ struct TaskIDIndex: Sendable {
 
     private static func hash(bytes: [UInt8]) -> UInt64 { bytes.withUnsafeBytes { hash(bytes: $0) } }
 
-    private static func hash(bytes: UnsafeRawBufferPointer) -> UInt64 {
+    /// ``hash(_:)`` of the string these UTF-8 bytes spell.
+    static func hash(bytes: UnsafeRawBufferPointer) -> UInt64 {
         @inline(__always) func mix(_ a: UInt64, _ b: UInt64) -> UInt64 {
             let product = a.multipliedFullWidth(by: b)
             return product.high ^ product.low

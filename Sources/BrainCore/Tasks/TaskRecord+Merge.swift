@@ -1,3 +1,5 @@
+import BrainProtocol
+
 extension TaskRecord {
     /// Merges one event into the task (``TaskStateMachine`` decides the state) and keeps it in
     /// the history; returns the rule that decided. `first` for the event that creates the task.
@@ -5,8 +7,9 @@ extension TaskRecord {
     /// Besides the state: the event that sets the state also sets the task's name, queue,
     /// group, args and kwargs when it carries them; any other event only fills those that are
     /// still empty. Times belong to the current attempt (a new attempt clears the started and
-    /// finished times and the error); `enqueued_at` keeps the earliest `task_sent`.
-    mutating func absorb(_ report: TaskEventReport, agentID reporter: String, now: Int64, first: Bool) -> TaskMergeRule {
+    /// finished times and the error); `enqueued_at` keeps the earliest `task_sent`. `names`
+    /// hands out the task names (one string per name, whichever task holds it).
+    mutating func absorb(_ report: some TaskEventSource, agentID reporter: String, now: Int64, first: Bool, names: inout TextInterner) -> TaskMergeRule {
         let (next, rule) =
             first
             ? (TaskStateMachine.start(report.kind, attempt: report.attempt, ts: report.ts), .created)
@@ -28,12 +31,12 @@ extension TaskRecord {
             // Who sent a task is not who runs it: only the first event's sender or a worker's event names the agent.
             if first || report.kind != .taskSent { agentID = reporter }
         }
-        Self.fill(&name, report.name, overwrite: applied)
-        Self.fill(&queue, report.queue, overwrite: applied)
-        Self.fill(&groupID, report.groupID, overwrite: applied)
-        Self.fill(&argsJSON, report.argsJSON, overwrite: applied)
-        Self.fill(&kwargsJSON, report.kwargsJSON, overwrite: applied)
-        if !report.retriedAs.isEmpty { retriedAs = report.retriedAs }
+        report.fillName(&name, overwrite: applied, names: &names)
+        report.fill(&queue, with: .queue, overwrite: applied)
+        report.fill(&groupID, with: .groupID, overwrite: applied)
+        report.fill(&argsJSON, with: .args, overwrite: applied)
+        report.fill(&kwargsJSON, with: .kwargs, overwrite: applied)
+        report.fill(&retriedAs, with: .retriedAs, overwrite: true)
         if rule != .olderAttempt { takeTimes(of: report, applied: applied) }
         if applied {
             switch report.kind {
@@ -68,7 +71,7 @@ extension TaskRecord {
         return rule
     }
 
-    private mutating func takeTimes(of report: TaskEventReport, applied: Bool) {
+    private mutating func takeTimes(of report: some TaskEventSource, applied: Bool) {
         switch report.kind {
         case .taskSent:
             if enqueuedAt == 0 || report.ts < enqueuedAt { enqueuedAt = report.ts }
@@ -79,9 +82,5 @@ extension TaskRecord {
         case .retry:
             break
         }
-    }
-
-    private static func fill(_ field: inout String, _ value: String, overwrite: Bool) {
-        if !value.isEmpty, overwrite || field.isEmpty { field = value }
     }
 }

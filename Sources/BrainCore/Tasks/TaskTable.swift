@@ -15,6 +15,8 @@ package struct TaskTable: Sendable {
     /// The ``TaskRecord/serial`` of the next new task (one more than any given out, removed
     /// tasks' included).
     package private(set) var nextSerial = 0
+    /// The task names, one string per name (every task of a name holds the same one).
+    var names = TextInterner()
 
     package init() {}
 
@@ -28,6 +30,16 @@ package struct TaskTable: Sendable {
     func key(project: String, engine: String, taskID: String, hash: UInt64) -> Int? {
         keysByTaskID.first(hash: hash) { key in
             records.withElement(at: key) { $0.taskID == taskID && $0.engine == engine && $0.project == project }
+        }
+    }
+
+    /// The key of the task with this identity, its id and engine as the bytes of a frame
+    /// (``TaskIDIndex/hash(bytes:)`` their `hash`): no string is made to find it.
+    func key(project: String, engine: UnsafeRawBufferPointer, taskID: UnsafeRawBufferPointer, hash: UInt64) -> Int? {
+        keysByTaskID.first(hash: hash) { key in
+            records.withElement(at: key) {
+                TaskEventViewSource.spells($0.taskID, taskID) && TaskEventViewSource.spells($0.engine, engine) && $0.project == project
+            }
         }
     }
 
@@ -45,17 +57,19 @@ package struct TaskTable: Sendable {
 
     /// Merges an event into the task at `key` (``TaskRecord/absorb(_:agentID:now:first:)``) in
     /// place, and keeps the started index right.
-    mutating func absorb(_ report: TaskEventReport, at key: Int, agentID: String, now: Int64) {
+    mutating func absorb(_ report: some TaskEventSource, at key: Int, agentID: String, now: Int64) {
         // One in-place access for the before, the merge and the after: reading a field
         // through the subscript copies the whole record.
-        let (before, after) = Self.absorb(report, into: &records[key], agentID: agentID, now: now)
+        let (before, after) = Self.absorb(report, into: &records[key], agentID: agentID, now: now, names: &names)
         reindex(key: key, from: before, to: after)
         eventCount += 1
     }
 
-    private static func absorb(_ report: TaskEventReport, into record: inout TaskRecord, agentID: String, now: Int64) -> (before: TaskState, after: TaskState) {
+    private static func absorb(
+        _ report: some TaskEventSource, into record: inout TaskRecord, agentID: String, now: Int64, names: inout TextInterner
+    ) -> (before: TaskState, after: TaskState) {
         let before = record.state
-        _ = record.absorb(report, agentID: agentID, now: now, first: false)
+        _ = record.absorb(report, agentID: agentID, now: now, first: false, names: &names)
         return (before, record.state)
     }
 

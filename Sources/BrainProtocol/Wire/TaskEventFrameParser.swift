@@ -1,5 +1,6 @@
-/// Reads a `Request` that publishes a `TaskEventReported` straight from the frame's bytes
-/// into a ``TaskEventReported``: no protobuf-c unpack, no C message to convert and free.
+/// Reads a `Request` that publishes a `TaskEventReported` in place, as a
+/// ``TaskEventReportedView`` of the frame's bytes: no protobuf-c unpack, no C message to
+/// convert and free, no string.
 ///
 /// A fast lane like ``StepFrameParser``, not a second decoder: anything it is not sure to read
 /// exactly as protobuf-c would (a field it does not expect, a field seen twice, a varint too
@@ -14,23 +15,33 @@ public enum TaskEventFrameParser {
         public var eventSeq: UInt64
     }
 
-    /// Reads the task event published by the `Request` in `frame` into `event`, which must
-    /// come in empty (`TaskEventReported()`): the fields are written where the caller keeps
-    /// them, so a task event's thirteen strings are never copied or moved on the way in.
-    /// - Returns: the publish's ids, or `nil` when `frame` is anything else or anything this
-    ///   reader leaves to protobuf-c (`event` then holds whatever was read before: discard it).
-    public static func parse(_ frame: UnsafeRawBufferPointer, into event: inout TaskEventReported) -> Identifiers? {
-        var interner: TextInterner? = nil
-        return parse(frame, into: &event, interning: &interner)
-    }
-
-    /// ``parse(_:into:)``, with the task's name taken from `interner` (the connection's) when
-    /// it holds it: a name comes in every task of that name, and each task's record then
-    /// shares one string. (Ids are not interned: a task's record keeps the first event's, and
-    /// looking the others up cost more than making them.)
-    public static func parse(_ frame: UnsafeRawBufferPointer, into event: inout TaskEventReported, interning interner: inout TextInterner?) -> Identifiers? {
-        guard case (let ids, let bytes)? = taskEventMessage(in: frame), parseTaskEvent(bytes, into: &event, interning: &interner) else { return nil }
-        return ids
+    /// Reads the task event published by the `Request` in `frame` in place: byte ranges into
+    /// `frame`, no string made and nothing allocated.
+    /// - Returns: the publish's ids and the event, or `nil` when `frame` is anything else or
+    ///   anything this reader leaves to protobuf-c.
+    public static func parse(_ frame: UnsafeRawBufferPointer) -> (ids: Identifiers, event: TaskEventReportedView)? {
+        guard case (let ids, let bytes)? = taskEventMessage(in: frame) else { return nil }
+        var event = TaskEventReportedView()
+        let read = walkFields(of: bytes) { field, value, text in
+            switch field {
+            case 1: event.taskID = text
+            case 2: event.engine = text
+            case 3: event.kind = WireTaskEventKind(rawValue: Int32(truncatingIfNeeded: value)) ?? .unspecified
+            case 4: event.ts = Int64(bitPattern: value)
+            case 5: event.attempt = UInt32(truncatingIfNeeded: value)
+            case 6: event.name = text
+            case 7: event.queue = text
+            case 8: event.groupID = text
+            case 9: event.retriedAs = text
+            case 10: event.argsJSON = text
+            case 11: event.kwargsJSON = text
+            case 12: event.excType = text
+            case 13: event.excMessage = text
+            case 14: event.traceback = text
+            default: event.payloadJSON = text
+            }
+        }
+        return read ? (ids, event) : nil
     }
 
     /// The publish's ids and its `TaskEventReported`'s bytes, when `frame` is a `Request`
@@ -45,51 +56,11 @@ public enum TaskEventFrameParser {
     }
 
     /// The texts redaction reads (args, kwargs, the error's message and traceback, the payload)
-    /// of the task event published by the `Request` in `frame`, where they lie in `frame`: no
-    /// string is made and nothing is allocated, so another thread can check them for secrets
-    /// while the event loop works. `nil` exactly when ``parse(_:into:)`` returns `nil`, and the
-    /// texts are then the bytes ``parse(_:into:)`` would make its strings of.
+    /// of the task event published by the `Request` in `frame`, where they lie in `frame`, so
+    /// another thread can check them for secrets while the event loop works. `nil` exactly
+    /// when ``parse(_:)`` returns `nil`.
     public static func texts(of frame: UnsafeRawBufferPointer) -> TaskEventTexts? {
-        guard case (_, let bytes)? = taskEventMessage(in: frame) else { return nil }
-        var texts = TaskEventTexts()
-        let read = walkFields(of: bytes) { field, _, text in
-            switch field {
-            case 10: texts.args = text
-            case 11: texts.kwargs = text
-            case 13: texts.excMessage = text
-            case 14: texts.traceback = text
-            case 15: texts.payload = text
-            default: break
-            }
-        }
-        return read ? texts : nil
-    }
-
-    private static func parseTaskEvent(_ bytes: UnsafeRawBufferPointer, into event: inout TaskEventReported, interning interner: inout TextInterner?) -> Bool {
-        walkFields(of: bytes) { field, value, text in
-            switch field {
-            case 3: event.kind = WireTaskEventKind(rawValue: Int32(truncatingIfNeeded: value)) ?? .unspecified
-            case 4: event.ts = Int64(bitPattern: value)
-            case 5: event.attempt = UInt32(truncatingIfNeeded: value)
-            case 6 where interner != nil: event.name = interner?.string(text) ?? ""
-            default:
-                let string = text.isEmpty ? "" : String(decoding: text, as: UTF8.self)
-                switch field {
-                case 1: event.taskID = string
-                case 2: event.engine = string
-                case 6: event.name = string
-                case 7: event.queue = string
-                case 8: event.groupID = string
-                case 9: event.retriedAs = string
-                case 10: event.argsJSON = string
-                case 11: event.kwargsJSON = string
-                case 12: event.excType = string
-                case 13: event.excMessage = string
-                case 14: event.traceback = string
-                default: event.payloadJSON = string
-                }
-            }
-        }
+        parse(frame)?.event.texts
     }
 
     /// Walks a `TaskEventReported`'s fields, handing each to `visit` (its number, its varint

@@ -12,8 +12,8 @@
 /// holds the last string that hashed to it, so a look-up is a hash, one compare and, when
 /// it misses, the string made as it would have been. Bytes that are not valid UTF-8 give the
 /// repaired string `String(decoding:as:)` makes of them, held like any other.
-/// One per connection, used by its event loop only.
-public struct TextInterner {
+/// The task table holds one for task names.
+public struct TextInterner: Sendable {
     /// Slots (a power of two): room for the task names of an application, with few collisions.
     public static let capacity = 128
     /// The longest text held (a Celery task id is 36 bytes): longer ones are made each time.
