@@ -31,7 +31,7 @@ struct RunTableTests {
         for value in 0..<(RunTable.chunkSize * 2 + 5) { numbers.append(value * 2) }
         for bound in [-1, 0, 1, 2, RunTable.chunkSize * 2 - 1, RunTable.chunkSize * 2, numbers.count * 2 - 2, numbers.count * 2 + 7] {
             let expected = Array(numbers).firstIndex { $0 >= bound } ?? numbers.count
-            #expect(numbers.partitionPoint { $0 >= bound } == expected, "bound \(bound)")
+            #expect(numbers.partitionPoint { $0.pointee >= bound } == expected, "bound \(bound)")
         }
         #expect(ChunkedArray<Int>().partitionPoint { _ in true } == 0)
     }

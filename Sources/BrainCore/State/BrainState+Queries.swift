@@ -59,7 +59,7 @@ extension BrainState {
     /// The key of the newest run older than serial `serial` (below it), or -1 when none is.
     private func runKey(before serial: Int) -> Int {
         // Serials rise with keys.
-        runs.partitionPoint { $0.serial >= serial } - 1
+        runs.partitionPoint { $0.pointee.serial >= serial } - 1
     }
 
     /// `GetRun`: the run, its children and its steps (optionally a seq range).

@@ -24,9 +24,8 @@ extension BrainState {
         let hash = TaskIDIndex.hash(bytes: view.taskID)
         let key = taskTable.key(project: project, engine: engine, taskID: view.taskID, hash: hash)
         let source = TaskEventViewSource(view: view, kind: kind, seq: eventSeq)
-        return merge(source, into: key, hash: hash, agentID: agentID, now: now) { key in
-            let engine = view.engine.isEmpty ? TaskEventReport.defaultEngine : TaskEventViewSource.string(view.engine)
-            return TaskRecord(key: key, taskID: TaskEventViewSource.string(view.taskID), project: project, engine: engine)
+        return merge(source, into: key, hash: hash, agentID: agentID, project: project, now: now) {
+            (TaskEventViewSource.string(view.taskID), view.engine.isEmpty ? TaskEventReport.defaultEngine : TaskEventViewSource.string(view.engine))
         }
     }
 

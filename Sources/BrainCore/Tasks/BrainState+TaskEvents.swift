@@ -73,29 +73,26 @@ extension BrainState {
         }
         let hash = TaskIDIndex.hash(report.taskID)
         let key = taskTable.key(project: project, engine: report.engine, taskID: report.taskID, hash: hash)
-        return merge(report, into: key, hash: hash, agentID: agentID, now: now) {
-            TaskRecord(key: $0, taskID: report.taskID, project: project, engine: report.engine)
-        }
+        return merge(report, into: key, hash: hash, agentID: agentID, project: project, now: now) { (report.taskID, report.engine) }
     }
 
-    /// Merges an event into the task at `key`, or into a new task made by `newRecord` (given
-    /// its key) when `key` is `nil`; `hash` is the task id's ``TaskIDIndex/hash(_:)``.
+    /// Merges an event into the task at `key`, or into a new task of `project` when `key` is
+    /// `nil`, its id and engine given by `identity` (asked only then); `hash` is the task
+    /// id's ``TaskIDIndex/hash(_:)``.
     mutating func merge(
-        _ report: some TaskEventSource, into key: Int?, hash: UInt64, agentID: String, now: Int64, newRecord: (Int) -> TaskRecord
+        _ report: some TaskEventSource, into key: Int?, hash: UInt64, agentID: String, project: String, now: Int64,
+        identity: () -> (taskID: String, engine: String)
     ) -> EventOutcome {
         if let key {
-            taskTable.absorb(report, at: key, agentID: agentID, now: now)
+            taskTable.absorb(report, at: key, agentID: agentID, now: now, first: false)
             noteTask(key: key, now: now)
         } else {
-            let key = taskTable.records.count
-            var task = newRecord(key)
-            task.serial = taskTable.nextSerial
-            task.createdAt = now
-            // A Celery task has about three events (sent, started, a terminal one): room for
-            // them now saves the history's growth by one and two.
-            task.events.reserveCapacity(3)
-            _ = task.absorb(report, agentID: agentID, now: now, first: true, names: &taskTable.names)
-            taskTable.append(consume task, hash: hash)
+            let (taskID, engine) = identity()
+            // Appended empty, then merged in place as any task is. A Celery task has about
+            // three events (sent, started, a terminal one): room for them now saves the
+            // history's growth by one and two.
+            let key = taskTable.appendNew(taskID: taskID, project: project, engine: engine, createdAt: now, eventCapacity: 3, hash: hash)
+            taskTable.absorb(report, at: key, agentID: agentID, now: now, first: true)
             noteTask(key: key, now: now)
         }
         return .applied

@@ -29,7 +29,7 @@ struct StartedTaskList: Sendable {
     }
 
     /// Whether the task at `key` is in the list.
-    func contains(_ key: Int) -> Bool { links.withElement(at: key) { $0.isLinked } }
+    func contains(_ key: Int) -> Bool { links.withElementPointer(at: key) { $0.pointee.isLinked } }
 
     /// Adds the task at `key` at the end (nothing when it is in already).
     mutating func insert(_ key: Int) {
@@ -67,7 +67,7 @@ struct StartedTaskList: Sendable {
             mutating func next() -> Int? {
                 guard node >= 0 else { return nil }
                 let key = Int(node)
-                node = list.links.withElement(at: key) { $0.next }
+                node = list.links.withElementPointer(at: key) { $0.pointee.next }
                 return key
             }
         }

@@ -79,10 +79,12 @@ package struct TaskRecord: Hashable, Sendable, Codable {
         case events
     }
 
-    /// An empty record, filled field by field (the first event, a snapshot).
-    package init(key: Int, taskID: String, project: String, engine: String) {
+    /// An empty record, filled field by field (the first event, a snapshot): numbered
+    /// `serial` (its key when not given), created at `createdAt`, with room for
+    /// `eventCapacity` events.
+    package init(key: Int, serial: Int? = nil, taskID: String, project: String, engine: String, createdAt: Int64 = 0, eventCapacity: Int = 0) {
         self.key = key
-        serial = key
+        self.serial = serial ?? key
         self.taskID = taskID
         self.project = project
         self.engine = engine
@@ -98,13 +100,21 @@ package struct TaskRecord: Hashable, Sendable, Codable {
         enqueuedAt = 0
         startedAt = 0
         finishedAt = 0
-        createdAt = 0
+        self.createdAt = createdAt
         updatedAt = 0
         stateSince = 0
         stateTs = 0
         agentID = ""
         stateReason = ""
-        events = []
+        events = Self.history(capacity: eventCapacity)
+    }
+
+    /// An empty event history with room for `capacity` events (made before the record: a
+    /// record changed after its init was copied when appended to the table).
+    private static func history(capacity: Int) -> [TaskEvent] {
+        var events: [TaskEvent] = []
+        if capacity > 0 { events.reserveCapacity(capacity) }
+        return events
     }
 
     /// The merge's view of the task.

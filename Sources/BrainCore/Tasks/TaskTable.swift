@@ -29,7 +29,7 @@ package struct TaskTable: Sendable {
     /// (an event hashes its task id once, for this look-up and the append of a new task).
     func key(project: String, engine: String, taskID: String, hash: UInt64) -> Int? {
         keysByTaskID.first(hash: hash) { key in
-            records.withElement(at: key) { $0.taskID == taskID && $0.engine == engine && $0.project == project }
+            records.withElementPointer(at: key) { $0.pointee.taskID == taskID && $0.pointee.engine == engine && $0.pointee.project == project }
         }
     }
 
@@ -37,8 +37,9 @@ package struct TaskTable: Sendable {
     /// (``TaskIDIndex/hash(bytes:)`` their `hash`): no string is made to find it.
     func key(project: String, engine: UnsafeRawBufferPointer, taskID: UnsafeRawBufferPointer, hash: UInt64) -> Int? {
         keysByTaskID.first(hash: hash) { key in
-            records.withElement(at: key) {
-                TaskEventViewSource.spells($0.taskID, taskID) && TaskEventViewSource.spells($0.engine, engine) && $0.project == project
+            records.withElementPointer(at: key) { record in
+                TaskEventViewSource.spells(record.pointee.taskID, taskID) && TaskEventViewSource.spells(record.pointee.engine, engine)
+                    && record.pointee.project == project
             }
         }
     }
@@ -55,21 +56,21 @@ package struct TaskTable: Sendable {
     /// they were added.
     func keys(taskID: String) -> [Int] { keysByTaskID.all(hash: TaskIDIndex.hash(taskID)) { records[$0].taskID == taskID } }
 
-    /// Merges an event into the task at `key` (``TaskRecord/absorb(_:agentID:now:first:)``) in
-    /// place, and keeps the started index right.
-    mutating func absorb(_ report: some TaskEventSource, at key: Int, agentID: String, now: Int64) {
+    /// Merges an event into the task at `key` (``TaskRecord/absorb(_:agentID:now:first:names:)``)
+    /// in place, and keeps the started index right; `first` for the event that created the task.
+    mutating func absorb(_ report: some TaskEventSource, at key: Int, agentID: String, now: Int64, first: Bool) {
         // One in-place access for the before, the merge and the after: reading a field
         // through the subscript copies the whole record.
-        let (before, after) = Self.absorb(report, into: &records[key], agentID: agentID, now: now, names: &names)
+        let (before, after) = Self.absorb(report, into: &records[key], agentID: agentID, now: now, first: first, names: &names)
         reindex(key: key, from: before, to: after)
         eventCount += 1
     }
 
     private static func absorb(
-        _ report: some TaskEventSource, into record: inout TaskRecord, agentID: String, now: Int64, names: inout TextInterner
+        _ report: some TaskEventSource, into record: inout TaskRecord, agentID: String, now: Int64, first: Bool, names: inout TextInterner
     ) -> (before: TaskState, after: TaskState) {
         let before = record.state
-        _ = record.absorb(report, agentID: agentID, now: now, first: false, names: &names)
+        _ = record.absorb(report, agentID: agentID, now: now, first: first, names: &names)
         return (before, record.state)
     }
 
@@ -90,7 +91,24 @@ package struct TaskTable: Sendable {
         eventCount += record.events.count
         started.addKey()
         reindex(key: key, from: nil, to: record.state)
-        records.append(record)
+        // Moved, not copied: a copy retains each of the record's strings, and the release of
+        // the original releases them again.
+        records.append(consume record)
+    }
+
+    /// Appends a new task with no event yet (`pending`, the next serial) and returns its key:
+    /// the record is made where the table keeps it (one made aside and handed to
+    /// ``append(_:hash:)`` was copied on the way, each of its strings retained, then
+    /// released). `hash` is its id's ``TaskIDIndex/hash(_:)``; the identity must be new.
+    mutating func appendNew(taskID: String, project: String, engine: String, createdAt: Int64, eventCapacity: Int, hash: UInt64) -> Int {
+        let key = records.count
+        keysByTaskID.insert(key: key, hash: hash)
+        started.addKey()
+        records.append(
+            TaskRecord(
+                key: key, serial: nextSerial, taskID: taskID, project: project, engine: engine, createdAt: createdAt, eventCapacity: eventCapacity))
+        nextSerial += 1
+        return key
     }
 
     /// Rebuilds the table from its records (a snapshot), new tasks numbered from
@@ -116,6 +134,6 @@ package struct TaskTable: Sendable {
     /// The key of the newest task older than serial `serial` (below it), or -1 when none is.
     func key(before serial: Int) -> Int {
         // Serials rise with keys.
-        records.partitionPoint { $0.serial >= serial } - 1
+        records.partitionPoint { $0.pointee.serial >= serial } - 1
     }
 }
