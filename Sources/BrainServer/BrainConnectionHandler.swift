@@ -137,9 +137,11 @@ final class BrainConnectionHandler: ChannelDuplexHandler {
         checkedUnder: Redactor? = nil
     ) -> Int {
         var index = 0
+        // Compared by identity per frame: `checkedUnder` is held for the whole read.
+        let checkedID = checkedUnder.map(ObjectIdentifier.init)
         let (consumed, tooLarge) = FrameSplitter.walk(bytes, maxFrameBytes: maxFrameBytes) { body in
-            var checked: Redactor?
-            if let checkedUnder, engine.taskCheckWorker?.isUnchanged(frame: index) == true { checked = checkedUnder }
+            var checked: ObjectIdentifier?
+            if let checkedID, engine.taskCheckWorker?.isUnchanged(frame: index) == true { checked = checkedID }
             index += 1
             engine.received(frame: body, from: connection, now: now, unchangedUnder: checked)
             // Checked per frame, as one request may be answered with thousands of times its

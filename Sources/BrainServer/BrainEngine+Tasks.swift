@@ -30,27 +30,32 @@ extension BrainEngine {
     /// connection's agent said hello; returns whether it did (otherwise the frame is left to
     /// protobuf-c, which also words the refusal of an event before hello).
     ///
-    /// When redaction changes none of its texts (most events: `checked` is the redactor under
-    /// which ``TaskCheckWorker`` found so, or the check is made here on the frame's bytes),
+    /// When redaction changes none of its texts (most events: `checked` is the identity of the
+    /// redactor under which ``TaskCheckWorker`` found so, or the check is made here on the
+    /// frame's bytes),
     /// the event is merged as read, without a report of strings
     /// (``BrainCore/BrainState/applyTaskEvent(_:eventSeq:agentID:now:)``), and the journal
     /// keeps the frame as it came, as it does a step's: replay reads and checks it the same
     /// way. Otherwise the event is redacted as a report, and the journal keeps the redacted
     /// command, never the frame, which holds what the agent sent, secrets included.
     @inline(__always)
-    func publishTaskEvent(frame: UnsafeRawBufferPointer, from context: ConnectionContext, now: Int64, unchangedUnder checked: Redactor?) -> Bool {
+    func publishTaskEvent(frame: UnsafeRawBufferPointer, from context: ConnectionContext, now: Int64, unchangedUnder checked: ObjectIdentifier?) -> Bool {
         guard let agentID = context.agentID, let (ids, view) = TaskEventFrameParser.parse(frame) else { return false }
         if !context.publishesTaskEvents { context.publishesTaskEvents = true }
         guard TaskEventKind(view.kind) != nil else {
             publishRefused(AgentEvent(seq: ids.eventSeq, kind: .taskEvent(view.reported)), callID: ids.callID, from: context, now: now)
             return true
         }
-        let redactor = taskRedactor(context, agentID: agentID)
-        guard checked === redactor || TaskEventReport.isUnchanged(view.texts, by: redactor) else {
-            var report = TaskEventReport()
-            report.fields = view.reported
-            publishTaskEvent(&report, eventSeq: ids.eventSeq, callID: ids.callID, from: context, now: now, inFull: true)
-            return true
+        // The worker's answer counts under the project's redactor only; the identities are
+        // compared without retaining the redactor, which the worker's thread also uses.
+        refreshProjectRules(context, agentID: agentID)
+        if checked == nil || checked != context.redactorID {
+            guard TaskEventReport.isUnchanged(view.texts, by: taskRedactor(context, agentID: agentID)) else {
+                var report = TaskEventReport()
+                report.fields = view.reported
+                publishTaskEvent(&report, eventSeq: ids.eventSeq, callID: ids.callID, from: context, now: now, inFull: true)
+                return true
+            }
         }
         if recorder != nil { StreamRecorder.append(frame: frame, to: &recordBuffer) }
         let outcome = state.applyTaskEvent(view, eventSeq: ids.eventSeq, agentID: agentID, now: now)

@@ -132,7 +132,9 @@ final class BrainEngine {
 
     /// Handles one decoded frame body from `context`.
     /// - Parameter now: the read's time (one clock reading per read, not per frame).
-    func received(frame: UnsafeRawBufferPointer, from context: ConnectionContext, now: Int64, unchangedUnder checked: Redactor? = nil) {
+    /// - Parameter checked: the identity of the redactor under which ``TaskCheckWorker`` found
+    ///   the frame's task event unchanged, if it did (the caller holds that redactor).
+    func received(frame: UnsafeRawBufferPointer, from context: ConnectionContext, now: Int64, unchangedUnder checked: ObjectIdentifier? = nil) {
         guard context.stateMachine.frameReceived() else { return }
         // The hot paths first, with no closures in between: a connection's task events before
         // its steps once it has sent one (each reader gives up on the other's frames early,

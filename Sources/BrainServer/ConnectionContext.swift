@@ -18,7 +18,13 @@ final class ConnectionContext {
     var redactsSteps = false
     /// The redactor of this connection's agent's project, as of ``projectRulesRevision``
     /// (``BrainEngine/taskRedactor(_:agentID:)``): found once, not by two look-ups per event.
-    var redactor: Redactor?
+    var redactor: Redactor? {
+        didSet { redactorID = redactor.map(ObjectIdentifier.init) }
+    }
+    /// ``redactor``'s identity, compared per task event with the redactor ``TaskCheckWorker``
+    /// checked under without retaining either (both objects are held while compared, so
+    /// equal identities are the same redactor).
+    private(set) var redactorID: ObjectIdentifier?
     /// The ``BrainCore/BrainState/projectSettingsRevision`` ``redactsSteps`` and ``redactor``
     /// were looked up at (``BrainEngine/refreshProjectRules(_:agentID:)``); `.max`: not looked
     /// up for the agent the connection speaks for now.
