@@ -18,6 +18,11 @@ struct TaskEventViewPathTests {
         var agents: [String] = []
 
         init() {
+            // Short retention, so sweeps remove tasks (and move the others' keys) mid-stream.
+            let settings = ProjectSettings(retention: RetentionSettings(tasksNs: 200_000, taskEventsNs: 300_000))
+            for harness in [\Brains.live, \Brains.replay, \Brains.decoded] {
+                _ = self[keyPath: harness].state.apply(.createProject(name: "proj", settings: settings), now: Time.start)
+            }
             for name in ["w2", "w3"] {
                 let project = name == "w3" ? "other" : "proj"
                 let ids = [live.addAgent(name, project: project), replay.addAgent(name, project: project), decoded.addAgent(name, project: project)]
@@ -117,13 +122,14 @@ struct TaskEventViewPathTests {
         return reported
     }
 
-    @Test("random streams: every agent, duplicate and zero seqs, bad UTF-8, secrets, long names", arguments: 0..<4)
+    @Test("random streams: every agent, duplicate and zero seqs, bad UTF-8, secrets, long names, sweeps", arguments: 0..<4)
     func randomStreams(batch: Int) {
         var rng = SplitMix64(seed: 0x7A5C_0000 + UInt64(batch))
         var brains = Brains()
         let taskIDs = (0..<40).map { "task-\($0)" } + ["tâche-1", "bad-~~", "", String(repeating: "t", count: 201)]
         var seqs = [UInt64](repeating: 0, count: brains.agents.count)
         var now = Time.start
+        var swept = 0
         for round in 0..<1_500 {
             let agent = rng.next(below: brains.agents.count)
             let seq: UInt64
@@ -136,9 +142,17 @@ struct TaskEventViewPathTests {
             }
             now += 1_000
             brains.feed(Self.frame(Self.event(&rng, taskIDs: taskIDs), seq: seq), agentID: brains.agents[agent], now: now)
-            if round % 500 == 499 { brains.expectSame("after \(round + 1) events (batch \(batch))") }
+            if round % 250 == 249 {
+                for harness in [\Brains.live, \Brains.replay, \Brains.decoded] {
+                    let sweep = brains[keyPath: harness].state.dueRetention(now: now)
+                    if harness == \Brains.decoded { swept += sweep.tasks.count }
+                    _ = brains[keyPath: harness].state.apply(.retentionSweep(sweep), now: now)
+                }
+                brains.expectSame("after \(round + 1) events and a sweep (batch \(batch))")
+            }
         }
-        // The stream reached every path: tasks made, events refused, secrets redacted.
+        // The stream reached every path: tasks made and swept, events refused, secrets redacted.
+        #expect(swept > 20, "\(swept) tasks swept")
         #expect(brains.decoded.state.tasks.count > 20)
         #expect(!brains.decoded.state.persistenceErrors.isEmpty)
         #expect(brains.decoded.state.tasks.contains { $0.kwargsJSON.contains("db_password") })

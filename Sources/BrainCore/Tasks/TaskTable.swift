@@ -17,6 +17,19 @@ package struct TaskTable: Sendable {
     package private(set) var nextSerial = 0
     /// The task names, one string per name (every task of a name holds the same one).
     var names = TextInterner()
+    /// Tasks found or added lately, by their id's full hash (a slot per low bits of it): a
+    /// task's events come close together (sent, started, a terminal one), and this small
+    /// table stays in the processor's cache where the index's slot of a task, in a table of
+    /// tens of thousands, is a cache miss per event. Only a hint: a hit is checked against
+    /// the record like any index match, and keys move only when the table is rebuilt.
+    private var recent = [RecentTask](repeating: RecentTask(hash: 0, key: -1), count: Self.recentSlots)
+    /// Slots of ``recent`` (a power of two).
+    static let recentSlots = 256
+
+    private struct RecentTask {
+        var hash: UInt64
+        var key: Int
+    }
 
     package init() {}
 
@@ -34,14 +47,21 @@ package struct TaskTable: Sendable {
     }
 
     /// The key of the task with this identity, its id and engine as the bytes of a frame
-    /// (``TaskIDIndex/hash(bytes:)`` their `hash`): no string is made to find it.
-    func key(project: String, engine: UnsafeRawBufferPointer, taskID: UnsafeRawBufferPointer, hash: UInt64) -> Int? {
-        keysByTaskID.first(hash: hash) { key in
+    /// (``TaskIDIndex/hash(bytes:)`` their `hash`): no string is made to find it. Looks in
+    /// the recent tasks first, and remembers the task found there.
+    mutating func key(project: String, engine: UnsafeRawBufferPointer, taskID: UnsafeRawBufferPointer, hash: UInt64) -> Int? {
+        func matches(_ key: Int) -> Bool {
             records.withElementPointer(at: key) { record in
                 TaskEventViewSource.spells(record.pointee.taskID, taskID) && TaskEventViewSource.spells(record.pointee.engine, engine)
                     && record.pointee.project == project
             }
         }
+        let slot = Int(truncatingIfNeeded: hash) & (Self.recentSlots - 1)
+        let hint = recent[slot]
+        if hint.hash == hash, hint.key >= 0, hint.key < records.count, matches(hint.key) { return hint.key }
+        guard let key = keysByTaskID.first(hash: hash, where: matches) else { return nil }
+        recent[slot] = RecentTask(hash: hash, key: key)
+        return key
     }
 
     /// Keys of `started` tasks by the agent running them (built on each call: for tests and
@@ -103,6 +123,7 @@ package struct TaskTable: Sendable {
     mutating func appendNew(taskID: String, project: String, engine: String, createdAt: Int64, eventCapacity: Int, hash: UInt64) -> Int {
         let key = records.count
         keysByTaskID.insert(key: key, hash: hash)
+        recent[Int(truncatingIfNeeded: hash) & (Self.recentSlots - 1)] = RecentTask(hash: hash, key: key)
         started.addKey()
         records.append(
             TaskRecord(
