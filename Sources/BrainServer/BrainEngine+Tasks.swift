@@ -78,7 +78,7 @@ extension BrainEngine {
             return
         }
         let redactor = taskRedactor(context, agentID: agentID)
-        if inFull { report = report.redactedInFull(by: redactor) } else { _ = report.redact(by: redactor) }
+        if inFull { report = report.redactedTextByText(by: redactor) } else { _ = report.redact(by: redactor) }
         let command = BrainCommand.taskEvent(report, agentID: agentID)
         if recorder != nil {
             // `--record` keeps the redacted event: a recording is a file on disk.

@@ -50,6 +50,8 @@ final class TaskCheckWorker: @unchecked Sendable {
     /// Whether the worker took the posted batch (under the lock): one it did not take yet is
     /// simply withdrawn at ``finish()``, without waiting for the worker to be scheduled.
     private var taken = false
+    /// How many answers the loop has seen in the current batch (the loop's alone).
+    private var knownAnswered = 0
 
     init(maxFrameBytes: Int) {
         self.maxFrameBytes = maxFrameBytes
@@ -77,18 +79,26 @@ final class TaskCheckWorker: @unchecked Sendable {
         self.bytes = bytes
         self.redactor = redactor
         answered.store(0, ordering: .relaxed)
+        knownAnswered = 0
         loopAt.store(0, ordering: .relaxed)
         cancelled.store(false, ordering: .relaxed)
         phase.unlock(withValue: 1)
     }
 
     /// Whether the frame at `index` (counted from 0 in the started bytes) was found unchanged
-    /// under the batch's redactor; `false` when not, or not answered yet. Asking notes that the
-    /// loop is at that frame (a worker that wakes up later starts past it).
+    /// under the batch's redactor; `false` when not, or not answered yet. Asking about a frame
+    /// past the answers known notes that the loop is at that frame (a worker that wakes up
+    /// later starts past it).
     @inline(__always)
     func isUnchanged(frame index: Int) -> Bool {
-        loopAt.store(index, ordering: .relaxed)
-        return index < answered.load(ordering: .acquiring) && answers[index] == 1
+        // The shared counters only when the answers already seen do not reach this frame:
+        // the worker writes them for every frame, and reading and writing them per frame
+        // kept their cache line moving between the cores.
+        if index >= knownAnswered {
+            loopAt.store(index, ordering: .relaxed)
+            knownAnswered = answered.load(ordering: .acquiring)
+        }
+        return index < knownAnswered && answers[index] == 1
     }
 
     /// How many frames of the current batch are answered so far.

@@ -158,4 +158,17 @@ struct TaskEventViewPathTests {
         #expect(brains.decoded.state.tasks.contains { $0.kwargsJSON.contains("db_password") })
         #expect(!brains.live.state.tasks.contains { $0.kwargsJSON.contains("hunter2") || $0.kwargsJSON.contains("sk_live") })
     }
+
+    @Test("isASCII: every length to 24, a high byte at every position")
+    func asciiCheck() {
+        for count in 0...24 {
+            let plain = [UInt8](repeating: 0x61, count: count)
+            plain.withUnsafeBytes { #expect(TaskEventViewSource.isASCII($0), "length \(count)") }
+            for position in 0..<count {
+                var bytes = plain
+                bytes[position] = 0xC3
+                bytes.withUnsafeBytes { #expect(!TaskEventViewSource.isASCII($0), "length \(count), high byte at \(position)") }
+            }
+        }
+    }
 }

@@ -218,16 +218,35 @@ package struct TaskEventReport: Hashable, Sendable {
     /// This report redacted the slow way: every JSON text parsed, redacted and written again,
     /// every text masked, then the whole fitted to the event's ceiling.
     package func redactedInFull(by redactor: Redactor) -> TaskEventReport {
+        redacted(by: redactor, skippingUnchanged: false)
+    }
+
+    /// ``redactedInFull(by:)``, with each text redaction would leave unchanged kept as it is
+    /// (``Redactor/isUnchangedJSON(_:limit:)``, ``Redactor/isUnchangedText(_:limit:)``), not
+    /// parsed and written again: for an event known to hold something to redact, where
+    /// usually one text does (a kwarg with a token). The same report (the property tests
+    /// compare the two).
+    package func redactedTextByText(by redactor: Redactor) -> TaskEventReport {
+        redacted(by: redactor, skippingUnchanged: true)
+    }
+
+    private func redacted(by redactor: Redactor, skippingUnchanged: Bool) -> TaskEventReport {
         let policy = redactor.policy
+        func json(_ text: String) -> String {
+            skippingUnchanged && redactor.isUnchangedJSON(text, limit: .max) ? text : redactor.redactJSON(text, limit: .max)
+        }
+        func plain(_ text: String, limit: Int) -> String {
+            skippingUnchanged && redactor.isUnchangedText(text, limit: limit) ? text : redactor.redactText(text, limit: limit)
+        }
         // The JSON texts are cut once, by the event's budget (each of their strings is cut to
         // the value limit already).
         let fitted = EventBudget.fit(
             [
-                EventBudget.Field(redactor.redactJSON(argsJSON, limit: .max), isJSON: true),
-                EventBudget.Field(redactor.redactJSON(kwargsJSON, limit: .max), isJSON: true),
-                EventBudget.Field(redactor.redactText(excMessage, limit: policy.maxValueBytes), isJSON: false),
-                EventBudget.Field(redactor.redactText(traceback, limit: policy.maxTracebackBytes), isJSON: false),
-                EventBudget.Field(redactor.redactJSON(payloadJSON, limit: .max), isJSON: true),
+                EventBudget.Field(json(argsJSON), isJSON: true),
+                EventBudget.Field(json(kwargsJSON), isJSON: true),
+                EventBudget.Field(plain(excMessage, limit: policy.maxValueBytes), isJSON: false),
+                EventBudget.Field(plain(traceback, limit: policy.maxTracebackBytes), isJSON: false),
+                EventBudget.Field(json(payloadJSON), isJSON: true),
             ],
             policy: policy
         )

@@ -61,18 +61,21 @@ struct TaskEventViewSource: TaskEventSource {
         return string.utf8.elementsEqual(bytes)
     }
 
-    /// Whether every byte is below 0x80 (eight at a time).
+    /// Whether every byte is below 0x80 (eight at a time; a text of eight bytes or more ends
+    /// with its last eight, overlapping the words before).
     @inline(__always)
     static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        var offset = 0
+        let count = bytes.count
         var high: UInt64 = 0
-        while offset + 8 <= bytes.count {
-            high |= bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-            offset += 8
-        }
-        while offset < bytes.count {
-            high |= UInt64(bytes[offset])
-            offset += 1
+        if count >= 8 {
+            var offset = 0
+            while offset + 8 <= count {
+                high |= bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                offset += 8
+            }
+            high |= bytes.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+        } else {
+            for byte in bytes { high |= UInt64(byte) }
         }
         return high & 0x8080_8080_8080_8080 == 0
     }
