@@ -68,6 +68,7 @@ package struct ChunkedArray<Element>: RandomAccessCollection, MutableCollection 
         return low
     }
 
+    @inline(__always)
     package mutating func append(_ element: consuming Element) {
         if count & Self.mask == 0 {
             var chunk: [Element] = []
