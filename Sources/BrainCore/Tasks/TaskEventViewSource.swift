@@ -46,9 +46,7 @@ struct TaskEventViewSource: TaskEventSource {
         if !view.name.isEmpty, overwrite || name.isEmpty, !Self.spells(name, view.name) { name = names.string(view.name) }
     }
 
-    static func string(_ bytes: UnsafeRawBufferPointer) -> String {
-        bytes.isEmpty ? "" : String(decoding: bytes, as: UTF8.self)
-    }
+    static func string(_ bytes: UnsafeRawBufferPointer) -> String { TaskEventReportedView.string(bytes) }
 
     /// Whether `string`'s UTF-8 is `bytes`.
     @inline(__always)

@@ -54,7 +54,9 @@ public struct TaskEventReportedView {
         return texts
     }
 
-    static func string(_ bytes: UnsafeRawBufferPointer) -> String {
+    /// The string `bytes` spell (repaired as `String(decoding:as:)` does), "" for none: how
+    /// every text of the view becomes a string, here and in the merge.
+    package static func string(_ bytes: UnsafeRawBufferPointer) -> String {
         bytes.isEmpty ? "" : String(decoding: bytes, as: UTF8.self)
     }
 }
