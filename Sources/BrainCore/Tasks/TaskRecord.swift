@@ -106,15 +106,8 @@ package struct TaskRecord: Hashable, Sendable, Codable {
         stateTs = 0
         agentID = ""
         stateReason = ""
-        events = Self.history(capacity: eventCapacity)
-    }
-
-    /// An empty event history with room for `capacity` events (made before the record: a
-    /// record changed after its init was copied when appended to the table).
-    private static func history(capacity: Int) -> [TaskEvent] {
-        var events: [TaskEvent] = []
-        if capacity > 0 { events.reserveCapacity(capacity) }
-        return events
+        events = []
+        if eventCapacity > 0 { events.reserveCapacity(eventCapacity) }
     }
 
     /// The merge's view of the task.

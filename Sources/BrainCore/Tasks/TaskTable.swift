@@ -102,24 +102,23 @@ package struct TaskTable: Sendable {
         if isStarted { started.insert(key) } else { started.remove(key) }
     }
 
-    /// Appends a new task (its key must be the next position, its identity new); `hash` is
-    /// its id's ``TaskIDIndex/hash(_:)`` when the caller has it.
-    mutating func append(_ record: consuming TaskRecord, hash: UInt64? = nil) {
+    /// Appends a restored task, events and all (its key must be the next position, its
+    /// identity new).
+    private mutating func append(_ record: consuming TaskRecord) {
         let key = record.key
         nextSerial = max(nextSerial, record.serial + 1)
-        keysByTaskID.insert(key: key, hash: hash ?? TaskIDIndex.hash(record.taskID))
+        keysByTaskID.insert(key: key, hash: TaskIDIndex.hash(record.taskID))
         eventCount += record.events.count
         started.addKey()
         reindex(key: key, from: nil, to: record.state)
-        // Moved, not copied: a copy retains each of the record's strings, and the release of
-        // the original releases them again.
         records.append(consume record)
     }
 
     /// Appends a new task with no event yet (`pending`, the next serial) and returns its key:
-    /// the record is made where the table keeps it (one made aside and handed to
-    /// ``append(_:hash:)`` was copied on the way, each of its strings retained, then
-    /// released). `hash` is its id's ``TaskIDIndex/hash(_:)``; the identity must be new.
+    /// the record is made where the table keeps it (one made aside and handed to a
+    /// non-inlined append was copied on the way, each of its strings retained, then
+    /// released: seen in the release build's disassembly). `hash` is its id's
+    /// ``TaskIDIndex/hash(_:)``; the identity must be new.
     mutating func appendNew(taskID: String, project: String, engine: String, createdAt: Int64, eventCapacity: Int, hash: UInt64) -> Int {
         let key = records.count
         keysByTaskID.insert(key: key, hash: hash)
