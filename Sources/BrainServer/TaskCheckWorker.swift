@@ -11,7 +11,7 @@ import Synchronization
 /// time per task event.
 ///
 /// Only answers cross between the threads: the worker reads the frames in place
-/// (``TaskEventFrameParser/texts(of:)``: no string, no allocation) and writes one byte per
+/// (``TaskEventFrameParser/parse(_:)``: byte ranges, no string, no allocation) and writes one byte per
 /// frame. A first version handed whole reports (strings made on the worker) to the loop and
 /// was slower than no worker: every string was then retained and released on the other
 /// core, and both threads took the one malloc arena's lock (Benchmarks/RESULTS.md).
@@ -152,7 +152,7 @@ final class TaskCheckWorker: @unchecked Sendable {
         let skipped = loopAt.load(ordering: .relaxed) + Self.leadOverLoop
         _ = FrameSplitter.walk(bytes, maxFrameBytes: maxFrameBytes) { body in
             guard index < Self.maxFramesPerRead, !cancelled.load(ordering: .relaxed) else { return false }
-            let unchanged = index >= skipped && (TaskEventFrameParser.texts(of: body).map { TaskEventReport.isUnchanged($0, by: redactor) } ?? false)
+            let unchanged = index >= skipped && (TaskEventFrameParser.parse(body).map { TaskEventReport.isUnchanged($0.event, by: redactor) } ?? false)
             answers[index] = unchanged ? 1 : 0
             index += 1
             answered.store(index, ordering: .releasing)

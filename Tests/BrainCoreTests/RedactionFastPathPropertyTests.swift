@@ -166,7 +166,7 @@ struct RedactionFastPathPropertyTests {
     static func frameAnswer(_ report: TaskEventReport, _ redactor: Redactor) -> Bool {
         let frame = WireCodec.encode(BrainRequest(callID: 1, method: .publish(AgentEvent(seq: 1, kind: .taskEvent(report.fields)))))
         return frame.withUnsafeBytes { bytes in
-            TaskEventFrameParser.texts(of: bytes).map { TaskEventReport.isUnchanged($0, by: redactor) } ?? false
+            TaskEventFrameParser.parse(bytes).map { TaskEventReport.isUnchanged($0.event, by: redactor) } ?? false
         }
     }
 

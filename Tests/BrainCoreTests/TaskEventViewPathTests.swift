@@ -43,7 +43,7 @@ struct TaskEventViewPathTests {
                 // As the server does (BrainEngine.publishTaskEvent(frame:...)).
                 if TaskEventKind(view.kind) == nil {
                     _ = live.state.apply(AgentEvent(seq: ids.eventSeq, kind: .taskEvent(view.reported)), agentID: agentID, now: now)
-                } else if TaskEventReport.isUnchanged(view.texts, by: live.state.redactor(forAgent: agentID)) {
+                } else if TaskEventReport.isUnchanged(view, by: live.state.redactor(forAgent: agentID)) {
                     _ = live.state.applyTaskEvent(view, eventSeq: ids.eventSeq, agentID: agentID, now: now)
                 } else if var report = TaskEventReport(view.reported, seq: ids.eventSeq) {
                     report = report.redactedInFull(by: live.state.redactor(forAgent: agentID))

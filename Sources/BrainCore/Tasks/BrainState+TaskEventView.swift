@@ -36,7 +36,7 @@ extension BrainState {
     @usableFromInline
     mutating func apply(taskEventFrame view: TaskEventReportedView, eventSeq: UInt64, agentID: String, now: Int64) -> EventOutcome? {
         guard TaskEventKind(view.kind) != nil else { return nil }
-        if TaskEventReport.isUnchanged(view.texts, by: redactor(forAgent: agentID)) {
+        if TaskEventReport.isUnchanged(view, by: redactor(forAgent: agentID)) {
             return apply(taskEvent: view, eventSeq: eventSeq, agentID: agentID, now: now)
         }
         guard let report = TaskEventReport(view.reported, seq: eventSeq) else { return nil }

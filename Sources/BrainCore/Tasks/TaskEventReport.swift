@@ -193,19 +193,19 @@ package struct TaskEventReport: Hashable, Sendable {
             && redactor.isUnchangedText(traceback, limit: policy.maxTracebackBytes)
     }
 
-    /// ``isUnchanged(by:)`` for the texts of a task event's frame as the agent sent them
-    /// (``TaskEventFrameParser/texts(of:)``), read in place: `true` only when the report read
-    /// from that frame is unchanged by `redactor`, so another thread may decide it while the
-    /// event loop works (``keepAsSent()``). Bytes that are not valid UTF-8 do not pass (the
-    /// report's strings hold them repaired).
-    package static func isUnchanged(_ texts: TaskEventTexts, by redactor: Redactor) -> Bool {
+    /// ``isUnchanged(by:)`` for a task event read in place from its frame
+    /// (``TaskEventFrameParser/parse(_:)``), its texts as the agent sent them: `true` only when
+    /// the report read from that frame is unchanged by `redactor`, so another thread may
+    /// decide it while the event loop works (``keepAsSent()``). Bytes that are not valid UTF-8
+    /// do not pass (the report's strings hold them repaired).
+    package static func isUnchanged(_ event: TaskEventReportedView, by redactor: Redactor) -> Bool {
         let policy = redactor.policy
-        let total = texts.args.count + texts.kwargs.count + texts.excMessage.count + texts.traceback.count + texts.payload.count
-        return total <= policy.maxEventBytes && redactor.isUnchangedJSON(texts.args.assumingMemoryBound(to: UInt8.self), limit: .max)
-            && redactor.isUnchangedJSON(texts.kwargs.assumingMemoryBound(to: UInt8.self), limit: .max)
-            && redactor.isUnchangedJSON(texts.payload.assumingMemoryBound(to: UInt8.self), limit: .max)
-            && redactor.isUnchangedText(texts.excMessage.assumingMemoryBound(to: UInt8.self), limit: policy.maxValueBytes)
-            && redactor.isUnchangedText(texts.traceback.assumingMemoryBound(to: UInt8.self), limit: policy.maxTracebackBytes)
+        let total = event.argsJSON.count + event.kwargsJSON.count + event.excMessage.count + event.traceback.count + event.payloadJSON.count
+        return total <= policy.maxEventBytes && redactor.isUnchangedJSON(event.argsJSON.assumingMemoryBound(to: UInt8.self), limit: .max)
+            && redactor.isUnchangedJSON(event.kwargsJSON.assumingMemoryBound(to: UInt8.self), limit: .max)
+            && redactor.isUnchangedJSON(event.payloadJSON.assumingMemoryBound(to: UInt8.self), limit: .max)
+            && redactor.isUnchangedText(event.excMessage.assumingMemoryBound(to: UInt8.self), limit: policy.maxValueBytes)
+            && redactor.isUnchangedText(event.traceback.assumingMemoryBound(to: UInt8.self), limit: policy.maxTracebackBytes)
     }
 
     /// Marks the report redacted as it is: for a report whose frame's texts were found

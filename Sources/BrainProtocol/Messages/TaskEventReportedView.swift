@@ -43,17 +43,6 @@ public struct TaskEventReportedView {
         return reported
     }
 
-    /// The texts redaction reads.
-    public var texts: TaskEventTexts {
-        var texts = TaskEventTexts()
-        texts.args = argsJSON
-        texts.kwargs = kwargsJSON
-        texts.excMessage = excMessage
-        texts.traceback = traceback
-        texts.payload = payloadJSON
-        return texts
-    }
-
     /// The string `bytes` spell (repaired as `String(decoding:as:)` does), "" for none: how
     /// every text of the view becomes a string, here and in the merge.
     package static func string(_ bytes: UnsafeRawBufferPointer) -> String {

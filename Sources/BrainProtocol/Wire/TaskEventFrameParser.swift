@@ -55,14 +55,6 @@ public enum TaskEventFrameParser {
         return (Identifiers(callID: callID, eventSeq: eventSeq), bytes)
     }
 
-    /// The texts redaction reads (args, kwargs, the error's message and traceback, the payload)
-    /// of the task event published by the `Request` in `frame`, where they lie in `frame`, so
-    /// another thread can check them for secrets while the event loop works. `nil` exactly
-    /// when ``parse(_:)`` returns `nil`.
-    public static func texts(of frame: UnsafeRawBufferPointer) -> TaskEventTexts? {
-        parse(frame)?.event.texts
-    }
-
     /// Walks a `TaskEventReported`'s fields, handing each to `visit` (its number, its varint
     /// value, its bytes): the one reading of the message both readers share, so they accept
     /// exactly the same frames. Returns `false` on anything protobuf-c might read otherwise.
