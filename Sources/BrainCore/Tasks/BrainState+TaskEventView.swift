@@ -25,7 +25,7 @@ extension BrainState {
         let key = taskTable.key(project: project, engine: engine, taskID: view.taskID, hash: hash)
         let source = TaskEventViewSource(view: view, kind: kind, seq: eventSeq)
         return merge(source, into: key, hash: hash, agentID: agentID, project: project, now: now) {
-            (TaskEventViewSource.string(view.taskID), view.engine.isEmpty ? TaskEventReport.defaultEngine : TaskEventViewSource.string(view.engine))
+            (TaskEventReportedView.string(view.taskID), view.engine.isEmpty ? TaskEventReport.defaultEngine : TaskEventReportedView.string(view.engine))
         }
     }
 
@@ -67,9 +67,9 @@ extension BrainState {
             && TaskEventViewSource.isASCII(view.retriedAs) && TaskEventViewSource.isASCII(view.excType)
     }
 
-    /// `celery`'s bytes (``TaskEventReport/defaultEngine``), for an event that names no engine.
+    /// ``TaskEventReport/defaultEngine``'s bytes, for an event that names no engine.
     static var defaultEngineBytes: UnsafeRawBufferPointer {
-        let engine: StaticString = "celery"
+        let engine = TaskEventReport.defaultEngineLiteral
         return UnsafeRawBufferPointer(start: engine.utf8Start, count: engine.utf8CodeUnitCount)
     }
 }

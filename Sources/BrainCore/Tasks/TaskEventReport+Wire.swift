@@ -60,7 +60,9 @@ extension TaskState {
 
 extension TaskEventReport {
     /// The engine a task event names when it names none (`TaskEventReported.engine` "").
-    package static let defaultEngine = "celery"
+    package static let defaultEngine = defaultEngineLiteral.description
+    /// ``defaultEngine`` as a literal, whose bytes an event read in place is compared with.
+    static let defaultEngineLiteral: StaticString = "celery"
 }
 
 extension TaskEventReported {

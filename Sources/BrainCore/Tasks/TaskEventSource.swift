@@ -35,7 +35,7 @@ extension TaskEventReport: TaskEventSource {
             case .args: argsJSON
             case .kwargs: kwargsJSON
             }
-        if !value.isEmpty, overwrite || field.isEmpty { field = value }
+        fill(&field, value: value, overwrite: overwrite)
     }
 
     func fillName(_ name: inout String, overwrite: Bool, names: inout TextInterner) {

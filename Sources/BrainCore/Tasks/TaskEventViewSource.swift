@@ -25,10 +25,11 @@ struct TaskEventViewSource: TaskEventSource {
     var error: TaskError? {
         guard !view.excType.isEmpty || !view.excMessage.isEmpty || !view.traceback.isEmpty else { return nil }
         return TaskError(
-            excType: Self.string(view.excType), excMessage: Self.string(view.excMessage), tracebackRedacted: Self.string(view.traceback))
+            excType: TaskEventReportedView.string(view.excType), excMessage: TaskEventReportedView.string(view.excMessage),
+            tracebackRedacted: TaskEventReportedView.string(view.traceback))
     }
 
-    var payloadJSON: String { Self.string(view.payloadJSON) }
+    var payloadJSON: String { TaskEventReportedView.string(view.payloadJSON) }
 
     func fill(_ field: inout String, with text: TaskEventTextField, overwrite: Bool) {
         let bytes =
@@ -39,14 +40,12 @@ struct TaskEventViewSource: TaskEventSource {
             case .args: view.argsJSON
             case .kwargs: view.kwargsJSON
             }
-        if !bytes.isEmpty, overwrite || field.isEmpty, !Self.spells(field, bytes) { field = Self.string(bytes) }
+        if !bytes.isEmpty, overwrite || field.isEmpty, !Self.spells(field, bytes) { field = TaskEventReportedView.string(bytes) }
     }
 
     func fillName(_ name: inout String, overwrite: Bool, names: inout TextInterner) {
         if !view.name.isEmpty, overwrite || name.isEmpty, !Self.spells(name, view.name) { name = names.string(view.name) }
     }
-
-    static func string(_ bytes: UnsafeRawBufferPointer) -> String { TaskEventReportedView.string(bytes) }
 
     /// Whether `string`'s UTF-8 is `bytes`.
     @inline(__always)
