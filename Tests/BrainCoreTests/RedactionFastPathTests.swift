@@ -275,4 +275,69 @@ struct RedactionFastPathTests {
         #expect(!report.isUnchanged(by: Redactor(policy: small)), "over the event's ceiling: the budget cuts")
         #expect(report.redacted(by: Redactor(policy: small)) == report.redactedInFull(by: Redactor(policy: small)))
     }
+
+    /// The word test that skips eight plain bytes of a string at once: every byte value at
+    /// every position of an otherwise plain word, and two special bytes together.
+    @Test func theWordTestFindsEverySpecialByteAtEveryPosition() {
+        func isSpecial(_ byte: UInt8) -> Bool { byte == 0x22 || byte == 0x5C || byte < 0x20 || byte >= 0x80 }
+        for position in 0..<8 {
+            for value in UInt8.min...UInt8.max {
+                var bytes = Array("plainTXT".utf8)
+                bytes[position] = value
+                let word = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+                #expect(CanonicalJSONCursor.holdsSpecialByte(word) == isSpecial(value), "byte \(value) at \(position)")
+                bytes[7 - position] = 0x22
+                let two = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+                #expect(CanonicalJSONCursor.holdsSpecialByte(two), "byte \(value) at \(position) with a quote")
+            }
+        }
+    }
+
+    /// A string's plain bytes are skipped a word at a time: an escape, a control byte, UTF-8
+    /// (valid or not) or the closing quote at any offset from the word boundaries is still
+    /// found, as the slow path finds it.
+    @Test func aSpecialByteAtAnyOffsetOfALongStringIsSeen() {
+        let redactor = Redactor()
+        let specials: [[UInt8]] = [
+            Array(#"\""#.utf8), Array(#"\\"#.utf8), Array(#"\n"#.utf8), Array(#"\u001f"#.utf8), Array(#"\/"#.utf8), [0x0A],
+            [0xC3, 0xA9], [0xC3], [0x80], Array("\"".utf8),
+        ]
+        for special in specials {
+            for length in 0..<26 {
+                for position in 0...length {
+                    var body = Array(repeating: UInt8(ascii: "a"), count: length)
+                    body.insert(contentsOf: special, at: position)
+                    let json = [UInt8(ascii: "[")] + [0x22] + body + [0x22] + [UInt8(ascii: "]")]
+                    let fast = json.withUnsafeBufferPointer { redactor.isUnchangedJSON($0, limit: .max) }
+                    let slow = String(validating: json, as: UTF8.self).map { Self.slowKeeps(redactor, json: $0) } ?? false
+                    #expect(fast == slow, "\(special) at \(position) of \(length)")
+                }
+            }
+        }
+    }
+
+    /// The scan tests eight pairs per step: a secret (or a lone waking pair that is none)
+    /// starting at any offset, across a step's end and in the bytes after the last step, is
+    /// found exactly as the slow path finds it.
+    @Test func aSecretAtAnyOffsetIsFoundAcrossTheScansSteps() {
+        let redactor = Redactor()
+        let inserts = [
+            "ghp_" + String(repeating: "a1B2", count: 9), "Bearer abcdefgh12345678", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl",
+            "be", "sk", "--", ":x", "=y",
+        ]
+        var found = 0
+        for insert in inserts {
+            for length in 0..<20 {
+                for position in 0...length {
+                    var text = Array(String(repeating: "q", count: length).utf8)
+                    text.insert(contentsOf: Array((" " + insert + " ").utf8), at: position)
+                    let fast = text.withUnsafeBufferPointer { redactor.scanner.containsSecret(in: $0) }
+                    let slow = text.withUnsafeBufferPointer { !redactor.scanner.spans(in: $0).isEmpty }
+                    #expect(fast == slow, "\(insert) at \(position) of \(length)")
+                    if slow { found += 1 }
+                }
+            }
+        }
+        #expect(found >= 3 * 210, "the three secrets are found at every offset: \(found)")
+    }
 }

@@ -14,6 +14,9 @@
 struct ValueScanner: Sendable {
     let keys: SecretKeyMatcher
     let maskEmails: Bool
+    /// ``WakingPairs/table``, held here so a scan does not pass the global's once-check
+    /// (read-only, as the global is).
+    nonisolated(unsafe) let wakingPairs = WakingPairs.table
 
     /// The secrets in `text`: sorted, overlapping ones merged.
     func spans(in text: UnsafeBufferPointer<UInt8>) -> [SecretSpan] {
@@ -32,10 +35,27 @@ struct ValueScanner: Sendable {
     /// ``WakingPairs`` says a secret may start.
     func containsSecret(in text: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let base = text.baseAddress, text.count > 0 else { return false }
-        let table = WakingPairs.table
+        let table = wakingPairs
         let last = text.count - 1
-        var byte = base[0]
         var index = 0
+        // Eight pairs per step, their bits OR-ed, one branch: nearly every step wakes nothing;
+        // one that does is walked again pair by pair below.
+        while index + 8 <= last {
+            var woken: UInt64 = 0
+            for offset in 0..<8 {
+                let pair = Int(base[index &+ offset]) &<< 8 | Int(base[index &+ offset &+ 1])
+                woken |= table[pair &>> 6] &>> UInt64(pair & 63)
+            }
+            if woken & 1 != 0 {
+                for offset in 0..<8 {
+                    let at = index &+ offset
+                    let pair = Int(base[at]) &<< 8 | Int(base[at &+ 1])
+                    if table[pair &>> 6] &>> UInt64(pair & 63) & 1 != 0, span(in: text, at: at) != nil { return true }
+                }
+            }
+            index &+= 8
+        }
+        var byte = base[index]
         while index < last {
             let next = base[index + 1]
             let pair = Int(byte) &<< 8 | Int(next)

@@ -15,6 +15,24 @@ enum RedactionFixture {
     static let kwargsWithSecret =
         #"{"user_id":73519,"locale":"en-US","retries":2,"api_key":"sk_live_4eC39HqLyjWDarjtT1zdp7dc","count":25,"note":"price total in stock","tags":["retail","catalog"]}"#
 
+    /// Kwargs as `brain-bench generate --kind tasks --args-bytes 300` writes them: a few short
+    /// members, then a free-text note of words (most of the bytes).
+    static let kwargsWithNote =
+        #"{"user_id":48213,"locale":"en-US","retries":1,"note":""#
+        + (0..<40).map { ["quick", "brown", "invoice", "shipment", "pending", "total", "weekly", "report"][$0 % 8] }.joined(separator: " ")
+        + #""}"#
+    /// A Celery traceback as the generator writes one on a failure.
+    static let traceback = """
+        Traceback (most recent call last):
+          File "/usr/lib/python3/site-packages/celery/app/trace.py", line 453, in trace_task
+            R = retval = fun(*args, **kwargs)
+          File "/usr/lib/python3/site-packages/celery/app/trace.py", line 736, in __protected_call__
+            return self.run(*args, **kwargs)
+          File "/srv/app/crawl/pages.py", line 117, in fetch_page
+            response = client.request(url, timeout=10)
+        ConnectionError: upstream closed the connection
+        """
+
     static func report(kwargs: String) -> TaskEventReport {
         TaskEventReport(
             seq: 1, taskID: "3f2b8c1e-9a4d-4e7b-b5c6-1d2e3f4a5b6c", engine: "celery", kind: .taskSent, ts: Fixture.now, attempt: 1,
@@ -30,6 +48,16 @@ func redactionBenchmarks() {
     precondition((secret.0 + secret.1).utf8.count >= 220 && (secret.0 + secret.1).utf8.count <= 280, "\((secret.0 + secret.1).utf8.count) bytes")
     precondition(redactor.isUnchangedJSON(clean.0, limit: .max) && redactor.isUnchangedJSON(clean.1, limit: .max))
     precondition(!redactor.isUnchangedJSON(secret.1, limit: .max))
+
+    // The checks alone, on the texts that dominate a task stream's bytes.
+    precondition(redactor.isUnchangedJSON(RedactionFixture.kwargsWithNote, limit: .max))
+    precondition(redactor.isUnchangedText(RedactionFixture.traceback, limit: .max))
+    Benchmark("Redaction.check.kwargsWithNote") { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(redactor.isUnchangedJSON(RedactionFixture.kwargsWithNote, limit: .max)) }
+    }
+    Benchmark("Redaction.check.traceback") { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(redactor.isUnchangedText(RedactionFixture.traceback, limit: .max)) }
+    }
 
     for (label, pair) in [("clean", clean), ("secret", secret)] {
         Benchmark("Redaction.json.\(label).slow") { benchmark in
