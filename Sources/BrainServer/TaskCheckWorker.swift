@@ -147,12 +147,15 @@ final class TaskCheckWorker: @unchecked Sendable {
 
     private func answer(_ bytes: UnsafeRawBufferPointer, under redactor: Redactor) {
         var index = 0
-        // Frames the loop has reached (or is about to) by the time the worker woke up are
-        // answered "no" unread: the loop checks them itself anyway.
-        let skipped = loopAt.load(ordering: .relaxed) + Self.leadOverLoop
+        // Frames the loop has reached (or is about to) are answered "no" unread: the loop
+        // checks them itself anyway. Looked at again per frame, not only at wake-up: a worker
+        // the scheduler kept off the core finds the loop ahead of it, and checking the frames
+        // the loop has passed would only take the core from the journal thread.
         _ = FrameSplitter.walk(bytes, maxFrameBytes: maxFrameBytes) { body in
             guard index < Self.maxFramesPerRead, !cancelled.load(ordering: .relaxed) else { return false }
-            let unchanged = index >= skipped && (TaskEventFrameParser.parse(body).map { TaskEventReport.isUnchanged($0.event, by: redactor) } ?? false)
+            let unchanged =
+                index >= loopAt.load(ordering: .relaxed) + Self.leadOverLoop
+                && (TaskEventFrameParser.parse(body).map { TaskEventReport.isUnchanged($0.event, by: redactor) } ?? false)
             answers[index] = unchanged ? 1 : 0
             index += 1
             answered.store(index, ordering: .releasing)
