@@ -82,9 +82,10 @@ struct CanonicalJSONCursor {
         index += 1
         let start = index
         var saved = 0  // the bytes escapes take beyond the one each stands for
+        // Words again only past a byte that stopped them: the plain bytes before it (fewer
+        // than eight) are stepped one by one, and a short string (a key) costs one word test.
+        skipPlainWords()
         while index < text.count {
-            skipPlainWords()
-            guard index < text.count else { break }
             let byte = text[index]
             if byte == UInt8(ascii: "\"") {
                 let end = index
@@ -95,6 +96,7 @@ struct CanonicalJSONCursor {
                 guard let length = canonicalEscapeLength() else { return nil }
                 index += length
                 saved += length - 1
+                skipPlainWords()
             } else if byte < 0x20 {
                 return nil
             } else if byte < 0x80 {
@@ -102,6 +104,7 @@ struct CanonicalJSONCursor {
             } else {
                 guard let length = UTF8Check.sequenceLength(text, at: index) else { return nil }
                 index += length
+                skipPlainWords()
             }
         }
         return nil

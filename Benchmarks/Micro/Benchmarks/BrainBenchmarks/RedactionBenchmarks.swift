@@ -55,6 +55,11 @@ func redactionBenchmarks() {
     Benchmark("Redaction.check.kwargsWithNote") { benchmark in
         for _ in benchmark.scaledIterations { blackHole(redactor.isUnchangedJSON(RedactionFixture.kwargsWithNote, limit: .max)) }
     }
+    let result = #"{"result":{"ok":true,"items":123},"runtime":1.234}"#
+    precondition(redactor.isUnchangedJSON(result, limit: .max))
+    Benchmark("Redaction.check.result") { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(redactor.isUnchangedJSON(result, limit: .max)) }
+    }
     Benchmark("Redaction.check.traceback") { benchmark in
         for _ in benchmark.scaledIterations { blackHole(redactor.isUnchangedText(RedactionFixture.traceback, limit: .max)) }
     }
