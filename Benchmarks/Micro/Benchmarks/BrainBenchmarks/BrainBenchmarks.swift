@@ -293,6 +293,7 @@ let benchmarks: @Sendable () -> Void = {
 
     scheduleBenchmarks()
     redactionBenchmarks()
+    taskApplyBenchmarks()
 
     Benchmark("JSONValidator.object250B") { benchmark in
         let text = Fixture.json250
