@@ -50,7 +50,7 @@ extension BrainEngine {
         // compared without retaining the redactor, which the worker's thread also uses.
         refreshProjectRules(context, agentID: agentID)
         if checked == nil || checked != context.redactorID {
-            guard TaskEventReport.isUnchanged(view, by: taskRedactor(context, agentID: agentID)) else {
+            guard TaskEventReport.isUnchanged(view, by: taskRedactor(context, agentID: agentID), verdicts: &keyVerdicts) else {
                 var report = TaskEventReport()
                 report.fields = view.reported
                 publishTaskEvent(&report, eventSeq: ids.eventSeq, callID: ids.callID, from: context, now: now, inFull: true)

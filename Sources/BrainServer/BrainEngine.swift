@@ -55,6 +55,9 @@ final class BrainEngine {
     /// `--record`: frames waiting to be written by the journal thread.
     let recorder: StreamRecorder?
     var recordBuffer: [UInt8] = []
+    /// The event loop's memo of the redactor's key verdicts, for the task-event checks the
+    /// loop makes itself (``TaskCheckWorker`` keeps its own).
+    var keyVerdicts = KeyVerdicts()
 
     /// The recent ingest rate, and when a burst ended (memory is released then).
     var ingestMeter: IngestMeter

@@ -52,6 +52,8 @@ final class TaskCheckWorker: @unchecked Sendable {
     private var taken = false
     /// How many answers the loop has seen in the current batch (the loop's alone).
     private var knownAnswered = 0
+    /// The worker thread's memo of key verdicts (the worker's alone).
+    private var verdicts = KeyVerdicts()
 
     init(maxFrameBytes: Int) {
         self.maxFrameBytes = maxFrameBytes
@@ -155,7 +157,7 @@ final class TaskCheckWorker: @unchecked Sendable {
             guard index < Self.maxFramesPerRead, !cancelled.load(ordering: .relaxed) else { return false }
             let unchanged =
                 index >= loopAt.load(ordering: .relaxed) + Self.leadOverLoop
-                && (TaskEventFrameParser.parse(body).map { TaskEventReport.isUnchanged($0.event, by: redactor) } ?? false)
+                && (TaskEventFrameParser.parse(body).map { TaskEventReport.isUnchanged($0.event, by: redactor, verdicts: &verdicts) } ?? false)
             answers[index] = unchanged ? 1 : 0
             index += 1
             answered.store(index, ordering: .releasing)

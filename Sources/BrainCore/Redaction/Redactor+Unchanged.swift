@@ -30,12 +30,19 @@ extension Redactor {
     /// Whether ``redactJSON(_:limit:)`` returns the text spelled by UTF-8 `bytes` unchanged;
     /// bytes that are not valid UTF-8 do not pass.
     package func isUnchangedJSON(_ bytes: UnsafeBufferPointer<UInt8>, limit: Int) -> Bool {
+        var verdicts = KeyVerdicts.disabled
+        return isUnchangedJSON(bytes, limit: limit, verdicts: &verdicts)
+    }
+
+    /// ``isUnchangedJSON(_:limit:)``, deciding about keys through the caller's memo (one per
+    /// thread: the keys of a stream repeat in every event).
+    package func isUnchangedJSON(_ bytes: UnsafeBufferPointer<UInt8>, limit: Int, verdicts: inout KeyVerdicts) -> Bool {
         guard !bytes.isEmpty else { return true }
         guard bytes.count <= limit else { return false }
         // Room for the longest string that can be kept, decoded (on the stack: the closure is inlined).
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(0, min(bytes.count, policy.maxValueBytes))) { scratch in
             var cursor = CanonicalJSONCursor(bytes)
-            return isUnchanged(value: &cursor, depth: 0, scratch: scratch) && cursor.isAtEnd
+            return isUnchanged(value: &cursor, depth: 0, scratch: scratch, verdicts: &verdicts) && cursor.isAtEnd
         }
     }
 
@@ -56,10 +63,12 @@ extension Redactor {
 
     // MARK: The walk
 
-    private func isUnchanged(value cursor: inout CanonicalJSONCursor, depth: Int, scratch: UnsafeMutableBufferPointer<UInt8>) -> Bool {
+    private func isUnchanged(
+        value cursor: inout CanonicalJSONCursor, depth: Int, scratch: UnsafeMutableBufferPointer<UInt8>, verdicts: inout KeyVerdicts
+    ) -> Bool {
         switch cursor.current {
-        case UInt8(ascii: "{"): return isUnchanged(object: &cursor, depth: depth, scratch: scratch)
-        case UInt8(ascii: "["): return isUnchanged(array: &cursor, depth: depth, scratch: scratch)
+        case UInt8(ascii: "{"): return isUnchanged(object: &cursor, depth: depth, scratch: scratch, verdicts: &verdicts)
+        case UInt8(ascii: "["): return isUnchanged(array: &cursor, depth: depth, scratch: scratch, verdicts: &verdicts)
         case UInt8(ascii: "\""):
             guard let token = cursor.string(), let bytes = cursor.decoded(token, scratch: scratch) else { return false }
             return isKept(bytes)
@@ -83,28 +92,21 @@ extension Redactor {
     /// not parsed at all, past the parser's depth).
     private func isWalked(depth: Int) -> Bool { depth < policy.maxDepth && depth < JSONValue.maxParseDepth }
 
-    private func isUnchanged(array cursor: inout CanonicalJSONCursor, depth: Int, scratch: UnsafeMutableBufferPointer<UInt8>) -> Bool {
+    private func isUnchanged(
+        array cursor: inout CanonicalJSONCursor, depth: Int, scratch: UnsafeMutableBufferPointer<UInt8>, verdicts: inout KeyVerdicts
+    ) -> Bool {
         guard isWalked(depth: depth) else { return false }
         _ = cursor.skip(UInt8(ascii: "["))
         if cursor.skip(UInt8(ascii: "]")) { return true }
         repeat {
-            guard isUnchanged(value: &cursor, depth: depth + 1, scratch: scratch) else { return false }
+            guard isUnchanged(value: &cursor, depth: depth + 1, scratch: scratch, verdicts: &verdicts) else { return false }
         } while cursor.skip(UInt8(ascii: ","))
         return cursor.skip(UInt8(ascii: "]"))
     }
 
-    /// What a member's key means to the slow path (`redact(_:depth:)`).
-    private enum KeyRole {
-        /// A secret key: its value goes whole.
-        case secret
-        /// `value` in any case: it goes when the object names a secret key.
-        case value
-        /// `name` or `key` in any case: a string under it may name a secret key.
-        case name
-        case plain
-    }
-
-    private func isUnchanged(object cursor: inout CanonicalJSONCursor, depth: Int, scratch: UnsafeMutableBufferPointer<UInt8>) -> Bool {
+    private func isUnchanged(
+        object cursor: inout CanonicalJSONCursor, depth: Int, scratch: UnsafeMutableBufferPointer<UInt8>, verdicts: inout KeyVerdicts
+    ) -> Bool {
         guard isWalked(depth: depth) else { return false }
         _ = cursor.skip(UInt8(ascii: "{"))
         if cursor.skip(UInt8(ascii: "}")) { return true }
@@ -114,26 +116,31 @@ extension Redactor {
         var valueWouldGo = false
         repeat {
             guard cursor.current == UInt8(ascii: "\""), let token = cursor.string(), cursor.skip(UInt8(ascii: ":")),
-                let key = cursor.decoded(token, scratch: scratch), isKept(key)
+                let key = cursor.decoded(token, scratch: scratch)
             else { return false }
-            switch role(of: key) {
+            switch verdicts.verdict(on: key, under: self, decide: verdict(on:)) {
+            case .notKept:
+                return false
             case .secret:
                 // The slow path puts the marker in its place: unchanged only if it is the marker.
                 guard cursor.skip(Self.quotedKeyMarker) else { return false }
             case .value:
                 if !cursor.has(Self.quotedKeyMarker) { valueWouldGo = true }
-                guard isUnchanged(value: &cursor, depth: depth + 1, scratch: scratch) else { return false }
+                guard isUnchanged(value: &cursor, depth: depth + 1, scratch: scratch, verdicts: &verdicts) else { return false }
             case .name where cursor.current == UInt8(ascii: "\""):
                 guard let token = cursor.string(), let name = cursor.decoded(token, scratch: scratch), isKept(name) else { return false }
                 if keys.isSecret(bytes: name) { namesSecret = true }
             case .name, .plain:
-                guard isUnchanged(value: &cursor, depth: depth + 1, scratch: scratch) else { return false }
+                guard isUnchanged(value: &cursor, depth: depth + 1, scratch: scratch, verdicts: &verdicts) else { return false }
             }
         } while cursor.skip(UInt8(ascii: ","))
         return cursor.skip(UInt8(ascii: "}")) && !(namesSecret && valueWouldGo)
     }
 
-    private func role(of key: UnsafeBufferPointer<UInt8>) -> KeyRole {
+    /// What a member's key means to the slow path (`redact(_:depth:)`), or that the key
+    /// itself would change.
+    private func verdict(on key: UnsafeBufferPointer<UInt8>) -> KeyVerdicts.Verdict {
+        guard isKept(key) else { return .notKept }
         if keys.isSecret(bytes: key) { return .secret }
         if Self.isWord(key, "value") { return .value }
         if Self.isWord(key, "name") || Self.isWord(key, "key") { return .name }

@@ -199,11 +199,18 @@ package struct TaskEventReport: Hashable, Sendable {
     /// decide it while the event loop works (``keepAsSent()``). Bytes that are not valid UTF-8
     /// do not pass (the report's strings hold them repaired).
     package static func isUnchanged(_ event: TaskEventReportedView, by redactor: Redactor) -> Bool {
+        var verdicts = KeyVerdicts.disabled
+        return isUnchanged(event, by: redactor, verdicts: &verdicts)
+    }
+
+    /// ``isUnchanged(_:by:)`` with the calling thread's memo of key verdicts.
+    package static func isUnchanged(_ event: TaskEventReportedView, by redactor: Redactor, verdicts: inout KeyVerdicts) -> Bool {
         let policy = redactor.policy
         let total = event.argsJSON.count + event.kwargsJSON.count + event.excMessage.count + event.traceback.count + event.payloadJSON.count
-        return total <= policy.maxEventBytes && redactor.isUnchangedJSON(event.argsJSON.assumingMemoryBound(to: UInt8.self), limit: .max)
-            && redactor.isUnchangedJSON(event.kwargsJSON.assumingMemoryBound(to: UInt8.self), limit: .max)
-            && redactor.isUnchangedJSON(event.payloadJSON.assumingMemoryBound(to: UInt8.self), limit: .max)
+        return total <= policy.maxEventBytes
+            && redactor.isUnchangedJSON(event.argsJSON.assumingMemoryBound(to: UInt8.self), limit: .max, verdicts: &verdicts)
+            && redactor.isUnchangedJSON(event.kwargsJSON.assumingMemoryBound(to: UInt8.self), limit: .max, verdicts: &verdicts)
+            && redactor.isUnchangedJSON(event.payloadJSON.assumingMemoryBound(to: UInt8.self), limit: .max, verdicts: &verdicts)
             && redactor.isUnchangedText(event.excMessage.assumingMemoryBound(to: UInt8.self), limit: policy.maxValueBytes)
             && redactor.isUnchangedText(event.traceback.assumingMemoryBound(to: UInt8.self), limit: policy.maxTracebackBytes)
     }

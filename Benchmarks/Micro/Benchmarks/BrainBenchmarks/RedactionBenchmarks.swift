@@ -60,6 +60,17 @@ func redactionBenchmarks() {
     Benchmark("Redaction.check.result") { benchmark in
         for _ in benchmark.scaledIterations { blackHole(redactor.isUnchangedJSON(result, limit: .max)) }
     }
+    // The same checks with a memo of key verdicts kept across operations, as the brain's
+    // event loop and task-check worker each keep one.
+    for (label, text) in [("kwargsWithNote", RedactionFixture.kwargsWithNote), ("result", result)] {
+        Benchmark("Redaction.check.\(label).memo") { benchmark in
+            var verdicts = KeyVerdicts()
+            var text = text
+            text.withUTF8 { bytes in
+                for _ in benchmark.scaledIterations { blackHole(redactor.isUnchangedJSON(bytes, limit: .max, verdicts: &verdicts)) }
+            }
+        }
+    }
     Benchmark("Redaction.check.traceback") { benchmark in
         for _ in benchmark.scaledIterations { blackHole(redactor.isUnchangedText(RedactionFixture.traceback, limit: .max)) }
     }
