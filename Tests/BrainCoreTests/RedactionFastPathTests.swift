@@ -276,8 +276,9 @@ struct RedactionFastPathTests {
         #expect(report.redacted(by: Redactor(policy: small)) == report.redactedInFull(by: Redactor(policy: small)))
     }
 
-    /// The word test that skips eight plain bytes of a string at once: every byte value at
-    /// every position of an otherwise plain word, and two special bytes together.
+    /// The word tests that skip eight plain bytes of a string at once (the cursor's, and
+    /// `JSONStringWord`'s that it and `JSONValidator` share): every byte value at every
+    /// position of an otherwise plain word, and two special bytes together.
     @Test func theWordTestFindsEverySpecialByteAtEveryPosition() {
         func isSpecial(_ byte: UInt8) -> Bool { byte == 0x22 || byte == 0x5C || byte < 0x20 || byte >= 0x80 }
         for position in 0..<8 {
@@ -286,6 +287,8 @@ struct RedactionFastPathTests {
                 bytes[position] = value
                 let word = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
                 #expect(CanonicalJSONCursor.holdsSpecialByte(word) == isSpecial(value), "byte \(value) at \(position)")
+                let marked = JSONStringWord.quoteBackslashOrControl(word) != 0
+                #expect(marked == (isSpecial(value) && value < 0x80), "byte \(value) at \(position), JSON string word")
                 bytes[7 - position] = 0x22
                 let two = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
                 #expect(CanonicalJSONCursor.holdsSpecialByte(two), "byte \(value) at \(position) with a quote")

@@ -123,17 +123,11 @@ struct CanonicalJSONCursor {
         }
     }
 
-    /// Whether any byte of `word` is `"`, `\`, below 0x20 or from 0x80: the classic test
-    /// for a zero byte (`(x - 0x01...) & ~x & 0x80...`) on `word` with each byte compared
-    /// away, and on `word` less 0x20 per byte. Exact when it says no; a yes may also mark a
-    /// byte above a special one (a borrow), which only sends the word to the byte loop.
+    /// Whether any byte of `word` is `"`, `\`, below 0x20 or from 0x80 (a UTF-8 sequence,
+    /// which the byte loop checks). Exact when it says no.
     @inline(__always)
     static func holdsSpecialByte(_ word: UInt64) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let quote = word ^ (ones &* 0x22)
-        let backslash = word ^ (ones &* 0x5C)
-        let marked = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word) | word
-        return marked & (ones &* 0x80) != 0
+        (JSONStringWord.quoteBackslashOrControl(word) | word & JSONStringWord.highs) != 0
     }
 
     /// The length of the escape at the cursor when it is one `JSONValue.appendString` writes.

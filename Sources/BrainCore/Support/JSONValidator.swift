@@ -96,20 +96,13 @@ package enum JSONValidator {
         mutating func string() -> String? {
             index += 1  // opening quote
             while true {
-                // Ordinary characters dominate: skip 8 at a time (SWAR: a word has a quote,
-                // a backslash or a control byte iff one of these masks is non-zero), then one by one.
+                // Ordinary characters dominate: skip 8 at a time (a word at a time, until one
+                // holds a quote, a backslash or a control byte), then one by one.
                 if let base = bytes.baseAddress {
                     let raw = UnsafeRawPointer(base)
-                    let ones: UInt64 = 0x0101_0101_0101_0101
-                    let highs: UInt64 = 0x8080_8080_8080_8080
                     while index + 8 <= bytes.count {
                         let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                        let quote = word ^ (ones &* 0x22)
-                        let backslash = word ^ (ones &* 0x5C)
-                        let special =
-                            ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
-                            | ((word &- ones &* 0x20) & ~word)
-                        if special & highs != 0 { break }
+                        if JSONStringWord.quoteBackslashOrControl(word) != 0 { break }
                         index += 8
                     }
                 }
