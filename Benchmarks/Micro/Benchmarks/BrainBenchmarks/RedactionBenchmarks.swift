@@ -21,6 +21,8 @@ enum RedactionFixture {
         #"{"user_id":48213,"locale":"en-US","retries":1,"note":""#
         + (0..<40).map { ["quick", "brown", "invoice", "shipment", "pending", "total", "weekly", "report"][$0 % 8] }.joined(separator: " ")
         + #""}"#
+    /// A `succeeded` event's result payload (four keys).
+    static let result = #"{"result":{"ok":true,"items":123},"runtime":1.234}"#
     /// A Celery traceback as the generator writes one on a failure.
     static let traceback = """
         Traceback (most recent call last):
@@ -55,7 +57,7 @@ func redactionBenchmarks() {
     Benchmark("Redaction.check.kwargsWithNote") { benchmark in
         for _ in benchmark.scaledIterations { blackHole(redactor.isUnchangedJSON(RedactionFixture.kwargsWithNote, limit: .max)) }
     }
-    let result = #"{"result":{"ok":true,"items":123},"runtime":1.234}"#
+    let result = RedactionFixture.result
     precondition(redactor.isUnchangedJSON(result, limit: .max))
     Benchmark("Redaction.check.result") { benchmark in
         for _ in benchmark.scaledIterations { blackHole(redactor.isUnchangedJSON(result, limit: .max)) }

@@ -31,7 +31,7 @@ func taskApplyBenchmarks() {
         succeeded.attempt = 1
         succeeded.name = sent.name
         succeeded.queue = sent.queue
-        succeeded.payloadJSON = #"{"result":{"ok":true,"items":123},"runtime":1.234}"#
+        succeeded.payloadJSON = RedactionFixture.result
         for (offset, event) in [sent, started, succeeded].enumerated() {
             let seq = UInt64(2 + task * 3 + offset)
             let body = WireCodec.encode(BrainRequest(callID: 0, method: .publish(AgentEvent(seq: seq, kind: .taskEvent(event)))))
