@@ -42,15 +42,10 @@ struct ValueScanner: Sendable {
         // one that does is walked again pair by pair below.
         while index + 8 <= last {
             var woken: UInt64 = 0
-            for offset in 0..<8 {
-                let pair = Int(base[index &+ offset]) &<< 8 | Int(base[index &+ offset &+ 1])
-                woken |= table[pair &>> 6] &>> UInt64(pair & 63)
-            }
+            for offset in 0..<8 { woken |= WakingPairs.bit(table, base[index &+ offset], base[index &+ offset &+ 1]) }
             if woken & 1 != 0 {
-                for offset in 0..<8 {
-                    let at = index &+ offset
-                    let pair = Int(base[at]) &<< 8 | Int(base[at &+ 1])
-                    if table[pair &>> 6] &>> UInt64(pair & 63) & 1 != 0, span(in: text, at: at) != nil { return true }
+                for at in index..<(index &+ 8) where WakingPairs.bit(table, base[at], base[at &+ 1]) & 1 != 0 {
+                    if span(in: text, at: at) != nil { return true }
                 }
             }
             index &+= 8
@@ -58,8 +53,7 @@ struct ValueScanner: Sendable {
         var byte = base[index]
         while index < last {
             let next = base[index + 1]
-            let pair = Int(byte) &<< 8 | Int(next)
-            if table[pair &>> 6] &>> UInt64(pair & 63) & 1 != 0, span(in: text, at: index) != nil { return true }
+            if WakingPairs.bit(table, byte, next) & 1 != 0, span(in: text, at: index) != nil { return true }
             byte = next
             index += 1
         }

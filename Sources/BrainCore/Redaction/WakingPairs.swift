@@ -46,8 +46,13 @@ enum WakingPairs {
 
     /// The table's bit for the pair.
     @inline(__always)
-    static func isSet(_ first: UInt8, _ next: UInt8) -> Bool {
+    static func isSet(_ first: UInt8, _ next: UInt8) -> Bool { bit(table, first, next) & 1 != 0 }
+
+    /// The pair's bit of `table` (``table``, as a scanner holds it) in bit 0 of the result;
+    /// the other bits are the table's next ones, so a caller may OR results and test bit 0.
+    @inline(__always)
+    static func bit(_ table: UnsafePointer<UInt64>, _ first: UInt8, _ next: UInt8) -> UInt64 {
         let pair = Int(first) &<< 8 | Int(next)
-        return table[pair &>> 6] &>> UInt64(pair & 63) & 1 != 0
+        return table[pair &>> 6] &>> UInt64(pair & 63)
     }
 }
