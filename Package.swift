@@ -31,6 +31,9 @@ let package = Package(
         ),
         // CRC-32C for journal records, with the SSE4.2 instruction where the CPU has it.
         .target(name: "CBrainCRC32C"),
+        // The value scanner's first test (may a secret start at this byte pair?) with AVX2
+        // nibble shuffles, 64 bytes a call, where the CPU has them.
+        .target(name: "CBrainScan"),
         // Linux calls Glibc hides from Swift: the O_DIRECT flag, malloc_trim.
         .target(name: "CBrainSystem"),
         // The daemon's malloc policy, applied before main (linked into `brain` only).
@@ -60,7 +63,7 @@ let package = Package(
         // The domain state: pure, synchronous, no I/O, no clock of its own.
         .target(
             name: "BrainCore",
-            dependencies: ["BrainProtocol"],
+            dependencies: ["BrainProtocol", "CBrainScan"],
             swiftSettings: strictSettings
         ),
         // JSON snapshots, the secret key; atomic file writes and recovery.

@@ -49,9 +49,10 @@ let package = Package(
             path: "Linked/BrainFraming",
             swiftSettings: strictSettings
         ),
+        .target(name: "CBrainScan", path: "Linked/CBrainScan"),
         .target(
             name: "BrainCore",
-            dependencies: ["BrainProtocol"],
+            dependencies: ["BrainProtocol", "CBrainScan"],
             path: "Linked/BrainCore",
             swiftSettings: strictSettings
         ),

@@ -18,10 +18,15 @@ struct ValueScanner: Sendable {
     /// (read-only, as the global is).
     nonisolated(unsafe) let wakingPairs = WakingPairs.table
 
+    /// Whether the first test of each pair runs through the vector filter where the CPU has
+    /// it (``WakingPositions``); tests turn it off to hold both ways to the same answers.
+    var vectorized = WakingPositions.isVectorAvailable
+
     /// The secrets in `text`: sorted, overlapping ones merged.
     func spans(in text: UnsafeBufferPointer<UInt8>) -> [SecretSpan] {
         var found: [SecretSpan] = []
-        for index in 0..<text.count where WakingPairs.isSet(text[index], index + 1 < text.count ? text[index + 1] : 0) {
+        var positions = WakingPositions(text, table: wakingPairs, vector: vectorized)
+        while let index = positions.next() {
             // On to the next byte even after a find: a secret can start inside another's span
             // (a quoted value that runs to the end of its line takes a PEM block's BEGIN line
             // along; the key's body lines are the PEM matcher's to find). Spans are merged.
@@ -34,30 +39,11 @@ struct ValueScanner: Sendable {
     /// the first find (the redactor's fast path asks only this), called only where
     /// ``WakingPairs`` says a secret may start.
     func containsSecret(in text: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let base = text.baseAddress, text.count > 0 else { return false }
-        let table = wakingPairs
-        let last = text.count - 1
-        var index = 0
-        // Eight pairs per step, their bits OR-ed, one branch: nearly every step wakes nothing;
-        // one that does is walked again pair by pair below.
-        while index + 8 <= last {
-            var woken: UInt64 = 0
-            for offset in 0..<8 { woken |= WakingPairs.bit(table, base[index &+ offset], base[index &+ offset &+ 1]) }
-            if woken & 1 != 0 {
-                for at in index..<(index &+ 8) where WakingPairs.bit(table, base[at], base[at &+ 1]) & 1 != 0 {
-                    if span(in: text, at: at) != nil { return true }
-                }
-            }
-            index &+= 8
+        var positions = WakingPositions(text, table: wakingPairs, vector: vectorized)
+        while let index = positions.next() {
+            if span(in: text, at: index) != nil { return true }
         }
-        var byte = base[index]
-        while index < last {
-            let next = base[index + 1]
-            if WakingPairs.bit(table, byte, next) & 1 != 0, span(in: text, at: index) != nil { return true }
-            byte = next
-            index += 1
-        }
-        return WakingPairs.isSet(byte, 0) && span(in: text, at: last) != nil
+        return false
     }
 
     /// The secret that starts (or, for a URI, a `key=value` or an email, has its middle) at
