@@ -143,6 +143,18 @@ struct TaskEventFrameParserTests {
         #expect(Self.parsed([]) == nil)
     }
 
+    @Test("fields out of number order are read all the same, as protobuf-c reads them")
+    func fieldsOutOfOrder() throws {
+        // TaskEventReported { name: "n", task_id: "t", attempt: 3, kind: started }: valid
+        // protobuf that protobuf-c never writes, so the in-order reading leaves it to the walk.
+        let taskEvent: [UInt8] = [0x32, 1, 0x6E, 0x0A, 1, 0x74, 0x28, 3, 0x18, 2]
+        let event: [UInt8] = [0x08, 0x01, 0x6A, UInt8(taskEvent.count)] + taskEvent
+        let body: [UInt8] = [0x62, UInt8(event.count)] + event
+        let fast = try #require(Self.parsed(body))
+        #expect(fast == (try Self.unpacked(body)))
+        #expect(fast.event.taskID == "t" && fast.event.name == "n" && fast.event.attempt == 3 && fast.event.kind == .started)
+    }
+
     @Test("kinds outside the enum read as unspecified, as protobuf-c reads them")
     func unknownKind() throws {
         let taskEvent: [UInt8] = [0x18, 99]
