@@ -292,6 +292,10 @@ struct RedactionFastPathTests {
                 bytes[7 - position] = 0x22
                 let two = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
                 #expect(CanonicalJSONCursor.holdsSpecialByte(two), "byte \(value) at \(position) with a quote")
+                // The lowest mark is the first special byte, exactly (the cursor jumps to it).
+                func first(_ word: UInt64) -> Int { CanonicalJSONCursor.specialBytes(UInt64(littleEndian: word)).trailingZeroBitCount >> 3 }
+                if isSpecial(value) { #expect(first(word) == position, "byte \(value) at \(position)") }
+                #expect(first(two) == (isSpecial(value) ? min(position, 7 - position) : 7 - position), "byte \(value) at \(position) with a quote")
             }
         }
     }
