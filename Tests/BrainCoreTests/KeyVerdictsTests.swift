@@ -73,4 +73,26 @@ struct KeyVerdictsTests {
             }
         }
     }
+
+    /// The packing of a key into two words: every length up to 16, at every offset in a
+    /// buffer, is the key's bytes in order with zeros after (what a byte copy gives), and keys
+    /// that differ in any byte pack differently.
+    @Test func aKeyPacksIntoItsBytesAndZeros() {
+        var rng = SplitMix64(seed: 0x9AC4_ED00)
+        for count in 0...KeyVerdicts.maxKeyBytes {
+            for offset in 0..<8 {
+                var buffer = (0..<32).map { _ in UInt8(truncatingIfNeeded: rng.next()) | 1 }
+                let words = buffer.withUnsafeBufferPointer { KeyVerdicts.packed(UnsafeBufferPointer(rebasing: $0[offset..<(offset + count)])) }
+                var expected: (UInt64, UInt64) = (0, 0)
+                let key = Array(buffer[offset..<(offset + count)])
+                withUnsafeMutableBytes(of: &expected) { words in key.withUnsafeBytes { words.copyMemory(from: $0) } }
+                #expect(words == (UInt64(littleEndian: expected.0), UInt64(littleEndian: expected.1)), "\(count) bytes at \(offset)")
+                guard count > 0 else { continue }
+                let changed = offset + rng.int(0...(count - 1))
+                buffer[changed] ^= 0x40
+                let other = buffer.withUnsafeBufferPointer { KeyVerdicts.packed(UnsafeBufferPointer(rebasing: $0[offset..<(offset + count)])) }
+                #expect(other != words, "\(count) bytes at \(offset), byte \(changed) changed")
+            }
+        }
+    }
 }
