@@ -64,6 +64,32 @@ func redactionBenchmarks() {
     }
     // The same checks with a memo of key verdicts kept across operations, as the brain's
     // event loop and task-check worker each keep one.
+    // The kwargs of 1,000 different tasks, as brain-bench's task generator varies them (ids,
+    // counts, a note of random words of its vocabulary), checked in turn: one operation is
+    // one kwargs. A stream's texts differ where the benchmarks above repeat one text, whose
+    // branches the predictor learns; this one shows what the varied bytes cost.
+    let words = ["price", "total", "in", "stock", "shipping", "free", "returns", "rating", "review", "size", "color", "black", "white", "model"]
+    var seed: UInt64 = 0x5EED_C0DE
+    func next(_ bound: Int) -> Int {
+        seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return Int((seed >> 33) % UInt64(bound))
+    }
+    let stream: [[UInt8]] = (0..<1_000).map { _ in
+        var note = ""
+        for _ in 0..<(20 + next(30)) { note += (note.isEmpty ? "" : " ") + words[next(words.count)] }
+        return Array(#"{"user_id":\#(next(100_000)),"locale":"en-US","retries":\#(next(4)),"note":"\#(note)"}"#.utf8)
+    }
+    precondition(stream.allSatisfy { $0.withUnsafeBufferPointer { redactor.isUnchangedJSON($0, limit: .max) } })
+    Benchmark("Redaction.check.kwargsStream.memo", configuration: .init(scalingFactor: .kilo)) { benchmark in
+        var verdicts = KeyVerdicts()
+        var kept = 0
+        for _ in benchmark.scaledIterations {
+            for kwargs in stream where kwargs.withUnsafeBufferPointer({ redactor.isUnchangedJSON($0, limit: .max, verdicts: &verdicts) }) {
+                kept += 1
+            }
+        }
+        blackHole(kept)
+    }
     for (label, text) in [("kwargsWithNote", RedactionFixture.kwargsWithNote), ("result", result)] {
         Benchmark("Redaction.check.\(label).memo") { benchmark in
             var verdicts = KeyVerdicts()
