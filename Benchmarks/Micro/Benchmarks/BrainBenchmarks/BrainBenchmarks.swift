@@ -294,6 +294,7 @@ let benchmarks: @Sendable () -> Void = {
     scheduleBenchmarks()
     redactionBenchmarks()
     taskApplyBenchmarks()
+    recordingCheckBenchmarks()
 
     Benchmark("JSONValidator.object250B") { benchmark in
         let text = Fixture.json250
