@@ -20,7 +20,17 @@ struct ValueScanner: Sendable {
 
     /// Whether the first test of each pair runs through the vector filter where the CPU has
     /// it (``WakingPositions``); tests turn it off to hold both ways to the same answers.
-    var vectorized = WakingPositions.isVectorAvailable
+    /// Never on where the CPU lacks the filter's instructions: a `true` set there reads false.
+    var vectorized = WakingPositions.isVectorAvailable {
+        didSet { vectorized = vectorized && WakingPositions.isVectorAvailable }
+    }
+
+    /// A scanner for `keys`, masking email addresses or not; the vector filter on where the
+    /// CPU has it.
+    init(keys: SecretKeyMatcher, maskEmails: Bool) {
+        self.keys = keys
+        self.maskEmails = maskEmails
+    }
 
     /// The secrets in `text`: sorted, overlapping ones merged.
     func spans(in text: UnsafeBufferPointer<UInt8>) -> [SecretSpan] {
