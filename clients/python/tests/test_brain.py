@@ -292,12 +292,14 @@ def test_example_survives_restart(brain):
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
 
     def streaming():
-        # Kill the brain once the example is connected (Python's start-up alone can take
-        # longer than a fixed sleep on a loaded machine), so the restart lands mid-stream.
+        # Kill the brain once the example streams (Python's start-up alone can take longer
+        # than a fixed sleep on a loaded machine), so the restart lands mid-stream. Its first
+        # run, not its agent: the agent is listed at the hello, and a kill before the client
+        # has read the welcome fails the client's first connect, which is not retried.
         with BrainReader(brain.socket) as r:
-            return any(a["name"] == "example-restart" for a in r.agents())
+            return len(r.runs(agent="example-restart", limit=1)) > 0
 
-    assert wait_for(streaming, 60), "the example never connected"
+    assert wait_for(streaming, 60), "the example never streamed"
     brain.kill()
     time.sleep(0.5)
     brain.start()
