@@ -286,12 +286,12 @@ struct RedactionFastPathTests {
                 var bytes = Array("plainTXT".utf8)
                 bytes[position] = value
                 let word = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
-                #expect(CanonicalJSONCursor.holdsSpecialByte(word) == isSpecial(value), "byte \(value) at \(position)")
+                #expect((CanonicalJSONCursor.specialBytes(word) != 0) == isSpecial(value), "byte \(value) at \(position)")
                 let marked = JSONStringWord.quoteBackslashOrControl(word) != 0
                 #expect(marked == (isSpecial(value) && value < 0x80), "byte \(value) at \(position), JSON string word")
                 bytes[7 - position] = 0x22
                 let two = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
-                #expect(CanonicalJSONCursor.holdsSpecialByte(two), "byte \(value) at \(position) with a quote")
+                #expect(CanonicalJSONCursor.specialBytes(two) != 0, "byte \(value) at \(position) with a quote")
                 // The lowest mark is the first special byte, exactly (the cursor jumps to it).
                 func first(_ word: UInt64) -> Int { CanonicalJSONCursor.specialBytes(UInt64(littleEndian: word)).trailingZeroBitCount >> 3 }
                 if isSpecial(value) { #expect(first(word) == position, "byte \(value) at \(position)") }

@@ -137,10 +137,6 @@ struct CanonicalJSONCursor {
         JSONStringWord.quoteBackslashOrControl(word) | word & JSONStringWord.highs
     }
 
-    /// Whether any byte of `word` is one of ``specialBytes(_:)``.
-    @inline(__always)
-    static func holdsSpecialByte(_ word: UInt64) -> Bool { specialBytes(word) != 0 }
-
     /// The length of the escape at the cursor when it is one `JSONValue.appendString` writes.
     private func canonicalEscapeLength() -> Int? {
         guard index + 1 < text.count else { return nil }
