@@ -44,10 +44,6 @@ enum WakingPairs {
         }
     }
 
-    /// The table's bit for the pair.
-    @inline(__always)
-    static func isSet(_ first: UInt8, _ next: UInt8) -> Bool { bit(table, first, next) & 1 != 0 }
-
     /// The pair's bit of `table` (``table``, as a scanner holds it) in bit 0 of the result;
     /// the other bits are the table's next ones, so a caller may OR results and test bit 0.
     @inline(__always)
