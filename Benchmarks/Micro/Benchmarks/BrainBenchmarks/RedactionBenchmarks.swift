@@ -69,15 +69,11 @@ func redactionBenchmarks() {
     // one kwargs. A stream's texts differ where the benchmarks above repeat one text, whose
     // branches the predictor learns; this one shows what the varied bytes cost.
     let words = ["price", "total", "in", "stock", "shipping", "free", "returns", "rating", "review", "size", "color", "black", "white", "model"]
-    var seed: UInt64 = 0x5EED_C0DE
-    func next(_ bound: Int) -> Int {
-        seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-        return Int((seed >> 33) % UInt64(bound))
-    }
+    var random = BenchmarkRandom(seed: 0x5EED_C0DE)
     let stream: [[UInt8]] = (0..<1_000).map { _ in
         var note = ""
-        for _ in 0..<(20 + next(30)) { note += (note.isEmpty ? "" : " ") + words[next(words.count)] }
-        return Array(#"{"user_id":\#(next(100_000)),"locale":"en-US","retries":\#(next(4)),"note":"\#(note)"}"#.utf8)
+        for _ in 0..<(20 + random.below(30)) { note += (note.isEmpty ? "" : " ") + words[random.below(words.count)] }
+        return Array(#"{"user_id":\#(random.below(100_000)),"locale":"en-US","retries":\#(random.below(4)),"note":"\#(note)"}"#.utf8)
     }
     precondition(stream.allSatisfy { $0.withUnsafeBufferPointer { redactor.isUnchangedJSON($0, limit: .max) } })
     Benchmark("Redaction.check.kwargsStream.memo", configuration: .init(scalingFactor: .kilo)) { benchmark in

@@ -45,11 +45,8 @@ func taskApplyBenchmarks() {
     // order, as agents interleave their tasks' events: in task order the kinds repeat in a
     // pattern the branch predictor learns, which a live stream does not have.
     var order = Array(frames.indices)
-    var seed: UInt64 = 0x7A5C_0DE5
-    for index in order.indices.reversed() where index > 0 {
-        seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-        order.swapAt(index, Int((seed >> 33) % UInt64(index + 1)))
-    }
+    var random = BenchmarkRandom(seed: 0x7A5C_0DE5)
+    for index in order.indices.reversed() where index > 0 { order.swapAt(index, random.below(index + 1)) }
     let shuffled = order.map { frames[$0] }
     Benchmark("Decode.task.parse", configuration: .init(scalingFactor: .kilo)) { benchmark in
         var kinds = 0
